@@ -1,0 +1,431 @@
+"""Read snapshot bytes exactly as the reference reader does, or say why not.
+
+The reference (``serde_json::from_str::<AppStateSnapshot>``) decides which files
+are sessions. snaptui accepts the same files and, unlike the reference, gives a
+one-line reason for every file it rejects. The rules, checked against the
+reference binary (see ``tests/data/reference-verdicts``):
+
+- the file is strict UTF-8 with no byte-order mark, one JSON value, nothing but
+  whitespace after it; ``NaN``/``Infinity`` and comments are syntax errors;
+- the value is an object with the seven fields, or an array of exactly seven
+  values in field order (serde accepts a struct as a sequence); likewise each
+  tool result (four fields);
+- unsigned integers are JSON integers in ``0..2**64-1`` (``1.0``, ``1e2`` and
+  ``-0`` are floats to serde); ``cost_usd`` is any finite number;
+- a known field may not appear twice; unknown fields are ignored whatever they
+  hold (serde skips them without recursion, so any nesting depth and even
+  unpaired surrogate escapes are fine there, but not in a known string or a key).
+
+Fast path: ``orjson`` plus cheap guards for what it cannot see (duplicate keys,
+``-0``, escaped keys). Anything unusual goes through the exact stdlib path,
+which is also where the human-readable reasons come from.
+"""
+
+from __future__ import annotations
+
+import math
+
+try:  # optional at import time so the stdlib path can be tested on its own
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - orjson is a declared dependency
+    _orjson = None
+
+FIELDS = (
+    "session_id",
+    "message_count",
+    "last_tool_results",
+    "snapshot_timestamp_ms",
+    "completed",
+    "project_dir",
+    "cost_usd",
+)
+TOOL_FIELDS = ("tool_name", "call_id", "output_preview", "success")
+MAX_U64 = 2**64 - 1
+
+_FIELD_SET = frozenset(FIELDS)
+_TOOL_FIELD_SET = frozenset(TOOL_FIELDS)
+_FIELD_KEYS = tuple(b'"%s"' % f.encode() for f in FIELDS)
+_TOOL_KEYS = tuple(b'"%s"' % f.encode() for f in TOOL_FIELDS)
+_BOM = b"\xef\xbb\xbf"
+
+
+class Damaged(ValueError):
+    """A file the reference reader rejects; ``str()`` is the one-line reason."""
+
+
+def parse(data: bytes) -> dict:
+    """Return the snapshot in ``data`` as a dict of the seven fields, in order.
+
+    Tool results become dicts of their four fields. Values are kept as the file
+    has them (an integer ``cost_usd`` stays an ``int``). Raises :class:`Damaged`.
+    """
+    if _orjson is not None and b"\\u" not in data:
+        try:
+            obj = _orjson.loads(data)
+        except _orjson.JSONDecodeError:
+            pass  # the exact path decides, and explains
+        else:
+            if _plain_keys(data, obj):
+                doc = _validate(obj)
+                if not (b"-0" in data and 0 in (doc["message_count"], doc["snapshot_timestamp_ms"])):
+                    return doc
+    return _validate(_decode_exact(data))
+
+
+def _plain_keys(data: bytes, obj: object) -> bool:
+    """True when every known key occurs exactly once, so orjson lost no duplicate.
+
+    Counting the quoted names in the raw bytes over-counts when a string value
+    contains them, never under-counts (escaped keys were excluded by the
+    caller); any mismatch just sends the file down the exact path.
+    """
+    if type(obj) is not dict:
+        return False
+    tools = obj.get("last_tool_results")
+    n = len(tools) if type(tools) is list else 0
+    if any(data.count(k) != 1 for k in _FIELD_KEYS):
+        return False
+    return all(data.count(k) == n for k in _TOOL_KEYS)
+
+
+# --------------------------------------------------------------------------
+# Validation (shared by both paths)
+# --------------------------------------------------------------------------
+
+
+def _validate(obj: object) -> dict:
+    fields = _fields(obj, FIELDS, _FIELD_SET, "snapshot", "")
+    tools = fields["last_tool_results"]
+    if type(tools) is not list:
+        raise Damaged(f"last_tool_results must be an array, got {_describe(tools)}")
+    fields["session_id"] = _string(fields["session_id"], "session_id")
+    fields["message_count"] = _u64(fields["message_count"], "message_count")
+    fields["last_tool_results"] = [
+        _tool(entry, f"last_tool_results[{i}]") for i, entry in enumerate(tools)
+    ]
+    fields["snapshot_timestamp_ms"] = _u64(fields["snapshot_timestamp_ms"], "snapshot_timestamp_ms")
+    fields["completed"] = _bool(fields["completed"], "completed")
+    fields["project_dir"] = _string(fields["project_dir"], "project_dir")
+    fields["cost_usd"] = _f64(fields["cost_usd"], "cost_usd")
+    return fields
+
+
+def _tool(entry: object, where: str) -> dict:
+    fields = _fields(entry, TOOL_FIELDS, _TOOL_FIELD_SET, "tool result", where + ": ")
+    for name in ("tool_name", "call_id", "output_preview"):
+        fields[name] = _string(fields[name], f"{where}.{name}")
+    fields["success"] = _bool(fields["success"], f"{where}.success")
+    return fields
+
+
+def _fields(obj: object, names: tuple, name_set: frozenset, what: str, prefix: str) -> dict:
+    """The named fields of an object (or of a positional array), in order."""
+    if type(obj) is list:
+        if len(obj) != len(names):
+            raise Damaged(
+                f"{prefix}{what} as an array must have {len(names)} elements, has {len(obj)}"
+            )
+        return dict(zip(names, obj))
+    if not isinstance(obj, dict):
+        raise Damaged(f"{prefix}{what} must be a JSON object, got {_describe(obj)}")
+    dups = getattr(obj, "dups", ())
+    for key in dups:
+        if key in name_set:
+            raise Damaged(f"{prefix}duplicate field {key}")
+    out = {}
+    for name in names:
+        if name not in obj:
+            raise Damaged(f"{prefix}missing field {name}")
+        out[name] = obj[name]
+    if getattr(obj, "odd_keys", False):
+        raise Damaged(f"{prefix}a field name holds an unpaired surrogate escape")
+    return out
+
+
+def _string(value: object, what: str) -> str:
+    if type(value) is not str:
+        raise Damaged(f"{what} must be a string, got {_describe(value)}")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise Damaged(f"{what} holds an unpaired surrogate escape") from None
+    return value
+
+
+def _u64(value: object, what: str) -> int:
+    if type(value) is not int or not 0 <= value <= MAX_U64:
+        raise Damaged(f"{what} must be a non-negative integer, got {_describe(value)}")
+    return value
+
+
+def _bool(value: object, what: str) -> bool:
+    if type(value) is not bool:
+        raise Damaged(f"{what} must be true or false, got {_describe(value)}")
+    return value
+
+
+def _f64(value: object, what: str) -> float | int:
+    if type(value) is int:
+        try:
+            float(value)
+        except OverflowError:
+            raise Damaged(f"{what} is out of range") from None
+        return value
+    if type(value) is not float:
+        raise Damaged(f"{what} must be a number, got {_describe(value)}")
+    if not math.isfinite(value):
+        raise Damaged(f"{what} is out of range")
+    return value
+
+
+def _describe(value: object) -> str:
+    """A short, safe description of a JSON value for a reason line."""
+    if value is None:
+        return "null"
+    if type(value) is bool:
+        return "true" if value else "false"
+    if type(value) is int:
+        text = str(value) if abs(value) < 10**30 else "a huge integer"
+        return text
+    if type(value) is float:
+        return repr(value) if math.isfinite(value) else "a number out of range"
+    if type(value) is str:
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return "an unsupported value"
+
+
+# --------------------------------------------------------------------------
+# The exact (stdlib) path
+# --------------------------------------------------------------------------
+
+
+class _Object(dict):
+    """A decoded JSON object that remembers its duplicate and unencodable keys."""
+
+    __slots__ = ("dups", "odd_keys")
+
+
+def _object_pairs(pairs: list) -> _Object:
+    obj = _Object(pairs)
+    obj.dups = ()
+    if len(obj) != len(pairs):
+        seen: set = set()
+        obj.dups = {k for k, _ in pairs if k in seen or seen.add(k)}
+    obj.odd_keys = not all(_encodable(k) for k, _ in pairs)
+    return obj
+
+
+def _encodable(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _parse_int(text: str) -> int | float:
+    if text == "-0":
+        return -0.0  # serde reads -0 as a float
+    try:
+        return int(text)
+    except ValueError:  # over Python's digit limit: far beyond u64 and f64 anyway
+        return math.inf
+
+
+def _reject_constant(name: str) -> None:
+    raise Damaged(f"not JSON: {name} is not a JSON value")
+
+
+_decoder = None
+
+
+def _get_decoder():
+    global _decoder
+    if _decoder is None:
+        import json  # lazy: json imports re (about 8 ms here); only the exact path needs it
+
+        _decoder = json.JSONDecoder(
+            object_pairs_hook=_object_pairs,
+            parse_int=_parse_int,
+            parse_constant=_reject_constant,
+            strict=True,
+        )
+    return _decoder
+
+
+def _decode_exact(data: bytes) -> object:
+    import json
+
+    if not data:
+        raise Damaged("empty file")
+    if data.startswith(_BOM):
+        raise Damaged("starts with a UTF-8 byte-order mark")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Damaged(f"not valid UTF-8 (byte {exc.start})") from None
+    decoder = _get_decoder()
+    try:
+        obj, end = decoder.raw_decode(text, _skip_ws(text, 0))
+        end = _skip_ws(text, end)
+        if end != len(text):
+            raise _syntax_error(text, end, "extra data after the JSON value")
+        return obj
+    except json.JSONDecodeError as exc:
+        raise Damaged(f"not JSON: {_lower(exc.msg)} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        return _DeepDecoder(text, decoder).document()
+
+
+def _lower(msg: str) -> str:
+    """Python's message, as a reason fragment ("Unterminated string starting at")."""
+    msg = msg.removesuffix(" at")
+    return msg[:1].lower() + msg[1:]
+
+
+def _skip_ws(text: str, i: int) -> int:
+    n = len(text)
+    while i < n and text[i] in " \t\n\r":
+        i += 1
+    return i
+
+
+def _syntax_error(text: str, pos: int, msg: str):
+    import json
+
+    return json.JSONDecodeError(msg, text, pos)
+
+
+class _DeepDecoder:
+    """Decode a document nested too deeply for Python's recursive decoder.
+
+    serde skips unknown fields iteratively, so a snapshot may carry an unknown
+    field nested a million levels deep and still be valid. The top level is
+    decoded here, known fields with the normal decoder, and unknown values are
+    validated and skipped with an explicit stack.
+    """
+
+    def __init__(self, text: str, decoder) -> None:
+        import json.decoder
+        import json.scanner
+
+        self.text = text
+        self.decoder = decoder
+        self.scanstring = json.decoder.scanstring
+        self.number = json.scanner.NUMBER_RE
+
+    def document(self) -> object:
+        import json
+
+        text = self.text
+        try:
+            i = _skip_ws(text, 0)
+            if text.startswith("[", i):
+                obj, i = self._known_array(i)
+            elif text.startswith("{", i):
+                obj, i = self._top_object(i)
+            else:
+                raise Damaged("snapshot must be a JSON object, got another value")
+            i = _skip_ws(text, i)
+            if i != len(text):
+                raise _syntax_error(text, i, "extra data after the JSON value")
+            return obj
+        except json.JSONDecodeError as exc:
+            raise Damaged(f"not JSON: {_lower(exc.msg)} at line {exc.lineno} column {exc.colno}") from None
+        except (IndexError, ValueError) as exc:
+            if isinstance(exc, Damaged):
+                raise
+            raise Damaged("not JSON: unexpected end of data") from None
+
+    def _known(self, i: int) -> tuple[object, int]:
+        try:
+            return self.decoder.raw_decode(self.text, i)
+        except RecursionError:
+            raise Damaged("nested too deeply where a snapshot field is expected") from None
+
+    def _known_array(self, i: int) -> tuple[list, int]:
+        # Positional form: every element is a known field, decoded normally.
+        return self._known(i)
+
+    def _top_object(self, i: int) -> tuple[_Object, int]:
+        text = self.text
+        pairs: list = []
+        i = _skip_ws(text, i + 1)
+        if text.startswith("}", i):
+            return _object_pairs(pairs), i + 1
+        while True:
+            key, i = self._key(i)
+            if key in _FIELD_SET:
+                value, i = self._known(i)
+            else:
+                value, i = None, self._skip_value(i)
+            pairs.append((key, value))
+            i = _skip_ws(text, i)
+            if text.startswith(",", i):
+                i = _skip_ws(text, i + 1)
+            elif text.startswith("}", i):
+                return _object_pairs(pairs), i + 1
+            else:
+                raise _syntax_error(text, i, "Expecting ',' delimiter")
+
+    def _key(self, i: int) -> tuple[str, int]:
+        text = self.text
+        if not text.startswith('"', i):
+            raise _syntax_error(text, i, "Expecting property name enclosed in double quotes")
+        key, i = self.scanstring(text, i + 1, True)
+        i = _skip_ws(text, i)
+        if not text.startswith(":", i):
+            raise _syntax_error(text, i, "Expecting ':' delimiter")
+        return key, _skip_ws(text, i + 1)
+
+    def _skip_value(self, i: int) -> int:
+        text = self.text
+        closers: list[str] = []
+        while True:
+            i = _skip_ws(text, i)
+            c = text[i : i + 1]
+            if c in ("{", "["):
+                close = "}" if c == "{" else "]"
+                i = _skip_ws(text, i + 1)
+                if text.startswith(close, i):
+                    i += 1
+                else:
+                    closers.append(close)
+                    if close == "}":
+                        _, i = self._key(i)
+                    continue
+            elif c == '"':
+                _, i = self.scanstring(text, i + 1, True)
+            else:
+                for literal in ("true", "false", "null"):
+                    if text.startswith(literal, i):
+                        i += len(literal)
+                        break
+                else:
+                    m = self.number.match(text, i)
+                    if m is None:
+                        raise _syntax_error(text, i, "Expecting value")
+                    i = m.end()
+            # A value ended: close containers until a comma asks for the next one.
+            while closers:
+                i = _skip_ws(text, i)
+                c = text[i : i + 1]
+                if c == ",":
+                    i = _skip_ws(text, i + 1)
+                    if closers[-1] == "}":
+                        _, i = self._key(i)
+                    break
+                if c == closers[-1]:
+                    closers.pop()
+                    i += 1
+                    continue
+                raise _syntax_error(text, i, "Expecting ',' delimiter")
+            else:
+                return i
