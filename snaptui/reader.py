@@ -16,19 +16,16 @@ reference binary (see ``tests/data/reference-verdicts``):
   hold (serde skips them without recursion, so any nesting depth and even
   unpaired surrogate escapes are fine there, but not in a known string or a key).
 
-Fast path: ``orjson`` plus cheap guards for what it cannot see (duplicate keys,
-``-0``, escaped keys). Anything unusual goes through the exact stdlib path,
-which is also where the human-readable reasons come from.
+Fast path: ``orjson`` plus an exact guard for what it cannot see (duplicate
+keys, ``-0``). Anything unusual goes through the exact stdlib path, which is
+also where the human-readable reasons come from.
 """
 
 from __future__ import annotations
 
 import math
 
-try:  # optional at import time so the stdlib path can be tested on its own
-    import orjson as _orjson
-except ImportError:  # pragma: no cover - orjson is a declared dependency
-    _orjson = None
+_orjson = None  # imported on first parse
 
 FIELDS = (
     "session_id",
@@ -44,8 +41,6 @@ MAX_U64 = 2**64 - 1
 
 _FIELD_SET = frozenset(FIELDS)
 _TOOL_FIELD_SET = frozenset(TOOL_FIELDS)
-_FIELD_KEYS = tuple(b'"%s"' % f.encode() for f in FIELDS)
-_TOOL_KEYS = tuple(b'"%s"' % f.encode() for f in TOOL_FIELDS)
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -54,38 +49,90 @@ class Damaged(ValueError):
 
 
 def parse(data: bytes) -> dict:
-    """Return the snapshot in ``data`` as a dict of the seven fields, in order.
+    """Return the snapshot in ``data`` as a dict of exactly the seven fields.
 
-    Tool results become dicts of their four fields. Values are kept as the file
+    Tool results become dicts of exactly their four fields. Values are kept as the file
     has them (an integer ``cost_usd`` stays an ``int``). Raises :class:`Damaged`.
     """
-    if _orjson is not None and b"\\u" not in data:
+    return parse_with_json(data)[0]
+
+
+def parse_with_json(data: bytes) -> tuple[dict, bytes]:
+    """:func:`parse`, plus the seven fields as one line of compact JSON."""
+    global _orjson
+    if _orjson is None:
+        try:
+            import orjson as _orjson  # lazy: the startup check rarely parses anything
+        except ImportError:  # pragma: no cover - orjson is a declared dependency
+            _orjson = False
+    if _orjson and b"\\u" not in data:
         try:
             obj = _orjson.loads(data)
         except _orjson.JSONDecodeError:
             pass  # the exact path decides, and explains
         else:
-            if _plain_keys(data, obj):
-                doc = _validate(obj)
-                if not (b"-0" in data and 0 in (doc["message_count"], doc["snapshot_timestamp_ms"])):
-                    return doc
-    return _validate(_decode_exact(data))
+            if _plain(obj):
+                compact = _orjson.dumps(obj)
+                # orjson cannot see duplicate keys (the last one wins). With no
+                # \\u escapes, every key and string costs two '"' bytes plus one
+                # per quote inside it, in the file as in the re-encoding, so the
+                # counts differ exactly when a duplicate pair was dropped.
+                if compact.count(b'"') == data.count(b'"') and not (
+                    b"-0" in data and 0 in (obj["message_count"], obj["snapshot_timestamp_ms"])
+                ):
+                    return obj, compact
+    doc = _validate(_decode_exact(data))
+    return doc, compact_json(doc)
 
 
-def _plain_keys(data: bytes, obj: object) -> bool:
-    """True when every known key occurs exactly once, so orjson lost no duplicate.
+def compact_json(doc: dict) -> bytes:
+    """A snapshot dict as one line of JSON (values as the file has them)."""
+    try:
+        import orjson
 
-    Counting the quoted names in the raw bytes over-counts when a string value
-    contains them, never under-counts (escaped keys were excluded by the
-    caller); any mismatch just sends the file down the exact path.
-    """
-    if type(obj) is not dict:
+        return orjson.dumps(doc)
+    except (ImportError, TypeError):  # integers beyond 64 bits
+        import json
+
+        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _plain(obj: object) -> bool:
+    """The common shape, checked quickly: exactly the seven fields, tool results
+    as objects of exactly four, every type right. Anything else (unknown fields,
+    positional arrays, ``-0``) takes the exact path."""
+    if type(obj) is not dict or len(obj) != 7:
         return False
-    tools = obj.get("last_tool_results")
-    n = len(tools) if type(tools) is list else 0
-    if any(data.count(k) != 1 for k in _FIELD_KEYS):
+    try:
+        count = obj["message_count"]
+        tools = obj["last_tool_results"]
+        ts = obj["snapshot_timestamp_ms"]
+        cost = obj["cost_usd"]
+        if not (
+            type(obj["session_id"]) is str
+            and type(obj["project_dir"]) is str
+            and type(obj["completed"]) is bool
+            and type(count) is int
+            and type(ts) is int
+            and type(tools) is list
+            and 0 <= count <= MAX_U64
+            and 0 <= ts <= MAX_U64
+            and (type(cost) is int or (type(cost) is float and math.isfinite(cost)))
+        ):
+            return False
+        for t in tools:
+            if not (
+                type(t) is dict
+                and len(t) == 4
+                and type(t["tool_name"]) is str
+                and type(t["call_id"]) is str
+                and type(t["output_preview"]) is str
+                and type(t["success"]) is bool
+            ):
+                return False
+    except KeyError:
         return False
-    return all(data.count(k) == n for k in _TOOL_KEYS)
+    return True
 
 
 # --------------------------------------------------------------------------

@@ -1,0 +1,196 @@
+"""The configuration file (TOML), validated by a pydantic model.
+
+The file is optional; every setting has a default. Its path is
+``$SNAPTUI_CONFIG`` or ``config.toml`` in snaptui's platformdirs config
+directory. The startup check reads it through :func:`load_fast`, which avoids
+pydantic and tomllib (about 80 ms here) by caching the validated values keyed
+by the file's identity.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+
+from snaptui.atomic import write_atomic
+
+DEFAULTS: dict = {
+    "recovery_dir": None,
+    "startup": "open",
+    "purge_older_than": "30d",
+    "trash_retention": "30d",
+    "running_threshold": "5m",
+    "resume_command": "opendev -d {project_dir} -r {session_id}",
+    "theme": None,
+}
+"""Every setting and its default (the model below takes its defaults from here)."""
+
+STARTUP_CHOICES = ("open", "notify", "off")
+COMMAND_FIELDS = ("project_dir", "session_id", "path")
+
+EXAMPLE = """\
+# snaptui configuration. Every setting is optional; these are the defaults.
+
+# Where opendev keeps its crash-recovery snapshots.
+# recovery_dir = "~/.opendev/data/recovery"
+
+# What a new interactive shell does when a session crashed since you last looked:
+# "open" the TUI, "notify" with one line, or "off".
+startup = "open"
+
+# Default age in the purge dialog, and how long discarded snapshots stay restorable.
+purge_older_than = "30d"
+trash_retention = "30d"
+
+# A snapshot written more recently than this may belong to a session that is
+# still running: it is marked, and snaptui asks before resuming or discarding it.
+running_threshold = "5m"
+
+# The resume command, run as an argument list (never through a shell).
+# Placeholders: {project_dir}, {session_id}, {path} (the snapshot file).
+resume_command = "opendev -d {project_dir} -r {session_id}"
+
+# A Textual theme name, e.g. "textual-light", "nord", "gruvbox".
+# theme = "textual-dark"
+"""
+
+
+class ConfigError(Exception):
+    """The config file cannot be used; ``str()`` is one line naming the file."""
+
+
+def _model():
+    """The pydantic model, built on first use (pydantic costs ~60 ms to import)."""
+    global _Settings
+    if _Settings is not None:
+        return _Settings
+    import shlex
+    import string
+    from typing import Literal, Optional
+
+    from pydantic import BaseModel, ConfigDict, field_validator
+
+    from snaptui.durations import parse_duration
+
+    class Settings(BaseModel):
+        """snaptui's settings, as read from the config file."""
+
+        model_config = ConfigDict(extra="forbid", frozen=True)
+
+        recovery_dir: Optional[str] = DEFAULTS["recovery_dir"]
+        """Directory of opendev's snapshots; ``~`` is expanded."""
+        startup: Literal["open", "notify", "off"] = DEFAULTS["startup"]
+        """What the shell integration does at startup when there is a new crash."""
+        purge_older_than: str = DEFAULTS["purge_older_than"]
+        """Default age offered by the purge dialog."""
+        trash_retention: str = DEFAULTS["trash_retention"]
+        """How long discarded snapshots stay restorable before purge empties them."""
+        running_threshold: str = DEFAULTS["running_threshold"]
+        """Snapshots newer than this may belong to a running session."""
+        resume_command: str = DEFAULTS["resume_command"]
+        """The resume command template, split like a shell would, run without one."""
+        theme: Optional[str] = DEFAULTS["theme"]
+        """Textual theme to start with."""
+
+        @field_validator("purge_older_than", "trash_retention", "running_threshold")
+        @classmethod
+        def _duration(cls, value: str) -> str:
+            parse_duration(value)
+            return value
+
+        @field_validator("resume_command")
+        @classmethod
+        def _command(cls, value: str) -> str:
+            try:
+                argv = shlex.split(value)
+            except ValueError as exc:
+                raise ValueError(f"cannot be split into arguments: {exc}") from None
+            if not argv:
+                raise ValueError("is empty")
+            for arg in argv:
+                for _, field, _, _ in string.Formatter().parse(arg):
+                    if field is not None and field not in COMMAND_FIELDS:
+                        raise ValueError(
+                            f"unknown placeholder {{{field}}} (use {', '.join('{' + f + '}' for f in COMMAND_FIELDS)})"
+                        )
+            return value
+
+        def seconds(self, name: str) -> int:
+            """A duration setting in seconds."""
+            return parse_duration(getattr(self, name))
+
+        def command_argv(self) -> list[str]:
+            """The resume command template split into arguments (placeholders kept)."""
+            return shlex.split(self.resume_command)
+
+    _Settings = Settings
+    return Settings
+
+
+_Settings = None
+
+
+def load(path: str):
+    """The settings in ``path`` (defaults when it does not exist). Raises ConfigError."""
+    Settings = _model()
+    raw = _read_toml(path)
+    from pydantic import ValidationError
+
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "file"
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown setting (known: {', '.join(DEFAULTS)})"
+        raise ConfigError(f"config file {path}: {where}: {msg}") from None
+
+
+def _read_toml(path: str) -> dict:
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"config file {path}: {exc.strerror}") from None
+    import tomllib
+
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path}: {exc}") from None
+
+
+def load_fast(path: str, cache_dir: str) -> dict:
+    """Settings as a plain dict, without pydantic when nothing changed.
+
+    No file: the defaults. Otherwise the validated values are cached in
+    ``cache_dir`` under the file's identity (device, inode, size, mtime), and
+    recomputed through :func:`load` whenever that identity changes.
+    """
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return dict(DEFAULTS)
+    except OSError:
+        return load(path).model_dump()
+    key = (path, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    memo = os.path.join(cache_dir, "config.marshal")
+    try:
+        with open(memo, "rb") as f:
+            cached_key, values = marshal.loads(f.read())
+        if cached_key == key and isinstance(values, dict) and values.keys() == DEFAULTS.keys():
+            return values
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    values = load(path).model_dump()
+    try:
+        os.makedirs(cache_dir, exist_ok=True)
+        write_atomic(memo, marshal.dumps((key, values)), durable=False)
+    except OSError:
+        pass
+    return values

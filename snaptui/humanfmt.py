@@ -1,0 +1,116 @@
+"""How numbers, times and paths read to a person (humanize does the wording)."""
+
+from __future__ import annotations
+
+import math
+import os
+from datetime import datetime, timedelta, timezone
+
+import humanize
+
+from snaptui.clock import to_datetime
+from snaptui.safetext import one_line
+
+
+def cost(usd: float) -> str:
+    """``$0.0042``, ``$1.23``, ``$1,204.50``; absurd amounts in words."""
+    usd = float(usd)
+    if not math.isfinite(usd):
+        return "$?"
+    sign = "-" if usd < 0 else ""
+    usd = abs(usd)
+    if usd >= 1e9:
+        return f"{sign}${humanize.intword(int(usd), '%.1f')}"
+    if usd == 0 or usd >= 0.01:
+        return f"{sign}${usd:,.2f}"
+    decimals = min(-math.floor(math.log10(usd)) + 1, 6)
+    text = f"{usd:.{decimals}f}"
+    if float(text) == 0:
+        return f"{sign}<$0.000001"
+    return f"{sign}${text}"
+
+
+def count(n: int) -> str:
+    """``1,204``."""
+    return humanize.intcomma(n)
+
+
+def size(nbytes: int) -> str:
+    """``2.0 GiB``, ``24.3 KiB``."""
+    return humanize.naturalsize(nbytes, binary=True)
+
+
+def ago(timestamp_ms: int, now_ms: int) -> str:
+    """``3 minutes ago``, ``in 2 hours`` (clock skew), ``far future``."""
+    delta_ms = now_ms - timestamp_ms
+    if abs(delta_ms) > 200 * 365 * 86400 * 1000:
+        return "far future" if delta_ms < 0 else "long ago"
+    return humanize.naturaltime(timedelta(milliseconds=delta_ms))
+
+
+def local_time(timestamp_ms: int) -> datetime | None:
+    """The snapshot time in the local time zone (None when out of range)."""
+    when = to_datetime(timestamp_ms)
+    if when is None:
+        return None
+    try:
+        return when.astimezone()
+    except (OverflowError, ValueError, OSError):
+        return when
+
+
+def absolute(timestamp_ms: int) -> str:
+    """``2026-11-24 09:14:03 UTC+01:00`` in local time."""
+    when = local_time(timestamp_ms)
+    if when is None:
+        return f"{timestamp_ms} ms (beyond year 9999)"
+    return when.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+
+
+def day_label(timestamp_ms: int, now_ms: int) -> str:
+    """``Today``, ``Yesterday``, ``Mon 23 Nov``, ``12 Mar 2024``."""
+    when = local_time(timestamp_ms)
+    now = local_time(now_ms)
+    if when is None or now is None:
+        return "Unknown date"
+    days = (now.date() - when.date()).days
+    if days == 0:
+        return "Today"
+    if days == 1:
+        return "Yesterday"
+    if days < 0:
+        return "In the future"
+    if days < 7:
+        return when.strftime("%A")
+    if when.year == now.year:
+        return when.strftime("%a %d %b")
+    return when.strftime("%d %b %Y")
+
+
+def clock_time(timestamp_ms: int, now_ms: int) -> str:
+    """``09:14`` today, ``Mon 09:14`` this week, else a date."""
+    when = local_time(timestamp_ms)
+    now = local_time(now_ms)
+    if when is None or now is None:
+        return "?"
+    if when.date() == now.date():
+        return when.strftime("%H:%M")
+    if 0 < (now.date() - when.date()).days < 7:
+        return when.strftime("%a %H:%M")
+    return when.strftime("%Y-%m-%d")
+
+
+def home_short(path: str, home: str | None = None) -> str:
+    """``/home/ann/src/app`` as ``~/src/app``, made safe for one line."""
+    home = home if home is not None else os.path.expanduser("~")
+    if home and home != "/" and (path == home or path.startswith(home.rstrip("/") + "/")):
+        path = "~" + path[len(home.rstrip("/")) :]
+    return one_line(path)
+
+
+def short_id(session_id: str, width: int = 8) -> str:
+    """The first characters of a session id, safe for one line."""
+    return one_line(session_id, None)[:width] if session_id else "(empty id)"
+
+
+UTC = timezone.utc

@@ -1,0 +1,156 @@
+"""``snaptui list`` output: a readable table, or JSON for programs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import unicodedata
+
+from snaptui import clock as _clock
+from snaptui import humanfmt
+from snaptui.safetext import one_line
+from snaptui.scan import ScanResult, Session
+
+
+def _json_str(text: str) -> bytes:
+    """A JSON string; undecodable file-name bytes become U+FFFD."""
+    return json.dumps(text.encode("utf-8", "surrogateescape").decode("utf-8", "replace"), ensure_ascii=False).encode()
+
+
+def write_json(out, result: ScanResult, *, everything: bool) -> None:
+    """One JSON array: each session's seven fields as in its file, plus path and status."""
+    out.write(b"[")
+    sep = b"\n"
+
+    def session(s: Session, status: bytes) -> None:
+        nonlocal sep
+        frag = result.fragments[s.name]
+        out.write(sep)
+        out.write(frag[:-1])
+        out.write(b',"path":' + _json_str(s.path) + b',"status":"' + status + b'"}')
+        sep = b",\n"
+
+    def other(obj: dict) -> None:
+        nonlocal sep
+        out.write(sep)
+        out.write(json.dumps(obj, ensure_ascii=False).encode("utf-8", "replace"))
+        sep = b",\n"
+
+    for s in result.incomplete:
+        session(s, b"incomplete")
+    if everything:
+        for s in result.completed:
+            session(s, b"completed")
+        for d in result.damaged:
+            other({"path": _safe_path(d.path), "status": "damaged", "error": d.reason})
+        for lo in result.leftovers:
+            other({"path": _safe_path(lo.path), "status": "leftover", "target": _safe_path(lo.target),
+                   "state": lo.state, "detail": lo.detail, "snapshot_timestamp_ms": lo.timestamp_ms})
+    out.write(b"\n]\n" if sep != b"\n" else b"]\n")
+
+
+def _safe_path(path: str) -> str:
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def width(text: str) -> int:
+    """Terminal cells ``text`` takes (wide East Asian characters count 2)."""
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in text)
+
+
+def fit(text: str, cells: int) -> str:
+    """``text`` cut to ``cells`` terminal cells (with an ellipsis) and padded."""
+    if width(text) > cells:
+        out, used = "", 0
+        for c in text:
+            w = width(c)
+            if used + w > cells - 1:
+                break
+            out += c
+            used += w
+        text = out + "…"
+    return text + " " * max(cells - width(text), 0)
+
+
+def _rows(sessions: list[Session], now: int) -> list[list[str]]:
+    rows = []
+    for s in sessions:
+        last = s.last_tool
+        tool = f"{'✓' if last[1] else '✗'} {one_line(last[0], 24)}" if last else "—"
+        rows.append([
+            humanfmt.ago(s.timestamp_ms, now),
+            humanfmt.home_short(s.project_dir),
+            humanfmt.cost(s.cost_usd),
+            humanfmt.count(s.message_count),
+            tool,
+            humanfmt.short_id(s.session_id),
+        ])
+    return rows
+
+
+def _table(rows: list[list[str]], total_width: int) -> str:
+    headers = ["AGE", "PROJECT", "COST", "MSGS", "LAST TOOL", "ID"]
+    right = {2, 3}
+    widths = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    spare = total_width - (sum(widths) + 2 * (len(widths) - 1))
+    if spare < 0:
+        widths[1] = max(widths[1] + spare, 12)
+    lines = []
+    for row in [headers, *rows]:
+        cells = []
+        for i, cell in enumerate(row):
+            cell = fit(cell, widths[i])
+            if i in right:
+                cell = " " * (widths[i] - width(cell.rstrip())) + cell.rstrip()
+            cells.append(cell)
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def table(result: ScanResult, *, everything: bool, source: str = "", clock: _clock.Clock = _clock.now_ms) -> str:
+    """The human listing, ready to print."""
+    now = clock()
+    cols = shutil.get_terminal_size((100, 24)).columns
+    where = humanfmt.home_short(result.directory)
+    out = []
+    if result.missing:
+        out.append(f"No interrupted sessions: {where} does not exist (nothing has crashed there yet).")
+        out.append("Point snaptui elsewhere with --dir DIR or SNAPTUI_RECOVERY_DIR.")
+        return "\n".join(out) + "\n"
+    n = len(result.incomplete)
+    if n:
+        out.append(f"{n} interrupted session{'s' if n != 1 else ''} in {where} — "
+                   f"{humanfmt.cost(result.cost_at_stake)} at stake")
+        out.append("")
+        out.append(_table(_rows(result.incomplete, now), cols).rstrip("\n"))
+    else:
+        out.append(f"No interrupted sessions in {where}.")
+    if everything:
+        if result.completed:
+            out.append("")
+            out.append(f"Completed ({len(result.completed)}):")
+            out.append(_table(_rows(result.completed, now), cols).rstrip("\n"))
+        if result.damaged:
+            out.append("")
+            out.append(f"Damaged files ({len(result.damaged)}), never read as sessions:")
+            for d in result.damaged:
+                out.append(f"  {one_line(d.name, 80)}: {one_line(d.reason, 160)}")
+        if result.leftovers:
+            out.append("")
+            out.append(f"Leftovers of interrupted writes ({len(result.leftovers)}):")
+            for lo in result.leftovers:
+                out.append(f"  {one_line(lo.name, 80)}: {one_line(lo.detail, 160)}")
+    else:
+        hidden = []
+        if result.completed:
+            hidden.append(f"{len(result.completed)} completed")
+        if result.damaged:
+            hidden.append(f"{len(result.damaged)} damaged")
+        if result.leftovers:
+            hidden.append(f"{len(result.leftovers)} leftover")
+        if hidden:
+            out.append("")
+            out.append(f"Not shown: {', '.join(hidden)} (snaptui list --all).")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,45 @@
+"""What the person has already seen: the startup check stays quiet about it.
+
+Per recovery directory, the snapshot time of each session file the person
+saw in snaptui (listed, resumed or discarded). A session counts as new again
+only when its file holds a newer snapshot: a new crash. Kept in the
+platformdirs state dir, written atomically, in marshal (the startup check
+reads it and cannot afford the json module's import).
+"""
+
+from __future__ import annotations
+
+import os
+
+from snaptui import datafile
+
+MAGIC = b"SNAPSEEN"
+
+
+def seen_path(state_dir: str, directory: str) -> str:
+    return os.path.join(state_dir, "seen", datafile.key_for(directory) + ".marshal")
+
+
+def load(state_dir: str, directory: str) -> dict[str, int]:
+    """``{file name: snapshot_timestamp_ms}`` seen in ``directory`` (empty if unknown)."""
+    seen, _ = datafile.read(seen_path(state_dir, directory), MAGIC, os.path.realpath(directory))
+    return seen if type(seen) is dict else {}
+
+
+def remember(state_dir: str, directory: str, sessions, *, present: set[str] | None = None) -> None:
+    """Record ``sessions`` as seen. ``present`` (the names now in the
+    directory) lets entries of files that are gone be forgotten."""
+    seen = load(state_dir, directory)
+    before = dict(seen)
+    if present is not None:
+        seen = {k: v for k, v in seen.items() if k in present}
+    for s in sessions:
+        seen[s.name] = s.timestamp_ms
+    if seen != before:
+        # A failed write (read-only state dir) only means the check may ask again.
+        datafile.write(seen_path(state_dir, directory), MAGIC, os.path.realpath(directory), seen, durable=True)
+
+
+def unseen(sessions, seen: dict[str, int]) -> list:
+    """The sessions whose current snapshot the person has not seen."""
+    return [s for s in sessions if seen.get(s.name) != s.timestamp_ms]

@@ -1,0 +1,190 @@
+"""The command line as a person calls it: real processes, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import DATA
+from helpers import DAY, write
+from snaptui.scan import TRASH_DIR
+
+
+def test_list_json_is_the_reference_answer(cli, fixture_dir):
+    run = cli("list", "--json", "--dir", str(fixture_dir))
+    assert run.code == 0, run
+    got = json.loads(run.out)
+    expected = json.loads((DATA / "seed-written.expected-incomplete.json").read_text())
+    assert [{k: v for k, v in o.items() if k not in ("path", "status")} for o in got] == expected
+    assert {o["status"] for o in got} == {"incomplete"}
+    assert all(os.path.dirname(o["path"]) == str(fixture_dir) for o in got)
+    again = cli("list", "--json", "--dir", str(fixture_dir))  # warm: from the index
+    assert json.loads(again.out) == got
+
+
+def test_list_all_json_has_every_kind(cli, fixture_dir):
+    (fixture_dir / "bad.json").write_bytes(b"[")
+    (fixture_dir / "x_session_snapshot.json.tmp").write_bytes(b"")
+    got = json.loads(cli("list", "--all", "--json", "--dir", str(fixture_dir)).out)
+    statuses = [o["status"] for o in got]
+    assert statuses.count("incomplete") == 32 and statuses.count("completed") == 16
+    (damaged,) = [o for o in got if o["status"] == "damaged"]
+    assert damaged == {"path": str(fixture_dir / "bad.json"), "status": "damaged",
+                       "error": "not JSON: expecting value at line 1 column 2"}
+    (left,) = [o for o in got if o["status"] == "leftover"]
+    assert left["state"] == "damaged" and left["detail"] == "empty file"
+
+
+def test_list_table_shows_what_matters(cli, recovery):
+    write(recovery, "3f2b9c1e-7a4d", project=os.environ["HOME"] + "/src/app", cost=1204.5, messages=1204,
+          tools=(("bash", True, "ok"), ("edit_file", False, "nope")))
+    run = cli("list", "--dir", str(recovery))
+    assert run.code == 0
+    assert "1 interrupted session in" in run.out
+    row = run.out.splitlines()[3]
+    for piece in ("~/src/app", "$1,204.50", "1,204", "✗ edit_file", "3f2b9c1e"):
+        assert piece in row
+
+
+def test_list_never_prints_raw_escapes(cli, recovery):
+    write(recovery, "\x1b]0;pwned\x07\x1b[2J", project="/p/\x1b[31mred\u202e", tools=(("[bold]x[/]\r", True, "o"),))
+    run = cli("list", "--dir", str(recovery))
+    assert run.code == 0
+    assert "\x1b" not in run.out and "\x07" not in run.out and "\r" not in run.out and "\u202e" not in run.out
+    assert "␛]0;pwne" in run.out and "[bold]x[/]␍" in run.out
+
+
+def test_missing_directory_is_a_clear_message(cli, tmp_path):
+    run = cli("list", "--dir", str(tmp_path / "nope"))
+    assert run.code == 0 and "does not exist" in run.out and "--dir" in run.out
+
+
+def test_recovery_path_that_is_a_file_is_one_line_and_status_1(cli, tmp_path):
+    (tmp_path / "f").write_text("x")
+    run = cli("list", "--dir", str(tmp_path / "f"))
+    assert run.code == 1 and run.err.count("\n") == 1 and "is not a directory" in run.err
+
+
+def test_discard_then_restore(cli, recovery):
+    path = write(recovery, "3f2b9c1e-0000")
+    data = path.read_bytes()
+    run = cli("discard", "3f2b", "--dir", str(recovery))
+    assert run.code == 0, run
+    assert not path.exists() and "snaptui restore" in run.out
+    run = cli("restore", "--dir", str(recovery))
+    assert "3f2b9c1e-0000" in run.out
+    run = cli("restore", "3f2b9c1e-0000", "--dir", str(recovery))
+    assert run.code == 0 and path.read_bytes() == data
+
+
+def test_discard_unknown_id_is_a_usage_error(cli, recovery):
+    write(recovery, "a")
+    run = cli("discard", "zzzz", "--dir", str(recovery))
+    assert run.code == 2 and run.err.count("\n") == 1 and "no session matches" in run.err
+
+
+def test_discard_ambiguous_prefix_is_refused(cli, recovery):
+    write(recovery, "abcd-1")
+    write(recovery, "abcd-2")
+    run = cli("discard", "abcd", "--dir", str(recovery))
+    assert run.code == 2 and "ambiguous" in run.err
+    assert len(list(recovery.glob("*.json"))) == 2
+
+
+def test_discard_of_a_maybe_running_session_needs_yes_without_a_terminal(cli, recovery):
+    write(recovery, "live", age_s=None)
+    run = cli("discard", "live", "--dir", str(recovery))
+    assert run.code == 2 and "may still be running" in run.err
+    assert cli("discard", "live", "--yes", "--dir", str(recovery)).code == 0
+
+
+def test_purge_without_terminal_or_yes_refuses_and_removes_nothing(cli, recovery):
+    write(recovery, "old", ts=1_000)
+    run = cli("purge", "--older-than", "7d", "--dir", str(recovery))
+    assert run.code == 2 and "--yes" in run.err
+    assert (recovery / "old_session_snapshot.json").exists()
+
+
+def test_purge_dry_run_then_yes(cli, recovery):
+    write(recovery, "old", ts=1_000)
+    write(recovery, "new", ts=2**62)
+    run = cli("purge", "--older-than", "2w", "--dry-run", "--dir", str(recovery))
+    assert run.code == 0 and "Would remove 1 snapshot(s)" in run.out and "1 incomplete" in run.out
+    assert (recovery / "old_session_snapshot.json").exists()
+    run = cli("purge", "--older-than", "2w", "--yes", "--dir", str(recovery))
+    assert run.code == 0 and "Removed 1 snapshot(s)" in run.out
+    assert sorted(os.listdir(recovery)) == sorted(["new_session_snapshot.json", TRASH_DIR])
+
+
+@pytest.mark.parametrize("bad", ["7", "7x", "-1d", "", "d"])
+def test_bad_durations_are_one_line_usage_errors(cli, recovery, bad):
+    run = cli("purge", "--older-than", bad, "--dir", str(recovery))
+    assert run.code == 2 and run.err.count("\n") == 1 and "Traceback" not in run.err
+
+
+def test_bad_config_is_one_line_and_status_2(cli, recovery, tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('startup = "sometimes"\n')
+    run = cli("list", "--dir", str(recovery), env={"SNAPTUI_CONFIG": str(cfg)})
+    assert run.code == 2 and run.err.count("\n") == 1 and "startup" in run.err
+
+
+def test_recovery_dir_precedence(cli, tmp_path):
+    env_dir, cfg_dir, flag_dir = (tmp_path / n for n in ("env", "cfg", "flag"))
+    for d, sid in ((env_dir, "from-env"), (cfg_dir, "from-config"), (flag_dir, "from-flag")):
+        d.mkdir()
+        write(d, sid)
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'recovery_dir = "{cfg_dir}"\n')
+    env = {"SNAPTUI_CONFIG": str(cfg)}
+    ids = lambda run: [o["session_id"] for o in json.loads(run.out)]  # noqa: E731
+    assert ids(cli("list", "--json", env=env)) == ["from-config"]
+    env["SNAPTUI_RECOVERY_DIR"] = str(env_dir)
+    assert ids(cli("list", "--json", env=env)) == ["from-env"]
+    assert ids(cli("list", "--json", "--dir", str(flag_dir), env=env)) == ["from-flag"]
+
+
+def test_default_directory_is_the_references(cli, isolated_home):
+    d = isolated_home / ".opendev" / "data" / "recovery"
+    d.mkdir(parents=True)
+    write(d, "home-session")
+    assert json.loads(cli("list", "--json").out)[0]["session_id"] == "home-session"
+
+
+def test_demo_writes_a_realistic_directory_read_by_the_reference(cli, tmp_path):
+    target = tmp_path / "demo" / "recovery"
+    run = cli("demo", "--write-only", "--dir", str(target))
+    assert run.code == 0 and run.out.strip() == str(target)
+    got = json.loads(cli("list", "--all", "--json", "--dir", str(target)).out)
+    statuses = [o["status"] for o in got]
+    assert statuses.count("incomplete") >= 8 and "completed" in statuses
+    assert statuses.count("damaged") == 1 and statuses.count("leftover") == 1
+    assert any(not t["success"] for o in got if "last_tool_results" in o for t in o["last_tool_results"])
+    # Demo refuses to clobber a directory that is not a demo.
+    other = tmp_path / "real"
+    other.mkdir()
+    (other / "keep.json").write_text("{}")
+    assert cli("demo", "--write-only", "--dir", str(other)).code == 2
+    assert (other / "keep.json").read_text() == "{}"
+
+
+def test_usage_errors_are_one_line(cli):
+    run = cli("frobnicate")
+    assert run.code == 2 and run.err.count("\n") == 1 and run.err.startswith("snaptui: ")
+
+
+def test_help_and_version_import_neither_textual_nor_pydantic():
+    code = (
+        "import sys, runpy; sys.argv = ['snaptui'] + sys.argv[1:]\n"
+        "from snaptui.cli import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'pydantic', 'rich'))\n"
+        "print('LOADED', bad)"
+    )
+    for args in (["--help"], ["--version"], ["list", "--help"]):
+        out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True).stdout
+        assert "LOADED []" in out, (args, out[-300:])

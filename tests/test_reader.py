@@ -1,0 +1,143 @@
+"""The reader accepts exactly what the reference reader accepts, and says why not."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cases import BASE, cases
+from conftest import DATA, FIXTURES
+from snaptui import reader, writer
+from snaptui.models import Snapshot
+
+VERDICTS = json.loads((DATA / "reference_verdicts.json").read_text())
+CASES = cases()
+
+
+def test_every_case_has_a_reference_verdict():
+    assert set(CASES) == set(VERDICTS)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_reader_agrees_with_the_reference(name):
+    data = CASES[name]
+    if VERDICTS[name]:
+        doc = reader.parse(data)
+        assert list(doc) == list(reader.FIELDS) or set(doc) == set(reader.FIELDS)
+    else:
+        with pytest.raises(reader.Damaged) as exc:
+            reader.parse(data)
+        reason = str(exc.value)
+        assert reason and "\n" not in reason and len(reason) < 200
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_model_agrees_with_the_reference(name):
+    if VERDICTS[name]:
+        Snapshot.model_validate_json(CASES[name])
+    else:
+        with pytest.raises(Exception):
+            Snapshot.model_validate_json(CASES[name])
+
+
+def test_reasons_name_the_problem():
+    assert str(_damage(b"")) == "empty file"
+    assert str(_damage(CASES["missing_cost"])) == "missing field cost_usd"
+    assert str(_damage(CASES["count_negative"])) == "message_count must be a non-negative integer, got -1"
+    assert str(_damage(CASES["count_float"])) == "message_count must be a non-negative integer, got 1.0"
+    assert str(_damage(CASES["duplicate_known"])) == "duplicate field cost_usd"
+    assert str(_damage(CASES["bom"])) == "starts with a UTF-8 byte-order mark"
+    assert str(_damage(b'{\n  "a": 1,\n  x\n}')) == (
+        "not JSON: expecting property name enclosed in double quotes at line 3 column 3"
+    )
+
+
+def _damage(data: bytes) -> reader.Damaged:
+    with pytest.raises(reader.Damaged) as exc:
+        reader.parse(data)
+    return exc.value
+
+
+def test_values_stay_as_the_file_has_them():
+    assert reader.parse(CASES["int_cost"])["cost_usd"] == 3
+    assert type(reader.parse(CASES["int_cost"])["cost_usd"]) is int
+    doc = reader.parse(CASES["array_form"])
+    assert doc["last_tool_results"] == [BASE["last_tool_results"][0]]
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.iterdir()), ids=lambda p: p.name[:8])
+def test_writer_reproduces_reference_files_byte_for_byte(path):
+    data = path.read_bytes()
+    assert writer.dumps(reader.parse(data)) == data
+    assert Snapshot.model_validate_json(data).to_bytes() == data
+
+
+def test_float_notation_matches_the_reference_writer():
+    # Each text is how the reference wrote an f64 (ryu): 22.0, 0.00001, 1e16, 1.5e-7 ...
+    texts = [text for _, text in json.loads((DATA / "reference_floats.json").read_text())]
+    assert len(texts) > 600
+    wrong = [t for t in texts if writer.format_f64(float(t)) != t]
+    assert wrong == []
+
+
+def test_nan_cannot_be_written():
+    with pytest.raises(ValueError):
+        writer.format_f64(float("nan"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400))
+def test_arbitrary_bytes_never_raise_anything_but_damaged(data):
+    try:
+        reader.parse(data)
+    except reader.Damaged:
+        pass
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from([*reader.FIELDS, "extra"]), json_values, max_size=8))
+def test_reader_and_model_agree_on_arbitrary_documents(obj):
+    data = json.dumps(obj).encode()
+    try:
+        doc = reader.parse(data)
+    except reader.Damaged:
+        with pytest.raises(Exception):
+            Snapshot.model_validate_json(data)
+    else:
+        assert Snapshot.model_validate_json(data).model_dump()["session_id"] == doc["session_id"]
+
+
+text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+tool_results = st.builds(
+    dict, tool_name=text, call_id=text, output_preview=st.text(st.characters(blacklist_categories=("Cs",)), max_size=300),
+    success=st.booleans(),
+)
+snapshots = st.builds(
+    dict,
+    session_id=text,
+    message_count=st.integers(0, 2**64 - 1),
+    last_tool_results=st.lists(tool_results, max_size=5),
+    snapshot_timestamp_ms=st.integers(0, 2**64 - 1),
+    completed=st.booleans(),
+    project_dir=text,
+    cost_usd=st.floats(allow_nan=False, allow_infinity=False),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(snapshots)
+def test_round_trip_write_then_read(doc):
+    data = writer.dumps(doc)
+    back = reader.parse(data)
+    assert back == {**doc, "cost_usd": float(doc["cost_usd"])}
+    assert writer.dumps(back) == data

@@ -1,0 +1,193 @@
+"""Scanning real directories: the reference's answer, damaged files, leftovers, the index."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+
+import pytest
+
+from conftest import DATA
+from helpers import NOW, write
+from snaptui import index, reader
+from snaptui.scan import MAX_BYTES, scan
+
+
+def expected_incomplete():
+    return json.loads((DATA / "seed-written.expected-incomplete.json").read_text())
+
+
+def test_fixtures_give_the_reference_answer(fixture_dir):
+    result = scan(str(fixture_dir))
+    expected = expected_incomplete()
+    got = [reader.parse(open(s.path, "rb").read()) for s in result.incomplete]
+    assert got == expected
+    assert (len(result.incomplete), len(result.completed), result.damaged, result.leftovers) == (32, 16, [], [])
+
+
+def test_order_is_newest_first_with_ties_by_file_name(recovery):
+    for sid in ("b", "a", "c"):
+        write(recovery, sid, ts=NOW)
+    write(recovery, "z", ts=NOW + 1)
+    assert [s.session_id for s in scan(str(recovery)).incomplete] == ["z", "a", "b", "c"]
+
+
+def test_every_json_file_counts_whatever_its_name(recovery):
+    write(recovery, "x")
+    os.rename(recovery / "x_session_snapshot.json", recovery / "renamed.json")
+    (recovery / "notes.txt").write_text("not a snapshot")
+    result = scan(str(recovery))
+    assert [s.name for s in result.incomplete] == ["renamed.json"]
+
+
+def test_missing_directory_is_empty_not_an_error(tmp_path):
+    result = scan(str(tmp_path / "nope"))
+    assert result.missing and result.sessions == []
+
+
+def test_recovery_path_that_is_a_file(tmp_path):
+    (tmp_path / "f").write_text("x")
+    assert scan(str(tmp_path / "f")).error == "is not a directory"
+
+
+def reasons(result) -> dict[str, str]:
+    return {d.name: d.reason for d in result.damaged}
+
+
+def test_damaged_files_are_listed_with_reasons(recovery):
+    (recovery / "empty.json").write_bytes(b"")
+    (recovery / "trunc.json").write_bytes(b'{"session_id": "x", ')
+    (recovery / "array.json").write_bytes(b"[1, 2]")
+    (recovery / "dir.json").mkdir()
+    os.mkfifo(recovery / "fifo.json")
+    os.symlink(recovery / "nowhere", recovery / "dangling.json")
+    os.symlink(recovery / "loop.json", recovery / "loop.json")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(recovery / "sock.json"))
+    with open(recovery / "huge.json", "wb") as f:
+        f.truncate(2 * 1024**3)  # sparse: must be refused by its size, not read
+    before = sorted(os.listdir(recovery))
+    got = reasons(scan(str(recovery)))
+    sock.close()
+    assert got == {
+        "empty.json": "empty file",
+        "trunc.json": "not JSON: expecting property name enclosed in double quotes at line 1 column 21",
+        "array.json": "snapshot as an array must have 7 elements, has 2",
+        "dir.json": "not a regular file (a directory)",
+        "fifo.json": "not a regular file (a FIFO)",
+        "dangling.json": "dangling symlink (its target does not exist)",
+        "loop.json": "symlink loop",
+        "sock.json": "not a regular file (a socket)",
+        "huge.json": "too large (2.0 GiB)",
+    }
+    assert sorted(os.listdir(recovery)) == before  # a scan changes nothing
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads everything")
+def test_unreadable_file(recovery):
+    path = write(recovery, "x")
+    path.chmod(0)
+    assert reasons(scan(str(recovery))) == {path.name: "cannot be read: permission denied"}
+
+
+def test_symlink_to_a_snapshot_elsewhere_is_read(recovery, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    target = write(elsewhere, "far")
+    os.symlink(target, recovery / "link.json")
+    (session,) = scan(str(recovery)).incomplete
+    assert session.session_id == "far" and session.is_link
+
+
+def test_leftovers_are_compared_with_the_file_beside_them(recovery):
+    write(recovery, "a", ts=NOW)
+    (recovery / "a_session_snapshot.json.tmp").write_bytes(
+        (recovery / "a_session_snapshot.json").read_bytes().replace(str(NOW).encode(), str(NOW + 5).encode())
+    )
+    write(recovery, "b", ts=NOW)
+    (recovery / "b_session_snapshot.json.tmp").write_bytes(b'{"trunc')
+    (recovery / "c_session_snapshot.json.tmp.123.1.abc").write_bytes((recovery / "a_session_snapshot.json").read_bytes())
+    got = {lo.name: (lo.state, lo.target) for lo in scan(str(recovery)).leftovers}
+    assert got == {
+        "a_session_snapshot.json.tmp": ("newer", "a_session_snapshot.json"),
+        "b_session_snapshot.json.tmp": ("damaged", "b_session_snapshot.json"),
+        "c_session_snapshot.json.tmp.123.1.abc": ("orphan", "c_session_snapshot.json"),
+    }
+
+
+def test_max_bytes_is_generous_for_real_snapshots():
+    assert MAX_BYTES >= 16 * 1024 * 1024
+
+
+# -- the index -----------------------------------------------------------------
+
+
+def as_dicts(result):
+    return [(s.name, s.session_id, s.cost_usd, s.completed, s.tools) for s in result.sessions], reasons(result)
+
+
+def test_index_gives_the_same_answer_and_is_used(fixture_dir, tmp_path):
+    cache = str(tmp_path / "cache")
+    cold = scan(str(fixture_dir), cache_dir=cache, fragments=True)
+    warm = scan(str(fixture_dir), cache_dir=cache, fragments=True)
+    assert as_dicts(cold) == as_dicts(warm)
+    assert {k: bytes(v) for k, v in cold.fragments.items()} == {k: bytes(v) for k, v in warm.fragments.items()}
+    rows, _ = index.index_paths(cache, str(fixture_dir))
+    assert os.path.getsize(rows) > 0
+
+
+def test_index_never_serves_a_replaced_file(recovery, tmp_path):
+    cache = str(tmp_path / "cache")
+    path = write(recovery, "a", cost=1.0)
+    scan(str(recovery), cache_dir=cache)
+    st = os.stat(path)
+    # Replaced the way the reference saves (temp file + rename), same size, same mtime:
+    write(recovery, "a", cost=2.0, age_s=None)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert os.path.getsize(path) == st.st_size
+    assert [s.cost_usd for s in scan(str(recovery), cache_dir=cache).incomplete] == [2.0]
+
+
+def test_index_never_serves_a_file_rewritten_in_place(recovery, tmp_path):
+    cache = str(tmp_path / "cache")
+    path = write(recovery, "a", cost=1.0)
+    scan(str(recovery), cache_dir=cache)
+    with open(path, "r+b") as f:  # same inode, same size
+        data = f.read().replace(b'"cost_usd": 1.0', b'"cost_usd": 2.0')
+        f.seek(0)
+        f.write(data)
+    assert [s.cost_usd for s in scan(str(recovery), cache_dir=cache).incomplete] == [2.0]
+
+
+def test_recently_modified_files_are_not_indexed(recovery, tmp_path):
+    cache = str(tmp_path / "cache")
+    write(recovery, "fresh", age_s=None)
+    scan(str(recovery), cache_dir=cache)
+    rows, _ = index.index_paths(cache, str(recovery))
+    assert not os.path.exists(rows) or index.load(rows, str(recovery), index.ROWS_MAGIC)[0] == {}
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "flip", "empty", "other-dir"])
+def test_a_broken_index_is_rebuilt_not_trusted(fixture_dir, tmp_path, damage):
+    cache = str(tmp_path / "cache")
+    good = as_dicts(scan(str(fixture_dir), cache_dir=cache, fragments=True))
+    for path in index.index_paths(cache, str(fixture_dir)):
+        data = bytearray(open(path, "rb").read())
+        if damage == "truncate":
+            data = data[: len(data) // 2]
+        elif damage == "garbage":
+            data = bytearray(os.urandom(len(data)))
+        elif damage == "flip":
+            data[len(data) // 2] ^= 0x20
+        elif damage == "empty":
+            data = bytearray()
+        else:
+            other = tmp_path / "other"
+            other.mkdir(exist_ok=True)
+            index.save(path, str(other), index.ROWS_MAGIC if path.endswith(".rows") else index.JSON_MAGIC, {})
+            continue
+        open(path, "wb").write(data)
+    result = scan(str(fixture_dir), cache_dir=cache, fragments=True)
+    assert as_dicts(result) == good
+    assert all(reader.parse(bytes(f)) for f in result.fragments.values())

@@ -1,0 +1,106 @@
+"""Discard, restore and purge on real files: nothing lost, nothing outside touched."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from helpers import DAY, NOW, write
+from snaptui import clock, store
+from snaptui.scan import TRASH_DIR, scan
+
+CLOCK = clock.fixed(NOW)
+
+
+def sessions(directory, *ids):
+    found = {s.session_id: s for s in scan(str(directory)).sessions}
+    return [found[i] for i in ids]
+
+
+def test_discard_moves_out_of_sight_and_restore_is_byte_for_byte(recovery):
+    path = write(recovery, "a")
+    before = path.read_bytes()
+    st = os.stat(path)
+    batch = store.discard(str(recovery), sessions(recovery, "a"), clock=CLOCK)
+    assert not path.exists()
+    assert scan(str(recovery)).sessions == []  # out of the reference reader's sight
+    assert [t.session_id for t in store.list_trash(str(recovery))] == ["a"]
+    assert store.undo_batch(str(recovery), batch) == [path.name]
+    assert path.read_bytes() == before and os.stat(path).st_mtime_ns == st.st_mtime_ns
+    assert os.listdir(recovery / TRASH_DIR) == []
+
+
+def test_restore_refuses_to_replace_a_newer_snapshot(recovery):
+    write(recovery, "a", ts=NOW - DAY)
+    store.discard(str(recovery), sessions(recovery, "a"), clock=CLOCK)
+    newer = write(recovery, "a", ts=NOW)
+    with pytest.raises(store.ActionError, match="newer"):
+        store.restore(str(recovery), store.find_trashed(str(recovery), "a"), clock=CLOCK)
+    assert sessions(recovery, "a")[0].timestamp_ms == NOW and newer.exists()
+
+
+def test_restore_keeps_an_older_file_in_its_way_in_the_trash(recovery):
+    write(recovery, "a", ts=NOW)
+    store.discard(str(recovery), sessions(recovery, "a"), clock=CLOCK)
+    write(recovery, "a", ts=NOW - DAY)
+    store.restore(str(recovery), store.find_trashed(str(recovery), "a"), clock=CLOCK)
+    assert sessions(recovery, "a")[0].timestamp_ms == NOW
+    assert [t.timestamp_ms for t in store.list_trash(str(recovery))] == [NOW - DAY]
+
+
+def test_discarding_a_symlink_moves_the_link_not_its_target(recovery, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    target = write(outside, "far")
+    content = target.read_bytes()
+    os.symlink(target, recovery / "link.json")
+    batch = store.discard(str(recovery), sessions(recovery, "far"), clock=CLOCK)
+    assert target.read_bytes() == content
+    assert os.path.islink(recovery / TRASH_DIR / batch / "link.json")
+    store.undo_batch(str(recovery), batch)
+    assert os.path.islink(recovery / "link.json") and os.readlink(recovery / "link.json") == str(target)
+
+
+def test_find_trashed_by_prefix_and_file_name(recovery):
+    write(recovery, "3f2b9c1e-aaaa")
+    store.discard(str(recovery), sessions(recovery, "3f2b9c1e-aaaa"), clock=CLOCK)
+    assert [t.session_id for t in store.find_trashed(str(recovery), "3f2b")] == ["3f2b9c1e-aaaa"]
+    assert len(store.find_trashed(str(recovery), "3f2b9c1e-aaaa_session_snapshot.json")) == 1
+    assert store.find_trashed(str(recovery), "3f2") == []  # too short to be a prefix
+
+
+def test_purge_plan_is_a_dry_run(recovery):
+    old_incomplete = write(recovery, "old1", ts=NOW - 40 * DAY)
+    write(recovery, "old2", ts=NOW - 35 * DAY, completed=True)
+    write(recovery, "new", ts=NOW - DAY)
+    (recovery / "bad.json").write_bytes(b"{")  # damaged: never purged
+    plan = store.plan_purge(str(recovery), 30 * DAY, trash_retention_ms=30 * DAY, clock=CLOCK)
+    assert sorted(s.session_id for s in plan.sessions) == ["old1", "old2"]
+    assert plan.incomplete == 1
+    assert plan.bytes == old_incomplete.stat().st_size + (recovery / "old2_session_snapshot.json").stat().st_size
+    assert len(os.listdir(recovery)) == 4  # nothing removed by planning
+    done = store.purge(plan, clock=CLOCK)
+    assert done.removed == 2 and done.kept == []
+    assert sorted(os.listdir(recovery)) == sorted(["new_session_snapshot.json", "bad.json", TRASH_DIR])
+
+
+def test_purge_never_removes_a_file_rewritten_after_it_was_judged_old(recovery):
+    write(recovery, "live", ts=NOW - 40 * DAY)
+    plan = store.plan_purge(str(recovery), 30 * DAY, trash_retention_ms=30 * DAY, clock=CLOCK)
+    write(recovery, "live", ts=NOW, age_s=None)  # the session saved meanwhile
+    done = store.purge(plan, clock=CLOCK)
+    assert done.removed == 0 and done.kept == ["live_session_snapshot.json"]
+    assert sessions(recovery, "live")[0].timestamp_ms == NOW
+
+
+def test_purge_empties_trash_past_its_retention(recovery):
+    write(recovery, "a")
+    store.discard(str(recovery), sessions(recovery, "a"), clock=clock.fixed(NOW - 31 * DAY))
+    write(recovery, "b")
+    store.discard(str(recovery), sessions(recovery, "b"), clock=clock.fixed(NOW - DAY))
+    plan = store.plan_purge(str(recovery), 365 * DAY, trash_retention_ms=30 * DAY, clock=CLOCK)
+    assert plan.sessions == [] and plan.trash_files == 1
+    done = store.purge(plan, clock=CLOCK)
+    assert done.trash_files == 1
+    assert [t.session_id for t in store.list_trash(str(recovery))] == ["b"]
