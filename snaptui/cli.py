@@ -198,9 +198,10 @@ def _out(text: str = "") -> None:
 
 
 def _cmd_ui(ns) -> int:
-    # The terminal UI lands in its own change; until then, the list.
-    ns.json = ns.all = False
-    return _cmd_list(ns)
+    ctx = _context(ns)
+    from snaptui.tui.launch import run_ui
+
+    return run_ui(ctx)
 
 
 def _cmd_list(ns) -> int:
@@ -340,8 +341,9 @@ def _cmd_restore(ns) -> int:
 
 def _cmd_purge(ns) -> int:
     from snaptui import store
-    from snaptui.durations import format_duration, parse_duration
+    from snaptui.durations import parse_duration
     from snaptui.humanfmt import count, size
+    from snaptui.humanfmt import duration as format_duration
     from snaptui.safetext import one_line
 
     try:

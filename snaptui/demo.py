@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import time
 
 from snaptui import clock as _clock
 from snaptui.atomic import write_atomic
@@ -111,7 +112,9 @@ def write_demo(directory: str, *, clock: _clock.Clock = _clock.now_ms, seed: int
             snap.record_tool_result(ToolResult(tool_name=tool, call_id=call, output_preview=output, success=ok), 10)
         if completed:
             snap.completed = True
-        snap.save(directory)
+        path = snap.save(directory)
+        # As a crash leaves it: the file was last written when the snapshot was taken.
+        os.utime(path, ns=(time.time_ns(), snap.snapshot_timestamp_ms * 1_000_000))
     # A file the reference cannot read: a write cut off by a full disk.
     broken = Snapshot.new("d41d8cd9-8f00-4b20-9e80-0998ecf8427e", os.path.join(projects, "webapp"), clock=lambda: now - 50 * MIN)
     data = broken.to_bytes()

@@ -26,15 +26,3 @@ def parse_duration(text: str) -> int:
     if total > _MAX_SECONDS:
         raise ValueError(f"duration {text!r} is longer than 100 years")
     return total
-
-
-def format_duration(seconds: int) -> str:
-    """The shortest exact form: ``30d``, ``2w``, ``90m``, ``1h30m``."""
-    if seconds == 0:
-        return "0s"
-    parts = []
-    for unit, size in (("w", 7 * 86400), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        if seconds >= size:
-            count, seconds = divmod(seconds, size)
-            parts.append(f"{count}{unit}")
-    return "".join(parts)

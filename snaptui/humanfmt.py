@@ -48,6 +48,11 @@ def ago(timestamp_ms: int, now_ms: int) -> str:
     return humanize.naturaltime(timedelta(milliseconds=delta_ms))
 
 
+def duration(seconds: int) -> str:
+    """``30 days``, ``1 hour and 30 minutes``."""
+    return humanize.precisedelta(timedelta(seconds=seconds), minimum_unit="seconds")
+
+
 def local_time(timestamp_ms: int) -> datetime | None:
     """The snapshot time in the local time zone (None when out of range)."""
     when = to_datetime(timestamp_ms)

@@ -1,0 +1,52 @@
+"""What resuming a session runs: the configured command, as an argument list.
+
+The template comes from the config file (default ``opendev -d {project_dir} -r
+{session_id}``) and is split like a shell would split it, once; the session's
+values are then substituted into the arguments. They are never parsed by a
+shell, so no directory name or id can run anything.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import string
+
+DEFAULT_TEMPLATE = "opendev -d {project_dir} -r {session_id}"
+
+
+class Plan:
+    """How to resume one session: where, what, and what to warn about."""
+
+    __slots__ = ("argv", "cwd", "cwd_exists", "session_id")
+
+    def __init__(self, argv: list[str], cwd: str, cwd_exists: bool, session_id: str) -> None:
+        self.argv = argv
+        self.cwd = cwd
+        self.cwd_exists = cwd_exists
+        self.session_id = session_id
+
+    def display(self) -> str:
+        """The command as a person would type it (shell-quoted, for reading only)."""
+        return shlex.join(self.argv)
+
+
+def command_argv(template: str, session) -> list[str]:
+    """The resume command for ``session`` as an argument list."""
+    values = {"project_dir": session.project_dir, "session_id": session.session_id, "path": session.path}
+    argv = []
+    for part in shlex.split(template):
+        out = []
+        for literal, field, spec, conv in string.Formatter().parse(part):
+            out.append(literal)
+            if field is not None:
+                out.append(values[field])  # literal substitution: no format spec, no attribute access
+        argv.append("".join(out))
+    return argv
+
+
+def plan(template: str, session) -> Plan:
+    """The resume plan: the command, run in the session's project directory."""
+    cwd = session.project_dir
+    exists = bool(cwd) and "\0" not in cwd and os.path.isdir(cwd)
+    return Plan(command_argv(template, session), cwd, exists, session.session_id)

@@ -1,0 +1,488 @@
+"""The snaptui terminal UI: triage interrupted sessions from the keyboard.
+
+Data flows one way: the directory is scanned in a thread worker
+(:mod:`snaptui.scan`), the view model turns the result into rows
+(:mod:`snaptui.viewmodel`), the widgets draw them. Actions ask
+:mod:`snaptui.store` to act, then the directory is scanned again.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterable
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
+
+from snaptui import clock as _clock
+from snaptui import humanfmt, seen, store
+from snaptui.durations import parse_duration
+from snaptui.scan import ScanResult, scan
+from snaptui.tui.detail import Detail
+from snaptui.tui.dialogs import ConfirmScreen, HelpScreen, PurgeScreen
+from snaptui.tui.session_list import SessionList
+from snaptui.viewmodel import SESSION, SORTS, build_rows, search_text
+
+RESCAN_EVERY_S = 15.0
+"""Besides watching the directory's mtime, rescan now and then (catches in-place edits)."""
+
+
+class ScanProgress(Message):
+    """Posted from the scan thread; a newer one replaces an unprocessed older one."""
+
+    def __init__(self, done: int, total: int) -> None:
+        self.done = done
+        self.total = total
+        super().__init__()
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ScanProgress)
+
+
+class ScanDone(Message):
+    def __init__(self, result: ScanResult) -> None:
+        self.result = result
+        super().__init__()
+
+
+class TextsReady(Message):
+    """Search texts (with previews) for the filter, loaded after the first paint."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.texts = texts
+        super().__init__()
+
+
+class SnaptuiApp(App):
+    """Lists interrupted sessions; resume, discard, undo, purge, filter, sort."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "snaptui"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("d", "discard", "Discard", tooltip="Move the highlighted or marked rows to the trash"),
+        Binding("u", "undo", "Undo", tooltip="Restore what the last discard moved"),
+        Binding("P", "purge", "Purge", tooltip="Delete old snapshots after a dry run"),
+        Binding("slash", "filter", "Filter", tooltip="Filter as you type"),
+        Binding("s", "cycle_sort", "Sort", tooltip="Sort by newest, cost, messages, project"),
+        Binding("a", "toggle_completed", "Completed", tooltip="Show or hide completed sessions"),
+        Binding("ctrl+r", "rescan", "Rescan"),
+        Binding("R", "rescan", "Rescan", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+    """App-wide keys; the list adds enter (resume), space (mark) and the cursor keys."""
+
+    def __init__(
+        self,
+        directory: str,
+        *,
+        settings: dict,
+        cache_dir: str | None = None,
+        state_dir: str | None = None,
+        source: str = "",
+        clock: _clock.Clock = _clock.now_ms,
+        watch_interval: float | None = 1.0,
+    ) -> None:
+        super().__init__()
+        self.directory = directory
+        """The recovery directory shown."""
+        self.settings = settings
+        self.cache_dir = cache_dir
+        self.state_dir = state_dir
+        self.source = source
+        self.clock = clock
+        """Milliseconds now; frozen in tests and screenshots."""
+        self.watch_interval = watch_interval
+        self.result: ScanResult | None = None
+        """The latest scan (None until the first one finishes)."""
+        self.sort = "newest"
+        self.show_completed = False
+        self.query_text = ""
+        self.texts: dict[str, str] = {}
+        self.undo_stack: list[tuple[str, int]] = []
+        """Discard batches that ``u`` can restore, newest last, with their row counts."""
+        self.seen_sessions: dict[str, object] = {}
+        """Incomplete sessions the person has had on screen (for the startup check)."""
+        self._progress = ""
+        self._dir_stamp: tuple | None = None
+        self._since_full_scan = 0.0
+        threshold_ms = parse_duration(settings["running_threshold"]) * 1000
+        self.maybe_running = lambda s: not s.completed and self.clock() - s.mtime_ns // 1_000_000 < threshold_ms
+
+    # -- layout --------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="status")
+        yield Input(id="filter", placeholder="filter: id, project, tool, preview text — enter keeps it, escape clears")
+        with Horizontal(id="main"):
+            yield SessionList(id="list", now_ms=self.clock, is_running=self.maybe_running)
+            with VerticalScroll(id="detail-scroll"):
+                yield Detail(id="detail")
+        yield Static(id="empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        theme = self.settings.get("theme")
+        if theme and theme in self.available_themes:
+            self.theme = theme
+        self.query_one("#filter").display = False
+        self.query_one("#empty").display = False
+        self._progress = "scanning…"
+        self._update_status()
+        self.query_one(SessionList).focus()
+        self.scan_directory()
+        if self.watch_interval:
+            self.set_interval(self.watch_interval, self._watch)
+
+    # -- scanning ------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
+    def scan_directory(self) -> None:
+        """Scan in a thread; the screen stays live and shows progress."""
+        worker = get_current_worker()
+
+        def progress(done: int, total: int) -> None:
+            if total >= 2000:
+                self.post_message(ScanProgress(done, total))
+
+        result = scan(self.directory, cache_dir=self.cache_dir, progress=progress)
+        if not worker.is_cancelled:
+            self.post_message(ScanDone(result))
+
+    @work(thread=True, exclusive=True, group="texts", exit_on_error=False)
+    def load_texts(self) -> None:
+        """Previews for the filter: from the index when it has them, else the files."""
+        import orjson
+
+        worker = get_current_worker()
+        result = scan(self.directory, cache_dir=self.cache_dir, fragments=True)
+        texts = {}
+        for s in result.sessions:
+            if worker.is_cancelled:
+                return
+            try:
+                doc = orjson.loads(bytes(result.fragments[s.name]))
+                previews = "\n".join(t["output_preview"] for t in doc["last_tool_results"])
+            except Exception:  # noqa: BLE001 - an odd fragment only loses preview search
+                previews = ""
+            texts[s.name] = search_text(s, previews)
+        self.post_message(TextsReady(texts))
+
+    def on_scan_progress(self, message: ScanProgress) -> None:
+        self._progress = f"scanning… {humanfmt.count(message.done)} / {humanfmt.count(message.total)}"
+        self._update_status()
+
+    def on_scan_done(self, message: ScanDone) -> None:
+        first = self.result is None
+        self.result = message.result
+        self._progress = ""
+        self._dir_stamp = self._stamp()
+        self._refresh_rows()
+        if first or not self.texts or set(self.texts) != {s.name for s in self.result.sessions}:
+            self.load_texts()
+
+    def on_texts_ready(self, message: TextsReady) -> None:
+        self.texts = message.texts
+        if self.query_text:
+            self._refresh_rows()
+
+    def _stamp(self) -> tuple | None:
+        try:
+            st = os.stat(self.directory)
+        except OSError:
+            return None
+        return (st.st_ino, st.st_mtime_ns)
+
+    def _watch(self) -> None:
+        """Rescan when the directory changed (new, replaced, removed files), and now and then."""
+        self._since_full_scan += self.watch_interval or 0
+        if self._progress:
+            return
+        if self._stamp() != self._dir_stamp or self._since_full_scan >= RESCAN_EVERY_S:
+            self._since_full_scan = 0.0
+            self.scan_directory()
+
+    # -- showing ---------------------------------------------------------------------
+
+    def _refresh_rows(self) -> None:
+        if self.result is None:
+            return
+        lst = self.query_one(SessionList)
+        keep = lst.current.key if lst.current is not None else None
+        rows = build_rows(
+            self.result, now_ms=self.clock(), sort=self.sort, show_completed=self.show_completed,
+            query=self.query_text, texts=self.texts,
+        )
+        lst.set_rows(rows, keep=keep)
+        for row in rows:
+            if row.kind == SESSION and not row.item.completed:
+                self.seen_sessions[row.item.name] = row.item
+        empty = not rows
+        lst.display = not empty
+        self.query_one("#detail-scroll").display = not empty
+        self.query_one("#empty").display = empty
+        if empty:
+            self.query_one("#empty", Static).update(self._empty_content())
+        self._show_detail(lst.current)
+        self._update_status()
+
+    def _empty_content(self) -> Content:
+        r = self.result
+        where = humanfmt.home_short(self.directory)
+        if self.query_text:
+            return Content.assemble(("Nothing matches ", ""), (repr(self.query_text), "bold"),
+                                    ". Press escape to clear the filter.")
+        lines: list = []
+        if r is not None and r.error and not r.missing:
+            lines += [("Cannot read the recovery directory\n", "bold $error"), (f"{where} {r.error}.\n\n", "")]
+        elif r is not None and r.missing:
+            lines += [("No interrupted sessions\n", "bold $success"),
+                      (f"{where} does not exist: nothing has crashed there yet.\n\n", "")]
+        else:
+            lines += [("No interrupted sessions\n", "bold $success"),
+                      (f"Every opendev session in {where} ended cleanly.\n", "")]
+            if r is not None and r.completed:
+                lines += [(f"{len(r.completed)} completed session(s) are hidden: press a to show them.\n", "")]
+            lines.append("\n")
+        lines += [
+            ("Looked in ", "$text-muted"), (where, "$text-accent"), (f" ({self.source or 'default'}).\n", "$text-muted"),
+            ("Point snaptui elsewhere with ", "$text-muted"), ("snaptui --dir DIR", "bold"),
+            (", the ", "$text-muted"), ("SNAPTUI_RECOVERY_DIR", "bold"), (" variable, or ", "$text-muted"),
+            ("recovery_dir", "bold"), (" in the config file.", "$text-muted"),
+        ]
+        return Content.assemble(*lines)
+
+    def _update_status(self) -> None:
+        r = self.result
+        parts: list = [("snaptui ", "bold $accent"), (humanfmt.home_short(self.directory), "$text-accent")]
+        if r is not None:
+            parts += ["  ", (f"{humanfmt.count(len(r.incomplete))} interrupted", "bold")]
+            if r.damaged:
+                parts += [" · ", (f"{humanfmt.count(len(r.damaged))} damaged", "bold $error")]
+            if r.leftovers:
+                parts += [" · ", (f"{humanfmt.count(len(r.leftovers))} leftover", "$warning")]
+            parts += [" · ", (f"{humanfmt.cost(r.cost_at_stake)} at stake", "bold $warning")]
+            if self.show_completed:
+                parts += [" · ", (f"{humanfmt.count(len(r.completed))} completed shown", "$text-muted")]
+        parts += ["  ", (f"sort: {self.sort}", "$text-muted")]
+        marks = len(self.query_one(SessionList).marks) if self.is_mounted else 0
+        if marks:
+            parts += ["  ", (f"{marks} marked", "bold $accent")]
+        if self.query_text:
+            parts += ["  ", ("filter: ", "$text-muted"), (self.query_text, "bold")]
+        if self._progress:
+            parts += ["  ", (self._progress, "italic $warning")]
+        self.query_one("#status", Static).update(Content.assemble(*parts))
+
+    def _show_detail(self, row) -> None:
+        self.query_one(Detail).show(
+            row, now_ms=self.clock(), template=self.settings["resume_command"], is_running=self.maybe_running
+        )
+        self.query_one("#detail-scroll").scroll_home(animate=False)
+
+    @on(SessionList.Highlighted)
+    def _highlighted(self, message: SessionList.Highlighted) -> None:
+        self._show_detail(message.row)
+
+    @on(SessionList.MarkToggled)
+    def _marked(self) -> None:
+        self._update_status()
+
+    # -- actions -----------------------------------------------------------------------
+
+    @on(SessionList.Selected)
+    def _selected(self, message: SessionList.Selected) -> None:
+        self.action_resume(message.row)
+
+    def action_resume(self, row=None) -> None:
+        """Resume the highlighted session (asks first if it may still be running)."""
+        row = row or self.query_one(SessionList).current
+        if row is None or row.kind != SESSION:
+            if row is not None:
+                self.notify("Only a session can be resumed.", severity="warning", markup=False)
+            return
+        session = row.item
+        if session.completed:
+            self.notify("This session completed cleanly; opendev can still resume it.", markup=False)
+        if self.maybe_running(session):
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self.exit(session)
+
+            self.push_screen(
+                ConfirmScreen("Resume a session that may be running?",
+                              f"This snapshot was written {humanfmt.ago(session.mtime_ns // 1_000_000, self.clock())}: "
+                              "the session may still be running in another terminal. Resume it anyway?",
+                              yes="Resume"),
+                answer,
+            )
+            return
+        self.exit(session)
+
+    def _chosen(self) -> list:
+        lst = self.query_one(SessionList)
+        if lst.marks:
+            return [r.item for r in lst.rows if r.key in lst.marks]
+        return [lst.current.item] if lst.current is not None else []
+
+    def action_discard(self) -> None:
+        """Move the highlighted row, or every marked row, to the trash (undo with u)."""
+        chosen = self._chosen()
+        if not chosen:
+            return
+        live = [s for s in chosen if getattr(s, "completed", True) is False and self.maybe_running(s)]
+        if live:
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self._discard(chosen)
+
+            self.push_screen(
+                ConfirmScreen("Discard a session that may be running?",
+                              f"{len(live)} of these snapshots were written moments ago: the session may "
+                              "still be running. Discard anyway? (u undoes)", yes="Discard"),
+                answer,
+            )
+            return
+        self._discard(chosen)
+
+    def _discard(self, chosen: list) -> None:
+        try:
+            batch = store.discard(self.directory, chosen, clock=self.clock)
+        except (store.ActionError, OSError) as exc:
+            self.notify(f"Nothing discarded: {exc}", severity="error", markup=False)
+            return
+        self.undo_stack.append((batch, len(chosen)))
+        if self.state_dir:
+            seen.remember(self.state_dir, self.directory, [s for s in chosen if hasattr(s, "timestamp_ms")])
+        gone = {c.name for c in chosen}
+        r = self.result
+        r.incomplete = [s for s in r.incomplete if s.name not in gone]
+        r.completed = [s for s in r.completed if s.name not in gone]
+        r.damaged = [d for d in r.damaged if d.name not in gone]
+        r.leftovers = [lo for lo in r.leftovers if lo.name not in gone]
+        self.query_one(SessionList).marks.clear()
+        self._refresh_rows()
+        what = f"{len(chosen)} rows" if len(chosen) > 1 else _describe(chosen[0])
+        self.notify(f"Discarded {what} to the trash. Press u to undo.", title="Discarded", markup=False)
+        self.scan_directory()
+
+    def action_undo(self) -> None:
+        """Restore the files the last discard moved."""
+        if not self.undo_stack:
+            self.notify("Nothing to undo.", markup=False)
+            return
+        batch, count = self.undo_stack.pop()
+        try:
+            names = store.undo_batch(self.directory, batch)
+        except (store.ActionError, OSError) as exc:
+            self.notify(f"Undo failed: {exc}", severity="error", markup=False)
+            return
+        self.notify(f"Restored {len(names)} file(s).", title="Undone", markup=False)
+        self.scan_directory()
+
+    def action_purge(self) -> None:
+        """Open the purge dialog: choose an age, see the dry run, confirm."""
+        if self.result is None:
+            return
+
+        def done(plan) -> None:
+            if plan is not None:
+                self._purge(plan)
+
+        self.push_screen(
+            PurgeScreen(
+                self.directory, self.result, default_age=self.settings["purge_older_than"],
+                retention_s=parse_duration(self.settings["trash_retention"]), clock=self.clock,
+            ),
+            done,
+        )
+
+    def _purge(self, plan) -> None:
+        try:
+            out = store.purge(plan, clock=self.clock)
+        except (store.ActionError, OSError) as exc:
+            self.notify(f"Purge failed: {exc}", severity="error", markup=False)
+            return
+        message = f"Removed {humanfmt.count(out.removed)} snapshot(s), {humanfmt.size(out.removed_bytes)}."
+        if out.trash_files:
+            message += f" Emptied {humanfmt.count(out.trash_files)} old discarded file(s)."
+        if out.kept:
+            message += f" Kept {len(out.kept)} that changed meanwhile."
+        self.notify(message, title="Purged", markup=False)
+        self.scan_directory()
+
+    def action_filter(self) -> None:
+        """Show the filter box and type into it."""
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.query_text = event.value
+        self._refresh_rows()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.query_one(SessionList).focus()
+        if not self.query_text:
+            self.query_one("#filter").display = False
+
+    def action_clear_filter(self) -> None:
+        """Clear and hide the filter."""
+        box = self.query_one("#filter", Input)
+        if box.value:
+            box.value = ""
+        self.query_text = ""
+        box.display = False
+        self.query_one(SessionList).focus()
+        self._refresh_rows()
+
+    def action_cycle_sort(self) -> None:
+        """Sort by the next of: newest, cost, messages, project."""
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self._refresh_rows()
+
+    def action_toggle_completed(self) -> None:
+        """Show or hide completed sessions."""
+        self.show_completed = not self.show_completed
+        self._refresh_rows()
+
+    def action_rescan(self) -> None:
+        """Scan the directory again now."""
+        self._progress = "scanning…"
+        self._update_status()
+        self.scan_directory()
+
+    def action_help(self) -> None:
+        """Show every key."""
+        self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Resume", "Resume the highlighted session", self.action_resume)
+        yield SystemCommand("Discard", "Move the highlighted or marked rows to the trash", self.action_discard)
+        yield SystemCommand("Undo discard", "Restore what the last discard moved", self.action_undo)
+        yield SystemCommand("Purge", "Delete old snapshots after a dry run", self.action_purge)
+        yield SystemCommand("Filter", "Filter the list as you type", self.action_filter)
+        yield SystemCommand("Sort", "Cycle the sort order", self.action_cycle_sort)
+        yield SystemCommand("Toggle completed", "Show or hide completed sessions", self.action_toggle_completed)
+        yield SystemCommand("Rescan", "Scan the recovery directory again", self.action_rescan)
+        yield SystemCommand("Help", "Show every key", self.action_help)
+
+
+def _describe(item) -> str:
+    sid = getattr(item, "session_id", None)
+    from snaptui.safetext import one_line
+
+    return f"session {one_line(sid, 40)}" if sid is not None else one_line(item.name, 60)

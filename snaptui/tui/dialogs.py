@@ -1,0 +1,179 @@
+"""Modal screens: confirm, purge (with its dry run), help."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from snaptui import humanfmt, store
+from snaptui.durations import parse_duration
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question whose safe answer (No) has the focus."""
+
+    BINDINGS = [
+        Binding("escape,n", "answer(False)", "No"),
+        Binding("y", "answer(True)", "Yes"),
+    ]
+    """``y`` answers yes, ``n`` or escape no."""
+
+    def __init__(self, title: str, question: str, yes: str = "Yes") -> None:
+        super().__init__()
+        self._title = title
+        self._question = question
+        self._yes = yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content(self._title), classes="dialog-title")
+            yield Static(Content(self._question), classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("No", id="no", variant="default")
+                yield Button(f"{self._yes} (y)", id="yes", variant="warning")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class PurgeScreen(ModalScreen["store.PurgePlan | None"]):
+    """Choose an age, read the dry run's answer, then confirm or cancel."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    """Escape cancels; nothing is removed until Purge is pressed."""
+
+    def __init__(self, directory: str, result, *, default_age: str, retention_s: int, clock) -> None:
+        super().__init__()
+        self._directory = directory
+        self._result = result
+        self._default_age = default_age
+        self._retention_s = retention_s
+        self._clock = clock
+        self._plan: store.PurgePlan | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="purge-dialog"):
+            yield Label("Purge old snapshots", classes="dialog-title")
+            yield Static(
+                "Delete for good every snapshot older than this age, interrupted or "
+                "completed (damaged files are never purged):",
+                classes="dialog-body",
+            )
+            yield Input(self._default_age, id="age", placeholder="e.g. 90m, 12h, 7d, 2w")
+            yield Static("", id="dry-run", classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Purge", id="purge", variant="error", disabled=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#age", Input).focus()
+        self._update(self._default_age)
+
+    @on(Input.Changed, "#age")
+    def _age_changed(self, event: Input.Changed) -> None:
+        self._update(event.value)
+
+    @on(Input.Submitted, "#age")
+    def _age_submitted(self) -> None:
+        if self._plan is not None and (self._plan.sessions or self._plan.trash_files):
+            self.query_one("#purge", Button).focus()
+
+    def _update(self, text: str) -> None:
+        out = self.query_one("#dry-run", Static)
+        button = self.query_one("#purge", Button)
+        try:
+            seconds = parse_duration(text)
+        except ValueError as exc:
+            self._plan = None
+            out.update(Content.styled(str(exc), "$error"))
+            button.disabled = True
+            return
+        plan = store.plan_purge(
+            self._directory, seconds * 1000, trash_retention_ms=self._retention_s * 1000,
+            clock=self._clock, result=self._result,
+        )
+        self._plan = plan
+        n = len(plan.sessions)
+        lines = [
+            f"Would remove {humanfmt.count(n)} snapshot{'s' if n != 1 else ''} older than "
+            f"{humanfmt.duration(seconds)}: {humanfmt.count(plan.incomplete)} interrupted, "
+            f"{humanfmt.count(n - plan.incomplete)} completed, {humanfmt.size(plan.bytes)}."
+        ]
+        if plan.trash_files:
+            lines.append(
+                f"And empty {humanfmt.count(plan.trash_files)} discarded file(s) "
+                f"({humanfmt.size(plan.trash_bytes)}) kept longer than {humanfmt.duration(self._retention_s)}."
+            )
+        out.update(Content.styled("\n".join(lines), "bold" if n or plan.trash_files else "$text-muted"))
+        button.disabled = not (n or plan.trash_files)
+        button.label = f"Purge {humanfmt.count(n)}" if n else "Purge"
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#purge")
+    def _purge(self) -> None:
+        self.dismiss(self._plan)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, what it does."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
+    """Escape, q or ? closes help."""
+
+    KEYS = [
+        ("↑ ↓  j k", "move (PgUp PgDn Home End jump)"),
+        ("enter", "resume the session in its project directory"),
+        ("space", "mark or unmark a row for bulk discard"),
+        ("d", "discard highlighted or marked rows to the trash"),
+        ("u", "undo the last discard"),
+        ("P", "purge snapshots older than an age (dry run first)"),
+        ("/", "filter: id, project, tool names, preview text"),
+        ("escape", "clear the filter"),
+        ("s", "sort by newest, cost, messages, project"),
+        ("a", "show or hide completed sessions"),
+        ("ctrl+r  R", "rescan now (the directory is also watched)"),
+        ("ctrl+p", "command palette: every action, themes"),
+        ("?", "this help"),
+        ("q  ctrl+c", "quit"),
+    ]
+    """The keys listed on the help screen."""
+
+    def compose(self) -> ComposeResult:
+        parts: list = []
+        for key, what in self.KEYS:
+            parts += [(f"  {key:<11}", "bold $accent"), f"{what}\n"]
+        parts += [
+            "\n",
+            ("Marks ", "bold"),
+            "on the right of a row: ", ("✗", "$error"), " last tool failed, ",
+            ("live?", "$warning"), " written moments ago (may still be running; snaptui asks first), ",
+            ("done", "$text-muted"), " completed.\n\n",
+            ("Discarded files go to .snaptui-trash in the recovery directory; "
+             "'snaptui restore' lists and restores them.", "$text-muted"),
+        ]
+        with Vertical(classes="dialog", id="help-dialog"):
+            yield Label("snaptui keys", classes="dialog-title")
+            with VerticalScroll():
+                yield Static(Content.assemble(*parts))
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Close", id="close")
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        self.dismiss(None)
+

@@ -1,0 +1,32 @@
+"""Run the terminal UI and carry out what the person chose there."""
+
+from __future__ import annotations
+
+import sys
+
+from snaptui import seen
+from snaptui.resume import plan
+from snaptui.safetext import one_line
+
+
+def run_ui(ctx) -> int:
+    """Open the UI on ``ctx.directory``; afterwards, resume what was chosen."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        from snaptui.cli import UsageError
+
+        raise UsageError("the terminal UI needs a terminal (use 'snaptui list' in scripts)")
+    from snaptui.tui.app import SnaptuiApp
+
+    app = SnaptuiApp(
+        ctx.directory, settings=ctx.settings, cache_dir=ctx.dirs.cache, state_dir=ctx.dirs.state, source=ctx.source
+    )
+    chosen = app.run()
+    if app.result is not None and not app.result.error:
+        # Everything listed is now seen: a new shell will not open snaptui for it again.
+        present = {s.name for s in app.result.sessions}
+        seen.remember(ctx.dirs.state, ctx.directory, app.seen_sessions.values(), present=present)
+    if chosen is None:
+        return app.return_code or 0
+    resume = plan(ctx.settings["resume_command"], chosen)
+    print(f"cd {one_line(resume.cwd)} && {one_line(resume.display())}")
+    return 0
