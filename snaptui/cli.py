@@ -66,6 +66,16 @@ def _os_message(exc: OSError) -> str:
 
 
 def _dispatch(args: list[str]) -> int:
+    # Run at every shell start: no argparse (about 12 ms here) on these paths.
+    if args[:1] == ["check"]:
+        from snaptui.check import main as check_main
+
+        return check_main(args[1:])
+    if len(args) == 2 and args[0] == "init" and args[1] in ("bash", "zsh", "fish"):
+        from snaptui.shell import snippet
+
+        sys.stdout.write(snippet(args[1]))
+        return 0
     if args in (["--version"], ["-V"]):
         print(_version_text())
         return 0
@@ -133,6 +143,14 @@ def _parser():
                    help="do not ask about sessions that may still be running")
     p.set_defaults(run=_cmd_discard)
 
+    p = sub.add_parser("resume", parents=[common], help="resume a session without opening the UI",
+                       description="Resume a session in its project directory, as enter does in the UI: "
+                       "through the shell function (see 'snaptui init') the shell itself changes "
+                       "directory and runs the command; otherwise snaptui becomes the agent.")
+    p.add_argument("id", metavar="ID", help="session id, unique id prefix (4+ characters) or file name")
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask about a session that may still be running")
+    p.set_defaults(run=_cmd_resume)
+
     p = sub.add_parser("restore", parents=[common], help="put discarded sessions back",
                        description="Put discarded sessions back byte for byte. Without ID, "
                        "list what the trash holds.")
@@ -154,6 +172,19 @@ def _parser():
                        "own writer) and open snaptui on it.")
     p.add_argument("--write-only", action="store_true", help="only write it and print its path")
     p.set_defaults(run=_cmd_demo)
+
+    p = sub.add_parser("check", parents=[common], help="exit 0 if a session crashed since you last looked",
+                       description="The startup check: exit 0 and print one line when there are "
+                       "interrupted sessions you have not seen in snaptui yet, 1 when there are none, "
+                       "2 on error. Sessions that may still be running do not count.")
+    p.add_argument("--quiet", "-q", action="store_true", help="print nothing, only the exit status")
+
+    p = sub.add_parser("init", help="print the shell integration for bash, zsh or fish",
+                       description="Print the shell integration: a 'snaptui' shell function that "
+                       "resumes in your own shell, and a startup check. Add one line to your shell's "
+                       'rc file: bash: eval "$(snaptui init bash)"   zsh: eval "$(snaptui init zsh)"   '
+                       "fish: snaptui init fish | source")
+    p.add_argument("shell", choices=("bash", "zsh", "fish"))
 
     p = sub.add_parser("config", help="show the config file's path and the settings in effect",
                        description="Show where the config file is and the settings in effect.")
@@ -263,8 +294,7 @@ def _confirm(question: str) -> bool:
 
 
 def _cmd_discard(ns) -> int:
-    from snaptui import clock, store
-    from snaptui.humanfmt import ago
+    from snaptui import store
     from snaptui.safetext import one_line
     from snaptui.scan import scan
 
@@ -273,14 +303,7 @@ def _cmd_discard(ns) -> int:
     if result.error:
         raise _DirectoryError(ctx.directory, result.error)
     chosen = _select(result, ns.ids)
-    now = clock.now_ms()
-    threshold_ns = ctx.seconds("running_threshold") * 1_000_000_000
-    live = [s for s in chosen if not s.completed and time_ns() - s.mtime_ns < threshold_ns]
-    if live and not ns.yes:
-        names = ", ".join(one_line(s.session_id, 40) for s in live)
-        question = f"{names} changed {ago(live[0].mtime_ns // 1_000_000, now)} and may still be running. Discard anyway?"
-        if not _confirm(question):
-            raise UsageError("not discarding sessions that may still be running (pass --yes to insist)")
+    _confirm_not_running(ctx, chosen, "discard", ns.yes)
     batch = store.discard(ctx.directory, chosen)
     from snaptui.seen import remember
 
@@ -292,18 +315,53 @@ def _cmd_discard(ns) -> int:
     return 0
 
 
+def _confirm_not_running(ctx: Context, chosen: list, verb: str, yes: bool) -> None:
+    """Ask (or refuse without a terminal) before acting on sessions that may be running."""
+    from snaptui import clock
+    from snaptui.humanfmt import ago
+    from snaptui.liveness import Liveness, agent_program
+    from snaptui.safetext import one_line
+
+    now = clock.now_ms()
+    live = Liveness(agent_program(ctx.settings["resume_command"]), ctx.seconds("running_threshold") * 1000, now)
+    running = [s for s in chosen if live.maybe_running(s)]
+    if not running or yes:
+        return
+    names = ", ".join(one_line(s.session_id, 40) or "(empty id)" for s in running)
+    question = (f"{names} was written {ago(running[0].mtime_ns // 1_000_000, now)} and may still be "
+                f"running. {verb.capitalize()} anyway?")
+    if not _confirm(question):
+        raise UsageError(f"not going to {verb} a session that may still be running (pass --yes to insist)")
+
+
+def _cmd_resume(ns) -> int:
+    from snaptui.handoff import HandoffError, hand_off
+    from snaptui.resume import plan
+    from snaptui.scan import scan
+    from snaptui.seen import remember
+
+    ctx = _context(ns)
+    result = scan(ctx.directory, cache_dir=ctx.dirs.cache)
+    if result.error:
+        raise _DirectoryError(ctx.directory, result.error)
+    chosen = _select(result, [ns.id])
+    if len(chosen) > 1:
+        raise UsageError(f"{ns.id!r} names {len(chosen)} snapshot files; give the file name")
+    _confirm_not_running(ctx, chosen, "resume", ns.yes)
+    remember(ctx.dirs.state, ctx.directory, chosen)
+    try:
+        return hand_off(plan(ctx.settings["resume_command"], chosen[0]))
+    except HandoffError as exc:
+        _error(str(exc))
+        return 1
+
+
 def _quote_id(session) -> str:
     import shlex
 
     from snaptui.safetext import one_line
 
     return shlex.quote(one_line(session.session_id or session.name))
-
-
-def time_ns() -> int:
-    import time
-
-    return time.time_ns()
 
 
 def _cmd_restore(ns) -> int:

@@ -118,10 +118,12 @@ class Leftover:
 class ScanResult:
     """Everything a scan found, in display order."""
 
-    __slots__ = ("directory", "error", "incomplete", "completed", "damaged", "leftovers", "fragments")
+    __slots__ = ("directory", "error", "incomplete", "completed", "damaged", "leftovers", "fragments", "partial")
 
     def __init__(self, directory: str) -> None:
         self.directory = directory
+        self.partial = False
+        """True when a deadline stopped the scan before every file was read."""
         self.error: str | None = None
         """Why the directory could not be listed (None when it could, or is missing)."""
         self.incomplete: list[Session] = []
@@ -229,12 +231,16 @@ def scan(
     cache_dir: str | None = None,
     fragments: bool = False,
     progress=None,
+    deadline_ns: int | None = None,
 ) -> ScanResult:
     """Scan ``directory``.
 
     ``cache_dir`` enables the persisted index. ``fragments`` also collects each
     session as compact JSON (``list --json``). ``progress(done, total)`` is
-    called now and then during a long scan.
+    called now and then during a long scan. Past ``deadline_ns``
+    (``time.monotonic_ns()``), files the index does not know are left unread
+    and the result is marked ``partial``; what was read is indexed, so the
+    next scan goes further.
     """
     from snaptui import reader
 
@@ -304,6 +310,9 @@ def scan(
             else:
                 value = None
         if value is None:
+            if deadline_ns is not None and time.monotonic_ns() > deadline_ns:
+                result.partial = True
+                continue
             try:
                 st, data = read_bounded(path)
             except _Unreadable as exc:

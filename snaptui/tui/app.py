@@ -24,6 +24,9 @@ from textual.worker import get_current_worker
 from snaptui import clock as _clock
 from snaptui import humanfmt, seen, store
 from snaptui.durations import parse_duration
+from snaptui.liveness import Liveness, agent_program
+from snaptui.transcript import Transcript
+from snaptui.transcript import find as find_transcript
 from snaptui.scan import ScanResult, scan
 from snaptui.tui.detail import Detail
 from snaptui.tui.dialogs import ConfirmScreen, HelpScreen, PurgeScreen
@@ -57,6 +60,13 @@ class TextsReady(Message):
 
     def __init__(self, texts: dict[str, str]) -> None:
         self.texts = texts
+        super().__init__()
+
+
+class TranscriptFound(Message):
+    def __init__(self, key: tuple[str, str], transcript: Transcript) -> None:
+        self.key = key
+        self.transcript = transcript
         super().__init__()
 
 
@@ -116,10 +126,19 @@ class SnaptuiApp(App):
         self._progress = ""
         self._dir_stamp: tuple | None = None
         self._since_full_scan = 0.0
-        threshold_ms = parse_duration(settings["running_threshold"]) * 1000
-        self.maybe_running = lambda s: not s.completed and self.clock() - s.mtime_ns // 1_000_000 < threshold_ms
+        self.threshold_ms = parse_duration(settings["running_threshold"]) * 1000
+        self.liveness: Liveness | None = None
+        """Which sessions may still be running (refreshed with every scan)."""
+        self.transcripts: dict[tuple[str, str], Transcript] = {}
+        """Transcript lookups by (project_dir, session_id), filled by a worker."""
 
     # -- layout --------------------------------------------------------------------
+
+    def maybe_running(self, session) -> bool:
+        """Written within the threshold, or an agent works in its project directory."""
+        if self.liveness is None:
+            self.liveness = Liveness(agent_program(self.settings["resume_command"]), self.threshold_ms, self.clock())
+        return self.liveness.maybe_running(session)
 
     def compose(self) -> ComposeResult:
         yield Static(id="status")
@@ -185,6 +204,7 @@ class SnaptuiApp(App):
     def on_scan_done(self, message: ScanDone) -> None:
         first = self.result is None
         self.result = message.result
+        self.liveness = Liveness(agent_program(self.settings["resume_command"]), self.threshold_ms, self.clock())
         self._progress = ""
         self._dir_stamp = self._stamp()
         self._refresh_rows()
@@ -284,11 +304,31 @@ class SnaptuiApp(App):
             parts += ["  ", (self._progress, "italic $warning")]
         self.query_one("#status", Static).update(Content.assemble(*parts))
 
-    def _show_detail(self, row) -> None:
+    def _show_detail(self, row, *, keep_scroll: bool = False) -> None:
+        transcript = None
+        if row is not None and row.kind == SESSION:
+            key = (row.item.project_dir, row.item.session_id)
+            transcript = self.transcripts.get(key)
+            if transcript is None:
+                self.find_transcript(*key)
         self.query_one(Detail).show(
-            row, now_ms=self.clock(), template=self.settings["resume_command"], is_running=self.maybe_running
+            row, now_ms=self.clock(), template=self.settings["resume_command"], is_running=self.maybe_running,
+            transcript=transcript,
         )
-        self.query_one("#detail-scroll").scroll_home(animate=False)
+        if not keep_scroll:
+            self.query_one("#detail-scroll").scroll_home(animate=False)
+
+    @work(thread=True, exclusive=True, group="transcript", exit_on_error=False)
+    def find_transcript(self, project_dir: str, session_id: str) -> None:
+        """Look for opendev's transcript off the UI thread (it can be large)."""
+        found = find_transcript(project_dir, session_id)
+        self.post_message(TranscriptFound((project_dir, session_id), found))
+
+    def on_transcript_found(self, message: TranscriptFound) -> None:
+        self.transcripts[message.key] = message.transcript
+        row = self.query_one(SessionList).current
+        if row is not None and row.kind == SESSION and (row.item.project_dir, row.item.session_id) == message.key:
+            self._show_detail(row, keep_scroll=True)
 
     @on(SessionList.Highlighted)
     def _highlighted(self, message: SessionList.Highlighted) -> None:
@@ -381,7 +421,7 @@ class SnaptuiApp(App):
         if not self.undo_stack:
             self.notify("Nothing to undo.", markup=False)
             return
-        batch, count = self.undo_stack.pop()
+        batch, _ = self.undo_stack.pop()
         try:
             names = store.undo_batch(self.directory, batch)
         except (store.ActionError, OSError) as exc:

@@ -25,24 +25,25 @@ PATH = "$text-accent"
 
 
 def _field(name: str, *value) -> list:
-    return [(f"{name:<10}", LABEL), *value, "\n"]
+    return [(f"{name:<11}", LABEL), *value, "\n"]
 
 
 class Detail(Static):
     """Shows a session, a damaged file or a leftover in full."""
 
-    def show(self, row: Row | None, *, now_ms: int, template: str, is_running) -> None:
+    def show(self, row: Row | None, *, now_ms: int, template: str, is_running, transcript=None) -> None:
         if row is None:
             self.update(Content("Nothing selected."))
         elif row.kind == SESSION:
-            self.update(session_content(row.item, now_ms=now_ms, template=template, running=is_running(row.item)))
+            self.update(session_content(row.item, now_ms=now_ms, template=template, running=is_running(row.item),
+                                        transcript=transcript))
         elif row.kind == DAMAGED:
             self.update(damaged_content(row.item))
         elif row.kind == LEFTOVER:
             self.update(leftover_content(row.item))
 
 
-def session_content(s, *, now_ms: int, template: str, running: bool) -> Content:
+def session_content(s, *, now_ms: int, template: str, running: bool, transcript=None) -> Content:
     parts: list = []
     state = ("completed cleanly", "$success") if s.completed else ("interrupted", "bold $warning")
     parts += _field("Session", (one_line(s.session_id) or "(empty id)", "bold"), "  ", state)
@@ -53,17 +54,31 @@ def session_content(s, *, now_ms: int, template: str, running: bool) -> Content:
     when = f"{humanfmt.absolute(s.timestamp_ms)} ({humanfmt.ago(s.timestamp_ms, now_ms)})"
     parts += _field("Snapshot", when)
     if running:
-        parts += _field("", ("● written moments ago: the session may still be running", "bold $warning"))
+        parts += _field("", ("● may still be running: written moments ago, or an agent works there",
+                             "bold $warning"))
     parts += _field("Cost", (humanfmt.cost(s.cost_usd), "bold"), (f"   {humanfmt.count(s.message_count)} messages", ""))
     link = "  (symlink)" if s.is_link else ""
     parts += _field("File", (one_line(s.name), PATH), f"  {humanfmt.size(s.size)}{link}")
-    if not s.completed:
-        parts += _field("Resume", (one_line(resume.display()), "$text-secondary"))
-        if not resume.cwd_exists:
-            parts += _field("", ("the project directory is gone: resume will fail to start there", "$error"))
+    parts += _transcript(transcript)
+    parts += _field("Resume", (one_line(resume.display()), "$text-secondary"))
+    if not resume.cwd_exists:
+        parts += _field("", ("the project directory is gone: resuming cannot start there", "$error"))
     parts.append("\n")
     parts += _tool_results(s)
     return Content.assemble(*parts)
+
+
+def _transcript(t) -> list:
+    if t is None:
+        return _field("Transcript", ("looking…", "$text-muted"))
+    if t.exists and t.problem is None:
+        title = ("  " + one_line(t.title, 120), "bold") if t.title else ("  (untitled)", "$text-muted")
+        return _field("Transcript", ("✓ found", "$success"), title)
+    if t.exists:
+        return _field("Transcript", ("✗ unreadable: ", "$error"), one_line(t.problem or "", 100))
+    why = f" ({t.problem})" if t.problem else ""
+    return _field("Transcript", ("✗ not found", "bold $warning"),
+                  (f": resuming will start a fresh session{why}", "$warning"))
 
 
 def _tool_results(s) -> list:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from snaptui import seen
+from snaptui.handoff import HandoffError, hand_off
 from snaptui.resume import plan
 from snaptui.safetext import one_line
 
@@ -27,6 +28,8 @@ def run_ui(ctx) -> int:
         seen.remember(ctx.dirs.state, ctx.directory, app.seen_sessions.values(), present=present)
     if chosen is None:
         return app.return_code or 0
-    resume = plan(ctx.settings["resume_command"], chosen)
-    print(f"cd {one_line(resume.cwd)} && {one_line(resume.display())}")
-    return 0
+    try:
+        return hand_off(plan(ctx.settings["resume_command"], chosen))
+    except HandoffError as exc:
+        print(f"snaptui: {one_line(str(exc))}", file=sys.stderr)
+        return 1

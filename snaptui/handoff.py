@@ -1,0 +1,65 @@
+"""Hand the terminal to the agent once the person chose a session.
+
+Through the shell function (``SNAPTUI_HANDOFF`` set, see :mod:`snaptui.shell`):
+write the quoted command into that private file; the shell itself then
+changes directory and runs it. Otherwise: change directory and replace this
+process with the agent (``os.execvp``), so the agent owns the terminal.
+Either way the command is an argument list, never a string for a shell to
+parse (the shell receives every word quoted).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+
+from snaptui.resume import Plan
+from snaptui.safetext import one_line
+from snaptui.shell import SHELLS, command_line
+
+
+class HandoffError(Exception):
+    """The resume could not be handed off; ``str()`` is one line."""
+
+
+def hand_off(plan: Plan) -> int:
+    """Resume ``plan``; returns an exit status only when nothing was exec'd."""
+    if not plan.cwd or "\0" in plan.cwd:
+        raise HandoffError("this session's project directory cannot be a directory name")
+    if any("\0" in a for a in plan.argv):
+        raise HandoffError("the resume command would contain a NUL character")
+    target = os.environ.get("SNAPTUI_HANDOFF")
+    shell = os.environ.get("SNAPTUI_SHELL", "")
+    if target and shell in SHELLS:
+        _write_private(target, command_line(plan.cwd, plan.argv, shell) + "\n")
+        return 0
+    try:
+        os.chdir(plan.cwd)
+    except OSError as exc:
+        raise HandoffError(f"cannot enter {one_line(plan.cwd)}: {exc.strerror or exc}") from None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        os.execvp(plan.argv[0], plan.argv)
+    except OSError as exc:
+        raise HandoffError(
+            f"cannot run {one_line(plan.argv[0])}: {exc.strerror or exc} (set resume_command in the config file)"
+        ) from None
+    return 0  # pragma: no cover - execvp does not return
+
+
+def _write_private(path: str, text: str) -> None:
+    """Write into the shell's temp file: an existing regular file of ours, never a link."""
+    flags = os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise HandoffError(f"cannot write the hand-off file: {exc.strerror or exc}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid():
+            raise HandoffError("the hand-off file is not a private regular file")
+        os.write(fd, text.encode("utf-8", "surrogateescape"))
+    finally:
+        os.close(fd)

@@ -1,0 +1,109 @@
+"""Shell integration: ``snaptui init bash|zsh|fish`` and quoting for each shell.
+
+The snippet defines a ``snaptui`` shell function. It runs snaptui with
+``SNAPTUI_HANDOFF`` naming a private temp file (from ``mktemp``, mode 0600):
+when the person resumes a session, snaptui writes the command there, quoted
+for that shell, instead of running it. The function then adds it to history and
+evaluates it, so the shell itself changes directory and runs the agent. The
+answer never mixes with what the TUI draws. On an interactive start the
+snippet runs ``snaptui check --startup`` once and opens snaptui when it says so.
+Sourcing the snippet twice redefines the function and checks only once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+SHELLS = ("bash", "zsh", "fish")
+
+
+def quote(text: str, shell: str) -> str:
+    """``text`` as one literal word for ``shell`` (no expansion of any kind)."""
+    if "\0" in text:
+        raise ValueError("a NUL character cannot be passed to a shell")
+    if shell == "fish":
+        # In fish single quotes only \\ and \' are escapes.
+        return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    # bash and zsh: single quotes are fully literal; a quote is closed, escaped, reopened.
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def command_line(cwd: str, argv: list[str], shell: str) -> str:
+    """``cd DIR && ARGV...`` for ``shell``, every word quoted."""
+    target = cwd if cwd.startswith("/") else "./" + cwd  # never an option to cd
+    return f"cd {quote(target, shell)} && " + " ".join(quote(a, shell) for a in argv)
+
+
+def _self_command() -> list[str]:
+    """How this snaptui was started, to call it back from the snippet."""
+    script = sys.argv[0] if sys.argv and sys.argv[0] else ""
+    if script and os.path.basename(script) != "__main__.py" and os.path.exists(script):
+        return [os.path.abspath(script)]
+    return [sys.executable, "-m", "snaptui"]
+
+
+_POSIX = r"""# snaptui shell integration for {shell}. Add to ~/.{rc}:
+#   eval "$(snaptui init {shell})"
+snaptui() {{
+    local __snaptui_file __snaptui_status __snaptui_cmd
+    __snaptui_file=$(mktemp "${{TMPDIR:-/tmp}}/snaptui.XXXXXXXXXX") || return 1
+    SNAPTUI_HANDOFF="$__snaptui_file" SNAPTUI_SHELL={shell} {exe} "$@"
+    __snaptui_status=$?
+    __snaptui_cmd=$(cat -- "$__snaptui_file" 2>/dev/null)
+    command rm -f -- "$__snaptui_file"
+    if [ -n "$__snaptui_cmd" ]; then
+        {history}
+        eval "$__snaptui_cmd"
+        return
+    fi
+    return $__snaptui_status
+}}
+if [ -z "${{__snaptui_started-}}" ]; then
+    __snaptui_started=1
+    if {interactive} && [ -t 0 ] && [ -t 1 ] && [ "${{SNAPTUI_DISABLE-}}" != 1 ]; then
+        if {exe} check --startup; then
+            snaptui
+        fi
+    fi
+fi
+"""
+
+_FISH = r"""# snaptui shell integration for fish. Add to ~/.config/fish/config.fish:
+#   snaptui init fish | source
+function snaptui --description 'Recover interrupted opendev sessions'
+    set -l __snaptui_tmp /tmp
+    set -q TMPDIR; and set __snaptui_tmp $TMPDIR
+    set -l __snaptui_file (mktemp $__snaptui_tmp/snaptui.XXXXXXXXXX); or return 1
+    SNAPTUI_HANDOFF=$__snaptui_file SNAPTUI_SHELL=fish {exe} $argv
+    set -l __snaptui_status $status
+    set -l __snaptui_cmd (cat -- $__snaptui_file 2>/dev/null | string collect)
+    command rm -f -- $__snaptui_file
+    if test -n "$__snaptui_cmd"
+        builtin history append -- $__snaptui_cmd 2>/dev/null
+        eval $__snaptui_cmd
+        return
+    end
+    return $__snaptui_status
+end
+if not set -q __snaptui_started
+    set -g __snaptui_started 1
+    if status is-interactive; and test -t 0; and test -t 1; and test "$SNAPTUI_DISABLE" != 1
+        if {exe} check --startup
+            snaptui
+        end
+    end
+end
+"""
+
+
+def snippet(shell: str) -> str:
+    """The integration code for ``shell``."""
+    exe = " ".join(quote(word, shell) for word in _self_command())
+    if shell == "fish":
+        return _FISH.format(exe=exe)
+    if shell == "zsh":
+        return _POSIX.format(shell="zsh", rc="zshrc", exe=exe, history='print -rs -- "$__snaptui_cmd"',
+                             interactive="[[ -o interactive ]]")
+    return _POSIX.format(shell="bash", rc="bashrc", exe=exe, history='history -s -- "$__snaptui_cmd"',
+                         interactive='[[ $- == *i* ]]')
