@@ -26,9 +26,17 @@ class Plan:
         self.cwd_exists = cwd_exists
         self.session_id = session_id
 
-    def display(self) -> str:
-        """The command as a person would type it (shell-quoted, for reading only)."""
-        return shlex.join(self.argv)
+    def display(self, home: str | None = None) -> str:
+        """The command as a person would type it (shell-quoted, for reading only),
+        with the home directory written ``~``."""
+        home = (home if home is not None else os.path.expanduser("~")).rstrip("/")
+        words = []
+        for arg in self.argv:
+            if home and arg.startswith(home + "/"):
+                words.append("~/" + shlex.quote(arg[len(home) + 1 :]))
+            else:
+                words.append(shlex.quote(arg))
+        return " ".join(words)
 
 
 def command_argv(template: str, session) -> list[str]:

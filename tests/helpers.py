@@ -28,9 +28,15 @@ def snap(session_id: str, *, ts: int = NOW - MIN, completed: bool = False, proje
     }
 
 
-def write(directory: Path, session_id: str, *, age_s: float | None = 3600, **kw) -> Path:
-    """Write a snapshot file; ``age_s`` back-dates its mtime (None: leave it)."""
-    path = Path(writer.save(str(directory), snap(session_id, **kw)))
+def write(directory: Path, session_id: str, *, age_s: float | None = 3600, name: str | None = None, **kw) -> Path:
+    """Write a snapshot file; ``age_s`` back-dates its mtime (None: leave it).
+
+    ``name`` gives the file name (needed for ids that cannot be file names)."""
+    if name is None:
+        path = Path(writer.save(str(directory), snap(session_id, **kw)))
+    else:
+        path = Path(directory) / name
+        path.write_bytes(writer.dumps(snap(session_id, **kw)))
     if age_s is not None:
         old = os.stat(path).st_mtime - age_s
         os.utime(path, (old, old))

@@ -257,9 +257,12 @@ class SessionList(ScrollView, can_focus=True):
             flag = "done"
         elif self._is_running(s):
             flag = "live?"
-        # Fixed columns; the project takes what is left.
+        # Fixed columns; the project takes what is left (the short id goes first when narrow).
         age_w, cost_w, msgs_w, tool_w, id_w, flag_w = 14, 10, 5, 12, 8, 5
-        project_w = max(width - (age_w + cost_w + msgs_w + tool_w + 2 + id_w + flag_w + 7), 8)
+        fixed = age_w + cost_w + msgs_w + tool_w + 2 + flag_w + 7
+        if width - fixed - id_w < 16:
+            id_w = 0
+        project_w = max(width - fixed - id_w, 8)
         segments = [
             Segment(fit(age, age_w) + " ", plain),
             Segment(fit(humanfmt.home_short(s.project_dir), project_w) + " ", plain),
@@ -267,8 +270,9 @@ class SessionList(ScrollView, can_focus=True):
             Segment(msgs.rjust(msgs_w)[-msgs_w:] + "  ", plain),
             Segment(tool_mark + " ", tool_style),
             Segment(fit(tool_name, tool_w) + " ", plain),
-            Segment(fit(humanfmt.short_id(s.session_id, id_w), id_w) + " ", muted),
         ]
+        if id_w:
+            segments.append(Segment(fit(humanfmt.short_id(s.session_id, id_w), id_w) + " ", muted))
         if flag:
             flag_style = muted if s.completed else base + style("session-list--running")
             segments.append(Segment(fit(flag, flag_w), flag_style))

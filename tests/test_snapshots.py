@@ -1,0 +1,72 @@
+"""What the TUI looks like (pytest-textual-snapshot; frozen clock, UTC, fixed size).
+
+Regenerate after an intended change: pytest tests/test_snapshots.py --snapshot-update
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tui_support import make_app, settle, use_utc
+
+SIZE = (140, 40)
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    use_utc(monkeypatch)
+    return tmp_path
+
+
+async def _settled(pilot):
+    await settle(pilot)
+
+
+def test_main_screen(snap_compare, home):
+    assert snap_compare(make_app(home), terminal_size=SIZE, run_before=_settled)
+
+
+def test_main_screen_light_theme(snap_compare, home):
+    assert snap_compare(make_app(home, theme="textual-light"), terminal_size=SIZE, run_before=_settled)
+
+
+def test_detail_with_a_failed_tool(snap_compare, home):
+    async def second_session(pilot):
+        await settle(pilot)
+        await pilot.press("down")
+        await settle(pilot)
+
+    assert snap_compare(make_app(home), terminal_size=(140, 50), run_before=second_session)
+
+
+def test_purge_dialog(snap_compare, home):
+    async def purge(pilot):
+        await settle(pilot)
+        await pilot.press("P")
+        await pilot.pause()
+
+    assert snap_compare(make_app(home), terminal_size=SIZE, run_before=purge)
+
+
+def test_help_screen(snap_compare, home):
+    async def help_(pilot):
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(make_app(home), terminal_size=SIZE, run_before=help_)
+
+
+def test_empty_state(snap_compare, home):
+    (home / "recovery").mkdir()
+    assert snap_compare(make_app(home, home / "recovery"), terminal_size=SIZE, run_before=_settled)
+
+
+def test_damaged_file(snap_compare, home):
+    async def damaged(pilot):
+        await settle(pilot)
+        await pilot.press("end", "up")
+        await settle(pilot)
+
+    assert snap_compare(make_app(home), terminal_size=SIZE, run_before=damaged)

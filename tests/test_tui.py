@@ -1,0 +1,311 @@
+"""The TUI driven by keys, as a person would: what is on screen, what is on disk."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from helpers import write
+from snaptui import store
+from snaptui.scan import TRASH_DIR
+from snaptui.tui.dialogs import ConfirmScreen, HelpScreen, PurgeScreen
+from snaptui.tui.session_list import SessionList
+from tui_support import NOW, make_app, screen_text, set_old, settle, use_utc
+
+MIN = 60_000
+DAY = 86_400_000
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    use_utc(monkeypatch)
+    return tmp_path
+
+
+def recovery_files(home):
+    return sorted(p.name for p in (home / "recovery").iterdir() if p.name.endswith(".json"))
+
+
+async def test_lists_interrupted_sessions_newest_first_with_sections(home):
+    app = make_app(home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "─ Today " in text and "3 minutes ago" in text and "$0.62" in text
+        assert text.index("3 minutes ago") < text.index("26 minutes ago") < text.index("a month ago")
+        assert "Damaged files (1)" in text and "not JSON" in text
+        assert "Leftovers of interrupted writes (1)" in text
+        assert "blog" not in text  # completed: hidden by default
+        status = str(app.query_one("#status").render())
+        assert "9 interrupted" in status and "1 damaged" in status and "$1,237.09 at stake" in status
+
+
+async def test_detail_shows_every_tool_result_and_failures(home):
+    app = make_app(home)
+    async with app.run_test(size=(140, 50)) as pilot:
+        await settle(pilot)
+        detail = str(app.query_one("#detail").render())
+        assert "interrupted" in detail and "✓ exists" in detail
+        assert "Last tool results — 5, newest last, 2 failed" in detail
+        assert "✗ FAILED bash" in detail and "Command timed out after 120s" in detail
+        assert "␛[31mFAILED tests/test_api.py::test_login" in detail  # escapes made visible
+        assert "Transcript ✗ not found: resuming will start a fresh session" in detail
+        assert "opendev -d" in detail
+
+
+async def test_discard_then_undo_restores_the_file(home):
+    app = make_app(home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        before = recovery_files(home)
+        first = app.query_one(SessionList).current.item
+        await pilot.press("down", "down")  # the newest one may be running: take the third
+        second = app.query_one(SessionList).current.item
+        assert second is not first
+        await pilot.press("d")
+        await settle(pilot)
+        assert second.name not in recovery_files(home)
+        assert second.session_id[:8] not in screen_text(app)
+        assert any("Press u to undo" in n.message for n in app._notifications)
+        await pilot.press("u")
+        await settle(pilot)
+        assert recovery_files(home) == before
+        assert second.session_id[:8] in screen_text(app)
+
+
+async def test_marking_discards_several_at_once(home):
+    app = make_app(home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "space", "space")  # marks rows 2 and 3
+        lst = app.query_one(SessionList)
+        assert len(lst.marks) == 2
+        assert "2 marked" in str(app.query_one("#status").render())
+        before = len(recovery_files(home))
+        await pilot.press("d")
+        await settle(pilot)
+        assert len(recovery_files(home)) == before - 2
+        (batch,) = os.listdir(home / "recovery" / TRASH_DIR)
+        assert len(os.listdir(home / "recovery" / TRASH_DIR / batch)) == 2
+
+
+async def test_discarding_a_maybe_running_session_asks_first(home):
+    directory = home / "recovery"
+    directory.mkdir()
+    path = write(directory, "live-one", ts=NOW - MIN, age_s=None)
+    set_old(path, NOW - MIN)  # written a minute ago by the frozen clock
+    app = make_app(home, directory)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert "live?" in screen_text(app)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert path.exists()
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert not path.exists()
+
+
+async def test_enter_on_a_maybe_running_session_asks_then_exits_with_it(home):
+    directory = home / "recovery"
+    directory.mkdir()
+    set_old(write(directory, "live-one", ts=NOW - MIN, age_s=None), NOW - MIN)
+    app = make_app(home, directory)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.return_value.session_id == "live-one"
+
+
+async def test_enter_resumes_an_old_crash_at_once(home):
+    directory = home / "recovery"
+    directory.mkdir()
+    set_old(write(directory, "crashed", ts=NOW - DAY, age_s=None), NOW - DAY)
+    app = make_app(home, directory)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.return_value.session_id == "crashed"
+
+
+async def test_purge_dialog_dry_run_then_confirm(home):
+    app = make_app(home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("P")
+        await pilot.pause()
+        assert isinstance(app.screen, PurgeScreen)
+        dry = str(app.screen.query_one("#dry-run").render())
+        # The demo has two snapshots older than 30 days: one interrupted, one completed.
+        assert "Would remove 2 snapshots older than 30 days: 1 interrupted, 1 completed" in dry
+        before = len(recovery_files(home))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(recovery_files(home)) == before  # a dry run removes nothing
+        await pilot.press("P")
+        await pilot.pause()
+        for _ in range(3):
+            await pilot.press("backspace")
+        await pilot.press("1", "0", "d")  # 10 days: one more
+        await pilot.pause()
+        assert "Would remove 3 snapshots older than 10 days: 2 interrupted" in str(app.screen.query_one("#dry-run").render())
+        await pilot.click("#purge")
+        await settle(pilot)
+        assert len(recovery_files(home)) == before - 3
+
+
+async def test_purge_dialog_rejects_a_bad_age(home):
+    app = make_app(home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("P")
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        assert "invalid duration" in str(app.screen.query_one("#dry-run").render())
+        assert app.screen.query_one("#purge").disabled
+
+
+async def test_filter_as_you_type_searches_previews_and_escape_clears(home):
+    app = make_app(home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"zoxide")  # only in a preview of the dotfiles session
+        await settle(pilot)
+        text = screen_text(app)
+        assert "dotfiles" in text and "webapp" not in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "webapp" in screen_text(app)
+
+
+async def test_filter_with_no_match_says_so(home):
+    app = make_app(home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"qqqqq")
+        await pilot.pause()
+        assert "Nothing matches" in str(app.query_one("#empty").render())
+
+
+async def test_sort_cycles_and_completed_toggle(home):
+    app = make_app(home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        assert app.sort == "cost"
+        first = next(r.item for r in app.query_one(SessionList).rows if r.selectable)
+        assert first.cost_usd == 1204.5
+        assert "by cost" in screen_text(app)
+        await pilot.press("s", "s", "s")
+        assert app.sort == "newest"
+        await pilot.press("a")
+        await pilot.pause()
+        assert "Completed (3)" in screen_text(app) or "Completed (3)" in "\n".join(
+            r.label for r in app.query_one(SessionList).rows)
+
+
+async def test_help_screen_lists_every_key(home):
+    app = make_app(home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_empty_state_says_where_it_looked(home):
+    app = make_app(home, home / "nowhere")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        text = str(app.query_one("#empty").render())
+        assert "does not exist" in text and "~/nowhere" in text and "SNAPTUI_RECOVERY_DIR" in text
+
+
+async def test_list_follows_the_directory(home):
+    directory = home / "recovery"
+    directory.mkdir()
+    set_old(write(directory, "first", ts=NOW - DAY, age_s=None), NOW - DAY)
+    app = make_app(home, directory)
+    app.watch_interval = 0.05
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert "first" in screen_text(app)
+        set_old(write(directory, "second", ts=NOW - 2 * DAY, age_s=None), NOW - 2 * DAY)
+        (directory / "first_session_snapshot.json").unlink()
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if "second" in screen_text(app) and "first" not in screen_text(app):
+                break
+        text = screen_text(app)
+        assert "second" in text and "first" not in text
+
+
+async def test_hostile_text_is_shown_literally(home):
+    directory = home / "recovery"
+    directory.mkdir()
+    set_old(write(directory, "[@click=app.quit]x[/]", ts=NOW - DAY, age_s=None, name="hostile.json",
+                  project="/p/snap[/]2024\x1b]0;title\x07",
+                  tools=(("[bold red]t", False, "\x1b[2J\x1b]52;c;ZXZpbA==\x07 [link=x]y[/link]\u202e"),)), NOW - DAY)
+    app = make_app(home, directory)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "[@click=app.quit]" in text and "snap[/]2024␛]0;title␇" in text
+        assert "␛[2J␛]52;c;ZXZpbA==␇ [link=x]y[/link]⟨U+202E⟩" in text
+        assert "\x1b" not in text and "\x07" not in text
+        await pilot.click(SessionList, offset=(20, 1))
+        await pilot.pause()
+        assert app.is_running  # the markup did not become a quit action
+
+
+async def test_quitting_marks_listed_sessions_seen(home):
+    from snaptui import seen
+
+    app = make_app(home)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+    assert len(app.seen_sessions) == 9
+    seen.remember(str(home / "state"), str(home / "recovery"), app.seen_sessions.values())
+    assert len(seen.load(str(home / "state"), str(home / "recovery"))) == 9
+
+
+async def test_themes_switch(home):
+    app = make_app(home, theme="textual-light")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert app.theme == "textual-light"
+        app.theme = "nord"
+        await pilot.pause()
+        assert "interrupted" in str(app.query_one("#status").render())
+
+
+def test_store_helpers_are_used_by_undo(home):
+    # The UI's undo is the store's: a batch restores byte for byte.
+    directory = home / "recovery"
+    directory.mkdir()
+    path = write(directory, "a")
+    data = path.read_bytes()
+    from snaptui.scan import scan
+
+    batch = store.discard(str(directory), scan(str(directory)).sessions)
+    store.undo_batch(str(directory), batch)
+    assert path.read_bytes() == data
+    assert json.loads(data)["session_id"] == "a"

@@ -1,0 +1,59 @@
+"""A deterministic demo for TUI tests: frozen clock, UTC, paths under a fake home."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from snaptui import clock
+from snaptui.config import DEFAULTS
+from snaptui.demo import write_demo
+from snaptui.tui.app import SnaptuiApp
+from snaptui.tui.session_list import SessionList
+
+NOW = 1_795_500_000_000  # 2026-11-24 04:00 UTC
+
+
+def use_utc(monkeypatch) -> None:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+
+
+def make_app(home: Path, directory: Path | None = None, **settings) -> SnaptuiApp:
+    """An app on ``directory`` (default: a fresh demo under ``home``)."""
+    if directory is None:
+        directory = home / "recovery"
+        write_demo(str(directory), clock=clock.fixed(NOW))
+    return SnaptuiApp(
+        str(directory),
+        settings={**DEFAULTS, **settings},
+        cache_dir=str(home / ".cache" / "snaptui"),
+        state_dir=str(home / ".local" / "state" / "snaptui"),
+        source="--dir",
+        clock=clock.fixed(NOW),
+        watch_interval=None,
+    )
+
+
+async def settle(pilot) -> None:
+    """Wait until the scan, the search texts and any transcript lookup are done."""
+    app = pilot.app
+    for _ in range(200):
+        await pilot.pause()
+        if app.result is not None and not any(w.is_running for w in app.workers):
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+def screen_text(app) -> str:
+    """What the list and detail show, as plain text."""
+    lst = app.query_one(SessionList)
+    lines = [lst.render_line(y).text for y in range(lst.size.height)]
+    detail = app.query_one("#detail").render()
+    return "\n".join(lines) + "\n" + str(detail)
+
+
+def set_old(path: Path, ms: int) -> None:
+    os.utime(path, ns=(ms * 1_000_000, ms * 1_000_000))
