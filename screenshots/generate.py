@@ -1,0 +1,70 @@
+"""Regenerate the README screenshots from the demo data.
+
+    python screenshots/generate.py
+
+Writes main.svg, detail.svg, purge.svg and help.svg next to this file: the
+demo directory under a temporary home (so paths read ~/...), a frozen clock,
+UTC, a 140x40 terminal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+NOW = 1_795_500_000_000  # 2026-11-24 04:00 UTC
+SIZE = (140, 40)
+
+
+async def shoot(name: str, keys: list[str], home: Path) -> None:
+    from snaptui import clock
+    from snaptui.config import DEFAULTS
+    from snaptui.tui.app import SnaptuiApp
+
+    app = SnaptuiApp(
+        str(home / "recovery"), settings=dict(DEFAULTS), cache_dir=str(home / "cache"),
+        state_dir=str(home / "state"), source="--dir", clock=clock.fixed(NOW), watch_interval=None,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        async def settle() -> None:
+            for _ in range(200):
+                await pilot.pause(0.02)
+                if app.result is not None and not any(w.is_running for w in app.workers):
+                    break
+            await pilot.pause()
+
+        await settle()
+        for key in keys:
+            await pilot.press(key)
+            await settle()
+        app.save_screenshot(filename=f"{name}.svg", path=str(HERE))
+    print(f"screenshots/{name}.svg")
+
+
+def main() -> int:
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        os.environ["HOME"] = tmp
+        from snaptui import clock
+        from snaptui.demo import write_demo
+
+        write_demo(str(home / "recovery"), clock=clock.fixed(NOW))
+        for name, keys in (
+            ("main", []),
+            ("detail", ["down"]),
+            ("purge", ["P"]),
+            ("help", ["question_mark"]),
+        ):
+            asyncio.run(shoot(name, keys, home))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
