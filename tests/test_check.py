@@ -1,0 +1,128 @@
+"""snaptui check: the startup check's answers, its memory of what was seen, its cost."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import snaptui_command
+from helpers import write
+from snaptui import seen
+from snaptui.scan import scan
+
+
+def state_dir(home) -> str:
+    return str(home / ".local" / "state" / "snaptui")
+
+
+def crash(directory, sid="crashed", **kw):
+    return write(directory, sid, age_s=3600, **kw)
+
+
+def test_nothing_to_recover_is_status_1_and_silent(cli, recovery, tmp_path):
+    assert (cli("check", "--dir", str(recovery)).code, cli("check", "--dir", str(recovery)).out) == (1, "")
+    run = cli("check", "--dir", str(tmp_path / "missing"))
+    assert (run.code, run.out, run.err) == (1, "", "")
+
+
+def test_a_crash_is_status_0_with_one_line(cli, recovery):
+    crash(recovery, "a", cost=1.5)
+    crash(recovery, "b", cost=1.7)
+    write(recovery, "done", completed=True)
+    run = cli("check", "--dir", str(recovery))
+    assert run.code == 0
+    assert run.out.count("\n") == 1
+    assert run.out.startswith("2 interrupted opendev sessions since ") and "($3.20) — run snaptui" in run.out
+    quiet = cli("check", "--quiet", "--dir", str(recovery))
+    assert (quiet.code, quiet.out) == (0, "")
+
+
+def test_seen_sessions_do_not_count_until_they_crash_again(cli, recovery, isolated_home):
+    crash(recovery, "a")
+    assert cli("check", "--dir", str(recovery)).code == 0
+    seen.remember(state_dir(isolated_home), str(recovery), scan(str(recovery)).incomplete)
+    assert cli("check", "--dir", str(recovery)).code == 1
+    crash(recovery, "a", ts=1_800_000_000_001)  # the same session crashed again
+    assert cli("check", "--dir", str(recovery)).code == 0
+
+
+def test_answer_follows_changes_after_being_remembered(cli, recovery):
+    assert cli("check", "--dir", str(recovery)).code == 1
+    time.sleep(0.01)
+    crash(recovery, "new")
+    assert cli("check", "--dir", str(recovery)).code == 0
+    (recovery / "new_session_snapshot.json").unlink()
+    assert cli("check", "--dir", str(recovery)).code == 1
+
+
+def test_a_session_with_a_live_agent_is_not_a_crash(cli, recovery, tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    crash(recovery, "busy", project=str(project))
+    fake = tmp_path / "bin" / "opendev"
+    fake.parent.mkdir()
+    os.symlink("/bin/sleep", fake)
+    agent = subprocess.Popen([str(fake), "30"], cwd=project)
+    try:
+        assert cli("check", "--dir", str(recovery)).code == 1
+    finally:
+        agent.kill()
+        agent.wait()
+    assert cli("check", "--dir", str(recovery)).code == 0
+
+
+@pytest.mark.parametrize("mode,code,prints", [("open", 0, False), ("notify", 1, True), ("off", 1, False)])
+def test_startup_modes(cli, recovery, tmp_path, mode, code, prints):
+    crash(recovery)
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'startup = "{mode}"\n')
+    run = cli("check", "--startup", "--dir", str(recovery), env={"SNAPTUI_CONFIG": str(cfg)})
+    assert run.code == code and bool(run.out) == prints
+
+
+def test_disable_variable_silences_the_startup_check(cli, recovery):
+    crash(recovery)
+    run = cli("check", "--startup", "--dir", str(recovery), env={"SNAPTUI_DISABLE": "1"})
+    assert (run.code, run.out) == (1, "")
+
+
+def test_errors_are_status_2_and_one_line(cli, tmp_path):
+    (tmp_path / "f").write_text("x")
+    run = cli("check", "--dir", str(tmp_path / "f"))
+    assert run.code == 2 and run.err.count("\n") == 1 and "not a directory" in run.err
+    run = cli("check", "--nope")
+    assert run.code == 2 and run.err.count("\n") == 1
+
+
+def test_damaged_and_huge_files_do_not_break_the_check(cli, recovery):
+    (recovery / "bad.json").write_bytes(b"{")
+    os.mkfifo(recovery / "fifo.json")
+    with open(recovery / "huge.json", "wb") as f:
+        f.truncate(3 * 1024**3)
+    crash(recovery)
+    start = time.monotonic()
+    run = cli("check", "--dir", str(recovery), timeout=20)
+    assert run.code == 0 and time.monotonic() - start < 10
+
+
+def test_check_imports_nothing_heavy(recovery):
+    crash(recovery)
+    code = (
+        "import sys\nfrom snaptui.cli import main\nrc = main(sys.argv[1:])\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'textual', 'pydantic', 'rich', 'argparse', 'platformdirs', 'tomllib'})\n"
+        "print('HEAVY', heavy, rc)"
+    )
+    for args in (["check", "--quiet", "--dir", str(recovery)], ["init", "zsh"]):
+        out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True).stdout
+        assert "HEAVY [] " in out, out[-300:]
+
+
+def test_help_still_works(cli):
+    run = cli("check", "--help")
+    assert run.code == 0 and "--quiet" in run.out
+    assert snaptui_command()

@@ -1,0 +1,185 @@
+"""The shell integration in real bash, zsh and fish, and end to end in tmux.
+
+A fake ``opendev`` on PATH records its working directory and arguments; the
+project directory and session id are as hostile as a snapshot can make them.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import require_tool, snaptui_command
+from helpers import write
+
+HOSTILE_DIR = "p $(touch PWNED1) `touch PWNED2`; 'q\" \\n\\\\ & | >x\nsecond line"
+HOSTILE_ID = "id-$(touch PWNED3);`touch PWNED4`'\"\n"
+
+FAKE_AGENT = """#!/bin/sh
+{ printf 'cwd=%s\\0' "$(pwd)"; for a in "$@"; do printf 'arg=%s\\0' "$a"; done; } > "$OPENDEV_LOG"
+"""
+
+
+@pytest.fixture
+def world(tmp_path, recovery):
+    """A recovery dir with one hostile crash, a fake agent on PATH, a sandbox cwd."""
+    project = tmp_path / HOSTILE_DIR
+    project.mkdir()
+    write(recovery, HOSTILE_ID, project=str(project), name="hostile.json")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    agent = bin_dir / "opendev"
+    agent.write_text(FAKE_AGENT)
+    agent.chmod(0o755)
+    sandbox = tmp_path / "sandbox"
+    sandbox.mkdir()
+    (tmp_path / "tmpdir").mkdir()
+    env = dict(os.environ)
+    env.update(PATH=f"{bin_dir}:{env['PATH']}", OPENDEV_LOG=str(tmp_path / "agent.log"),
+               SNAPTUI_RECOVERY_DIR=str(recovery), TMPDIR=str(tmp_path / "tmpdir"))
+    return {"project": project, "env": env, "log": tmp_path / "agent.log", "sandbox": sandbox, "tmp": tmp_path}
+
+
+def agent_saw(log: Path) -> dict:
+    fields = log.read_bytes().decode().split("\0")[:-1]
+    return {"cwd": fields[0].removeprefix("cwd="), "args": [f.removeprefix("arg=") for f in fields[1:]]}
+
+
+def nothing_ran(world) -> bool:
+    return not any(p.name.startswith("PWNED") for p in world["tmp"].rglob("PWNED*"))
+
+
+def run_shell(shell: str, script: str, world) -> subprocess.CompletedProcess:
+    exe = require_tool(shell)
+    return subprocess.run([exe, "-c", script], cwd=world["sandbox"], env=world["env"],
+                          capture_output=True, timeout=60)
+
+
+def snaptui_words(shell: str) -> str:
+    from snaptui.shell import quote
+
+    return " ".join(quote(w, shell) for w in snaptui_command())
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_hand_off_through_the_shell_function(shell, world):
+    init = f"{snaptui_words(shell)} init {shell}"
+    pwd_file = world["tmp"] / "pwd"
+    if shell == "fish":
+        script = f"{init} | source; snaptui resume hostile.json --yes; pwd > {shlex.quote(str(pwd_file))}"
+    else:
+        script = f'eval "$({init})"; snaptui resume hostile.json --yes; pwd > {shlex.quote(str(pwd_file))}'
+    proc = run_shell(shell, script, world)
+    assert proc.returncode == 0, proc.stderr.decode()
+    saw = agent_saw(world["log"])
+    assert saw == {"cwd": str(world["project"]), "args": ["-d", str(world["project"]), "-r", HOSTILE_ID]}
+    assert pwd_file.read_text().rstrip("\n") == str(world["project"])  # the shell itself moved
+    assert nothing_ran(world)
+    assert list((world["tmp"] / "tmpdir").iterdir()) == []  # the hand-off file is gone
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_snippet_is_valid_and_sourcing_twice_is_harmless(shell, world):
+    init = f"{snaptui_words(shell)} init {shell}"
+    if shell == "fish":
+        script = f"{init} | source; {init} | source; functions -q snaptui; and echo defined"
+    else:
+        script = f'eval "$({init})"; eval "$({init})"; type snaptui >/dev/null && echo defined'
+    proc = run_shell(shell, script, world)
+    assert proc.returncode == 0 and proc.stdout.decode().strip() == "defined", proc.stderr.decode()
+
+
+def test_without_the_function_snaptui_becomes_the_agent(world):
+    proc = subprocess.run([*snaptui_command(), "resume", "hostile.json", "--yes"], cwd=world["sandbox"],
+                          env=world["env"], capture_output=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert agent_saw(world["log"])["cwd"] == str(world["project"])
+    assert nothing_ran(world)
+
+
+def test_hand_off_file_must_be_private(world, tmp_path):
+    target = tmp_path / "elsewhere"
+    target.write_text("keep")
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    env = dict(world["env"], SNAPTUI_HANDOFF=str(link), SNAPTUI_SHELL="bash")
+    proc = subprocess.run([*snaptui_command(), "resume", "hostile.json", "--yes"], env=env,
+                          capture_output=True, timeout=60)
+    assert proc.returncode == 1 and target.read_text() == "keep"
+
+
+# -- end to end in a real terminal ----------------------------------------------
+
+
+class Tmux:
+    def __init__(self, env: dict, cwd: Path) -> None:
+        self.exe = require_tool("tmux")
+        self.socket = f"snaptui-test-{uuid.uuid4().hex[:8]}"
+        self.env = env
+        self.cwd = cwd
+
+    def __call__(self, *args: str) -> str:
+        return subprocess.run([self.exe, "-L", self.socket, *args], env=self.env, capture_output=True,
+                              text=True, timeout=30).stdout
+
+    def new_shell(self, name: str, command: str) -> None:
+        self("new-session", "-d", "-s", name, "-x", "140", "-y", "40", "-c", str(self.cwd), command)
+
+    def screen(self, name: str) -> str:
+        return self("capture-pane", "-p", "-t", name)
+
+    def wait_for(self, name: str, text: str, timeout: float = 30) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen(name)
+            if text in screen:
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared:\n{self.screen(name)}")
+
+    def close(self) -> None:
+        self("kill-server")
+
+
+@pytest.fixture
+def tmux(world):
+    rc = world["tmp"] / "bashrc"
+    rc.write_text(f'PS1="READY> "\neval "$({snaptui_words("bash")} init bash)"\n')
+    env = dict(world["env"], TERM="xterm-256color")
+    env.pop("TMUX", None)
+    t = Tmux(env, world["sandbox"])
+    t.rc = rc
+    yield t
+    t.close()
+
+
+def test_new_terminal_opens_snaptui_resumes_and_a_second_does_not(tmux, world):
+    bash = require_tool("bash")
+    project = world["tmp"] / "plain project"
+    project.mkdir()
+    write(Path(world["env"]["SNAPTUI_RECOVERY_DIR"]), "e2e-session", project=str(project), ts=1_700_000_000_000)
+    (Path(world["env"]["SNAPTUI_RECOVERY_DIR"]) / "hostile.json").unlink()
+    tmux.new_shell("first", f"{bash} --rcfile {shlex.quote(str(tmux.rc))} -i")
+    tmux.wait_for("first", "at stake")  # the TUI opened by itself
+    tmux("send-keys", "-t", "first", "Enter")
+    tmux.wait_for("first", "READY>")
+    pwd_file = world["tmp"] / "pwd"
+    tmux("send-keys", "-t", "first", f"pwd > {shlex.quote(str(pwd_file))}", "Enter")
+    for _ in range(50):
+        if pwd_file.exists() and pwd_file.read_text():
+            break
+        time.sleep(0.1)
+    assert pwd_file.read_text().strip() == str(project)
+    saw = agent_saw(world["log"])
+    assert saw["cwd"] == str(project) and saw["args"][-1] == "e2e-session"
+    tmux.new_shell("second", f"{bash} --rcfile {shlex.quote(str(tmux.rc))} -i")
+    screen = tmux.wait_for("second", "READY>")
+    time.sleep(1.0)
+    assert "at stake" not in tmux.screen("second")
+    assert "at stake" not in screen
