@@ -1,0 +1,83 @@
+"""Against the reference binary itself (seedsnap, built from opendev's Rust module).
+
+These run where ``$SEEDSNAP`` (or ``seedsnap`` on PATH) is the reference CLI;
+.ci/run builds it when the shared peer sources are present. The recorded
+verdicts in tests/data cover the same ground where it is not.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import seedsnap
+from snaptui import clock, reader, store, writer
+from snaptui.demo import write_demo
+from snaptui.scan import scan
+
+SEEDSNAP = seedsnap()
+pytestmark = pytest.mark.skipif(SEEDSNAP is None, reason="the reference binary is not available")
+
+
+def reference_incomplete(directory) -> list:
+    out = subprocess.run([SEEDSNAP, "incomplete", str(directory), "--json"], capture_output=True, check=True)
+    return json.loads(out.stdout)
+
+
+def ours(cli, directory) -> list:
+    run = cli("list", "--json", "--dir", str(directory))
+    assert run.code == 0, run
+    return [{k: v for k, v in o.items() if k not in ("path", "status")} for o in json.loads(run.out)]
+
+
+def test_list_json_equals_the_reference_on_generated_directories(cli, tmp_path):
+    d = tmp_path / "gen"
+    subprocess.run([SEEDSNAP, "gen", str(d), "300", "--seed", "11", "--completed-every", "3"],
+                   check=True, capture_output=True)
+    assert ours(cli, d) == reference_incomplete(d)
+    assert ours(cli, d) == reference_incomplete(d)  # warm, from the index
+
+
+def test_the_demo_is_read_by_the_reference(cli, tmp_path):
+    d = tmp_path / "demo"
+    write_demo(str(d), clock=clock.fixed(1_795_500_000_000))
+    theirs = reference_incomplete(d)
+    assert len(theirs) == 9
+    assert ours(cli, d) == theirs
+
+
+def test_restored_files_are_read_by_the_reference(tmp_path):
+    d = tmp_path / "r"
+    subprocess.run([SEEDSNAP, "gen", str(d), "5", "--seed", "3", "--completed-every", "0"], check=True,
+                   capture_output=True)
+    before = reference_incomplete(d)
+    batch = store.discard(str(d), scan(str(d)).sessions)
+    assert reference_incomplete(d) == []
+    store.undo_batch(str(d), batch)
+    assert reference_incomplete(d) == before
+
+
+text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.builds(
+    dict, session_id=st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="/\0"), min_size=1,
+                             max_size=20).filter(lambda s: s not in (".", "..")),
+    message_count=st.integers(0, 2**64 - 1),
+    last_tool_results=st.lists(st.builds(dict, tool_name=text, call_id=text, output_preview=text,
+                                         success=st.booleans()), max_size=3),
+    snapshot_timestamp_ms=st.integers(0, 2**64 - 1), completed=st.booleans(), project_dir=text,
+    cost_usd=st.decimals(0, 10**6, places=4).map(float),
+))
+def test_what_snaptui_writes_the_reference_reads_back(tmp_path_factory, doc):
+    d = tmp_path_factory.mktemp("w")
+    path = writer.save(str(d), doc)
+    out = subprocess.run([SEEDSNAP, "load", str(d), doc["session_id"]], capture_output=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.rstrip(b"\n") == open(path, "rb").read()  # same bytes as the reference writer
+    assert reader.parse(out.stdout) == {**doc, "cost_usd": float(doc["cost_usd"])}
