@@ -24,6 +24,7 @@ also where the human-readable reasons come from.
 from __future__ import annotations
 
 import math
+import os
 
 _orjson = None  # imported on first parse
 
@@ -291,6 +292,9 @@ def _reject_constant(name: str) -> None:
 
 
 _decoder = None
+_ARRAY_RUN = None
+_CLOSE_RUN = None
+_NO_WS = {ord(c): None for c in " \t\n\r"}
 
 
 def _get_decoder():
@@ -337,6 +341,19 @@ def _lower(msg: str) -> str:
     return msg[:1].lower() + msg[1:]
 
 
+def _nth_closer_end(text: str, start: int, k: int) -> int:
+    """The index just past the ``k``-th closing bracket from ``start`` (whitespace between)."""
+    end = start + k
+    if len(text[start:end].translate(_NO_WS)) == k:  # no whitespace between them
+        return end
+    i = start
+    while k:
+        if text[i] in "]}":
+            k -= 1
+        i += 1
+    return i
+
+
 def _skip_ws(text: str, i: int) -> int:
     n = len(text)
     while i < n and text[i] in " \t\n\r":
@@ -362,7 +379,11 @@ class _DeepDecoder:
     def __init__(self, text: str, decoder) -> None:
         import json.decoder
         import json.scanner
+        import re
 
+        global _ARRAY_RUN, _CLOSE_RUN
+        _ARRAY_RUN = re.compile(r"\[[\[ \t\n\r]*")  # one character class: no backtracking
+        _CLOSE_RUN = re.compile(r"[ \t\n\r]*[\]}][\]} \t\n\r]*")
         self.text = text
         self.decoder = decoder
         self.scanstring = json.decoder.scanstring
@@ -433,20 +454,28 @@ class _DeepDecoder:
         return key, _skip_ws(text, i + 1)
 
     def _skip_value(self, i: int) -> int:
+        """Validate and skip one value. Runs of ``[`` and of closers are taken
+        by a regex in one step, so a megabyte of nesting costs milliseconds."""
         text = self.text
         closers: list[str] = []
         while True:
             i = _skip_ws(text, i)
             c = text[i : i + 1]
-            if c in ("{", "["):
-                close = "}" if c == "{" else "]"
+            if c == "[":
+                run = _ARRAY_RUN.match(text, i)
+                closers.extend("]" * run.group().count("["))
+                i = run.end()
+                if not text.startswith("]", i):
+                    continue
+                closers.pop()  # the innermost array is empty
+                i += 1
+            elif c == "{":
                 i = _skip_ws(text, i + 1)
-                if text.startswith(close, i):
+                if text.startswith("}", i):
                     i += 1
                 else:
-                    closers.append(close)
-                    if close == "}":
-                        _, i = self._key(i)
+                    closers.append("}")
+                    _, i = self._key(i)
                     continue
             elif c == '"':
                 _, i = self.scanstring(text, i + 1, True)
@@ -462,6 +491,16 @@ class _DeepDecoder:
                     i = m.end()
             # A value ended: close containers until a comma asks for the next one.
             while closers:
+                run = _CLOSE_RUN.match(text, i)
+                if run is not None:
+                    # Take as many closers as match the open containers, at C speed.
+                    seq = run.group().translate(_NO_WS)[: len(closers)]
+                    want = "".join(reversed(closers[-len(seq) :]))
+                    k = len(seq) if seq == want else len(os.path.commonprefix([seq, want]))
+                    if k:
+                        del closers[-k:]
+                        i = _nth_closer_end(text, run.start(), k)
+                        continue
                 i = _skip_ws(text, i)
                 c = text[i : i + 1]
                 if c == ",":
