@@ -106,6 +106,11 @@ def build_rows(
     return rows
 
 
+_QUARTER_HOUR_MS = 900_000
+"""Every time zone's offset is a multiple of 15 minutes: a day label is constant
+within each quarter hour, so it is computed once per quarter hour, not per session."""
+
+
 def _add_sessions(rows: list[Row], sessions: list[Session], sort: str, now_ms: int, title: str) -> None:
     if not sessions:
         return
@@ -113,9 +118,13 @@ def _add_sessions(rows: list[Row], sessions: list[Session], sort: str, now_ms: i
         rows.append(Row(HEADER, label=f"{title} — by {sort}"))
         rows.extend(Row(SESSION, s) for s in sessions)
         return
+    labels: dict[int, str] = {}
     current = None
     for s in sessions:
-        day = humanfmt.day_label(s.timestamp_ms, now_ms)
+        bucket = s.timestamp_ms // _QUARTER_HOUR_MS
+        day = labels.get(bucket)
+        if day is None:
+            day = labels[bucket] = humanfmt.day_label(bucket * _QUARTER_HOUR_MS, now_ms)
         if day != current:
             rows.append(Row(HEADER, label=day))
             current = day

@@ -309,3 +309,18 @@ def test_store_helpers_are_used_by_undo(home):
     store.undo_batch(str(directory), batch)
     assert path.read_bytes() == data
     assert json.loads(data)["session_id"] == "a"
+
+
+async def test_a_scan_landing_while_a_dialog_is_open_is_fine(home):
+    app = make_app(home)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("down")  # a detail update is pending
+        await pilot.press("question_mark")
+        app.action_rescan()
+        await settle(pilot)
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, HelpScreen) and app.is_running
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "9 interrupted" in str(app.status.render())

@@ -33,6 +33,9 @@ from snaptui.tui.dialogs import ConfirmScreen, HelpScreen, PurgeScreen
 from snaptui.tui.session_list import SessionList
 from snaptui.viewmodel import SESSION, SORTS, build_rows, search_text
 
+DETAIL_DELAY_S = 0.05
+"""How long the cursor must rest before the detail pane is redrawn."""
+
 RESCAN_EVERY_S = 15.0
 """Besides watching the directory's mtime, rescan now and then (catches in-place edits)."""
 
@@ -124,6 +127,7 @@ class SnaptuiApp(App):
         self.seen_sessions: dict[str, object] = {}
         """Incomplete sessions the person has had on screen (for the startup check)."""
         self._progress = ""
+        self._detail_timer = None
         self._dir_stamp: tuple | None = None
         self._since_full_scan = 0.0
         self.threshold_ms = parse_duration(settings["running_threshold"]) * 1000
@@ -141,24 +145,33 @@ class SnaptuiApp(App):
         return self.liveness.maybe_running(session)
 
     def compose(self) -> ComposeResult:
-        yield Static(id="status")
-        yield Input(id="filter", placeholder="filter: id, project, tool, preview text — enter keeps it, escape clears")
+        # Kept as attributes: App.query_one searches the active screen, which is a
+        # dialog while one is open, and scans or timers may land then.
+        self.status = Static(id="status")
+        self.filter_box = Input(
+            id="filter", placeholder="filter: id, project, tool, preview text — enter keeps it, escape clears"
+        )
+        self.session_list = SessionList(id="list", now_ms=self.clock, is_running=self.maybe_running)
+        self.detail = Detail(id="detail")
+        self.detail_scroll = VerticalScroll(self.detail, id="detail-scroll")
+        self.empty = Static(id="empty")
+        yield self.status
+        yield self.filter_box
         with Horizontal(id="main"):
-            yield SessionList(id="list", now_ms=self.clock, is_running=self.maybe_running)
-            with VerticalScroll(id="detail-scroll"):
-                yield Detail(id="detail")
-        yield Static(id="empty")
+            yield self.session_list
+            yield self.detail_scroll
+        yield self.empty
         yield Footer()
 
     def on_mount(self) -> None:
         theme = self.settings.get("theme")
         if theme and theme in self.available_themes:
             self.theme = theme
-        self.query_one("#filter").display = False
-        self.query_one("#empty").display = False
+        self.filter_box.display = False
+        self.empty.display = False
         self._progress = "scanning…"
         self._update_status()
-        self.query_one(SessionList).focus()
+        self.session_list.focus()
         self.scan_directory()
         if self.watch_interval:
             self.set_interval(self.watch_interval, self._watch)
@@ -208,8 +221,8 @@ class SnaptuiApp(App):
         self._progress = ""
         self._dir_stamp = self._stamp()
         self._refresh_rows()
-        if first or not self.texts or set(self.texts) != {s.name for s in self.result.sessions}:
-            self.load_texts()
+        if self.texts and set(self.texts) != {s.name for s in self.result.sessions}:
+            self.load_texts()  # the filter is in use: keep its previews current
 
     def on_texts_ready(self, message: TextsReady) -> None:
         self.texts = message.texts
@@ -237,7 +250,7 @@ class SnaptuiApp(App):
     def _refresh_rows(self) -> None:
         if self.result is None:
             return
-        lst = self.query_one(SessionList)
+        lst = self.session_list
         keep = lst.current.key if lst.current is not None else None
         rows = build_rows(
             self.result, now_ms=self.clock(), sort=self.sort, show_completed=self.show_completed,
@@ -249,10 +262,10 @@ class SnaptuiApp(App):
                 self.seen_sessions[row.item.name] = row.item
         empty = not rows
         lst.display = not empty
-        self.query_one("#detail-scroll").display = not empty
-        self.query_one("#empty").display = empty
+        self.detail_scroll.display = not empty
+        self.empty.display = empty
         if empty:
-            self.query_one("#empty", Static).update(self._empty_content())
+            self.empty.update(self._empty_content())
         self._show_detail(lst.current)
         self._update_status()
 
@@ -295,14 +308,14 @@ class SnaptuiApp(App):
             if self.show_completed:
                 parts += [" · ", (f"{humanfmt.count(len(r.completed))} completed shown", "$text-muted")]
         parts += ["  ", (f"sort: {self.sort}", "$text-muted")]
-        marks = len(self.query_one(SessionList).marks) if self.is_mounted else 0
+        marks = len(self.session_list.marks)
         if marks:
             parts += ["  ", (f"{marks} marked", "bold $accent")]
         if self.query_text:
             parts += ["  ", ("filter: ", "$text-muted"), (self.query_text, "bold")]
         if self._progress:
             parts += ["  ", (self._progress, "italic $warning")]
-        self.query_one("#status", Static).update(Content.assemble(*parts))
+        self.status.update(Content.assemble(*parts))
 
     def _show_detail(self, row, *, keep_scroll: bool = False) -> None:
         transcript = None
@@ -311,12 +324,12 @@ class SnaptuiApp(App):
             transcript = self.transcripts.get(key)
             if transcript is None:
                 self.find_transcript(*key)
-        self.query_one(Detail).show(
+        self.detail.show(
             row, now_ms=self.clock(), template=self.settings["resume_command"], is_running=self.maybe_running,
             transcript=transcript,
         )
         if not keep_scroll:
-            self.query_one("#detail-scroll").scroll_home(animate=False)
+            self.detail_scroll.scroll_home(animate=False)
 
     @work(thread=True, exclusive=True, group="transcript", exit_on_error=False)
     def find_transcript(self, project_dir: str, session_id: str) -> None:
@@ -326,13 +339,17 @@ class SnaptuiApp(App):
 
     def on_transcript_found(self, message: TranscriptFound) -> None:
         self.transcripts[message.key] = message.transcript
-        row = self.query_one(SessionList).current
+        row = self.session_list.current
         if row is not None and row.kind == SESSION and (row.item.project_dir, row.item.session_id) == message.key:
             self._show_detail(row, keep_scroll=True)
 
     @on(SessionList.Highlighted)
     def _highlighted(self, message: SessionList.Highlighted) -> None:
-        self._show_detail(message.row)
+        # Holding a key moves the cursor at once; the detail (the costly part to
+        # draw) follows when the keys settle.
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(DETAIL_DELAY_S, lambda: self._show_detail(message.row))
 
     @on(SessionList.MarkToggled)
     def _marked(self) -> None:
@@ -346,7 +363,7 @@ class SnaptuiApp(App):
 
     def action_resume(self, row=None) -> None:
         """Resume the highlighted session (asks first if it may still be running)."""
-        row = row or self.query_one(SessionList).current
+        row = row or self.session_list.current
         if row is None or row.kind != SESSION:
             if row is not None:
                 self.notify("Only a session can be resumed.", severity="warning", markup=False)
@@ -370,7 +387,7 @@ class SnaptuiApp(App):
         self.exit(session)
 
     def _chosen(self) -> list:
-        lst = self.query_one(SessionList)
+        lst = self.session_list
         if lst.marks:
             return [r.item for r in lst.rows if r.key in lst.marks]
         return [lst.current.item] if lst.current is not None else []
@@ -410,7 +427,7 @@ class SnaptuiApp(App):
         r.completed = [s for s in r.completed if s.name not in gone]
         r.damaged = [d for d in r.damaged if d.name not in gone]
         r.leftovers = [lo for lo in r.leftovers if lo.name not in gone]
-        self.query_one(SessionList).marks.clear()
+        self.session_list.marks.clear()
         self._refresh_rows()
         what = f"{len(chosen)} rows" if len(chosen) > 1 else _describe(chosen[0])
         self.notify(f"Discarded {what} to the trash. Press u to undo.", title="Discarded", markup=False)
@@ -463,9 +480,11 @@ class SnaptuiApp(App):
 
     def action_filter(self) -> None:
         """Show the filter box and type into it."""
-        box = self.query_one("#filter", Input)
+        box = self.filter_box
         box.display = True
         box.focus()
+        if not self.texts:
+            self.load_texts()  # previews for the filter: loaded on first use, in a thread
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -474,18 +493,18 @@ class SnaptuiApp(App):
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
-        self.query_one(SessionList).focus()
+        self.session_list.focus()
         if not self.query_text:
-            self.query_one("#filter").display = False
+            self.filter_box.display = False
 
     def action_clear_filter(self) -> None:
         """Clear and hide the filter."""
-        box = self.query_one("#filter", Input)
+        box = self.filter_box
         if box.value:
             box.value = ""
         self.query_text = ""
         box.display = False
-        self.query_one(SessionList).focus()
+        self.session_list.focus()
         self._refresh_rows()
 
     def action_cycle_sort(self) -> None:

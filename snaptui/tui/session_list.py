@@ -131,8 +131,9 @@ class SessionList(ScrollView, can_focus=True):
         return -1
 
     def _move_to(self, index: int) -> None:
-        changed = index != self.cursor
+        old = self.cursor
         self.cursor = index
+        scrolled = False
         if index >= 0:
             height = max(self.scrollable_content_region.height, 1)
             top = round(self.scroll_y)
@@ -140,10 +141,17 @@ class SessionList(ScrollView, can_focus=True):
             want_top = index - 1 if index > 0 and not self.rows[index - 1].selectable else index
             if want_top < top:
                 self.scroll_to(y=want_top, animate=False, immediate=True)
+                scrolled = True
             elif index >= top + height:
                 self.scroll_to(y=index - height + 1, animate=False, immediate=True)
-        if changed:
+                scrolled = True
+        if index != old:
             self.post_message(self.Highlighted(self.current))
+            if not scrolled:  # only two lines changed: repaint just those
+                for line in (old, index):
+                    if line >= 0:
+                        self.refresh_line(line)
+                return
         self.refresh()
 
     # -- actions -----------------------------------------------------------------
@@ -179,8 +187,8 @@ class SessionList(ScrollView, can_focus=True):
         else:
             self.marks.add(row.key)
         self.post_message(self.MarkToggled(row))
+        self.refresh_line(self.cursor)
         self.action_cursor(1)
-        self.refresh()
 
     def on_click(self, event: Click) -> None:
         index = event.y + round(self.scroll_y)
