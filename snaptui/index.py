@@ -4,11 +4,10 @@ A file is identified by (device, inode, size, mtime_ns). An entry is reused
 only while the file still has exactly that identity, and files modified in the
 last two seconds are never stored (a same-size rewrite within the file
 system's timestamp granularity would otherwise look unchanged), so the index
-never serves stale data. Two files per recovery directory, in the platformdirs
-cache dir: ``.rows`` (what the list needs; the startup check loads only this)
-and ``.json`` (each snapshot as compact JSON for ``list --json``, kept as one
-blob so that loading it costs one read, not 10,000 objects). A broken index
-is ignored and rebuilt (see :mod:`snaptui.datafile`).
+never serves stale data. One file per recovery directory, in the platformdirs
+cache dir, holding what the list, the TUI and the startup check need of each
+session (``list --json`` keeps its own, see :mod:`snaptui.listjson`). A broken
+index is ignored and rebuilt (see :mod:`snaptui.datafile`).
 """
 
 from __future__ import annotations
@@ -17,24 +16,26 @@ import os
 
 from snaptui import datafile
 
-ROWS_MAGIC = b"SNAPROW4"
-JSON_MAGIC = b"SNAPJSN4"
+ROWS_MAGIC = b"SNAPROW6"
 RACY_NS = 2_000_000_000
 
 
-def index_paths(cache_dir: str, directory: str) -> tuple[str, str]:
-    """The two index files for a recovery directory."""
+def cache_base(cache_dir: str, directory: str) -> str:
+    """The cache path prefix for a recovery directory (add a suffix per file)."""
     tail = "".join(c if c.isalnum() else "_" for c in os.path.basename(os.path.realpath(directory)))[:32]
-    base = os.path.join(cache_dir, "index", f"{tail}-{datafile.key_for(directory)}")
-    return base + ".rows", base + ".json"
+    return os.path.join(cache_dir, "index", f"{tail}-{datafile.key_for(directory)}")
 
 
-def load(path: str, directory: str, magic: bytes) -> tuple[dict, bytes]:
-    """``({name: (identity, ...)}, blob)``; empty when unusable."""
-    value, blob = datafile.read(path, magic, os.path.realpath(directory))
-    return (value, blob) if type(value) is dict else ({}, b"")
+def index_path(cache_dir: str, directory: str) -> str:
+    return cache_base(cache_dir, directory) + ".rows"
 
 
-def save(path: str, directory: str, magic: bytes, entries: dict, blob: bytes = b"") -> None:
+def load(path: str, directory: str) -> dict:
+    """``{name: (identity, row_or_reason)}``; empty when unusable."""
+    value, _ = datafile.read(path, ROWS_MAGIC, os.path.realpath(directory))
+    return value if type(value) is dict else {}
+
+
+def save(path: str, directory: str, entries: dict) -> None:
     """Write the index (no fsync: a lost cache is only rebuilt)."""
-    datafile.write(path, magic, os.path.realpath(directory), entries, blob, durable=False)
+    datafile.write(path, ROWS_MAGIC, os.path.realpath(directory), entries, durable=False)

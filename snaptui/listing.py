@@ -1,8 +1,7 @@
-"""``snaptui list`` output: a readable table, or JSON for programs."""
+"""``snaptui list``: the readable table (``--json`` is :mod:`snaptui.listjson`)."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import unicodedata
 
@@ -10,47 +9,6 @@ from snaptui import clock as _clock
 from snaptui import humanfmt
 from snaptui.safetext import one_line
 from snaptui.scan import ScanResult, Session
-
-
-def _json_str(text: str) -> bytes:
-    """A JSON string; undecodable file-name bytes become U+FFFD."""
-    return json.dumps(text.encode("utf-8", "surrogateescape").decode("utf-8", "replace"), ensure_ascii=False).encode()
-
-
-def write_json(out, result: ScanResult, *, everything: bool) -> None:
-    """One JSON array: each session's seven fields as in its file, plus path and status."""
-    out.write(b"[")
-    sep = b"\n"
-
-    def session(s: Session, status: bytes) -> None:
-        nonlocal sep
-        frag = result.fragments[s.name]
-        out.write(sep)
-        out.write(frag[:-1])
-        out.write(b',"path":' + _json_str(s.path) + b',"status":"' + status + b'"}')
-        sep = b",\n"
-
-    def other(obj: dict) -> None:
-        nonlocal sep
-        out.write(sep)
-        out.write(json.dumps(obj, ensure_ascii=False).encode("utf-8", "replace"))
-        sep = b",\n"
-
-    for s in result.incomplete:
-        session(s, b"incomplete")
-    if everything:
-        for s in result.completed:
-            session(s, b"completed")
-        for d in result.damaged:
-            other({"path": _safe_path(d.path), "status": "damaged", "error": d.reason})
-        for lo in result.leftovers:
-            other({"path": _safe_path(lo.path), "status": "leftover", "target": _safe_path(lo.target),
-                   "state": lo.state, "detail": lo.detail, "snapshot_timestamp_ms": lo.timestamp_ms})
-    out.write(b"\n]\n" if sep != b"\n" else b"]\n")
-
-
-def _safe_path(path: str) -> str:
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def width(text: str) -> int:

@@ -22,7 +22,11 @@ TRASH_DIR = ".snaptui-trash"
 
 
 class Session:
-    """A valid snapshot file, with what the list shows (previews load lazily)."""
+    """A valid snapshot file, with what the list shows (previews load lazily).
+
+    Its tool results are summarised (the last one, the failures, the names for
+    the filter): scalars only, so that 10,000 of them load from the index fast.
+    """
 
     __slots__ = (
         "path",
@@ -35,7 +39,9 @@ class Session:
         "completed",
         "project_dir",
         "cost_usd",
-        "tools",
+        "last_tool",
+        "failures",
+        "tool_names",
     )
 
     def __init__(self, path: str, name: str, identity: tuple, is_link: bool, row: tuple) -> None:
@@ -50,8 +56,13 @@ class Session:
             self.completed,
             self.project_dir,
             self.cost_usd,
-            self.tools,
+            last_name,
+            last_ok,
+            self.failures,
+            self.tool_names,
         ) = row
+        self.last_tool: tuple[str, bool] | None = None if last_name is None else (last_name, last_ok)
+        """(tool_name, success) of the most recent kept tool result."""
 
     @property
     def size(self) -> int:
@@ -60,15 +71,6 @@ class Session:
     @property
     def mtime_ns(self) -> int:
         return self.identity[3]
-
-    @property
-    def last_tool(self) -> tuple[str, bool] | None:
-        """(tool_name, success) of the most recent kept tool result."""
-        return self.tools[-1] if self.tools else None
-
-    @property
-    def failures(self) -> int:
-        return sum(1 for _, ok in self.tools if not ok)
 
     def __repr__(self) -> str:
         return f"Session({self.name!r}, completed={self.completed})"
@@ -118,7 +120,7 @@ class Leftover:
 class ScanResult:
     """Everything a scan found, in display order."""
 
-    __slots__ = ("directory", "error", "incomplete", "completed", "damaged", "leftovers", "fragments", "partial")
+    __slots__ = ("directory", "error", "incomplete", "completed", "damaged", "leftovers", "partial")
 
     def __init__(self, directory: str) -> None:
         self.directory = directory
@@ -130,8 +132,6 @@ class ScanResult:
         self.completed: list[Session] = []
         self.damaged: list[DamagedFile] = []
         self.leftovers: list[Leftover] = []
-        self.fragments: dict[str, bytes] = {}
-        """Compact JSON of each session by file name (only when asked for)."""
 
     @property
     def missing(self) -> bool:
@@ -147,6 +147,8 @@ class ScanResult:
 
 
 def _row(doc: dict) -> tuple:
+    tools = doc["last_tool_results"]
+    last = tools[-1] if tools else None
     return (
         doc["session_id"],
         doc["message_count"],
@@ -154,7 +156,10 @@ def _row(doc: dict) -> tuple:
         doc["completed"],
         doc["project_dir"],
         doc["cost_usd"],
-        tuple((t["tool_name"], t["success"]) for t in doc["last_tool_results"]),
+        None if last is None else last["tool_name"],
+        None if last is None else last["success"],
+        sum(1 for t in tools if not t["success"]),
+        "\n".join(t["tool_name"] for t in tools),
     )
 
 
@@ -176,10 +181,13 @@ def read_bounded(path: str, limit: int = MAX_BYTES) -> tuple[os.stat_result, byt
             raise _Unreadable(_not_regular(st.st_mode))
         if st.st_size > limit:
             raise _Unreadable(_too_large(st.st_size))
-        chunks = []
-        total = 0
+        data = os.read(fd, st.st_size) if st.st_size else b""
+        if len(data) == st.st_size and st.st_size:
+            return st, data  # all of it, as fstat said: no second read for EOF
+        chunks = [data]
+        total = len(data)
         while True:
-            chunk = os.read(fd, max(st.st_size + 1 - total, 65536))
+            chunk = os.read(fd, 65536)
             if not chunk:
                 break
             chunks.append(chunk)
@@ -208,6 +216,35 @@ def _not_regular(mode: int) -> str:
     return f"not a regular file ({kind})" if kind != "not a regular file" else kind
 
 
+def read_entry(path: str, is_link: bool) -> tuple | None:
+    """Read one ``*.json`` file: ``(identity, data)``, or ``(None, reason)`` when it
+    cannot be read, or None when it vanished meanwhile. ``identity`` is
+    (device, inode, size, mtime_ns) of what was read."""
+    try:
+        st, data = read_bounded(path)
+    except _Unreadable as exc:
+        return (None, str(exc))
+    except OSError as exc:
+        if exc.errno == errno.ENOENT and not is_link:
+            return None
+        return (None, _os_reason(exc, is_link))
+    return ((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns), data)
+
+
+def inspect(path: str, is_link: bool) -> tuple | None:
+    """Read and decode one ``*.json`` file: ``("session", identity, doc)`` or
+    ``("damaged", identity, reason)``; None when it vanished meanwhile."""
+    from snaptui import reader
+
+    got = read_entry(path, is_link)
+    if got is None or got[0] is None:
+        return got and ("damaged", None, got[1])
+    try:
+        return ("session", got[0], reader.parse(got[1]))
+    except reader.Damaged as exc:
+        return ("damaged", got[0], str(exc))
+
+
 def _os_reason(exc: OSError, is_link: bool) -> str:
     if exc.errno == errno.ELOOP:
         return "symlink loop"
@@ -218,32 +255,23 @@ def _os_reason(exc: OSError, is_link: bool) -> str:
     return f"cannot be read: {exc.strerror or exc}"
 
 
-def _same_files(new: dict, old: dict) -> bool:
-    """Whether two index tables describe the same files (same names, identities)."""
-    return new.keys() == old.keys() and all(
-        type(old[k]) is tuple and old[k][0] == v[0] for k, v in new.items()
-    )
 
 
 def scan(
     directory: str,
     *,
     cache_dir: str | None = None,
-    fragments: bool = False,
     progress=None,
     deadline_ns: int | None = None,
 ) -> ScanResult:
     """Scan ``directory``.
 
-    ``cache_dir`` enables the persisted index. ``fragments`` also collects each
-    session as compact JSON (``list --json``). ``progress(done, total)`` is
+    ``cache_dir`` enables the persisted index. ``progress(done, total)`` is
     called now and then during a long scan. Past ``deadline_ns``
     (``time.monotonic_ns()``), files the index does not know are left unread
     and the result is marked ``partial``; what was read is indexed, so the
     next scan goes further.
     """
-    from snaptui import reader
-
     result = ScanResult(directory)
     racy_ns = time.time_ns() - _index.RACY_NS  # files modified after this are not indexed
     try:
@@ -262,22 +290,15 @@ def scan(
         result.error = f"cannot be read: {exc.strerror or exc}"
         return result
 
-    rows_path = frags_path = None
+    rows_path = None
     rows: dict = {}
-    frags: dict = {}
-    blob = b""
     if cache_dir:
-        rows_path, frags_path = _index.index_paths(cache_dir, directory)
-        rows = _index.load(rows_path, directory, _index.ROWS_MAGIC)[0]
-        if fragments:
-            frags, blob = _index.load(frags_path, directory, _index.JSON_MAGIC)
-            blob = memoryview(blob)
-    new_rows: dict = {}
-    new_frags: dict = {}
-    pieces: list = []  # the new fragment blob, as slices
-    offset = 0
+        rows_path = _index.index_path(cache_dir, directory)
+        rows = _index.load(rows_path, directory)
+    stored: list = []  # (name, identity, value) of the files old enough to index
+    reused = fresh = 0
     leftovers = []
-    by_name: dict[str, Session] = {}
+    by_name: dict[str, int] = {}  # snapshot time of each session, for the leftovers
     total = len(entries)
     for n, (name, path, is_link) in enumerate(entries):
         if progress is not None and n % 500 == 0:
@@ -302,69 +323,53 @@ def scan(
         ident = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
         hit = rows.get(name)
         value = hit[1] if type(hit) is tuple and len(hit) == 2 and hit[0] == ident else None
-        frag = None
-        if fragments and type(value) is tuple:
-            hit = frags.get(name)
-            if type(hit) is tuple and len(hit) == 3 and hit[0] == ident:
-                frag = blob[hit[1] : hit[1] + hit[2]]
-            else:
-                value = None
-        if value is None:
+        if value is not None:
+            reused += 1
+        else:
             if deadline_ns is not None and time.monotonic_ns() > deadline_ns:
                 result.partial = True
                 continue
-            try:
-                st, data = read_bounded(path)
-            except _Unreadable as exc:
-                result.damaged.append(DamagedFile(path, name, str(exc), st.st_size, st.st_mtime_ns, is_link))
+            seen = inspect(path, is_link)
+            if seen is None:
                 continue
-            except OSError as exc:
-                if exc.errno == errno.ENOENT and not is_link:
-                    continue
-                result.damaged.append(DamagedFile(path, name, _os_reason(exc, is_link), is_link=is_link))
+            if seen[1] is None:  # nothing could be read
+                result.damaged.append(DamagedFile(path, name, seen[2], st.st_size, st.st_mtime_ns, is_link))
                 continue
-            ident = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-            try:
-                doc, frag = reader.parse_with_json(data)
-            except reader.Damaged as exc:
-                value = str(exc)
-            else:
-                value = _row(doc)
+            ident = seen[1]
+            value = _row(seen[2]) if seen[0] == "session" else seen[2]
+            if ident[3] < racy_ns:
+                fresh += 1
         if ident[3] < racy_ns:
-            new_rows[name] = (ident, value)
-            if frag is not None:
-                new_frags[name] = (ident, offset, len(frag))
-                pieces.append(frag)
-                offset += len(frag)
+            stored.append((name, ident, value))
         if type(value) is str:
             result.damaged.append(DamagedFile(path, name, value, ident[2], ident[3], is_link))
             continue
         session = Session(path, name, ident, is_link, value)
-        by_name[name] = session
+        by_name[name] = session.timestamp_ms
         (result.completed if session.completed else result.incomplete).append(session)
-        if fragments:
-            result.fragments[name] = frag
     if progress is not None:
         progress(total, total)
 
-    if rows_path is not None and not _same_files(new_rows, rows):
-        _index.save(rows_path, directory, _index.ROWS_MAGIC, new_rows)
-    if frags_path is not None and fragments and not _same_files(new_frags, frags):
-        _index.save(frags_path, directory, _index.JSON_MAGIC, new_frags, b"".join(pieces))
+    # The table is rewritten only when it would differ: something was read
+    # afresh, or an indexed file is gone.
+    if rows_path is not None and (fresh or reused != len(rows)):
+        _index.save(rows_path, directory, {n: (i, v) for n, i, v in stored})
 
     order = lambda s: (-s.timestamp_ms, s.name)  # noqa: E731 - newest first, stable
     result.incomplete.sort(key=order)
     result.completed.sort(key=order)
     result.damaged.sort(key=lambda d: d.name)
-    result.leftovers = sorted((_leftover(name, path, by_name) for name, path in leftovers), key=lambda x: x.name)
+    result.leftovers = sorted((leftover(name, path, by_name) for name, path in leftovers), key=lambda x: x.name)
     return result
 
 
-def _leftover(name: str, path: str, sessions: dict[str, Session]) -> Leftover:
+def leftover(name: str, path: str, timestamps: dict[str, int]) -> Leftover:
+    """A ``*.json.tmp*`` file compared with the snapshot beside it
+    (``timestamps``: snapshot time of each valid session, by file name)."""
     from snaptui import reader
 
     target = name[: name.index(".json.tmp") + len(".json")]
-    beside = sessions.get(target)
+    beside = timestamps.get(target)
     try:
         st, data = read_bounded(path)
     except (_Unreadable, OSError) as exc:
@@ -377,9 +382,9 @@ def _leftover(name: str, path: str, sessions: dict[str, Session]) -> Leftover:
     ts = doc["snapshot_timestamp_ms"]
     if beside is None:
         state, detail = "orphan", "holds a valid snapshot; no file beside it"
-    elif ts > beside.timestamp_ms:
+    elif ts > beside:
         state, detail = "newer", "holds a valid snapshot newer than the file beside it"
-    elif ts < beside.timestamp_ms:
+    elif ts < beside:
         state, detail = "older", "holds an older snapshot than the file beside it"
     else:
         state, detail = "same", "holds the same snapshot time as the file beside it"

@@ -44,8 +44,7 @@ class Row:
 
 def search_text(session: Session, previews: str = "") -> str:
     """What the filter matches for a session, lowercased."""
-    tools = " ".join(name for name, _ in session.tools)
-    return f"{session.session_id}\n{session.project_dir}\n{session.name}\n{tools}\n{previews}".lower()
+    return f"{session.session_id}\n{session.project_dir}\n{session.name}\n{session.tool_names}\n{previews}".lower()
 
 
 def _sort_key(sort: str):

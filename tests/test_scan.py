@@ -11,6 +11,8 @@ import pytest
 from conftest import DATA
 from helpers import NOW, write
 from snaptui import index, reader
+from snaptui.index import cache_base
+from snaptui.listjson import json_output
 from snaptui.scan import MAX_BYTES, scan
 
 
@@ -124,17 +126,16 @@ def test_max_bytes_is_generous_for_real_snapshots():
 
 
 def as_dicts(result):
-    return [(s.name, s.session_id, s.cost_usd, s.completed, s.tools) for s in result.sessions], reasons(result)
+    return [(s.name, s.session_id, s.cost_usd, s.completed, s.last_tool, s.failures, s.tool_names)
+            for s in result.sessions], reasons(result)
 
 
 def test_index_gives_the_same_answer_and_is_used(fixture_dir, tmp_path):
     cache = str(tmp_path / "cache")
-    cold = scan(str(fixture_dir), cache_dir=cache, fragments=True)
-    warm = scan(str(fixture_dir), cache_dir=cache, fragments=True)
+    cold = scan(str(fixture_dir), cache_dir=cache)
+    warm = scan(str(fixture_dir), cache_dir=cache)
     assert as_dicts(cold) == as_dicts(warm)
-    assert {k: bytes(v) for k, v in cold.fragments.items()} == {k: bytes(v) for k, v in warm.fragments.items()}
-    rows, _ = index.index_paths(cache, str(fixture_dir))
-    assert os.path.getsize(rows) > 0
+    assert len(index.load(index.index_path(cache, str(fixture_dir)), str(fixture_dir))) == 48
 
 
 def test_index_never_serves_a_replaced_file(recovery, tmp_path):
@@ -164,30 +165,62 @@ def test_recently_modified_files_are_not_indexed(recovery, tmp_path):
     cache = str(tmp_path / "cache")
     write(recovery, "fresh", age_s=None)
     scan(str(recovery), cache_dir=cache)
-    rows, _ = index.index_paths(cache, str(recovery))
-    assert not os.path.exists(rows) or index.load(rows, str(recovery), index.ROWS_MAGIC)[0] == {}
+    assert index.load(index.index_path(cache, str(recovery)), str(recovery)) == {}
+
+
+def damage_file(path, damage, tmp_path):
+    data = bytearray(open(path, "rb").read())
+    if damage == "truncate":
+        data = data[: len(data) // 2]
+    elif damage == "garbage":
+        data = bytearray(os.urandom(len(data)))
+    elif damage == "flip":
+        data[len(data) // 2] ^= 0x20
+    elif damage == "empty":
+        data = bytearray()
+    open(path, "wb").write(data)
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "flip", "empty", "other-dir"])
 def test_a_broken_index_is_rebuilt_not_trusted(fixture_dir, tmp_path, damage):
     cache = str(tmp_path / "cache")
-    good = as_dicts(scan(str(fixture_dir), cache_dir=cache, fragments=True))
-    for path in index.index_paths(cache, str(fixture_dir)):
-        data = bytearray(open(path, "rb").read())
-        if damage == "truncate":
-            data = data[: len(data) // 2]
-        elif damage == "garbage":
-            data = bytearray(os.urandom(len(data)))
-        elif damage == "flip":
-            data[len(data) // 2] ^= 0x20
-        elif damage == "empty":
-            data = bytearray()
-        else:
-            other = tmp_path / "other"
-            other.mkdir(exist_ok=True)
-            index.save(path, str(other), index.ROWS_MAGIC if path.endswith(".rows") else index.JSON_MAGIC, {})
-            continue
-        open(path, "wb").write(data)
-    result = scan(str(fixture_dir), cache_dir=cache, fragments=True)
-    assert as_dicts(result) == good
-    assert all(reader.parse(bytes(f)) for f in result.fragments.values())
+    good = as_dicts(scan(str(fixture_dir), cache_dir=cache))
+    path = index.index_path(cache, str(fixture_dir))
+    if damage == "other-dir":
+        other = tmp_path / "other"
+        other.mkdir()
+        index.save(path, str(other), {})
+    else:
+        damage_file(path, damage, tmp_path)
+    assert as_dicts(scan(str(fixture_dir), cache_dir=cache)) == good
+
+
+# -- the list --json cache ----------------------------------------------------------
+
+
+def listed(directory, cache, everything=False):
+    return json.loads(json_output(str(directory), cache, everything=everything))
+
+
+def test_json_cache_answers_the_same_and_follows_changes(fixture_dir, tmp_path):
+    cache = str(tmp_path / "cache")
+    cold = listed(fixture_dir, cache, everything=True)
+    assert listed(fixture_dir, cache, everything=True) == cold
+    assert listed(fixture_dir, None, everything=True) == cold
+    victim = fixture_dir / "fe0f5e66-4082-47cf-9c9e-d10ccdf03977_session_snapshot.json"
+    doc = json.loads(victim.read_text())
+    doc["cost_usd"] = 99.5
+    doc["completed"] = False
+    victim.write_text(json.dumps(doc))  # in place: a new size and mtime
+    changed = listed(fixture_dir, cache)
+    assert [o for o in changed if o["session_id"] == doc["session_id"]][0]["cost_usd"] == 99.5
+    victim.unlink()
+    assert doc["session_id"] not in {o["session_id"] for o in listed(fixture_dir, cache)}
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "flip", "empty"])
+def test_a_broken_json_cache_is_rebuilt_not_trusted(fixture_dir, tmp_path, damage):
+    cache = str(tmp_path / "cache")
+    good = listed(fixture_dir, cache, everything=True)
+    damage_file(cache_base(cache, str(fixture_dir)) + ".list", damage, tmp_path)
+    assert listed(fixture_dir, cache, everything=True) == good

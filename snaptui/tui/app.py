@@ -66,6 +66,10 @@ class TextsReady(Message):
         super().__init__()
 
 
+class EmptyState(Static, can_focus=True):
+    """Says where snaptui looked when there is nothing to list (focusable: the app's keys still work)."""
+
+
 class TranscriptFound(Message):
     def __init__(self, key: tuple[str, str], transcript: Transcript) -> None:
         self.key = key
@@ -154,12 +158,11 @@ class SnaptuiApp(App):
         self.session_list = SessionList(id="list", now_ms=self.clock, is_running=self.maybe_running)
         self.detail = Detail(id="detail")
         self.detail_scroll = VerticalScroll(self.detail, id="detail-scroll")
-        self.empty = Static(id="empty")
+        self.empty = EmptyState(id="empty")
+        self.main = Horizontal(self.session_list, self.detail_scroll, id="main")
         yield self.status
         yield self.filter_box
-        with Horizontal(id="main"):
-            yield self.session_list
-            yield self.detail_scroll
+        yield self.main
         yield self.empty
         yield Footer()
 
@@ -196,18 +199,17 @@ class SnaptuiApp(App):
         """Previews for the filter: from the index when it has them, else the files."""
         import orjson
 
+        from snaptui.listjson import json_output
+
         worker = get_current_worker()
-        result = scan(self.directory, cache_dir=self.cache_dir, fragments=True)
-        texts = {}
-        for s in result.sessions:
-            if worker.is_cancelled:
-                return
-            try:
-                doc = orjson.loads(bytes(result.fragments[s.name]))
-                previews = "\n".join(t["output_preview"] for t in doc["last_tool_results"])
-            except Exception:  # noqa: BLE001 - an odd fragment only loses preview search
-                previews = ""
-            texts[s.name] = search_text(s, previews)
+        previews: dict[str, str] = {}
+        for obj in orjson.loads(json_output(self.directory, self.cache_dir, everything=True)):
+            if "last_tool_results" in obj:
+                name = os.path.basename(obj["path"])
+                previews[name] = "\n".join(t["output_preview"] for t in obj["last_tool_results"])
+        if worker.is_cancelled or self.result is None:
+            return
+        texts = {s.name: search_text(s, previews.get(s.name, "")) for s in self.result.sessions}
         self.post_message(TextsReady(texts))
 
     def on_scan_progress(self, message: ScanProgress) -> None:
@@ -261,9 +263,12 @@ class SnaptuiApp(App):
             if row.kind == SESSION and not row.item.completed:
                 self.seen_sessions[row.item.name] = row.item
         empty = not rows
-        lst.display = not empty
-        self.detail_scroll.display = not empty
+        self.main.display = not empty
         self.empty.display = empty
+        if self.screen is lst.screen and self.focused is not self.filter_box:
+            # A hidden list cannot keep the focus; give it to what is shown, so
+            # the footer's keys do not depend on timing.
+            (self.empty if empty else lst).focus()
         if empty:
             self.empty.update(self._empty_content())
         self._show_detail(lst.current)
