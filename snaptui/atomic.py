@@ -19,8 +19,8 @@ def temp_name(path: str) -> str:
     return f"{path}.tmp.{os.getpid()}.{_counter}.{os.urandom(3).hex()}"
 
 
-def write_atomic(path: str, data: bytes, *, durable: bool = True, mode: int = 0o600) -> None:
-    """Replace ``path`` with ``data`` atomically.
+def write_atomic(path: str, data: bytes | list, *, durable: bool = True, mode: int = 0o600) -> None:
+    """Replace ``path`` with ``data`` (bytes, or a list of buffers written in order) atomically.
 
     ``durable`` adds the fsyncs (file, then directory) that make the new
     content survive a power cut; caches skip them.
@@ -29,9 +29,10 @@ def write_atomic(path: str, data: bytes, *, durable: bool = True, mode: int = 0o
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
     try:
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+            for part in data if isinstance(data, list) else [data]:
+                view = memoryview(part)
+                while view:
+                    view = view[os.write(fd, view) :]
             if durable:
                 os.fsync(fd)
         finally:

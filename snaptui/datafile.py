@@ -39,12 +39,16 @@ def read(path: str, magic: bytes, owner: str):
 
 
 def write(path: str, magic: bytes, owner: str, value, blob: bytes = b"", *, durable: bool) -> bool:
-    """Write atomically; False (not an exception) if the directory is not writable."""
+    """Write atomically; False (not an exception) if the directory is not writable.
+
+    The parts are written as they are (no concatenated copy of a 20 MB blob).
+    """
     table = marshal.dumps((owner, value))
-    body = len(table).to_bytes(8, "little") + table + blob
+    size = len(table).to_bytes(8, "little")
+    crc = zlib.crc32(blob, zlib.crc32(table, zlib.crc32(size)))
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        write_atomic(path, magic + zlib.crc32(body).to_bytes(4, "little") + body, durable=durable)
+        write_atomic(path, [magic, crc.to_bytes(4, "little"), size, table, blob], durable=durable)
     except OSError:
         return False
     return True
