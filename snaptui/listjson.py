@@ -78,13 +78,38 @@ def _piece(obj: bytes, path: str, completed: bool) -> bytes:
 
 def json_output(directory: str, cache_dir: str | None, *, everything: bool) -> bytes:
     """The whole ``list --json`` answer for ``directory`` (``--all`` if ``everything``)."""
+    got = _entries(directory, cache_dir, answer=not everything)
+    if got is None:
+        return b"[]\n"
+    if isinstance(got, bytes):
+        return got
+    entries, leftovers = got
+    return _assemble(directory, entries, leftovers, everything)
+
+
+def session_pieces(directory: str, cache_dir: str | None) -> dict[str, bytes]:
+    """Each session's output object (its JSON text) by file name, from the cache
+    where it can be (the TUI's filter searches these for preview text)."""
+    got = _entries(directory, cache_dir, answer=False)
+    if not got:
+        return {}
+    return {name: e[4] for name, e in got[0].items() if e[1] == "s"}
+
+
+def _entries(directory: str, cache_dir: str | None, *, answer: bool):
+    """The per-file pass: ``(entries, leftovers)``, None when the directory does
+    not exist, or, with ``answer`` and nothing changed, the cached plain answer.
+
+    ``entries`` maps names to ``(identity, "s", ts, completed, piece)`` or
+    ``(identity, "d", reason)``. The cache is refreshed when anything changed.
+    """
     from snaptui.reader import Damaged, canonical, parse_with_json
     from snaptui.scan import MAX_BYTES, _not_regular, _os_reason, _too_large, read_entry
 
     started_ns = time.time_ns()
     names = _names(directory)
     if names is None:
-        return b"[]\n"
+        return None
     cache_path = cache_base(cache_dir, directory) + ".list" if cache_dir else None
     owner = os.path.realpath(directory)
     stored, blob = datafile.read(cache_path, CACHE_MAGIC, owner) if cache_path else (None, b"")
@@ -95,8 +120,8 @@ def json_output(directory: str, cache_dir: str | None, *, everything: bool) -> b
             start, end = plain
             old_plain = blob[start:end]
     if (
-        old_plain is not None
-        and not everything
+        answer
+        and old_plain is not None
         and len(names) == len(old)
         and all(type(hit := old.get(name)) is tuple and hit[0] == ident for name, (ident, _) in names.items())
     ):
@@ -148,10 +173,9 @@ def json_output(directory: str, cache_dir: str | None, *, everything: bool) -> b
             piece = _piece(compact, path, completed)
         entries[name] = (ident, "s", ts, completed, piece)
 
-    data = _assemble(directory, entries, leftovers, everything)
     if cache_path and (fresh or len(entries) != len(old)):
         _save(cache_path, owner, entries, started_ns - RACY_NS)
-    return data
+    return entries, leftovers
 
 
 def _assemble(directory: str, entries: dict, leftovers: list, everything: bool) -> bytes:

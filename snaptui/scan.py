@@ -263,6 +263,8 @@ def scan(
     cache_dir: str | None = None,
     progress=None,
     deadline_ns: int | None = None,
+    early=None,
+    early_after: int = 300,
 ) -> ScanResult:
     """Scan ``directory``.
 
@@ -270,7 +272,9 @@ def scan(
     called now and then during a long scan. Past ``deadline_ns``
     (``time.monotonic_ns()``), files the index does not know are left unread
     and the result is marked ``partial``; what was read is indexed, so the
-    next scan goes further.
+    next scan goes further. With ``early``, files are taken newest first and
+    ``early(partial_result)`` is called once ``early_after`` of them are known,
+    so a list can show its first rows before a huge directory is done.
     """
     result = ScanResult(directory)
     racy_ns = time.time_ns() - _index.RACY_NS  # files modified after this are not indexed
@@ -297,22 +301,25 @@ def scan(
         rows = _index.load(rows_path, directory)
     stored: list = []  # (name, identity, value) of the files old enough to index
     reused = fresh = 0
-    leftovers = []
+    leftovers = [(name, path) for name, path, _ in entries if ".json.tmp" in name and not name.endswith(".json")]
+    if early is not None and rows:
+        early(_newest_from_index(directory, entries, rows, early_after))
+        early = None
+    files = [(name, path, is_link, _stat_or_error(path)) for name, path, is_link in entries if name.endswith(".json")]
+    if early is not None:  # no index yet: read the newest files first
+        files.sort(key=lambda f: f[3].st_mtime_ns if isinstance(f[3], os.stat_result) else 0, reverse=True)
     by_name: dict[str, int] = {}  # snapshot time of each session, for the leftovers
-    total = len(entries)
-    for n, (name, path, is_link) in enumerate(entries):
+    total = len(files)
+    for n, (name, path, is_link, st) in enumerate(files):
         if progress is not None and n % 500 == 0:
             progress(n, total)
-        if not name.endswith(".json"):
-            if ".json.tmp" in name:
-                leftovers.append((name, path))
-            continue
-        try:
-            st = os.stat(path)
-        except OSError as exc:
-            if exc.errno == errno.ENOENT and not is_link:
+        if early is not None and n == early_after:
+            early(_sorted_copy(result))
+            early = None
+        if isinstance(st, OSError):
+            if st.errno == errno.ENOENT and not is_link:
                 continue  # removed since the listing: it is simply gone
-            result.damaged.append(DamagedFile(path, name, _os_reason(exc, is_link), is_link=is_link))
+            result.damaged.append(DamagedFile(path, name, _os_reason(st, is_link), is_link=is_link))
             continue
         if not _stat.S_ISREG(st.st_mode):
             result.damaged.append(DamagedFile(path, name, _not_regular(st.st_mode), 0, st.st_mtime_ns, is_link))
@@ -355,12 +362,52 @@ def scan(
     if rows_path is not None and (fresh or reused != len(rows)):
         _index.save(rows_path, directory, {n: (i, v) for n, i, v in stored})
 
+    _sort(result)
+    result.leftovers = sorted((leftover(name, path, by_name) for name, path in leftovers), key=lambda x: x.name)
+    return result
+
+
+def _newest_from_index(directory: str, entries: list, rows: dict, count: int) -> ScanResult:
+    """A first look: the ``count`` newest sessions the index knows, each still
+    checked against its file's identity (the full scan follows)."""
+    result = ScanResult(directory)
+    result.partial = True
+    listed = {name: (path, is_link) for name, path, is_link in entries}
+    known = [(hit[1][2], name) for name, hit in rows.items()
+             if name in listed and type(hit) is tuple and len(hit) == 2 and type(hit[1]) is tuple]
+    for _, name in sorted(known, reverse=True)[:count]:
+        path, is_link = listed[name]
+        st = _stat_or_error(path)
+        ident, row = rows[name]
+        if isinstance(st, os.stat_result) and (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) == ident:
+            session = Session(path, name, ident, is_link, row)
+            (result.completed if session.completed else result.incomplete).append(session)
+    _sort(result)
+    return result
+
+
+def _stat_or_error(path: str) -> os.stat_result | OSError:
+    try:
+        return os.stat(path)
+    except OSError as exc:
+        return exc
+
+
+def _sort(result: ScanResult) -> None:
     order = lambda s: (-s.timestamp_ms, s.name)  # noqa: E731 - newest first, stable
     result.incomplete.sort(key=order)
     result.completed.sort(key=order)
     result.damaged.sort(key=lambda d: d.name)
-    result.leftovers = sorted((leftover(name, path, by_name) for name, path in leftovers), key=lambda x: x.name)
-    return result
+
+
+def _sorted_copy(result: ScanResult) -> ScanResult:
+    copy = ScanResult(result.directory)
+    copy.incomplete = list(result.incomplete)
+    copy.completed = list(result.completed)
+    copy.damaged = list(result.damaged)
+    copy.partial = True
+    _sort(copy)
+    return copy
 
 
 def leftover(name: str, path: str, timestamps: dict[str, int]) -> Leftover:

@@ -42,9 +42,17 @@ class Row:
         return f"Row({self.kind}, {self.label or getattr(self.item, 'name', '')!r})"
 
 
-def search_text(session: Session, previews: str = "") -> str:
-    """What the filter matches for a session, lowercased."""
-    return f"{session.session_id}\n{session.project_dir}\n{session.name}\n{session.tool_names}\n{previews}".lower()
+def search_text(session: Session) -> bytes:
+    """What the filter matches for a session whose JSON text is not loaded yet."""
+    text = f"{session.session_id}\n{session.project_dir}\n{session.name}\n{session.tool_names}"
+    return text.lower().encode("utf-8", "surrogateescape")
+
+
+def _json_escaped(query: str) -> bytes | None:
+    """The query as it appears inside JSON text, when that differs (quotes, backslashes)."""
+    if '"' not in query and "\\" not in query:
+        return None
+    return query.replace("\\", "\\\\").replace('"', '\\"').encode("utf-8", "surrogateescape")
 
 
 def _sort_key(sort: str):
@@ -64,14 +72,17 @@ def build_rows(
     sort: str = "newest",
     show_completed: bool = False,
     query: str = "",
-    texts: dict[str, str] | None = None,
+    texts: dict[str, bytes] | None = None,
 ) -> list[Row]:
     """The rows to show, top to bottom.
 
-    ``texts`` maps file names to their search text (see :func:`search_text`);
-    sessions missing from it are matched on id, project and tool names.
+    ``texts`` maps file names to what the filter searches, lowercased bytes
+    (the session's JSON text, previews included); sessions missing from it are
+    matched on id, project and tool names.
     """
-    needle = query.strip().lower()
+    query = query.strip().lower()
+    needle = query.encode("utf-8", "surrogateescape")
+    escaped = _json_escaped(query)
     texts = texts if texts is not None else {}
 
     def keep(s: Session) -> bool:
@@ -80,7 +91,7 @@ def build_rows(
         text = texts.get(s.name)
         if text is None:
             text = search_text(s)
-        return needle in text
+        return needle in text or (escaped is not None and escaped in text)
 
     rows: list[Row] = []
     incomplete = [s for s in result.incomplete if keep(s)]
@@ -94,11 +105,11 @@ def build_rows(
         if completed:
             rows.append(Row(HEADER, label=f"Completed ({len(completed)})"))
             rows.extend(Row(SESSION, s) for s in completed)
-    damaged = [d for d in result.damaged if not needle or needle in f"{d.name}\n{d.reason}".lower()]
+    damaged = [d for d in result.damaged if not query or query in f"{d.name}\n{d.reason}".lower()]
     if damaged:
         rows.append(Row(HEADER, label=f"Damaged files ({len(damaged)}) — not read as sessions, never deleted by snaptui"))
         rows.extend(Row(DAMAGED, d) for d in damaged)
-    leftovers = [lo for lo in result.leftovers if not needle or needle in f"{lo.name}\n{lo.detail}".lower()]
+    leftovers = [lo for lo in result.leftovers if not query or query in f"{lo.name}\n{lo.detail}".lower()]
     if leftovers:
         rows.append(Row(HEADER, label=f"Leftovers of interrupted writes ({len(leftovers)})"))
         rows.extend(Row(LEFTOVER, lo) for lo in leftovers)

@@ -185,10 +185,11 @@ async def test_filter_as_you_type_searches_previews_and_escape_clears(home):
         await settle(pilot)
         await pilot.press("slash", *"zoxide")  # only in a preview of the dotfiles session
         await settle(pilot)
+        await pilot.pause(0.3)  # the list follows once typing pauses
         text = screen_text(app)
         assert "dotfiles" in text and "webapp" not in text
         await pilot.press("escape")
-        await pilot.pause()
+        await pilot.pause(0.3)
         assert "webapp" in screen_text(app)
 
 
@@ -197,7 +198,7 @@ async def test_filter_with_no_match_says_so(home):
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         await pilot.press("slash", *"qqqqq")
-        await pilot.pause()
+        await pilot.pause(0.3)  # the list follows once typing pauses
         assert "Nothing matches" in str(app.query_one("#empty").render())
 
 

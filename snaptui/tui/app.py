@@ -31,10 +31,13 @@ from snaptui.scan import ScanResult, scan
 from snaptui.tui.detail import Detail
 from snaptui.tui.dialogs import ConfirmScreen, HelpScreen, PurgeScreen
 from snaptui.tui.session_list import SessionList
-from snaptui.viewmodel import SESSION, SORTS, build_rows, search_text
+from snaptui.viewmodel import SESSION, SORTS, build_rows
 
 DETAIL_DELAY_S = 0.05
 """How long the cursor must rest before the detail pane is redrawn."""
+
+FILTER_DELAY_S = 0.08
+"""How long typing must pause before the list is filtered again."""
 
 RESCAN_EVERY_S = 15.0
 """Besides watching the directory's mtime, rescan now and then (catches in-place edits)."""
@@ -61,7 +64,7 @@ class ScanDone(Message):
 class TextsReady(Message):
     """Search texts (with previews) for the filter, loaded after the first paint."""
 
-    def __init__(self, texts: dict[str, str]) -> None:
+    def __init__(self, texts: dict[str, bytes]) -> None:
         self.texts = texts
         super().__init__()
 
@@ -125,13 +128,15 @@ class SnaptuiApp(App):
         self.sort = "newest"
         self.show_completed = False
         self.query_text = ""
-        self.texts: dict[str, str] = {}
+        self.texts: dict[str, bytes] = {}
+        """What the filter searches, by file name (loaded when the filter is first used)."""
         self.undo_stack: list[tuple[str, int]] = []
         """Discard batches that ``u`` can restore, newest last, with their row counts."""
         self.seen_sessions: dict[str, object] = {}
         """Incomplete sessions the person has had on screen (for the startup check)."""
         self._progress = ""
         self._detail_timer = None
+        self._filter_timer = None
         self._dir_stamp: tuple | None = None
         self._since_full_scan = 0.0
         self.threshold_ms = parse_duration(settings["running_threshold"]) * 1000
@@ -190,36 +195,36 @@ class SnaptuiApp(App):
             if total >= 2000:
                 self.post_message(ScanProgress(done, total))
 
-        result = scan(self.directory, cache_dir=self.cache_dir, progress=progress)
+        def early(partial: ScanResult) -> None:
+            if self.result is None:  # first paint only: a huge directory shows its newest rows at once
+                self.post_message(ScanDone(partial))
+
+        result = scan(self.directory, cache_dir=self.cache_dir, progress=progress, early=early)
         if not worker.is_cancelled:
             self.post_message(ScanDone(result))
 
     @work(thread=True, exclusive=True, group="texts", exit_on_error=False)
     def load_texts(self) -> None:
         """Previews for the filter: from the index when it has them, else the files."""
-        import orjson
-
-        from snaptui.listjson import json_output
+        from snaptui.listjson import session_pieces
 
         worker = get_current_worker()
-        previews: dict[str, str] = {}
-        for obj in orjson.loads(json_output(self.directory, self.cache_dir, everything=True)):
-            if "last_tool_results" in obj:
-                name = os.path.basename(obj["path"])
-                previews[name] = "\n".join(t["output_preview"] for t in obj["last_tool_results"])
-        if worker.is_cancelled or self.result is None:
-            return
-        texts = {s.name: search_text(s, previews.get(s.name, "")) for s in self.result.sessions}
-        self.post_message(TextsReady(texts))
+        # Each session's JSON text, lowercased: ids, paths, tool names and previews
+        # in one bytes object per session (about its file's size, nothing decoded).
+        texts = {name: bytes(piece).lower() for name, piece in session_pieces(self.directory, self.cache_dir).items()}
+        if not worker.is_cancelled:
+            self.post_message(TextsReady(texts))
 
     def on_scan_progress(self, message: ScanProgress) -> None:
         self._progress = f"scanning… {humanfmt.count(message.done)} / {humanfmt.count(message.total)}"
         self._update_status()
 
     def on_scan_done(self, message: ScanDone) -> None:
-        first = self.result is None
         self.result = message.result
         self.liveness = Liveness(agent_program(self.settings["resume_command"]), self.threshold_ms, self.clock())
+        if message.result.partial:
+            self._refresh_rows()  # the newest rows, while the rest is read
+            return
         self._progress = ""
         self._dir_stamp = self._stamp()
         self._refresh_rows()
@@ -250,7 +255,7 @@ class SnaptuiApp(App):
     # -- showing ---------------------------------------------------------------------
 
     def _refresh_rows(self) -> None:
-        if self.result is None:
+        if self.result is None or not self.screen_stack:  # not yet scanned, or closing
             return
         lst = self.session_list
         keep = lst.current.key if lst.current is not None else None
@@ -323,6 +328,8 @@ class SnaptuiApp(App):
         self.status.update(Content.assemble(*parts))
 
     def _show_detail(self, row, *, keep_scroll: bool = False) -> None:
+        if not self.screen_stack:  # a timer landing while the app closes
+            return
         transcript = None
         if row is not None and row.kind == SESSION:
             key = (row.item.project_dir, row.item.session_id)
@@ -454,7 +461,8 @@ class SnaptuiApp(App):
 
     def action_purge(self) -> None:
         """Open the purge dialog: choose an age, see the dry run, confirm."""
-        if self.result is None:
+        if self.result is None or self.result.partial:
+            self.notify("Still scanning: purge is ready once every file is read.", markup=False)
             return
 
         def done(plan) -> None:
@@ -493,8 +501,11 @@ class SnaptuiApp(App):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
+        # Typing stays fluid at any size: the list follows once the keys pause.
         self.query_text = event.value
-        self._refresh_rows()
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DELAY_S, self._refresh_rows)
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
