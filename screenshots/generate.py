@@ -34,8 +34,11 @@ async def shoot(name: str, keys: list[str], home: Path) -> None:
         async def settle() -> None:
             for _ in range(200):
                 await pilot.pause(0.02)
-                if app.result is not None and not any(w.is_running for w in app.workers):
+                if app.result is not None and not app.result.partial and not any(w.is_running for w in app.workers):
                     break
+            await pilot.pause(0.2)  # the detail pane follows the list
+            while any(w.is_running for w in app.workers):
+                await pilot.pause(0.02)
             await pilot.pause()
 
         await settle()

@@ -116,7 +116,8 @@ def write_demo(directory: str, *, clock: _clock.Clock = _clock.now_ms, seed: int
         # As a crash leaves it: the file was last written when the snapshot was taken.
         os.utime(path, ns=(time.time_ns(), snap.snapshot_timestamp_ms * 1_000_000))
     # A file the reference cannot read: a write cut off by a full disk.
-    broken = Snapshot.new("d41d8cd9-8f00-4b20-9e80-0998ecf8427e", os.path.join(projects, "webapp"), clock=lambda: now - 50 * MIN)
+    # (Its content does not depend on where the demo is written: same bytes, same reason.)
+    broken = Snapshot.new("d41d8cd9-8f00-4b20-9e80-0998ecf8427e", "/srv/projects/webapp", clock=lambda: now - 50 * MIN)
     data = broken.to_bytes()
     write_atomic(os.path.join(directory, "d41d8cd9-8f00-4b20-9e80-0998ecf8427e_session_snapshot.json"), data[: len(data) // 2], durable=False)
     # A leftover of an interrupted write, newer than the file beside it.

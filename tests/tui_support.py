@@ -9,7 +9,7 @@ from pathlib import Path
 from snaptui import clock
 from snaptui.config import DEFAULTS
 from snaptui.demo import write_demo
-from snaptui.tui.app import SnaptuiApp
+from snaptui.tui.app import DETAIL_DELAY_S, SnaptuiApp
 from snaptui.tui.session_list import SessionList
 
 NOW = 1_795_500_000_000  # 2026-11-24 04:00 UTC
@@ -41,8 +41,11 @@ async def settle(pilot) -> None:
     app = pilot.app
     for _ in range(200):
         await pilot.pause()
-        if app.result is not None and not any(w.is_running for w in app.workers):
+        if app.result is not None and not app.result.partial and not any(w.is_running for w in app.workers):
             break
+        await pilot.pause(0.02)
+    await pilot.pause(DETAIL_DELAY_S * 3)  # the detail pane follows the list
+    while any(w.is_running for w in app.workers):  # e.g. the transcript lookup it started
         await pilot.pause(0.02)
     await pilot.pause()
 

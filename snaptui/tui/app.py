@@ -221,7 +221,8 @@ class SnaptuiApp(App):
 
     def on_scan_done(self, message: ScanDone) -> None:
         self.result = message.result
-        self.liveness = Liveness(agent_program(self.settings["resume_command"]), self.threshold_ms, self.clock())
+        if self.liveness is None or not message.result.partial:  # one look at /proc per full scan
+            self.liveness = Liveness(agent_program(self.settings["resume_command"]), self.threshold_ms, self.clock())
         if message.result.partial:
             self._refresh_rows()  # the newest rows, while the rest is read
             return
@@ -276,7 +277,7 @@ class SnaptuiApp(App):
             (self.empty if empty else lst).focus()
         if empty:
             self.empty.update(self._empty_content())
-        self._show_detail(lst.current)
+        self._schedule_detail(lst.current)  # the list paints first; the detail follows
         self._update_status()
 
     def _empty_content(self) -> Content:
@@ -357,11 +358,14 @@ class SnaptuiApp(App):
 
     @on(SessionList.Highlighted)
     def _highlighted(self, message: SessionList.Highlighted) -> None:
-        # Holding a key moves the cursor at once; the detail (the costly part to
-        # draw) follows when the keys settle.
+        self._schedule_detail(message.row)
+
+    def _schedule_detail(self, row) -> None:
+        """Show ``row`` in the detail pane shortly: holding a key moves the cursor
+        at once, and the detail (the costly part to draw) follows when keys settle."""
         if self._detail_timer is not None:
             self._detail_timer.stop()
-        self._detail_timer = self.set_timer(DETAIL_DELAY_S, lambda: self._show_detail(message.row))
+        self._detail_timer = self.set_timer(DETAIL_DELAY_S, lambda: self._show_detail(row))
 
     @on(SessionList.MarkToggled)
     def _marked(self) -> None:

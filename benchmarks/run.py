@@ -1,0 +1,178 @@
+"""Every snaptui performance measurement, with its baseline measured in the same run.
+
+    python benchmarks/run.py            # 10, 1,000 and 10,000 snapshots, 5 runs each
+    python benchmarks/run.py --quick    # 10 and 1,000, 3 runs: a minute or two
+    python benchmarks/run.py --sizes 10 10000 100000 --runs 7
+
+Machines here are noisy, so each figure is the median of several runs and is
+set against a baseline run alternately with it (A B A B ...): the reference
+reader (``seedsnap incomplete DIR --json``, through ``$SEEDSNAP`` or PATH) for
+``list --json``, a bare ``python -c pass`` of the same interpreter for
+``snaptui check``, and the TUI at 10 snapshots for the TUI at larger sizes.
+Prints a markdown table with a verdict against each target of the
+performance issue. Needs the project installed in the running interpreter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import gen  # noqa: E402
+
+
+def snaptui_cmd() -> list[str]:
+    script = Path(sys.executable).with_name("snaptui")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "snaptui"]
+
+
+def run_once(cmd: list[str], env: dict) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss / 1024
+
+
+def paired(a: list[str], b: list[str], env: dict, runs: int, before_a=None) -> dict:
+    """Run A and B alternately; medians and the median of the pair ratios."""
+    run_once(a, env), run_once(b, env)  # warm-up (disk cache, pyc)
+    a_t, b_t, ratios, a_rss = [], [], [], []
+    for _ in range(runs):
+        if before_a:
+            before_a()
+        ta, rss = run_once(a, env)
+        tb, _ = run_once(b, env)
+        a_t.append(ta)
+        b_t.append(tb)
+        a_rss.append(rss)
+        ratios.append(ta / tb)
+    return {"a": statistics.median(a_t), "b": statistics.median(b_t), "ratio": statistics.median(ratios),
+            "rss": max(a_rss)}
+
+
+def tui(directory: Path, env: dict, runs: int) -> dict:
+    cache = tempfile.mkdtemp(prefix="snaptui-bench-tui-")
+    samples = []
+    try:
+        # First run fills the index (a "warm" start is what a returning user gets).
+        for _ in range(runs + 1):
+            out = subprocess.run([sys.executable, str(HERE / "tui_probe.py"), str(directory), cache], env=env,
+                                 capture_output=True, text=True, timeout=600)
+            if out.returncode:
+                raise RuntimeError(out.stderr[-2000:])
+            samples.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    warm = samples[1:]
+    return {
+        "cold_first": samples[0]["first_rows_s"],
+        "first": statistics.median(s["first_rows_s"] for s in warm),
+        "key": statistics.median(s["key_s"] - s["noop_key_s"] for s in warm),
+        "rss": max(s["rss_mib"] for s in samples),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=None)
+    parser.add_argument("--runs", type=int, default=None)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    sizes = args.sizes or ([10, 1000] if args.quick else [10, 1000, 10_000])
+    runs = args.runs or (3 if args.quick else 5)
+    if 10 not in sizes:
+        sizes = [10, *sizes]
+    home = tempfile.mkdtemp(prefix="snaptui-bench-home-")
+    env = dict(os.environ, HOME=home, XDG_CACHE_HOME=f"{home}/cache", XDG_STATE_HOME=f"{home}/state",
+               XDG_CONFIG_HOME=f"{home}/config")
+    env.pop("SNAPTUI_CONFIG", None)
+    env.pop("SNAPTUI_RECOVERY_DIR", None)
+    cmd = snaptui_cmd()
+    ref = gen.seedsnap()
+    cache = Path(home) / "cache" / "snaptui"
+    rows: list[tuple] = []
+    verdicts: list[tuple] = []
+    started = time.perf_counter()
+    tui_at: dict[int, dict] = {}
+    print(f"# snaptui benchmarks: sizes {sizes}, {runs} runs each, {'reference: seedsnap' if ref else 'no reference binary'}",
+          file=sys.stderr)
+    for n in [100, *sizes] if 100 not in sizes else sizes:
+        d = gen.directory(n)
+        listing = [*cmd, "list", "--json", "--dir", str(d)]
+        if ref and n in sizes:
+            baseline = [ref, "incomplete", str(d), "--json"]
+            cold = paired(listing, baseline, env, runs, before_a=lambda: shutil.rmtree(cache, ignore_errors=True))
+            rows.append((n, "list --json, cold (no cache)", cold["a"], "reference reader", cold["b"], cold["ratio"],
+                         cold["rss"]))
+            subprocess.run(listing, env=env, capture_output=True)
+            warm = paired(listing, baseline, env, runs)
+            rows.append((n, "list --json, warm (nothing changed)", warm["a"], "reference reader", warm["b"],
+                         warm["ratio"], warm["rss"]))
+            if n == 10_000:
+                verdicts.append(("warm list --json at 10k <= 0.75x reference", warm["ratio"] <= 0.75, warm["ratio"]))
+                verdicts.append(("cold list --json at 10k <= 2x reference", cold["ratio"] <= 2, cold["ratio"]))
+        check = [*cmd, "check", "--quiet", "--dir", str(d)]
+        if n in (100, max(sizes)):
+            subprocess.run(check, env=env, capture_output=True)  # remember the answer
+            time.sleep(2.1)  # past the racy window of the memo
+            subprocess.run(check, env=env, capture_output=True)
+            bare = [sys.executable, "-c", "pass"]
+            c = paired(check, bare, env, max(runs, 9))
+            rows.append((n, "check (nothing new)", c["a"], "python -c pass", c["b"], c["ratio"], c["rss"]))
+            if n == 100:
+                extra_ms = (c["a"] - c["b"]) * 1000
+                verdicts.append(("check at 100 <= bare interpreter + 15 ms", extra_ms <= 15, f"+{extra_ms:.1f} ms"))
+            if n >= 10_000:
+                verdicts.append((f"check at {n:,} <= 2x bare interpreter", c["ratio"] <= 2, c["ratio"]))
+        if n in sizes:
+            t = tui(d, env, max(2, runs // 2))
+            tui_at[n] = t
+            base = tui_at[10]
+            rows.append((n, "TUI first rows on screen (warm index)", t["first"], "TUI at 10", base["first"],
+                         t["first"] / base["first"], t["rss"]))
+            rows.append((n, "TUI first rows, first start (no index)", t["cold_first"], "TUI at 10",
+                         base["cold_first"], t["cold_first"] / base["cold_first"], t["rss"]))
+            rows.append((n, "TUI cursor key, net of Pilot's cost", t["key"], "TUI at 10", base["key"],
+                         t["key"] / base["key"] if base["key"] > 0 else float("nan"), t["rss"]))
+            if n == 10_000:
+                verdicts.append(("TUI first rows at 10k <= 1.5x at 10", t["first"] / base["first"] <= 1.5,
+                                 t["first"] / base["first"]))
+                verdicts.append(("TUI peak RSS at 10k <= 120 MiB", t["rss"] <= 120, f"{t['rss']:.0f} MiB"))
+            if n == 100_000:
+                verdicts.append(("TUI first rows at 100k <= 3x at 10", t["first"] / base["first"] <= 3,
+                                 t["first"] / base["first"]))
+    shutil.rmtree(home, ignore_errors=True)
+
+    print("| snapshots | measurement | median | baseline | baseline median | ratio | peak RSS |")
+    print("|---:|---|---:|---|---:|---:|---:|")
+    for n, what, a, base, b, ratio, rss in rows:
+        print(f"| {n:,} | {what} | {_t(a)} | {base} | {_t(b)} | {ratio:.2f}x | {rss:.0f} MiB |")
+    print()
+    print("| target | verdict | measured |")
+    print("|---|---|---:|")
+    for what, ok, value in verdicts:
+        shown = f"{value:.2f}x" if isinstance(value, float) else value
+        print(f"| {what} | {'PASS' if ok else 'FAIL'} | {shown} |")
+    print(f"\n{time.perf_counter() - started:.0f} s in all; python {sys.version.split()[0]}", file=sys.stderr)
+    return 0
+
+
+def _t(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
