@@ -392,15 +392,23 @@ def _decode_exact(data: bytes) -> object:
         raise Damaged(f"not valid UTF-8 (byte {exc.start})") from None
     decoder = _get_decoder()
     try:
-        obj, end = decoder.raw_decode(text, _skip_ws(text, 0))
-        end = _skip_ws(text, end)
-        if end != len(text):
-            raise _syntax_error(text, end, "extra data after the JSON value")
-        return obj
+        return _whole(text, *decoder.raw_decode(text, _skip_ws(text, 0)))
     except json.JSONDecodeError as exc:
-        raise Damaged(f"not JSON: {_lower(exc.msg)} at line {exc.lineno} column {exc.colno}") from None
+        raise _not_json(exc) from None
     except RecursionError:
         return _DeepDecoder(text, decoder).document()
+
+
+def _whole(text: str, obj: object, end: int) -> object:
+    """``obj`` if nothing but whitespace follows it in ``text``."""
+    end = _skip_ws(text, end)
+    if end != len(text):
+        raise _syntax_error(text, end, "extra data after the JSON value")
+    return obj
+
+
+def _not_json(exc) -> Damaged:
+    return Damaged(f"not JSON: {_lower(exc.msg)} at line {exc.lineno} column {exc.colno}")
 
 
 def _lower(msg: str) -> str:
@@ -469,12 +477,9 @@ class _DeepDecoder:
                 obj, i = self._top_object(i)
             else:
                 raise Damaged("snapshot must be a JSON object, got another value")
-            i = _skip_ws(text, i)
-            if i != len(text):
-                raise _syntax_error(text, i, "extra data after the JSON value")
-            return obj
+            return _whole(text, obj, i)
         except json.JSONDecodeError as exc:
-            raise Damaged(f"not JSON: {_lower(exc.msg)} at line {exc.lineno} column {exc.colno}") from None
+            raise _not_json(exc) from None
         except (IndexError, ValueError) as exc:
             if isinstance(exc, Damaged):
                 raise

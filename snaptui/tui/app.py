@@ -388,19 +388,18 @@ class SnaptuiApp(App):
         if session.completed:
             self.notify("This session completed cleanly; opendev can still resume it.", markup=False)
         if self.maybe_running(session):
-            def answer(yes: bool | None) -> None:
-                if yes:
-                    self.exit(session)
-
-            self.push_screen(
-                ConfirmScreen("Resume a session that may be running?",
-                              f"This snapshot was written {humanfmt.ago(session.mtime_ns // 1_000_000, self.clock())}: "
-                              "the session may still be running in another terminal. Resume it anyway?",
-                              yes="Resume"),
-                answer,
+            self._confirm_then(
+                "Resume a session that may be running?",
+                f"This snapshot was written {humanfmt.ago(session.mtime_ns // 1_000_000, self.clock())}, or an "
+                "opendev process works in its directory: it may still be running. Resume it anyway?",
+                "Resume", lambda: self.exit(session),
             )
             return
         self.exit(session)
+
+    def _confirm_then(self, title: str, question: str, yes: str, action) -> None:
+        """Ask (No has the focus); do ``action`` only on yes."""
+        self.push_screen(ConfirmScreen(title, question, yes=yes), lambda answer: action() if answer else None)
 
     def _chosen(self) -> list:
         lst = self.session_list
@@ -415,15 +414,11 @@ class SnaptuiApp(App):
             return
         live = [s for s in chosen if getattr(s, "completed", True) is False and self.maybe_running(s)]
         if live:
-            def answer(yes: bool | None) -> None:
-                if yes:
-                    self._discard(chosen)
-
-            self.push_screen(
-                ConfirmScreen("Discard a session that may be running?",
-                              f"{len(live)} of these snapshots were written moments ago: the session may "
-                              "still be running. Discard anyway? (u undoes)", yes="Discard"),
-                answer,
+            self._confirm_then(
+                "Discard a session that may be running?",
+                f"{len(live)} of these snapshots were written moments ago, or an opendev process works in "
+                "their directory: they may still be running. Discard anyway? (u undoes)",
+                "Discard", lambda: self._discard(chosen),
             )
             return
         self._discard(chosen)

@@ -222,29 +222,27 @@ class SessionList(ScrollView, can_focus=True):
         return Strip(segments).adjust_cell_length(width, base)
 
     def _segments(self, row: Row, width: int, base: Style) -> list[Segment]:
-        style = self.get_component_rich_style
-        muted = base + style("session-list--muted")
         marked = row.key in self.marks
-        mark = Segment("● " if marked else "  ", base + style("session-list--mark"))
+        mark = Segment("● " if marked else "  ", base + self.get_component_rich_style("session-list--mark"))
         if row.kind == SESSION:
             return [mark, *self._session(row.item, width - 2, base)]
         item = row.item
-        name_w = min(max(width // 2, 20), 60)
         if row.kind == DAMAGED:
-            return [
-                mark,
-                Segment("✗ damaged  ", base + style("session-list--damaged")),
-                Segment(fit(one_line(item.name), name_w) + "  ", muted),
-                Segment(one_line(item.reason), muted),
-            ]
+            return self._file_row(mark, "✗ damaged  ", "session-list--damaged", item.name, item.reason, width, base)
         if row.kind == LEFTOVER:
-            return [
-                mark,
-                Segment("↯ leftover ", base + style("session-list--running")),
-                Segment(fit(one_line(item.name), name_w) + "  ", muted),
-                Segment(one_line(item.detail), muted),
-            ]
+            return self._file_row(mark, "↯ leftover ", "session-list--running", item.name, item.detail, width, base)
         return [mark]
+
+    def _file_row(self, mark, label: str, label_style: str, name: str, why: str, width: int, base: Style):
+        """A damaged file or a leftover: its kind, its name, why (all dimmed but the kind)."""
+        muted = base + self.get_component_rich_style("session-list--muted")
+        name_w = min(max(width // 2, 20), 60)
+        return [
+            mark,
+            Segment(label, base + self.get_component_rich_style(label_style)),
+            Segment(fit(one_line(name), name_w) + "  ", muted),
+            Segment(one_line(why), muted),
+        ]
 
     def _session(self, s, width: int, base: Style) -> list[Segment]:
         style = self.get_component_rich_style
