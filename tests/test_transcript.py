@@ -1,0 +1,62 @@
+"""Can opendev find the session's transcript? The detail pane says, with its title."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from helpers import write
+from snaptui import transcript
+from tui_support import make_app, settle, use_utc
+
+
+def put_transcript(data_dir, project, session_id, body) -> None:
+    encoded = os.path.realpath(project).replace("/", "-")
+    path = data_dir / "projects" / encoded / f"{session_id}.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(body))
+
+
+def test_found_with_its_title(tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENDEV_DIR", str(tmp_path / "od"))
+    project = tmp_path / "proj"
+    project.mkdir()
+    put_transcript(tmp_path / "od", project, "abc", {"metadata": {"title": "Fix the login flow"}, "messages": []})
+    found = transcript.find(str(project), "abc")
+    assert (found.exists, found.title) == (True, "Fix the login flow")
+
+
+def test_default_data_dir_is_home_opendev(tmp_path, monkeypatch, isolated_home):
+    monkeypatch.delenv("OPENDEV_DIR", raising=False)
+    put_transcript(isolated_home / ".opendev", "/work/app", "s1", {"metadata": {}})
+    found = transcript.find("/work/app", "s1")
+    assert found.exists and found.title is None
+
+
+def test_missing_and_hostile_ids(tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENDEV_DIR", str(tmp_path / "od"))
+    assert transcript.find("/work/app", "nope").exists is False
+    for bad in ("../../etc/passwd", "", "..", "a\0b"):
+        found = transcript.find("/work/app", bad)
+        assert found.exists is False and found.path is None
+
+
+async def test_detail_pane_shows_the_title_or_a_fresh_start(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("OPENDEV_DIR", str(tmp_path / "od"))
+    use_utc(monkeypatch)
+    d = tmp_path / "recovery"
+    d.mkdir()
+    project = tmp_path / "proj"
+    project.mkdir()
+    write(d, "known", project=str(project), ts=1_795_000_000_000)
+    write(d, "unknown", project=str(project), ts=1_794_000_000_000)
+    put_transcript(tmp_path / "od", project, "known", {"metadata": {"title": "[b]Refactor[/b] \x1b[31mauth"}})
+    app = make_app(tmp_path, d)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        detail = str(app.detail.render())
+        assert "✓ found" in detail and "[b]Refactor[/b] ␛[31mauth" in detail
+        await pilot.press("down")
+        await settle(pilot)
+        assert "✗ not found: resuming will start a fresh session" in str(app.detail.render())
