@@ -22,12 +22,16 @@ import sys  # noqa: E402
 
 
 async def measure(directory: str, cache_dir: str) -> dict:
+    # As `snaptui` does (snaptui.tui.launch): the scan starts, then Textual loads.
+    from snaptui.prefetch import Prefetch
+
+    prefetch = Prefetch(directory, cache_dir)
     from snaptui.config import DEFAULTS
     from snaptui.tui.app import SnaptuiApp
     from snaptui.tui.session_list import SessionList
 
     app = SnaptuiApp(directory, settings=dict(DEFAULTS), cache_dir=cache_dir, state_dir=cache_dir + "/state",
-                     watch_interval=None)
+                     watch_interval=None, prefetch=prefetch)
     async with app.run_test(size=(140, 40)) as pilot:
         rows = app.query_one(SessionList)
         while not rows.rows:

@@ -278,6 +278,14 @@ def scan(
     """
     result = ScanResult(directory)
     racy_ns = time.time_ns() - _index.RACY_NS  # files modified after this are not indexed
+    rows_path = None
+    rows: dict = {}
+    if cache_dir:
+        rows_path = _index.index_path(cache_dir, directory)
+        rows = _index.load(rows_path, directory)
+    if early is not None and rows and os.path.isdir(directory):
+        early(_newest_from_index(directory, rows, early_after))  # before even listing the directory
+        early = None
     try:
         with os.scandir(directory) as it:
             entries = [(e.name, e.path, e.is_symlink()) for e in it]
@@ -294,17 +302,9 @@ def scan(
         result.error = f"cannot be read: {exc.strerror or exc}"
         return result
 
-    rows_path = None
-    rows: dict = {}
-    if cache_dir:
-        rows_path = _index.index_path(cache_dir, directory)
-        rows = _index.load(rows_path, directory)
     stored: list = []  # (name, identity, value) of the files old enough to index
     reused = fresh = 0
     leftovers = [(name, path) for name, path, _ in entries if ".json.tmp" in name and not name.endswith(".json")]
-    if early is not None and rows:
-        early(_newest_from_index(directory, entries, rows, early_after))
-        early = None
     files = [(name, path, is_link, _stat_or_error(path)) for name, path, is_link in entries if name.endswith(".json")]
     if early is not None:  # no index yet: read the newest files first
         files.sort(key=lambda f: f[3].st_mtime_ns if isinstance(f[3], os.stat_result) else 0, reverse=True)
@@ -367,20 +367,21 @@ def scan(
     return result
 
 
-def _newest_from_index(directory: str, entries: list, rows: dict, count: int) -> ScanResult:
+def _newest_from_index(directory: str, rows: dict, count: int) -> ScanResult:
     """A first look: the ``count`` newest sessions the index knows, each still
     checked against its file's identity (the full scan follows)."""
+    import heapq
+
     result = ScanResult(directory)
     result.partial = True
-    listed = {name: (path, is_link) for name, path, is_link in entries}
-    known = [(hit[1][2], name) for name, hit in rows.items()
-             if name in listed and type(hit) is tuple and len(hit) == 2 and type(hit[1]) is tuple]
-    for _, name in sorted(known, reverse=True)[:count]:
-        path, is_link = listed[name]
+    known = ((hit[1][2], name) for name, hit in rows.items()
+             if type(hit) is tuple and len(hit) == 2 and type(hit[1]) is tuple)
+    for _, name in heapq.nlargest(count, known):
+        path = os.path.join(directory, name)
         st = _stat_or_error(path)
         ident, row = rows[name]
         if isinstance(st, os.stat_result) and (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) == ident:
-            session = Session(path, name, ident, is_link, row)
+            session = Session(path, name, ident, os.path.islink(path), row)
             (result.completed if session.completed else result.incomplete).append(session)
     _sort(result)
     return result

@@ -224,3 +224,25 @@ def test_a_broken_json_cache_is_rebuilt_not_trusted(fixture_dir, tmp_path, damag
     good = listed(fixture_dir, cache, everything=True)
     damage_file(cache_base(cache, str(fixture_dir)) + ".list", damage, tmp_path)
     assert listed(fixture_dir, cache, everything=True) == good
+
+
+def test_early_result_comes_from_the_index_newest_first(fixture_dir, tmp_path):
+    cache = str(tmp_path / "cache")
+    full = scan(str(fixture_dir), cache_dir=cache)
+    seen = []
+    again = scan(str(fixture_dir), cache_dir=cache, early=seen.append, early_after=5)
+    (partial,) = seen
+    assert partial.partial and not again.partial
+    newest = sorted(full.sessions, key=lambda s: -s.timestamp_ms)[:5]
+    assert {s.name for s in partial.sessions} == {s.name for s in newest}
+    assert [s.name for s in again.incomplete] == [s.name for s in full.incomplete]
+
+
+def test_early_result_never_shows_a_changed_file(fixture_dir, tmp_path):
+    cache = str(tmp_path / "cache")
+    full = scan(str(fixture_dir), cache_dir=cache)
+    newest = max(full.sessions, key=lambda s: s.timestamp_ms)
+    os.unlink(newest.path)
+    seen = []
+    scan(str(fixture_dir), cache_dir=cache, early=seen.append, early_after=5)
+    assert newest.name not in {s.name for s in seen[0].sessions}

@@ -112,8 +112,11 @@ class SnaptuiApp(App):
         source: str = "",
         clock: _clock.Clock = _clock.now_ms,
         watch_interval: float | None = 1.0,
+        prefetch=None,
     ) -> None:
         super().__init__()
+        self.prefetch = prefetch
+        """A :class:`snaptui.prefetch.Prefetch` started before the UI, if any."""
         self.directory = directory
         """The recovery directory shown."""
         self.settings = settings
@@ -180,7 +183,10 @@ class SnaptuiApp(App):
         self._progress = "scanning…"
         self._update_status()
         self.session_list.focus()
-        self.scan_directory()
+        if self.prefetch is not None and self.prefetch.directory == self.directory:
+            self.take_prefetch()
+        else:
+            self.scan_directory()
         if self.watch_interval:
             self.set_interval(self.watch_interval, self._watch)
 
@@ -202,6 +208,20 @@ class SnaptuiApp(App):
         result = scan(self.directory, cache_dir=self.cache_dir, progress=progress, early=early)
         if not worker.is_cancelled:
             self.post_message(ScanDone(result))
+
+    @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
+    def take_prefetch(self) -> None:
+        """Hand over the scan started before the UI (see :mod:`snaptui.prefetch`)."""
+        worker = get_current_worker()
+        prefetch = self.prefetch
+        prefetch.first.wait()
+        if prefetch.partial is not None and not prefetch.done.is_set() and not worker.is_cancelled:
+            self.post_message(ScanDone(prefetch.partial))
+        prefetch.done.wait()
+        if prefetch.error is not None:
+            raise prefetch.error
+        if not worker.is_cancelled:
+            self.post_message(ScanDone(prefetch.full))
 
     @work(thread=True, exclusive=True, group="texts", exit_on_error=False)
     def load_texts(self) -> None:

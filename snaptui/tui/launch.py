@@ -16,10 +16,14 @@ def run_ui(ctx) -> int:
         from snaptui.cli import UsageError
 
         raise UsageError("the terminal UI needs a terminal (use 'snaptui list' in scripts)")
+    from snaptui.prefetch import Prefetch
+
+    prefetch = Prefetch(ctx.directory, ctx.dirs.cache)  # scans while Textual loads (~0.3 s here)
     from snaptui.tui.app import SnaptuiApp
 
     app = SnaptuiApp(
-        ctx.directory, settings=ctx.settings, cache_dir=ctx.dirs.cache, state_dir=ctx.dirs.state, source=ctx.source
+        ctx.directory, settings=ctx.settings, cache_dir=ctx.dirs.cache, state_dir=ctx.dirs.state, source=ctx.source,
+        prefetch=prefetch,
     )
     chosen = app.run()
     if app.result is not None and not app.result.error:

@@ -1,0 +1,40 @@
+"""Start the scan before the UI exists.
+
+Importing Textual and building the screen take a few hundred milliseconds;
+a scan started first, in a thread, usually has the newest rows ready by the
+time the UI mounts (and the full answer soon after). No Textual here.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from snaptui.scan import ScanResult, scan
+
+
+class Prefetch:
+    """A scan running in a thread: ``partial`` (the newest rows) and ``full`` results."""
+
+    def __init__(self, directory: str, cache_dir: str | None) -> None:
+        self.directory = directory
+        self.partial: ScanResult | None = None
+        self.full: ScanResult | None = None
+        self.error: BaseException | None = None
+        self.first = threading.Event()
+        """Set once there is something to show (partial or full), or the scan failed."""
+        self.done = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(cache_dir,), name="snaptui-prefetch", daemon=True)
+        self._thread.start()
+
+    def _run(self, cache_dir: str | None) -> None:
+        try:
+            self.full = scan(self.directory, cache_dir=cache_dir, early=self._early)
+        except BaseException as exc:  # noqa: BLE001 - handed to the UI, which reports it
+            self.error = exc
+        finally:
+            self.first.set()
+            self.done.set()
+
+    def _early(self, partial: ScanResult) -> None:
+        self.partial = partial
+        self.first.set()
