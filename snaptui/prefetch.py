@@ -23,6 +23,8 @@ class Prefetch:
         self.first = threading.Event()
         """Set once there is something to show (partial or full), or the scan failed."""
         self.done = threading.Event()
+        self.painted = threading.Event()
+        """Set by the UI once the first rows are on screen."""
         self._thread = threading.Thread(target=self._run, args=(cache_dir,), name="snaptui-prefetch", daemon=True)
         self._thread.start()
 
@@ -38,3 +40,6 @@ class Prefetch:
     def _early(self, partial: ScanResult) -> None:
         self.partial = partial
         self.first.set()
+        # Let the UI paint the newest rows before the rest of the scan competes
+        # with it for the interpreter (at most a second).
+        self.painted.wait(timeout=1.0)

@@ -264,7 +264,7 @@ def scan(
     progress=None,
     deadline_ns: int | None = None,
     early=None,
-    early_after: int = 300,
+    early_after: int = 150,
 ) -> ScanResult:
     """Scan ``directory``.
 

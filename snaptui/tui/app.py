@@ -217,6 +217,8 @@ class SnaptuiApp(App):
         prefetch.first.wait()
         if prefetch.partial is not None and not prefetch.done.is_set() and not worker.is_cancelled:
             self.post_message(ScanDone(prefetch.partial))
+        else:
+            prefetch.painted.set()
         prefetch.done.wait()
         if prefetch.error is not None:
             raise prefetch.error
@@ -245,6 +247,8 @@ class SnaptuiApp(App):
             self.liveness = Liveness(agent_program(self.settings["resume_command"]), self.threshold_ms, self.clock())
         if message.result.partial:
             self._refresh_rows()  # the newest rows, while the rest is read
+            if self.prefetch is not None:
+                self.call_after_refresh(self.prefetch.painted.set)
             return
         self._progress = ""
         self._dir_stamp = self._stamp()
