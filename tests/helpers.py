@@ -12,7 +12,7 @@ MIN = 60_000
 DAY = 86_400_000
 
 
-def snap(session_id: str, *, ts: int = NOW - MIN, completed: bool = False, project: str = "/work/app",
+def snap(session_id: str, *, ts: int = NOW - MIN, completed: bool = False, project: str = "/srv/app",
          cost: float = 1.5, messages: int = 10, tools=(("bash", True, "ok"),)) -> dict:
     return {
         "session_id": session_id,

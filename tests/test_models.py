@@ -16,7 +16,7 @@ def tool(i: int, ok: bool = True) -> ToolResult:
 
 
 def test_new_snapshot_is_incomplete_and_stamped_by_the_clock():
-    s = Snapshot.new("abc", "/work/p", clock=clock.fixed(1_700_000_000_000))
+    s = Snapshot.new("abc", "/srv/p", clock=clock.fixed(1_700_000_000_000))
     assert (s.completed, s.message_count, s.cost_usd, s.last_tool_results) == (False, 0, 0.0, [])
     assert s.snapshot_time == datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc)
 

@@ -28,16 +28,16 @@ def test_found_with_its_title(tmp_path, monkeypatch):
 
 def test_default_data_dir_is_home_opendev(tmp_path, monkeypatch, isolated_home):
     monkeypatch.delenv("OPENDEV_DIR", raising=False)
-    put_transcript(isolated_home / ".opendev", "/work/app", "s1", {"metadata": {}})
-    found = transcript.find("/work/app", "s1")
+    put_transcript(isolated_home / ".opendev", "/srv/app", "s1", {"metadata": {}})
+    found = transcript.find("/srv/app", "s1")
     assert found.exists and found.title is None
 
 
 def test_missing_and_hostile_ids(tmp_path, monkeypatch):
     monkeypatch.setenv("OPENDEV_DIR", str(tmp_path / "od"))
-    assert transcript.find("/work/app", "nope").exists is False
+    assert transcript.find("/srv/app", "nope").exists is False
     for bad in ("../../etc/passwd", "", "..", "a\0b"):
-        found = transcript.find("/work/app", bad)
+        found = transcript.find("/srv/app", bad)
         assert found.exists is False and found.path is None
 
 
