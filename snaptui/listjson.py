@@ -104,7 +104,7 @@ def _entries(directory: str, cache_dir: str | None, *, answer: bool):
     ``(identity, "d", reason)``. The cache is refreshed when anything changed.
     """
     from snaptui.reader import Damaged, canonical, parse_with_json
-    from snaptui.scan import MAX_BYTES, _not_regular, _os_reason, _too_large, read_entry
+    from snaptui.scan import MAX_BYTES, read_entry, reason_not_regular, reason_os_error, reason_too_large
 
     started_ns = time.time_ns()
     names = _names(directory)
@@ -143,14 +143,14 @@ def _entries(directory: str, cache_dir: str | None, *, answer: bool):
         fresh += 1
         path = os.path.join(directory, name)
         if ident[0] == "error":
-            entries[name] = (ident, "d", _os_reason(OSError(ident[1], os.strerror(ident[1])), is_link))
+            entries[name] = (ident, "d", reason_os_error(OSError(ident[1], os.strerror(ident[1])), is_link))
             continue
         mode, size = ident[0], ident[3]
         if not stat.S_ISREG(mode):
-            entries[name] = (ident, "d", _not_regular(mode))
+            entries[name] = (ident, "d", reason_not_regular(mode))
             continue
         if size > MAX_BYTES:
-            entries[name] = (ident, "d", _too_large(size))
+            entries[name] = (ident, "d", reason_too_large(size))
             continue
         got = read_entry(path, is_link)
         if got is None:

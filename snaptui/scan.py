@@ -178,9 +178,9 @@ def read_bounded(path: str, limit: int = MAX_BYTES) -> tuple[os.stat_result, byt
     try:
         st = os.fstat(fd)
         if not _stat.S_ISREG(st.st_mode):
-            raise _Unreadable(_not_regular(st.st_mode))
+            raise _Unreadable(reason_not_regular(st.st_mode))
         if st.st_size > limit:
-            raise _Unreadable(_too_large(st.st_size))
+            raise _Unreadable(reason_too_large(st.st_size))
         data = os.read(fd, st.st_size) if st.st_size else b""
         if len(data) == st.st_size and st.st_size:
             return st, data  # all of it, as fstat said: no second read for EOF
@@ -193,19 +193,21 @@ def read_bounded(path: str, limit: int = MAX_BYTES) -> tuple[os.stat_result, byt
             chunks.append(chunk)
             total += len(chunk)
             if total > limit:
-                raise _Unreadable(_too_large(total))
+                raise _Unreadable(reason_too_large(total))
         return st, b"".join(chunks)
     finally:
         os.close(fd)
 
 
-def _too_large(size: int) -> str:
+def reason_too_large(size: int) -> str:
+    """Why a file was not read: its size."""
     from snaptui.humanfmt import size as fmt_size
 
     return f"too large ({fmt_size(size)})"
 
 
-def _not_regular(mode: int) -> str:
+def reason_not_regular(mode: int) -> str:
+    """Why a ``*.json`` entry is not a snapshot: what kind of file it is."""
     kind = (
         "a directory" if _stat.S_ISDIR(mode)
         else "a FIFO" if _stat.S_ISFIFO(mode)
@@ -227,7 +229,7 @@ def read_entry(path: str, is_link: bool) -> tuple | None:
     except OSError as exc:
         if exc.errno == errno.ENOENT and not is_link:
             return None
-        return (None, _os_reason(exc, is_link))
+        return (None, reason_os_error(exc, is_link))
     return ((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns), data)
 
 
@@ -245,7 +247,8 @@ def inspect(path: str, is_link: bool) -> tuple | None:
         return ("damaged", got[0], str(exc))
 
 
-def _os_reason(exc: OSError, is_link: bool) -> str:
+def reason_os_error(exc: OSError, is_link: bool) -> str:
+    """Why a file could not be opened, in a person's words."""
     if exc.errno == errno.ELOOP:
         return "symlink loop"
     if exc.errno == errno.ENOENT and is_link:
@@ -253,8 +256,6 @@ def _os_reason(exc: OSError, is_link: bool) -> str:
     if exc.errno in (errno.EACCES, errno.EPERM):
         return "cannot be read: permission denied"
     return f"cannot be read: {exc.strerror or exc}"
-
-
 
 
 def scan(
@@ -272,9 +273,10 @@ def scan(
     called now and then during a long scan. Past ``deadline_ns``
     (``time.monotonic_ns()``), files the index does not know are left unread
     and the result is marked ``partial``; what was read is indexed, so the
-    next scan goes further. With ``early``, files are taken newest first and
-    ``early(partial_result)`` is called once ``early_after`` of them are known,
-    so a list can show its first rows before a huge directory is done.
+    next scan goes further. ``early(partial_result)``, if given, is called once
+    with the ``early_after`` newest sessions: straight from the index (each
+    checked against its file) when there is one, else after reading the newest
+    files first; a list can show them before a huge directory is done.
     """
     result = ScanResult(directory)
     racy_ns = time.time_ns() - _index.RACY_NS  # files modified after this are not indexed
@@ -319,13 +321,13 @@ def scan(
         if isinstance(st, OSError):
             if st.errno == errno.ENOENT and not is_link:
                 continue  # removed since the listing: it is simply gone
-            result.damaged.append(DamagedFile(path, name, _os_reason(st, is_link), is_link=is_link))
+            result.damaged.append(DamagedFile(path, name, reason_os_error(st, is_link), is_link=is_link))
             continue
         if not _stat.S_ISREG(st.st_mode):
-            result.damaged.append(DamagedFile(path, name, _not_regular(st.st_mode), 0, st.st_mtime_ns, is_link))
+            result.damaged.append(DamagedFile(path, name, reason_not_regular(st.st_mode), 0, st.st_mtime_ns, is_link))
             continue
         if st.st_size > MAX_BYTES:
-            result.damaged.append(DamagedFile(path, name, _too_large(st.st_size), st.st_size, st.st_mtime_ns, is_link))
+            result.damaged.append(DamagedFile(path, name, reason_too_large(st.st_size), st.st_size, st.st_mtime_ns, is_link))
             continue
         ident = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
         hit = rows.get(name)
@@ -421,7 +423,7 @@ def leftover(name: str, path: str, timestamps: dict[str, int]) -> Leftover:
     try:
         st, data = read_bounded(path)
     except (_Unreadable, OSError) as exc:
-        reason = str(exc) if isinstance(exc, _Unreadable) else _os_reason(exc, False)
+        reason = str(exc) if isinstance(exc, _Unreadable) else reason_os_error(exc, False)
         return Leftover(path, name, target, "damaged", reason, 0, 0)
     try:
         doc = reader.parse(data)
