@@ -227,7 +227,7 @@ class SnaptuiApp(App):
 
     @work(thread=True, exclusive=True, group="texts", exit_on_error=False)
     def load_texts(self) -> None:
-        """Previews for the filter: from the index when it has them, else the files."""
+        """What the filter searches: each session's JSON text, from the list cache."""
         from snaptui.listjson import session_pieces
 
         worker = get_current_worker()
@@ -253,8 +253,8 @@ class SnaptuiApp(App):
         self._progress = ""
         self._dir_stamp = self._stamp()
         self._refresh_rows()
-        if self.texts and set(self.texts) != {s.name for s in self.result.sessions}:
-            self.load_texts()  # the filter is in use: keep its previews current
+        if self.texts:
+            self.load_texts()  # the filter is in use: keep its texts current (cheap: cached per file)
 
     def on_texts_ready(self, message: TextsReady) -> None:
         self.texts = message.texts
