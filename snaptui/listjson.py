@@ -103,9 +103,6 @@ def _entries(directory: str, cache_dir: str | None, *, answer: bool):
     ``entries`` maps names to ``(identity, "s", ts, completed, piece)`` or
     ``(identity, "d", reason)``. The cache is refreshed when anything changed.
     """
-    from snaptui.reader import Damaged, canonical, parse_with_json
-    from snaptui.scan import MAX_BYTES, read_entry, reason_not_regular, reason_os_error, reason_too_large
-
     started_ns = time.time_ns()
     names = _names(directory)
     if names is None:
@@ -128,7 +125,7 @@ def _entries(directory: str, cache_dir: str | None, *, answer: bool):
         return b"[\n" + old_plain + b"\n]\n" if old_plain else b"[]\n"  # nothing changed: the last answer
     entries: dict[str, tuple] = {}  # name -> (identity, "s", ts, completed, piece) | (identity, "d", reason)
     leftovers = []
-    fresh = 0
+    todo = []  # (name, identity, is_link) of the files to read
     for name, (ident, is_link) in names.items():
         if not name.endswith(".json"):
             leftovers.append(name)
@@ -140,23 +137,77 @@ def _entries(directory: str, cache_dir: str | None, *, answer: bool):
             else:
                 entries[name] = hit
             continue
-        fresh += 1
+        todo.append((name, ident, is_link))
+    fresh = len(todo)
+    entries.update(_read_all(directory, todo))
+    if cache_path and (fresh or len(entries) != len(old)):
+        _save(cache_path, owner, entries, started_ns - RACY_NS)
+    return entries, leftovers
+
+
+PARALLEL_FROM = 2000
+"""With this many files to read, a second process reads half of them (2 cores)."""
+
+
+def _read_all(directory: str, todo: list) -> list:
+    """``[(name, entry)]`` for files the cache cannot answer, read in two
+    processes when there are many of them (a cold start of a big directory)."""
+    import threading
+
+    if len(todo) < PARALLEL_FROM or not hasattr(os, "fork") or threading.active_count() > 1 or (os.cpu_count() or 1) < 2:
+        return _read_some(directory, todo)
+    import marshal
+
+    mine, theirs = todo[: len(todo) // 2], todo[len(todo) // 2 :]
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: read its half, send it back, vanish without cleanup
+        status = 1
+        try:
+            os.close(read_end)
+            data = memoryview(marshal.dumps(_read_some(directory, theirs)))
+            while data:
+                data = data[os.write(write_end, data) :]
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    done = _read_some(directory, mine)
+    chunks = []
+    with os.fdopen(read_end, "rb") as pipe:
+        while chunk := pipe.read(1 << 20):
+            chunks.append(chunk)
+    _, status = os.waitpid(pid, 0)
+    try:
+        if status != 0:
+            raise ValueError("the helper process failed")
+        return done + marshal.loads(b"".join(chunks))
+    except (ValueError, EOFError, TypeError):
+        return done + _read_some(directory, theirs)  # do its half here instead
+
+
+def _read_some(directory: str, todo: list) -> list:
+    from snaptui.reader import Damaged, canonical, parse_with_json
+    from snaptui.scan import MAX_BYTES, read_entry, reason_not_regular, reason_os_error, reason_too_large
+
+    out = []
+    for name, ident, is_link in todo:
         path = os.path.join(directory, name)
         if ident[0] == "error":
-            entries[name] = (ident, "d", reason_os_error(OSError(ident[1], os.strerror(ident[1])), is_link))
+            out.append((name, (ident, "d", reason_os_error(OSError(ident[1], os.strerror(ident[1])), is_link))))
             continue
         mode, size = ident[0], ident[3]
         if not stat.S_ISREG(mode):
-            entries[name] = (ident, "d", reason_not_regular(mode))
+            out.append((name, (ident, "d", reason_not_regular(mode))))
             continue
         if size > MAX_BYTES:
-            entries[name] = (ident, "d", reason_too_large(size))
+            out.append((name, (ident, "d", reason_too_large(size))))
             continue
         got = read_entry(path, is_link)
         if got is None:
             continue
         if got[0] is None:
-            entries[name] = (ident, "d", got[1])
+            out.append((name, (ident, "d", got[1])))
             continue
         data = got[1]
         fast = canonical(data)
@@ -167,15 +218,12 @@ def _entries(directory: str, cache_dir: str | None, *, answer: bool):
             try:
                 doc, compact = parse_with_json(data)
             except Damaged as exc:
-                entries[name] = (ident, "d", str(exc))
+                out.append((name, (ident, "d", str(exc))))
                 continue
             ts, completed = doc["snapshot_timestamp_ms"], doc["completed"]
             piece = _piece(compact, path, completed)
-        entries[name] = (ident, "s", ts, completed, piece)
-
-    if cache_path and (fresh or len(entries) != len(old)):
-        _save(cache_path, owner, entries, started_ns - RACY_NS)
-    return entries, leftovers
+        out.append((name, (ident, "s", ts, completed, piece)))
+    return out
 
 
 def _assemble(directory: str, entries: dict, leftovers: list, everything: bool) -> bytes:
