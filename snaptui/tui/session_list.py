@@ -34,6 +34,19 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width)
 
 
+def fit_path(path: str, width: int) -> str:
+    """A path in exactly ``width`` cells, cut at its start: the project's own
+    name is at the end."""
+    if width <= 0:
+        return ""
+    if cell_len(path) <= width:
+        return set_cell_size(path, width)
+    tail = path
+    while tail and cell_len(tail) > width - 1:
+        tail = tail[max(len(tail) - width, 1):] if cell_len(tail) > 2 * width else tail[1:]
+    return "…" + set_cell_size(tail, width - 1)
+
+
 class SessionList(ScrollView, can_focus=True):
     """Sessions grouped by day, then damaged files and leftovers; a cursor and marks."""
 
@@ -271,7 +284,7 @@ class SessionList(ScrollView, can_focus=True):
         project_w = max(width - fixed - id_w, 8)
         segments = [
             Segment(fit(age, age_w) + " ", plain),
-            Segment(fit(humanfmt.home_short(s.project_dir), project_w) + " ", plain),
+            Segment(fit_path(humanfmt.home_short(s.project_dir), project_w) + " ", plain),
             Segment(cost.rjust(cost_w)[-cost_w:] + " ", base + style("session-list--cost") if not s.completed else muted),
             Segment(msgs.rjust(msgs_w)[-msgs_w:] + "  ", plain),
             Segment(tool_mark + " ", tool_style),
