@@ -21,6 +21,8 @@ def cost(usd: float) -> str:
         return "$?"
     sign = "-" if usd < 0 else ""
     usd = abs(usd)
+    if usd >= 1e15:  # absurd, but valid: keep it short
+        return f"{sign}${usd:.2e}"
     if usd >= 1e9:
         import humanize
 

@@ -209,6 +209,7 @@ def _read_some(directory: str, todo: list) -> list:
         if got[0] is None:
             out.append((name, (ident, "d", got[1])))
             continue
+        ident = (ident[0], *got[0])  # what was read, if the file was replaced since the listing
         data = got[1]
         fast = canonical(data)
         if fast is not None:  # the reference's own layout: pass the file through as it is

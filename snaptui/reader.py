@@ -470,13 +470,7 @@ class _DeepDecoder:
 
         text = self.text
         try:
-            i = _skip_ws(text, 0)
-            if text.startswith("[", i):
-                obj, i = self._known_array(i)
-            elif text.startswith("{", i):
-                obj, i = self._top_object(i)
-            else:
-                raise Damaged("snapshot must be a JSON object, got another value")
+            obj, i = self._snapshot(_skip_ws(text, 0))
             return _whole(text, obj, i)
         except json.JSONDecodeError as exc:
             raise _not_json(exc) from None
@@ -485,17 +479,54 @@ class _DeepDecoder:
                 raise
             raise Damaged("not JSON: unexpected end of data") from None
 
+    # The shape serde walks: a snapshot (object, or array in field order) whose
+    # last_tool_results is an array of tool results (objects, or arrays). Known
+    # fields are decoded normally; unknown fields, at either level, are skipped.
+
+    def _snapshot(self, i: int) -> tuple[object, int]:
+        if self.text.startswith("{", i):
+            return self._object(i, _FIELD_SET, self._snapshot_field)
+        if self.text.startswith("[", i):
+            return self._array(i, lambda n, j: self._tools(j) if n == 2 else self._known(j))
+        raise Damaged("snapshot must be a JSON object, got another value")
+
+    def _snapshot_field(self, key: str, i: int) -> tuple[object, int]:
+        return self._tools(i) if key == "last_tool_results" else self._known(i)
+
+    def _tools(self, i: int) -> tuple[object, int]:
+        if not self.text.startswith("[", i):
+            return self._known(i)  # the wrong type: validation says so
+        return self._array(i, lambda n, j: self._tool(j))
+
+    def _tool(self, i: int) -> tuple[object, int]:
+        if self.text.startswith("{", i):
+            return self._object(i, _TOOL_FIELD_SET, lambda key, j: self._known(j))
+        return self._known(i)
+
     def _known(self, i: int) -> tuple[object, int]:
         try:
             return self.decoder.raw_decode(self.text, i)
         except RecursionError:
             raise Damaged("nested too deeply where a snapshot field is expected") from None
 
-    def _known_array(self, i: int) -> tuple[list, int]:
-        # Positional form: every element is a known field, decoded normally.
-        return self._known(i)
+    def _array(self, i: int, element) -> tuple[list, int]:
+        text = self.text
+        items: list = []
+        i = _skip_ws(text, i + 1)
+        if text.startswith("]", i):
+            return items, i + 1
+        while True:
+            value, i = element(len(items), i)
+            items.append(value)
+            i = _skip_ws(text, i)
+            if text.startswith(",", i):
+                i = _skip_ws(text, i + 1)
+            elif text.startswith("]", i):
+                return items, i + 1
+            else:
+                raise _syntax_error(text, i, "Expecting ',' delimiter")
 
-    def _top_object(self, i: int) -> tuple[_Object, int]:
+    def _object(self, i: int, known: frozenset, field) -> tuple[_Object, int]:
         text = self.text
         pairs: list = []
         i = _skip_ws(text, i + 1)
@@ -503,8 +534,8 @@ class _DeepDecoder:
             return _object_pairs(pairs), i + 1
         while True:
             key, i = self._key(i)
-            if key in _FIELD_SET:
-                value, i = self._known(i)
+            if key in known:
+                value, i = field(key, i)
             else:
                 value, i = None, self._skip_value(i)
             pairs.append((key, value))

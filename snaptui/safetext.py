@@ -14,6 +14,9 @@ _COMMON = {code: chr(0x2400 + code) for code in range(0x20)}
 _COMMON[0x7F] = "\u2421"  # ␡
 # C1 controls (0x80-0x9F) are escape introducers on some terminals (0x9B is CSI).
 _COMMON.update({code: f"\\x{code:02x}" for code in range(0x80, 0xA0)})
+# Undecodable bytes of file names (os.fsdecode's surrogateescape, U+DC80-U+DCFF)
+# would go out raw: show them as the bytes they are.
+_COMMON.update({code: f"\\x{code - 0xDC00:02x}" for code in range(0xDC80, 0xDD00)})
 # Bidi and other invisible format characters that reorder or hide text.
 for _code in (
     *range(0x200B, 0x2010),  # zero-width space/joiners, LRM, RLM

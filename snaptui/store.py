@@ -16,6 +16,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import stat
 
 from snaptui import clock as _clock
 from snaptui import reader
@@ -58,9 +59,26 @@ def trash_dir(directory: str) -> str:
     return os.path.join(directory, TRASH_DIR)
 
 
-def _new_batch(directory: str, now_ms: int, prefix: str = "") -> str:
+def _real_trash(directory: str, *, create: bool) -> str | None:
+    """The trash directory, only if it is a real directory (never a symlink,
+    which would take discards and purges outside the recovery directory)."""
     root = trash_dir(directory)
-    os.makedirs(root, mode=0o700, exist_ok=True)
+    if create:
+        try:
+            os.mkdir(root, 0o700)
+        except FileExistsError:
+            pass
+    try:
+        st = os.lstat(root)
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISDIR(st.st_mode):
+        raise ActionError(f"{root} is not a directory (a symlink or a file): snaptui will not use it as its trash")
+    return root
+
+
+def _new_batch(directory: str, now_ms: int, prefix: str = "") -> str:
+    root = _real_trash(directory, create=True)
     batch = f"{prefix}{now_ms}-{os.urandom(4).hex()}"
     os.mkdir(os.path.join(root, batch), 0o700)
     return batch
@@ -76,11 +94,11 @@ def _batch_time(batch: str) -> int | None:
 
 def list_trash(directory: str) -> list[TrashedFile]:
     """Everything in the trash, newest discard first."""
-    root = trash_dir(directory)
     out: list[TrashedFile] = []
     try:
-        batches = os.listdir(root)
-    except (FileNotFoundError, NotADirectoryError):
+        root = _real_trash(directory, create=False)
+        batches = os.listdir(root) if root else []
+    except (ActionError, FileNotFoundError, NotADirectoryError):
         return out
     for batch in batches:
         when = _batch_time(batch)
@@ -150,13 +168,14 @@ def restore(directory: str, files: list[TrashedFile], *, clock: _clock.Clock = _
     for t in files:
         dest = os.path.join(directory, t.name)
         if os.path.lexists(dest):
-            current = _timestamp_of(dest)
-            if current is not None and (t.timestamp_ms is None or current > t.timestamp_ms):
-                raise ActionError(
-                    f"not restoring {t.name}: the snapshot in its place is newer (discard it first)"
-                )
+            if _newer(_timestamp_of(dest), t.timestamp_ms):
+                raise ActionError(f"not restoring {t.name}: the snapshot in its place is newer (discard it first)")
             batch = _new_batch(directory, clock())
-            os.rename(dest, os.path.join(trash_dir(directory), batch, t.name))
+            aside = os.path.join(trash_dir(directory), batch, t.name)
+            os.rename(dest, aside)
+            if _newer(_timestamp_of(aside), t.timestamp_ms):  # saved again between the look and the move
+                _move_no_replace(aside, dest)
+                raise ActionError(f"not restoring {t.name}: the snapshot in its place is newer (discard it first)")
         _move_no_replace(t.path, dest)
         restored.append(t.name)
         try:
@@ -165,6 +184,11 @@ def restore(directory: str, files: list[TrashedFile], *, clock: _clock.Clock = _
             pass
     fsync_dir(directory)
     return restored
+
+
+def _newer(current: int | None, restoring: int | None) -> bool:
+    """Whether a snapshot time in place beats the one being restored."""
+    return current is not None and (restoring is None or current > restoring)
 
 
 def _timestamp_of(path: str) -> int | None:
@@ -320,8 +344,11 @@ def purge(plan: PurgePlan, *, clock: _clock.Clock = _clock.now_ms) -> PurgeResul
             os.rmdir(staging)
         except OSError:
             pass
-    root = trash_dir(directory)
-    for batch in plan.expired_batches:
+    try:
+        root = _real_trash(directory, create=False)
+    except ActionError:
+        root = None
+    for batch in plan.expired_batches if root else ():
         bdir = os.path.join(root, batch)
         if _batch_time(batch) is None or os.path.islink(bdir):
             continue

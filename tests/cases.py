@@ -43,6 +43,11 @@ def _raw(**extra_raw: str) -> bytes:
     return (text + "}").encode()
 
 
+def _deep_in_tool(extra_raw: str) -> bytes:
+    """The base document with raw JSON text added to its tool result's fields."""
+    return json.dumps(BASE).encode().replace(b'"success": true}', b'"success": true, ' + extra_raw.encode() + b"}")
+
+
 def cases() -> dict[str, bytes]:
     c: dict[str, bytes] = {
         "ok": doc(),
@@ -161,6 +166,16 @@ def cases() -> dict[str, bytes]:
             b'"ZZ"', b"[" * 100_000 + b"]" * 100_000
         ),
         "nested_top_deep": b"[" * 100_000 + b"]" * 100_000,
+        "nested_unknown_deep_in_tool": _deep_in_tool('"x": ' + "[" * 50_000 + "]" * 50_000),
+        "nested_unknown_deep_object_in_tool": _deep_in_tool('"x": ' + '{"a":' * 20_000 + "1" + "}" * 20_000),
+        "nested_known_deep_in_tool": _deep_in_tool('"extra": 1').replace(b'"o"', b"[" * 50_000 + b"]" * 50_000),
+        "nested_unknown_deep_in_tool_positional_top": json.dumps(
+            ["x", 1, [{**BASE["last_tool_results"][0], "x": "ZZ"}], 5, False, "/p", 0.5]
+        ).encode().replace(b'"ZZ"', b"[" * 50_000 + b"]" * 50_000),
+        "nested_deep_in_positional_tool": json.dumps({**BASE, "last_tool_results": [["b", "c", "ZZ", True]]})
+        .encode().replace(b'"ZZ"', b"[" * 50_000 + b"]" * 50_000),
+        "nested_unknown_deep_in_tool_duplicate_known": _deep_in_tool('"x": ' + "[" * 50_000 + "]" * 50_000)
+        .replace(b'"success": true', b'"success": true, "success": true'),
         "nested_top_object_deep": b'{"a":' * 100_000 + b"1" + b"}" * 100_000,
     }
     return c
