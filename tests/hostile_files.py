@@ -21,20 +21,16 @@ import socket
 import stat
 from pathlib import Path
 
+import cases
+
 OLD_MS = 1_700_000_000_000
 """2023-11-14: long ago, so no session here counts as possibly running."""
 
 TOOL = {"tool_name": "bash", "call_id": "c1", "output_preview": "ok", "success": True}
 
-BASE = {
-    "session_id": "base",
-    "message_count": 3,
-    "last_tool_results": [TOOL],
-    "snapshot_timestamp_ms": OLD_MS,
-    "completed": False,
-    "project_dir": "/p",
-    "cost_usd": 0.5,
-}
+BASE = {**cases.BASE, "session_id": "base", "message_count": 3, "last_tool_results": [TOOL],
+        "snapshot_timestamp_ms": OLD_MS}
+"""The reader tests' base document, aged so that nothing counts as running."""
 
 
 def snapshot(**changes) -> dict:
