@@ -38,17 +38,21 @@ def read(path: str, magic: bytes, owner: str):
     return value, data[20 + size :]
 
 
-def write(path: str, magic: bytes, owner: str, value, blob: bytes = b"", *, durable: bool) -> bool:
+def write(path: str, magic: bytes, owner: str, value, blob: bytes | list = b"", *, durable: bool) -> bool:
     """Write atomically; False (not an exception) if the directory is not writable.
 
-    The parts are written as they are (no concatenated copy of a 20 MB blob).
+    ``blob`` may be a list of buffers, stored one after the other. Everything
+    is written as it is (no concatenated copy of a 20 MB blob).
     """
     table = marshal.dumps((owner, value))
     size = len(table).to_bytes(8, "little")
-    crc = zlib.crc32(blob, zlib.crc32(table, zlib.crc32(size)))
+    parts = blob if isinstance(blob, list) else [blob]
+    crc = zlib.crc32(table, zlib.crc32(size))
+    for part in parts:
+        crc = zlib.crc32(part, crc)
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        write_atomic(path, [magic, crc.to_bytes(4, "little"), size, table, blob], durable=durable)
+        write_atomic(path, [magic, crc.to_bytes(4, "little"), size, table, *parts], durable=durable)
     except OSError:
         return False
     return True

@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover - other Pythons
 from snaptui import datafile
 from snaptui.index import RACY_NS, cache_base
 
-CACHE_MAGIC = b"SNAPLST3"
+CACHE_MAGIC = b"SNAPLST4"
 
 
 class DirectoryProblem(Exception):
@@ -44,21 +44,18 @@ def _safe_path(path: str) -> str:
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _names(directory: str) -> dict[str, tuple] | None:
+def _names(directory: str, with_identity: bool = True) -> dict[str, tuple] | None:
     """``{name: (identity, is_link)}`` of the files a listing depends on (``*.json``
-    and leftovers); None when the directory does not exist."""
+    and leftovers); None when the directory does not exist. Without
+    ``with_identity`` (nothing cached to compare with), identities are None and
+    no file is stat'ed: reading a file gives its identity."""
     out: dict[str, tuple] = {}
     try:
         with os.scandir(directory) as it:
             for entry in it:
                 name = entry.name
                 if name.endswith(".json") or ".json.tmp" in name:
-                    try:
-                        st = entry.stat()
-                        ident = (st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-                    except OSError as exc:
-                        ident = ("error", exc.errno)
-                    out[name] = (ident, entry.is_symlink())
+                    out[name] = (_stat_identity(entry.path) if with_identity else None, entry.is_symlink())
     except FileNotFoundError:
         return None
     except NotADirectoryError:
@@ -70,10 +67,13 @@ def _names(directory: str) -> dict[str, tuple] | None:
     return out
 
 
-def _piece(obj: bytes, path: str, completed: bool) -> bytes:
+def _piece(obj: bytes, path_json: bytes, completed: bool) -> bytes:
     """The snapshot object ``obj`` (its JSON text, ending in ``}``) with path and status added."""
-    status = b"completed" if completed else b"incomplete"
-    return obj[:-1] + b',"path":' + _json_str(path) + b',"status":"' + status + b'"}'
+    return b"".join((memoryview(obj)[:-1], b',"path":', path_json, _COMPLETED if completed else _INCOMPLETE))
+
+
+_COMPLETED = b',"status":"completed"}'
+_INCOMPLETE = b',"status":"incomplete"}'
 
 
 def json_output(directory: str, cache_dir: str | None, *, everything: bool) -> bytes:
@@ -101,12 +101,10 @@ def _entries(directory: str, cache_dir: str | None, *, answer: bool):
     not exist, or, with ``answer`` and nothing changed, the cached plain answer.
 
     ``entries`` maps names to ``(identity, "s", ts, completed, piece)`` or
-    ``(identity, "d", reason)``. The cache is refreshed when anything changed.
+    ``(identity, "d", reason)``. The cache is refreshed when anything changed
+    (and with ``answer``, the plain answer laid out for it is returned).
     """
     started_ns = time.time_ns()
-    names = _names(directory)
-    if names is None:
-        return None
     cache_path = cache_base(cache_dir, directory) + ".list" if cache_dir else None
     owner = os.path.realpath(directory)
     stored, blob = datafile.read(cache_path, CACHE_MAGIC, owner) if cache_path else (None, b"")
@@ -116,13 +114,16 @@ def _entries(directory: str, cache_dir: str | None, *, answer: bool):
         if type(plain) is tuple:
             start, end = plain
             old_plain = blob[start:end]
+    names = _names(directory, with_identity=bool(old))
+    if names is None:
+        return None
     if (
         answer
         and old_plain is not None
         and len(names) == len(old)
         and all(type(hit := old.get(name)) is tuple and hit[0] == ident for name, (ident, _) in names.items())
     ):
-        return b"[\n" + old_plain + b"\n]\n" if old_plain else b"[]\n"  # nothing changed: the last answer
+        return bytes(old_plain)  # nothing changed: the last answer
     entries: dict[str, tuple] = {}  # name -> (identity, "s", ts, completed, piece) | (identity, "d", reason)
     leftovers = []
     todo = []  # (name, identity, is_link) of the files to read
@@ -141,7 +142,9 @@ def _entries(directory: str, cache_dir: str | None, *, answer: bool):
     fresh = len(todo)
     entries.update(_read_all(directory, todo))
     if cache_path and (fresh or len(entries) != len(old)):
-        _save(cache_path, owner, entries, started_ns - RACY_NS)
+        laid_out = _save(cache_path, owner, entries, started_ns - RACY_NS)
+        if answer and laid_out is not None:
+            return laid_out
     return entries, leftovers
 
 
@@ -154,67 +157,112 @@ def _read_all(directory: str, todo: list) -> list:
     processes when there are many of them (a cold start of a big directory)."""
     import threading
 
-    if len(todo) < PARALLEL_FROM or not hasattr(os, "fork") or threading.active_count() > 1 or (os.cpu_count() or 1) < 2:
+    if (
+        len(todo) < PARALLEL_FROM
+        or not hasattr(os, "fork")
+        or not hasattr(os, "memfd_create")
+        or threading.active_count() > 1
+        or (os.cpu_count() or 1) < 2
+    ):
         return _read_some(directory, todo)
+    mine, theirs = todo[: len(todo) // 2], todo[len(todo) // 2 :]
+    shared = os.memfd_create("snaptui-list", os.MFD_CLOEXEC)
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: read its half into the shared file, vanish without cleanup
+            status = 1
+            try:
+                _send(shared, _read_some(directory, theirs))
+                status = 0
+            finally:
+                os._exit(status)
+        done = _read_some(directory, mine)
+        _, status = os.waitpid(pid, 0)
+        try:
+            if status != 0:
+                raise ValueError("the helper process failed")
+            return done + _receive(shared)
+        except (ValueError, EOFError, TypeError, OSError):
+            return done + _read_some(directory, theirs)  # do its half here instead
+    finally:
+        os.close(shared)
+
+
+def _send(fd: int, got: list) -> None:
+    """Entries as one marshal'd table plus one blob of the session pieces."""
     import marshal
 
-    mine, theirs = todo[: len(todo) // 2], todo[len(todo) // 2 :]
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: read its half, send it back, vanish without cleanup
-        status = 1
-        try:
-            os.close(read_end)
-            data = memoryview(marshal.dumps(_read_some(directory, theirs)))
-            while data:
-                data = data[os.write(write_end, data) :]
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    done = _read_some(directory, mine)
-    chunks = []
-    with os.fdopen(read_end, "rb") as pipe:
-        while chunk := pipe.read(1 << 20):
-            chunks.append(chunk)
-    _, status = os.waitpid(pid, 0)
-    try:
-        if status != 0:
-            raise ValueError("the helper process failed")
-        return done + marshal.loads(b"".join(chunks))
-    except (ValueError, EOFError, TypeError):
-        return done + _read_some(directory, theirs)  # do its half here instead
+    table, pieces, offset = [], [], 0
+    for name, e in got:
+        if e[1] == "s":
+            table.append((name, (e[0], "s", e[2], e[3], offset, len(e[4]))))
+            pieces.append(e[4])
+            offset += len(e[4])
+        else:
+            table.append((name, e))
+    head = marshal.dumps(table)
+    data = memoryview(b"".join([len(head).to_bytes(8, "little"), head, *pieces]))
+    while data:
+        data = data[os.write(fd, data) :]
+
+
+def _receive(fd: int) -> list:
+    import marshal
+
+    size = os.fstat(fd).st_size
+    chunks, got = [], 0
+    while got < size:
+        chunk = os.pread(fd, size - got, got)
+        if not chunk:
+            raise ValueError("the helper's answer is truncated")
+        chunks.append(chunk)
+        got += len(chunk)
+    data = memoryview(chunks[0] if len(chunks) == 1 else b"".join(chunks))
+    head = int.from_bytes(data[:8], "little")
+    blob = data[8 + head :]
+    return [
+        (name, (e[0], "s", e[2], e[3], blob[e[4] : e[4] + e[5]]) if e[1] == "s" else e)
+        for name, e in marshal.loads(data[8 : 8 + head])
+    ]
 
 
 def _read_some(directory: str, todo: list) -> list:
-    from snaptui.reader import Damaged, canonical, parse_with_json
+    from snaptui.reader import Damaged, parse_with_json, passthrough
     from snaptui.scan import MAX_BYTES, read_entry, reason_not_regular, reason_os_error, reason_too_large
 
-    out = []
-    for name, ident, is_link in todo:
-        path = os.path.join(directory, name)
+    def unreadable(ident: tuple) -> str | None:
+        """Why a file with this identity is not worth opening, if it is not."""
         if ident[0] == "error":
-            out.append((name, (ident, "d", reason_os_error(OSError(ident[1], os.strerror(ident[1])), is_link))))
-            continue
-        mode, size = ident[0], ident[3]
-        if not stat.S_ISREG(mode):
-            out.append((name, (ident, "d", reason_not_regular(mode))))
-            continue
-        if size > MAX_BYTES:
-            out.append((name, (ident, "d", reason_too_large(size))))
+            return reason_os_error(OSError(ident[1], os.strerror(ident[1])), is_link)
+        if not stat.S_ISREG(ident[0]):
+            return reason_not_regular(ident[0])
+        if ident[3] > MAX_BYTES:
+            return reason_too_large(ident[3])
+        return None
+
+    out = []
+    prefix = os.path.join(directory, "")
+    for name, ident, is_link in todo:
+        path = prefix + name
+        if ident is not None and (reason := unreadable(ident)):
+            out.append((name, (ident, "d", reason)))
             continue
         got = read_entry(path, is_link)
         if got is None:
             continue
-        if got[0] is None:
-            out.append((name, (ident, "d", got[1])))
+        st, data = got
+        if st is None:  # data is the reason; without a prior stat, one may say it better (a socket)
+            if ident is None:
+                ident = _stat_identity(path)
+                data = unreadable(ident) or data
+            out.append((name, (ident, "d", data)))
             continue
-        ident = (ident[0], *got[0])  # what was read, if the file was replaced since the listing
-        data = got[1]
-        fast = canonical(data)
+        # The identity of what was read, even if the file was replaced since the listing.
+        ident = (st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        fast = passthrough(data)
         if fast is not None:  # the reference's own layout: pass the file through as it is
             ts, completed = fast
-            piece = _piece(data.rstrip(b" \t\n\r"), path, completed)
+            piece = _piece(data.rstrip(b" \t\n\r"), _json_str(path), completed)
         else:
             try:
                 doc, compact = parse_with_json(data)
@@ -222,63 +270,86 @@ def _read_some(directory: str, todo: list) -> list:
                 out.append((name, (ident, "d", str(exc))))
                 continue
             ts, completed = doc["snapshot_timestamp_ms"], doc["completed"]
-            piece = _piece(compact, path, completed)
+            piece = _piece(compact, _json_str(path), completed)
         out.append((name, (ident, "s", ts, completed, piece)))
     return out
 
 
+def _stat_identity(path: str) -> tuple:
+    """A file's identity (mode, device, inode, size, mtime_ns), or ``("error", errno)``."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return ("error", exc.errno)
+    return (st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def _assemble(directory: str, entries: dict, leftovers: list, everything: bool) -> bytes:
-    sessions = [(-e[2], name, e[3], e[4]) for name, e in entries.items() if e[1] == "s"]
-    sessions.sort()
-    parts = [e[3] for e in sessions if not e[2]]
-    if everything:
-        import json
+    if not everything:
+        return _layout(entries)[0]
+    sessions = sorted((-e[2], name, e[3], e[4]) for name, e in entries.items() if e[1] == "s")
+    parts = [e[3] for e in sessions if not e[2]] + [e[3] for e in sessions if e[2]]
+    import json
 
-        from snaptui.scan import leftover
+    from snaptui.scan import leftover
 
-        parts += [e[3] for e in sessions if e[2]]
-        for name in sorted(n for n, e in entries.items() if e[1] == "d"):
-            parts.append(json.dumps({"path": _safe_path(os.path.join(directory, name)), "status": "damaged",
-                                     "error": entries[name][2]}, ensure_ascii=False).encode())
-        timestamps = {e[1]: -e[0] for e in sessions}
-        for name in sorted(leftovers):
-            lo = leftover(name, os.path.join(directory, name), timestamps)
-            parts.append(json.dumps({"path": _safe_path(lo.path), "status": "leftover",
-                                     "target": _safe_path(os.path.join(directory, lo.target)), "state": lo.state,
-                                     "detail": lo.detail, "snapshot_timestamp_ms": lo.timestamp_ms},
-                                    ensure_ascii=False).encode())
+    for name in sorted(n for n, e in entries.items() if e[1] == "d"):
+        parts.append(json.dumps({"path": _safe_path(os.path.join(directory, name)), "status": "damaged",
+                                 "error": entries[name][2]}, ensure_ascii=False).encode())
+    timestamps = {e[1]: -e[0] for e in sessions}
+    for name in sorted(leftovers):
+        lo = leftover(name, os.path.join(directory, name), timestamps)
+        parts.append(json.dumps({"path": _safe_path(lo.path), "status": "leftover",
+                                 "target": _safe_path(os.path.join(directory, lo.target)), "state": lo.state,
+                                 "detail": lo.detail, "snapshot_timestamp_ms": lo.timestamp_ms},
+                                ensure_ascii=False).encode())
+    return _array(parts)
+
+
+def _array(parts: list) -> bytes:
+    """A JSON array of the given objects, one per line, in one copy."""
     if not parts:
         return b"[]\n"
-    return b"[\n" + b",\n".join(parts) + b"\n]\n"
+    framed = [b"[\n"]
+    for part in parts:
+        framed += (part, b",\n")
+    framed[-1] = b"\n]\n"
+    return b"".join(framed)
 
 
-def _save(path: str, owner: str, entries: dict, racy_ns: int) -> None:
-    """Keep every entry old enough to trust.
+def _layout(entries: dict) -> tuple[bytes, bytes, dict]:
+    """``(answer, rest, table)``: the plain answer (interrupted sessions, newest
+    first), the completed sessions' pieces after it, and the cache table that
+    locates every piece in ``answer + rest`` (damaged entries keep their reason)."""
+    order = sorted((-e[2], name) for name, e in entries.items() if e[1] == "s")
+    interrupted = [name for _, name in order if not entries[name][3]]
+    completed = [name for _, name in order if entries[name][3]]
+    answer = _array([entries[name][4] for name in interrupted])
+    table: dict[str, tuple] = {n: e for n, e in entries.items() if e[1] == "d"}
+    offset = 2  # after "[\n"
+    for name in interrupted:
+        e = entries[name]
+        table[name] = (e[0], "s", e[2], e[3], offset, len(e[4]))
+        offset += len(e[4]) + 2  # and ",\n"
+    offset = len(answer)
+    for name in completed:
+        e = entries[name]
+        table[name] = (e[0], "s", e[2], e[3], offset, len(e[4]))
+        offset += len(e[4])
+    return answer, b"".join([entries[name][4] for name in completed]), table
 
-    Session pieces go into one blob in answer order (interrupted, then
-    completed), joined as the answer joins them, so that an unchanged
-    directory's answer is one slice of it. That slice is recorded only when
-    every file could be trusted; otherwise the trusted pieces still save work.
+
+def _save(path: str, owner: str, entries: dict, racy_ns: int) -> bytes | None:
+    """Keep every entry old enough to trust; return the plain answer when that is all of them.
+
+    The cache blob is the plain answer followed by the completed sessions'
+    pieces, so that an unchanged directory's answer is one slice of it. That
+    slice is recorded only when every file could be trusted; otherwise the
+    trusted pieces still save work.
     """
     trusted = {n: e for n, e in entries.items() if e[0][0] != "error" and e[0][4] < racy_ns}
-    order = sorted((-e[2], name) for name, e in trusted.items() if e[1] == "s")
-    table: dict[str, tuple] = {n: e for n, e in trusted.items() if e[1] == "d"}
-    pieces: list = []
-    offset = 0
-    plain = None
-    for completed in (False, True):
-        for _, name in order:
-            e = trusted[name]
-            if e[3] is not completed:
-                continue
-            if pieces:
-                pieces.append(b",\n")
-                offset += 2
-            table[name] = (e[0], "s", e[2], e[3], offset, len(e[4]))
-            pieces.append(e[4])
-            offset += len(e[4])
-        if not completed:
-            plain = (0, offset)
-    if len(trusted) != len(entries):
-        plain = None
-    datafile.write(path, CACHE_MAGIC, owner, (table, plain), b"".join(pieces), durable=False)
+    answer, rest, table = _layout(trusted)
+    complete = len(trusted) == len(entries)
+    datafile.write(path, CACHE_MAGIC, owner, (table, (0, len(answer)) if complete else None), [answer, rest],
+                   durable=False)
+    return answer if complete else None

@@ -117,6 +117,42 @@ class _LazySurrogates:
 _SURROGATE_ESCAPE = _LazySurrogates()
 
 
+_WHITESPACE = b" \t\n\r"
+
+
+def passthrough(data: bytes) -> tuple[int, bool] | None:
+    """``(snapshot_timestamp_ms, completed)`` when ``data``, less trailing
+    whitespace, is a valid snapshot exactly as the reference writer lays it
+    out (so ``list --json`` can pass it on untouched), else None.
+
+    Fast path: decode with orjson, check the fields and types, and encode
+    again in the same layout; byte equality with the file proves there is
+    nothing else in it (no duplicate or unknown key, no ``-0``, every value
+    written as JSON writes it). Files with ``\\u`` escapes or numbers that
+    orjson writes differently fall back to :func:`canonical`.
+    """
+    orjson = _load_orjson()
+    if orjson and b"\\u" not in data:
+        try:
+            obj = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return canonical(data)  # e.g. an integer cost beyond 64 bits, valid for the reference
+        if _plain(obj) and orjson.dumps(obj, option=orjson.OPT_INDENT_2) == data.rstrip(_WHITESPACE):
+            return obj["snapshot_timestamp_ms"], obj["completed"]
+    return canonical(data)
+
+
+def _load_orjson():
+    """orjson, imported on first use (the startup check rarely parses anything); False without it."""
+    global _orjson
+    if _orjson is None:
+        try:
+            import orjson as _orjson
+        except ImportError:  # pragma: no cover - orjson is a declared dependency
+            _orjson = False
+    return _orjson
+
+
 def parse(data: bytes) -> dict:
     """Return the snapshot in ``data`` as a dict of exactly the seven fields.
 
@@ -128,20 +164,15 @@ def parse(data: bytes) -> dict:
 
 def parse_with_json(data: bytes) -> tuple[dict, bytes]:
     """:func:`parse`, plus the seven fields as one line of compact JSON."""
-    global _orjson
-    if _orjson is None:
+    orjson = _load_orjson()
+    if orjson and b"\\u" not in data:
         try:
-            import orjson as _orjson  # lazy: the startup check rarely parses anything
-        except ImportError:  # pragma: no cover - orjson is a declared dependency
-            _orjson = False
-    if _orjson and b"\\u" not in data:
-        try:
-            obj = _orjson.loads(data)
-        except _orjson.JSONDecodeError:
+            obj = orjson.loads(data)
+        except orjson.JSONDecodeError:
             pass  # the exact path decides, and explains
         else:
             if _plain(obj):
-                compact = _orjson.dumps(obj)
+                compact = orjson.dumps(obj)
                 # orjson cannot see duplicate keys (the last one wins). With no
                 # \\u escapes, every key and string costs two '"' bytes plus one
                 # per quote inside it, in the file as in the re-encoding, so the

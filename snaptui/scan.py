@@ -219,18 +219,17 @@ def reason_not_regular(mode: int) -> str:
 
 
 def read_entry(path: str, is_link: bool) -> tuple | None:
-    """Read one ``*.json`` file: ``(identity, data)``, or ``(None, reason)`` when it
-    cannot be read, or None when it vanished meanwhile. ``identity`` is
-    (device, inode, size, mtime_ns) of what was read."""
+    """Read one ``*.json`` file: ``(stat, data)`` with the ``fstat`` of what was
+    read, or ``(None, reason)`` when it cannot be read, or None when it
+    vanished meanwhile."""
     try:
-        st, data = read_bounded(path)
+        return read_bounded(path)
     except _Unreadable as exc:
         return (None, str(exc))
     except OSError as exc:
         if exc.errno == errno.ENOENT and not is_link:
             return None
         return (None, reason_os_error(exc, is_link))
-    return ((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns), data)
 
 
 def inspect(path: str, is_link: bool) -> tuple | None:
@@ -241,10 +240,12 @@ def inspect(path: str, is_link: bool) -> tuple | None:
     got = read_entry(path, is_link)
     if got is None or got[0] is None:
         return got and ("damaged", None, got[1])
+    st, data = got
+    ident = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
     try:
-        return ("session", got[0], reader.parse(got[1]))
+        return ("session", ident, reader.parse(data))
     except reader.Damaged as exc:
-        return ("damaged", got[0], str(exc))
+        return ("damaged", ident, str(exc))
 
 
 def reason_os_error(exc: OSError, is_link: bool) -> str:

@@ -141,3 +141,70 @@ def test_round_trip_write_then_read(doc):
     back = reader.parse(data)
     assert back == {**doc, "cost_usd": float(doc["cost_usd"])}
     assert writer.dumps(back) == data
+
+
+def _agrees_with_parse(data: bytes) -> None:
+    """passthrough() says yes only for a file parse() accepts, whose bytes (less
+    trailing whitespace) are exactly the seven fields, once each."""
+    got = reader.passthrough(data)
+    if got is None:
+        return
+    doc = reader.parse(data)
+    assert got == (doc["snapshot_timestamp_ms"], doc["completed"])
+    def no_duplicates(pairs):
+        assert len({k for k, _ in pairs}) == len(pairs)
+        return dict(pairs)
+
+    obj = json.loads(data.rstrip(b" \t\n\r"), object_pairs_hook=no_duplicates)
+    assert list(obj) == list(reader.FIELDS)
+    assert all(list(t) == list(reader.TOOL_FIELDS) for t in obj["last_tool_results"])
+    assert {**obj, "cost_usd": float(obj["cost_usd"])} == {**doc, "cost_usd": float(doc["cost_usd"])}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_passthrough_agrees_with_the_reference(name):
+    _agrees_with_parse(CASES[name])
+    if not VERDICTS[name]:
+        assert reader.passthrough(CASES[name]) is None
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.json")), ids=lambda p: p.name)
+def test_passthrough_takes_reference_files_as_they_are(path):
+    data = path.read_bytes()
+    if reader.passthrough(data) is None:
+        with pytest.raises(reader.Damaged):
+            reader.parse(data)
+
+
+@pytest.mark.parametrize("edit", [
+    lambda d: d.replace(b'"completed": false', b'"completed": false,\n  "completed": true', 1),
+    lambda d: d.replace(b'"message_count": 0', b'"message_count": -0', 1),
+    lambda d: d.replace(b'"message_count": 0', b'"message_count": 0.0', 1),
+    lambda d: d.replace(b'"cost_usd"', b'"extra": 1,\n  "cost_usd"', 1),
+    lambda d: d.replace(b'"project_dir": "', b'"project_dir": "\\u0041', 1),
+    lambda d: d.replace(b'"project_dir": "', b'"project_dir": "\\ud800', 1),
+    lambda d: d.replace(b'"session_id": "', b'"session_id": "\\u001b[31m', 1),
+    lambda d: d.replace(b'"session_id": "', b'"session_id": "\xff', 1),
+    lambda d: d + b"\n \t\r\n",
+    lambda d: d + b"x",
+    lambda d: b" " + d,
+    lambda d: b"\xef\xbb\xbf" + d,
+    lambda d: d.replace(b'"cost_usd": 0.0', b'"cost_usd": 123456789012345678901234567890', 1),
+    lambda d: d.replace(b'"cost_usd": 0.0', b'"cost_usd": 1e999', 1),
+    lambda d: d.replace(b'"cost_usd": 0.0', b'"cost_usd": 1E2', 1),
+    lambda d: d.replace(b'"snapshot_timestamp_ms": 0', b'"snapshot_timestamp_ms": 18446744073709551616', 1),
+    lambda d: d.replace(b"\n  ", b"\n ", 1),
+])
+def test_passthrough_refuses_or_agrees_on_near_reference_files(edit):
+    base = writer.dumps({**BASE, "message_count": 0, "snapshot_timestamp_ms": 0, "cost_usd": 0.0,
+                         "completed": False})
+    assert reader.passthrough(base) == (0, False)
+    _agrees_with_parse(edit(base))
+
+
+@settings(max_examples=300, deadline=None)
+@given(snapshots)
+def test_passthrough_takes_every_file_the_writer_writes(doc):
+    data = writer.dumps(doc)
+    assert reader.passthrough(data) == (doc["snapshot_timestamp_ms"], doc["completed"])
+    _agrees_with_parse(data)
