@@ -276,14 +276,15 @@ def _cmd_ui(ns) -> int:
 def _cmd_list(ns) -> int:
     ctx = _context(ns)
     if ns.json:
-        from snaptui.listjson import DirectoryProblem, json_output
+        from snaptui.atomic import write_all
+        from snaptui.listjson import DirectoryProblem, json_parts
 
         try:
-            data = json_output(ctx.directory, ctx.dirs.cache, everything=ns.all)
+            parts = json_parts(ctx.directory, ctx.dirs.cache, everything=ns.all)
         except DirectoryProblem as exc:
             raise _DirectoryError(ctx.directory, str(exc)) from None
         sys.stdout.flush()
-        sys.stdout.buffer.write(data)
+        write_all(sys.stdout.fileno(), parts)
         return 0
     from snaptui.listing import table
     from snaptui.scan import scan

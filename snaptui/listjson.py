@@ -13,6 +13,7 @@ Imports stay minimal for the same reason.
 
 from __future__ import annotations
 
+import gc
 import os
 import stat
 import time
@@ -23,6 +24,7 @@ except ImportError:  # pragma: no cover - other Pythons
     from json.encoder import py_encode_basestring as _encode_string
 
 from snaptui import datafile
+from snaptui.atomic import write_all
 from snaptui.index import RACY_NS, cache_base
 
 CACHE_MAGIC = b"SNAPLST4"
@@ -78,13 +80,24 @@ _INCOMPLETE = b',"status":"incomplete"}'
 
 def json_output(directory: str, cache_dir: str | None, *, everything: bool) -> bytes:
     """The whole ``list --json`` answer for ``directory`` (``--all`` if ``everything``)."""
-    got = _entries(directory, cache_dir, answer=not everything)
-    if got is None:
-        return b"[]\n"
-    if isinstance(got, bytes):
-        return got
-    entries, leftovers = got
-    return _assemble(directory, entries, leftovers, everything)
+    return b"".join(json_parts(directory, cache_dir, everything=everything))
+
+
+def json_parts(directory: str, cache_dir: str | None, *, everything: bool) -> list:
+    """:func:`json_output` as a list of buffers to write in order (no joined copy)."""
+    collecting = gc.isenabled()
+    gc.disable()  # tens of thousands of small objects, no cycles: collections would only cost
+    try:
+        got = _entries(directory, cache_dir, answer=not everything)
+        if got is None:
+            return [b"[]\n"]
+        if type(got) is list:
+            return got
+        entries, leftovers = got
+        return _assemble(directory, entries, leftovers, everything)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def session_pieces(directory: str, cache_dir: str | None) -> dict[str, bytes]:
@@ -102,7 +115,8 @@ def _entries(directory: str, cache_dir: str | None, *, answer: bool):
 
     ``entries`` maps names to ``(identity, "s", ts, completed, piece)`` or
     ``(identity, "d", reason)``. The cache is refreshed when anything changed
-    (and with ``answer``, the plain answer laid out for it is returned).
+    (and with ``answer``, the plain answer laid out for it is returned, as a
+    list of buffers).
     """
     started_ns = time.time_ns()
     cache_path = cache_base(cache_dir, directory) + ".list" if cache_dir else None
@@ -123,7 +137,7 @@ def _entries(directory: str, cache_dir: str | None, *, answer: bool):
         and len(names) == len(old)
         and all(type(hit := old.get(name)) is tuple and hit[0] == ident for name, (ident, _) in names.items())
     ):
-        return bytes(old_plain)  # nothing changed: the last answer
+        return [old_plain]  # nothing changed: the last answer
     entries: dict[str, tuple] = {}  # name -> (identity, "s", ts, completed, piece) | (identity, "d", reason)
     leftovers = []
     todo = []  # (name, identity, is_link) of the files to read
@@ -201,23 +215,18 @@ def _send(fd: int, got: list) -> None:
         else:
             table.append((name, e))
     head = marshal.dumps(table)
-    data = memoryview(b"".join([len(head).to_bytes(8, "little"), head, *pieces]))
-    while data:
-        data = data[os.write(fd, data) :]
+    write_all(fd, [len(head).to_bytes(8, "little"), head, *pieces])
 
 
 def _receive(fd: int) -> list:
+    """What :func:`_send` wrote; the pieces stay in the shared pages (no copy)."""
     import marshal
+    import mmap
 
     size = os.fstat(fd).st_size
-    chunks, got = [], 0
-    while got < size:
-        chunk = os.pread(fd, size - got, got)
-        if not chunk:
-            raise ValueError("the helper's answer is truncated")
-        chunks.append(chunk)
-        got += len(chunk)
-    data = memoryview(chunks[0] if len(chunks) == 1 else b"".join(chunks))
+    if size < 8:
+        raise ValueError("the helper's answer is truncated")
+    data = memoryview(mmap.mmap(fd, size, prot=mmap.PROT_READ))
     head = int.from_bytes(data[:8], "little")
     blob = data[8 + head :]
     return [
@@ -284,7 +293,7 @@ def _stat_identity(path: str) -> tuple:
     return (st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def _assemble(directory: str, entries: dict, leftovers: list, everything: bool) -> bytes:
+def _assemble(directory: str, entries: dict, leftovers: list, everything: bool) -> list:
     if not everything:
         return _layout(entries)[0]
     sessions = sorted((-e[2], name, e[3], e[4]) for name, e in entries.items() if e[1] == "s")
@@ -306,41 +315,43 @@ def _assemble(directory: str, entries: dict, leftovers: list, everything: bool) 
     return _array(parts)
 
 
-def _array(parts: list) -> bytes:
-    """A JSON array of the given objects, one per line, in one copy."""
+def _array(parts: list) -> list:
+    """A JSON array of the given objects, one per line, as buffers to write in order."""
     if not parts:
-        return b"[]\n"
+        return [b"[]\n"]
     framed = [b"[\n"]
     for part in parts:
         framed += (part, b",\n")
     framed[-1] = b"\n]\n"
-    return b"".join(framed)
+    return framed
 
 
-def _layout(entries: dict) -> tuple[bytes, bytes, dict]:
+def _layout(entries: dict) -> tuple[list, list, dict]:
     """``(answer, rest, table)``: the plain answer (interrupted sessions, newest
-    first), the completed sessions' pieces after it, and the cache table that
-    locates every piece in ``answer + rest`` (damaged entries keep their reason)."""
-    order = sorted((-e[2], name) for name, e in entries.items() if e[1] == "s")
-    interrupted = [name for _, name in order if not entries[name][3]]
-    completed = [name for _, name in order if entries[name][3]]
-    answer = _array([entries[name][4] for name in interrupted])
+    first), the completed sessions' pieces after it (both as lists of buffers),
+    and the cache table that locates every piece in ``answer + rest`` (damaged
+    entries keep their reason)."""
+    order = sorted([(e[3], -e[2], name, e) for name, e in entries.items() if e[1] == "s"])
     table: dict[str, tuple] = {n: e for n, e in entries.items() if e[1] == "d"}
-    offset = 2  # after "[\n"
-    for name in interrupted:
-        e = entries[name]
-        table[name] = (e[0], "s", e[2], e[3], offset, len(e[4]))
-        offset += len(e[4]) + 2  # and ",\n"
-    offset = len(answer)
-    for name in completed:
-        e = entries[name]
-        table[name] = (e[0], "s", e[2], e[3], offset, len(e[4]))
-        offset += len(e[4])
-    return answer, b"".join([entries[name][4] for name in completed]), table
+    interrupted, rest = [], []
+    offset = 2  # after "[\n"; each piece is followed by ",\n"
+    for completed, _, name, e in order:
+        if completed:
+            if not rest:  # the answer ends here: its last ",\n" became "\n]\n" (or it is "[]\n")
+                offset = offset + 1 if interrupted else 3
+            rest.append(e[4])
+            table[name] = (e[0], "s", e[2], True, offset, len(e[4]))
+            offset += len(e[4])
+        else:
+            interrupted.append(e[4])
+            table[name] = (e[0], "s", e[2], False, offset, len(e[4]))
+            offset += len(e[4]) + 2
+    return _array(interrupted), rest, table
 
 
-def _save(path: str, owner: str, entries: dict, racy_ns: int) -> bytes | None:
-    """Keep every entry old enough to trust; return the plain answer when that is all of them.
+def _save(path: str, owner: str, entries: dict, racy_ns: int) -> list | None:
+    """Keep every entry old enough to trust; return the plain answer (as buffers)
+    when that is all of them.
 
     The cache blob is the plain answer followed by the completed sessions'
     pieces, so that an unchanged directory's answer is one slice of it. That
@@ -350,6 +361,6 @@ def _save(path: str, owner: str, entries: dict, racy_ns: int) -> bytes | None:
     trusted = {n: e for n, e in entries.items() if e[0][0] != "error" and e[0][4] < racy_ns}
     answer, rest, table = _layout(trusted)
     complete = len(trusted) == len(entries)
-    datafile.write(path, CACHE_MAGIC, owner, (table, (0, len(answer)) if complete else None), [answer, rest],
-                   durable=False)
+    plain = (0, sum(map(len, answer))) if complete else None
+    datafile.write(path, CACHE_MAGIC, owner, (table, plain), answer + rest, durable=False)
     return answer if complete else None

@@ -128,17 +128,18 @@ def passthrough(data: bytes) -> tuple[int, bool] | None:
     Fast path: decode with orjson, check the fields and types, and encode
     again in the same layout; byte equality with the file proves there is
     nothing else in it (no duplicate or unknown key, no ``-0``, every value
-    written as JSON writes it). Files with ``\\u`` escapes or numbers that
-    orjson writes differently fall back to :func:`canonical`.
+    written as JSON writes it). Files that orjson cannot decode or writes
+    differently (``\\u0041`` for ``A``, some float notations) fall back to
+    :func:`canonical`.
     """
     orjson = _load_orjson()
-    if orjson and b"\\u" not in data:
-        try:
+    if orjson:
+        try:  # orjson refuses unpaired surrogate escapes, as the reference does in known strings
             obj = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            return canonical(data)  # e.g. an integer cost beyond 64 bits, valid for the reference
-        if _plain(obj) and orjson.dumps(obj, option=orjson.OPT_INDENT_2) == data.rstrip(_WHITESPACE):
-            return obj["snapshot_timestamp_ms"], obj["completed"]
+            if _plain(obj) and orjson.dumps(obj, option=orjson.OPT_INDENT_2) == data.rstrip(_WHITESPACE):
+                return obj["snapshot_timestamp_ms"], obj["completed"]
+        except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+            pass  # e.g. an integer cost beyond 64 bits, valid for the reference
     return canonical(data)
 
 

@@ -188,3 +188,25 @@ def test_help_and_version_import_neither_textual_nor_pydantic():
     for args in (["--help"], ["--version"], ["list", "--help"]):
         out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True).stdout
         assert "LOADED []" in out, (args, out[-300:])
+
+
+def test_list_json_reaches_a_slow_reader_whole(tmp_path):
+    """Big answers go out as many pieces through a pipe that fills up: a reader
+    taking small sips still gets every byte, cold and warm."""
+    from conftest import snaptui_command
+    from snaptui import listjson
+
+    d = tmp_path / "recovery"
+    for i in range(300):
+        write(d, f"s{i:03d}", ts=1_700_000_000_000 + i, tools=[("bash", True, "x" * 4000 + str(i))])
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    expected = listjson.json_output(str(d), None, everything=False)
+    assert len(expected) > 1_000_000  # far more than a pipe holds
+    for _ in ("cold", "warm"):
+        proc = subprocess.Popen([*snaptui_command(), "list", "--json", "--dir", str(d)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=env)
+        got = bytearray()
+        while chunk := proc.stdout.read(4096):
+            got += chunk
+        assert proc.wait(timeout=60) == 0 and proc.stderr.read() == b""
+        assert bytes(got) == expected

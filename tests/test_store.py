@@ -104,3 +104,48 @@ def test_purge_empties_trash_past_its_retention(recovery):
     done = store.purge(plan, clock=CLOCK)
     assert done.trash_files == 1
     assert [t.session_id for t in store.list_trash(str(recovery))] == ["b"]
+
+
+def test_write_all_puts_every_piece_through_a_pipe_in_order():
+    """Thousands of pieces (more than one writev takes), some empty, through a pipe
+    that takes them a little at a time."""
+    import threading
+
+    from snaptui.atomic import write_all
+
+    parts = [os.urandom(n) for n in (0, 1, 5000, 70_000, 3, 0, 200_000) * 300]
+    read_end, write_end = os.pipe()
+    got = []
+
+    def reader():
+        while chunk := os.read(read_end, 1 << 16):
+            got.append(chunk)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    write_all(write_end, parts)
+    os.close(write_end)
+    t.join()
+    os.close(read_end)
+    assert b"".join(got) == b"".join(parts)
+
+
+def test_write_all_finishes_whatever_a_short_writev_left(tmp_path, monkeypatch):
+    """writev may stop anywhere (a signal, a non-blocking reader): the rest still goes out, in order."""
+    import random
+
+    from snaptui import atomic
+
+    rng = random.Random(7)
+    real_writev = os.writev
+
+    def short_writev(fd, buffers):
+        joined = b"".join(buffers)
+        return real_writev(fd, [joined[: rng.randint(0, len(joined))]]) if joined else 0
+
+    monkeypatch.setattr(atomic.os, "writev", short_writev)
+    parts = [os.urandom(rng.randint(0, 3000)) for _ in range(5000)]
+    path = tmp_path / "out"
+    with open(path, "wb") as f:
+        atomic.write_all(f.fileno(), parts)
+    assert path.read_bytes() == b"".join(parts)
