@@ -12,6 +12,10 @@ import threading
 from snaptui.scan import ScanResult, scan
 
 
+HEAD_START_S = 1.5
+"""At most this long before the UI loads anyway (it shows the scan's progress)."""
+
+
 class Prefetch:
     """A scan running in a thread: ``partial`` (the newest rows) and ``full`` results."""
 
@@ -27,6 +31,11 @@ class Prefetch:
         """Set by the UI once the first rows are on screen."""
         self._thread = threading.Thread(target=self._run, args=(cache_dir,), name="snaptui-prefetch", daemon=True)
         self._thread.start()
+        # A head start: until the newest rows are found, loading Textual here would
+        # only fight the scan for the interpreter, and a scan thread that gives the
+        # lock up at every stat() loses that fight (at 10,000 files without an
+        # index, the first rows came a second later). Bounded, for slow disks.
+        self.first.wait(timeout=HEAD_START_S)
 
     def _run(self, cache_dir: str | None) -> None:
         try:
