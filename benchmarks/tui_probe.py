@@ -1,11 +1,12 @@
 """One headless TUI measurement, run in its own process by benchmarks/run.py.
 
-    python benchmarks/tui_probe.py DIR CACHE_DIR
+    python benchmarks/tui_probe.py DIR CACHE_DIR [--first-rows-only]
 
 Prints one line of JSON: seconds from process start until the first rows are
 on screen, the median latency of a cursor key (down/up alternating, so the
 cursor always moves), the median latency of a no-op key (Pilot's own cost, to
-subtract), and the peak RSS of this process in MiB.
+subtract), and the peak RSS of this process in MiB. With
+``--first-rows-only``, only the first and the last.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ START = time.perf_counter()
 
 import asyncio  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import resource  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 
 
-async def measure(directory: str, cache_dir: str) -> dict:
+async def measure(directory: str, cache_dir: str, first_only: bool = False) -> dict:
     # As `snaptui` does (snaptui.tui.launch): the scan starts, then Textual loads.
     from snaptui.prefetch import Prefetch
 
@@ -37,6 +39,10 @@ async def measure(directory: str, cache_dir: str) -> dict:
         while not rows.rows:
             await pilot.pause(0.002)
         first = time.perf_counter() - START
+        if first_only:  # done: leave without waiting for the scan to finish
+            print(json.dumps({"first_rows_s": first,
+                              "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}), flush=True)
+            os._exit(0)
         while app.result is None or app.result.partial or any(w.is_running for w in app.workers):
             await pilot.pause(0.01)
         await pilot.pause(0.2)
@@ -60,4 +66,4 @@ async def measure(directory: str, cache_dir: str) -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(measure(sys.argv[1], sys.argv[2]))))
+    print(json.dumps(asyncio.run(measure(sys.argv[1], sys.argv[2], "--first-rows-only" in sys.argv[3:]))))

@@ -27,8 +27,7 @@ try:  # the C encoder alone: importing json pulls in re (about 8 ms here)
 except ImportError:  # pragma: no cover - other Pythons
     from json.encoder import py_encode_basestring as _encode_string
 
-from snaptui import datafile
-from snaptui.atomic import write_all
+from snaptui import datafile, twoproc
 from snaptui.index import RACY_NS, cache_base
 
 CACHE_MAGIC = b"SNAPLST4"
@@ -52,16 +51,25 @@ def _safe_path(path: str) -> str:
 
 def _names(directory: str, with_identity: bool = True) -> dict[str, tuple] | None:
     """``{name: (identity, is_link)}`` of the files a listing depends on (``*.json``
-    and leftovers); None when the directory does not exist. Without
-    ``with_identity`` (nothing cached to compare with), identities are None and
-    no file is stat'ed: reading a file gives its identity."""
+    and leftovers); None when the directory does not exist.
+
+    Without ``with_identity`` (nothing cached to compare with), a file the
+    directory entry says is regular is not stat'ed: its identity is None and
+    reading it gives one. Anything else (a symlink, a FIFO, a device) is
+    stat'ed first, so that only regular files are ever opened.
+    """
     out: dict[str, tuple] = {}
     try:
         with os.scandir(directory) as it:
             for entry in it:
                 name = entry.name
                 if name.endswith(".json") or ".json.tmp" in name:
-                    out[name] = (_stat_identity(entry.path) if with_identity else None, entry.is_symlink())
+                    try:
+                        is_link = entry.is_symlink()
+                        plain = not with_identity and not is_link and entry.is_file(follow_symlinks=False)
+                    except OSError:  # the entry's type needed a stat, and it failed: stat says why
+                        is_link, plain = False, False
+                    out[name] = (None if plain else _stat_identity(entry.path), is_link)
     except FileNotFoundError:
         return None
     except NotADirectoryError:
@@ -172,41 +180,16 @@ PARALLEL_FROM = 2000
 
 def _read_all(directory: str, todo: list) -> list:
     """``[(name, entry)]`` for files the cache cannot answer, read in two
-    processes when there are many of them (a cold start of a big directory)."""
+    processes when there are many of them (a cold start of a big directory).
+    Only from a single-threaded caller: the child imports the reader."""
     import threading
 
-    if (
-        len(todo) < PARALLEL_FROM
-        or not hasattr(os, "fork")
-        or not hasattr(os, "memfd_create")
-        or threading.active_count() > 1
-        or (os.cpu_count() or 1) < 2
-    ):
+    if len(todo) < PARALLEL_FROM or threading.active_count() > 1 or not twoproc.available():
         return _read_some(directory, todo)
-    mine, theirs = todo[: len(todo) // 2], todo[len(todo) // 2 :]
-    shared = os.memfd_create("snaptui-list", os.MFD_CLOEXEC)
-    try:
-        pid = os.fork()
-        if pid == 0:  # the child: read its half into the shared file, vanish without cleanup
-            status = 1
-            try:
-                _send(shared, _read_some(directory, theirs))
-                status = 0
-            finally:
-                os._exit(status)
-        done = _read_some(directory, mine)
-        _, status = os.waitpid(pid, 0)
-        try:
-            if status != 0:
-                raise ValueError("the helper process failed")
-            return done + _receive(shared)
-        except (ValueError, EOFError, TypeError, OSError):
-            return done + _read_some(directory, theirs)  # do its half here instead
-    finally:
-        os.close(shared)
+    return twoproc.split(todo, lambda part: _read_some(directory, part), _encode, _decode)
 
 
-def _send(fd: int, got: list) -> None:
+def _encode(got: list) -> list:
     """Entries as one marshal'd table plus one blob of the session pieces."""
     import marshal
 
@@ -219,18 +202,14 @@ def _send(fd: int, got: list) -> None:
         else:
             table.append((name, e))
     head = marshal.dumps(table)
-    write_all(fd, [len(head).to_bytes(8, "little"), head, *pieces])
+    return [len(head).to_bytes(8, "little"), head, *pieces]
 
 
-def _receive(fd: int) -> list:
-    """What :func:`_send` wrote; the pieces stay in the shared pages (no copy)."""
+def _decode(fd: int) -> list:
+    """What :func:`_encode` wrote; the pieces stay in the shared pages (no copy)."""
     import marshal
-    import mmap
 
-    size = os.fstat(fd).st_size
-    if size < 8:
-        raise ValueError("the helper's answer is truncated")
-    data = memoryview(mmap.mmap(fd, size, prot=mmap.PROT_READ))
+    data = twoproc.mapped(fd)
     head = int.from_bytes(data[:8], "little")
     blob = data[8 + head :]
     return [

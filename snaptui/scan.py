@@ -9,11 +9,13 @@ FIFO, never reads a file larger than :data:`MAX_BYTES`.
 from __future__ import annotations
 
 import errno
+import marshal
 import os
 import stat as _stat
 import time
 
 from snaptui import index as _index
+from snaptui import twoproc
 
 MAX_BYTES = 32 * 1024 * 1024
 """Larger files are damaged ("too large"): a real snapshot is a few KiB."""
@@ -308,9 +310,13 @@ def scan(
     stored: list = []  # (name, identity, value) of the files old enough to index
     reused = fresh = 0
     leftovers = [(name, path) for name, path, _ in entries if ".json.tmp" in name and not name.endswith(".json")]
-    files = [(name, path, is_link, _stat_or_error(path)) for name, path, is_link in entries if name.endswith(".json")]
+    listed = [e for e in entries if e[0].endswith(".json")]
+    # (mode, device, inode, size, mtime_ns) or the OSError; the first rows of a
+    # first start wait for this, so there it is shared with a second process.
+    stats = _stat_all([e[1] for e in listed], parallel=early is not None)
+    files = [(name, path, is_link, st) for (name, path, is_link), st in zip(listed, stats)]
     if early is not None:  # no index yet: read the newest files first
-        files.sort(key=lambda f: f[3].st_mtime_ns if isinstance(f[3], os.stat_result) else 0, reverse=True)
+        files = _newest_first(files, early_after)
     by_name: dict[str, int] = {}  # snapshot time of each session, for the leftovers
     total = len(files)
     for n, (name, path, is_link, st) in enumerate(files):
@@ -324,13 +330,13 @@ def scan(
                 continue  # removed since the listing: it is simply gone
             result.damaged.append(DamagedFile(path, name, reason_os_error(st, is_link), is_link=is_link))
             continue
-        if not _stat.S_ISREG(st.st_mode):
-            result.damaged.append(DamagedFile(path, name, reason_not_regular(st.st_mode), 0, st.st_mtime_ns, is_link))
+        mode, ident = st[0], st[1:]
+        if not _stat.S_ISREG(mode):
+            result.damaged.append(DamagedFile(path, name, reason_not_regular(mode), 0, ident[3], is_link))
             continue
-        if st.st_size > MAX_BYTES:
-            result.damaged.append(DamagedFile(path, name, reason_too_large(st.st_size), st.st_size, st.st_mtime_ns, is_link))
+        if ident[2] > MAX_BYTES:
+            result.damaged.append(DamagedFile(path, name, reason_too_large(ident[2]), ident[2], ident[3], is_link))
             continue
-        ident = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
         hit = rows.get(name)
         value = hit[1] if type(hit) is tuple and len(hit) == 2 and hit[0] == ident else None
         if value is not None:
@@ -343,7 +349,7 @@ def scan(
             if seen is None:
                 continue
             if seen[1] is None:  # nothing could be read
-                result.damaged.append(DamagedFile(path, name, seen[2], st.st_size, st.st_mtime_ns, is_link))
+                result.damaged.append(DamagedFile(path, name, seen[2], ident[2], ident[3], is_link))
                 continue
             ident = seen[1]
             value = _row(seen[2]) if seen[0] == "session" else seen[2]
@@ -388,6 +394,41 @@ def _newest_from_index(directory: str, rows: dict, count: int) -> ScanResult:
             (result.completed if session.completed else result.incomplete).append(session)
     _sort(result)
     return result
+
+
+def _newest_first(files: list, count: int) -> list:
+    """The ``count`` most recently modified files first (newest first), then the rest."""
+    import heapq
+
+    newest = heapq.nlargest(count, files, key=lambda f: 0 if isinstance(f[3], OSError) else f[3][4])
+    chosen = {id(f) for f in newest}
+    return newest + [f for f in files if id(f) not in chosen]
+
+
+STAT_PARALLEL_FROM = 20_000
+"""A first scan of this many files stats them in two processes."""
+
+
+def _stat_all(paths: list, *, parallel: bool) -> list:
+    if parallel and len(paths) >= STAT_PARALLEL_FROM and twoproc.available():
+        return twoproc.split(paths, _stat_some, _encode_stats, _decode_stats)
+    return _stat_some(paths)
+
+
+def _stat_some(paths: list) -> list:
+    out = []
+    for path in paths:
+        st = _stat_or_error(path)
+        out.append(st if isinstance(st, OSError) else (st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
+    return out
+
+
+def _encode_stats(stats: list) -> list:
+    return [marshal.dumps([(st.errno or errno.EIO) if isinstance(st, OSError) else st for st in stats])]
+
+
+def _decode_stats(fd: int) -> list:
+    return [OSError(st, os.strerror(st)) if type(st) is int else st for st in marshal.loads(twoproc.mapped(fd))]
 
 
 def _stat_or_error(path: str) -> os.stat_result | OSError:

@@ -186,6 +186,40 @@ async def test_tui_shows_every_row_literally(hostile, tmp_path, monkeypatch):
     assert fingerprint(hostile) == before
 
 
+@pytest.mark.parametrize("how", ["fifo", "symlink to a fifo"])
+@pytest.mark.parametrize("command", [("list", "--json"), ("list", "--all", "--json"), ("list",), ("check",)])
+def test_special_files_are_never_opened(cli, tmp_path, how, command):
+    """Opening a device or a FIFO can act (a watchdog arms, a tape rewinds, a writer
+    wakes up): only regular files are ever opened. A writer blocked on the FIFO
+    would wake up if anything opened it for reading."""
+    import threading
+
+    d = tmp_path / "recovery"
+    write(d, "fine", ts=OLD)
+    fifo = tmp_path / "outside.fifo" if how != "fifo" else d / "fifo.json"
+    os.mkfifo(fifo)
+    if how != "fifo":
+        (d / "fifo.json").symlink_to(fifo)
+    woke = threading.Event()
+
+    def writer():
+        try:
+            fd = os.open(fifo, os.O_WRONLY)  # blocks until someone opens the read end
+        except OSError:
+            return
+        os.close(fd)
+        woke.set()
+
+    t = threading.Thread(target=writer, daemon=True)
+    t.start()
+    run = cli(*command, "--dir", str(d), env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert run.code in (0, 1), run
+    assert not woke.wait(0.5), "the FIFO was opened"
+    os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))  # release the writer
+    t.join(5)
+    assert woke.is_set()  # the probe works: opening it does wake the writer
+
+
 def test_a_file_vanishing_or_replaced_mid_scan(recovery, monkeypatch):
     gone = write(recovery, "gone")
     swapped = write(recovery, "swapped", cost=1.0)

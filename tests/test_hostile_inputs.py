@@ -190,6 +190,40 @@ def test_the_parallel_cold_fill_gives_the_same_verdicts(tmp_path):
             assert {k: v for k, v in got[name].items() if k not in ("path", "status")} == H.expected_fields(name)
 
 
+def test_a_first_scan_statting_in_two_processes_gives_the_same_answer(tmp_path, monkeypatch):
+    """A first scan of a huge directory stats its files in two processes (the first
+    rows wait for that): every hostile entry gets the same verdict either way."""
+    from snaptui import twoproc
+
+    d = tmp_path / "recovery"
+    H.build(d, tmp_path / "outside")
+    sock = H.bind_socket(d)
+    (d / "vanished.json").symlink_to(tmp_path / "nowhere")
+    splits = []
+    real_split = twoproc.split
+
+    def counting(items, *args):
+        splits.append(len(items))
+        return real_split(items, *args)
+
+    def summary(result):
+        return ([(s.name, s.session_id, s.identity) for s in result.sessions],
+                [(x.name, x.reason) for x in result.damaged], [(x.name, x.state) for x in result.leftovers])
+
+    try:
+        monkeypatch.setattr(twoproc, "split", counting)
+        monkeypatch.setattr(scan_module, "STAT_PARALLEL_FROM", 2)
+        both = summary(scan(str(d), early=lambda partial: None))
+        assert splits and splits[0] > 50  # it did fork
+        monkeypatch.setattr(scan_module, "STAT_PARALLEL_FROM", 10**9)
+        one = summary(scan(str(d), early=lambda partial: None))
+        assert len(splits) == 1
+    finally:
+        sock.close()
+    assert both == one
+    assert ("vanished.json", "dangling symlink (its target does not exist)") in both[1]
+
+
 def test_sessions_are_listed_literally_in_json(hostile):
     got = hostile.by_name(hostile.json_cold)
     assert got["markup.json"]["session_id"] == "[@click=app.quit]x[/]"

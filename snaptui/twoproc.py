@@ -1,0 +1,61 @@
+"""Share a long per-file loop with one forked child process (these machines have 2 cores).
+
+The parent does the first half of the items while the child does the second
+and hands its results back through a memfd (no pipe to block on). Whatever
+goes wrong on the child's side (it dies, its answer does not decode), the
+parent does that half itself: the result is the same, only slower.
+
+The child must not import anything or take any lock another thread could
+hold at the moment of the fork: its ``work`` runs system calls and builds
+plain values, nothing more.
+"""
+
+from __future__ import annotations
+
+import os
+
+from snaptui.atomic import write_all
+
+
+def available() -> bool:
+    return hasattr(os, "fork") and hasattr(os, "memfd_create") and (os.cpu_count() or 1) >= 2
+
+
+def split(items: list, work, encode, decode) -> list:
+    """``work(items)``, the second half of it done in a forked child.
+
+    ``encode(results)`` turns the child's results into a list of buffers;
+    ``decode(fd)`` reads them back from the memfd they were written to.
+    """
+    half = len(items) // 2
+    mine, theirs = items[:half], items[half:]
+    shared = os.memfd_create("snaptui-half", os.MFD_CLOEXEC)
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: its half into the shared file, then vanish without cleanup
+            status = 1
+            try:
+                write_all(shared, encode(work(theirs)))
+                status = 0
+            finally:
+                os._exit(status)
+        done = work(mine)
+        _, status = os.waitpid(pid, 0)
+        try:
+            if status != 0:
+                raise ValueError("the helper process failed")
+            return done + decode(shared)
+        except (ValueError, EOFError, TypeError, OSError):
+            return done + work(theirs)  # do its half here instead
+    finally:
+        os.close(shared)
+
+
+def mapped(fd: int) -> memoryview:
+    """The whole memfd, mapped (read-only, no copy)."""
+    import mmap
+
+    size = os.fstat(fd).st_size
+    if not size:
+        raise ValueError("the helper's answer is empty")
+    return memoryview(mmap.mmap(fd, size, prot=mmap.PROT_READ))
