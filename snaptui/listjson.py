@@ -222,7 +222,7 @@ def _read_some(directory: str, todo: list) -> list:
     from snaptui.reader import Damaged, parse_with_json, passthrough
     from snaptui.scan import MAX_BYTES, read_entry, reason_not_regular, reason_os_error, reason_too_large
 
-    def unreadable(ident: tuple) -> str | None:
+    def unreadable(ident: tuple, is_link: bool) -> str | None:
         """Why a file with this identity is not worth opening, if it is not."""
         if ident[0] == "error":
             return reason_os_error(OSError(ident[1], os.strerror(ident[1])), is_link)
@@ -236,7 +236,7 @@ def _read_some(directory: str, todo: list) -> list:
     prefix = os.path.join(directory, "")
     for name, ident, is_link in todo:
         path = prefix + name
-        if ident is not None and (reason := unreadable(ident)):
+        if ident is not None and (reason := unreadable(ident, is_link)):
             out.append((name, (ident, "d", reason)))
             continue
         got = read_entry(path, is_link)
@@ -246,7 +246,7 @@ def _read_some(directory: str, todo: list) -> list:
         if st is None:  # data is the reason; without a prior stat, one may say it better (a socket)
             if ident is None:
                 ident = _stat_identity(path)
-                data = unreadable(ident) or data
+                data = unreadable(ident, is_link) or data
             out.append((name, (ident, "d", data)))
             continue
         # The identity of what was read, even if the file was replaced since the listing.
