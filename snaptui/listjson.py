@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import gc
 import os
-import stat
 import time
 
 try:  # the C encoder alone: importing json pulls in re (about 8 ms here)
@@ -27,7 +26,7 @@ try:  # the C encoder alone: importing json pulls in re (about 8 ms here)
 except ImportError:  # pragma: no cover - other Pythons
     from json.encoder import py_encode_basestring as _encode_string
 
-from snaptui import datafile, twoproc
+from snaptui import datafile, scan, twoproc
 from snaptui.index import RACY_NS, cache_base
 
 CACHE_MAGIC = b"SNAPLST4"
@@ -69,15 +68,11 @@ def _names(directory: str, with_identity: bool = True) -> dict[str, tuple] | Non
                         plain = not with_identity and not is_link and entry.is_file(follow_symlinks=False)
                     except OSError:  # the entry's type needed a stat, and it failed: stat says why
                         is_link, plain = False, False
-                    out[name] = (None if plain else _stat_identity(entry.path), is_link)
+                    out[name] = (None if plain else scan.file_stat(entry.path), is_link)
     except FileNotFoundError:
         return None
-    except NotADirectoryError:
-        raise DirectoryProblem("is not a directory") from None
-    except PermissionError:
-        raise DirectoryProblem("cannot be read: permission denied") from None
     except OSError as exc:
-        raise DirectoryProblem(f"cannot be read: {exc.strerror or exc}") from None
+        raise DirectoryProblem(scan.directory_problem(exc)) from None
     return out
 
 
@@ -220,37 +215,29 @@ def _decode(fd: int) -> list:
 
 def _read_some(directory: str, todo: list) -> list:
     from snaptui.reader import Damaged, parse_with_json, passthrough
-    from snaptui.scan import MAX_BYTES, read_entry, reason_not_regular, reason_os_error, reason_too_large
-
-    def unreadable(ident: tuple, is_link: bool) -> str | None:
-        """Why a file with this identity is not worth opening, if it is not."""
-        if ident[0] == "error":
-            return reason_os_error(OSError(ident[1], os.strerror(ident[1])), is_link)
-        if not stat.S_ISREG(ident[0]):
-            return reason_not_regular(ident[0])
-        if ident[3] > MAX_BYTES:
-            return reason_too_large(ident[3])
-        return None
 
     out = []
     prefix = os.path.join(directory, "")
     for name, ident, is_link in todo:
         path = prefix + name
-        if ident is not None and (reason := unreadable(ident, is_link)):
+        reason = None if ident is None else scan.reason_not_to_open(ident, is_link)
+        if reason is scan.VANISHED:
+            continue
+        if reason is not None:
             out.append((name, (ident, "d", reason)))
             continue
-        got = read_entry(path, is_link)
+        got = scan.read_entry(path, is_link)
         if got is None:
             continue
         st, data = got
         if st is None:  # data is the reason; without a prior stat, one may say it better (a socket)
             if ident is None:
-                ident = _stat_identity(path)
-                data = unreadable(ident, is_link) or data
+                ident = scan.file_stat(path)
+                better = scan.reason_not_to_open(ident, is_link)
+                data = better if better not in (None, scan.VANISHED) else data
             out.append((name, (ident, "d", data)))
             continue
-        # The identity of what was read, even if the file was replaced since the listing.
-        ident = (st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        ident = scan.stat_tuple(st)  # of what was read, even if the file was replaced since the listing
         fast = passthrough(data)
         if fast is not None:  # the reference's own layout: pass the file through as it is
             ts, completed = fast
@@ -267,30 +254,19 @@ def _read_some(directory: str, todo: list) -> list:
     return out
 
 
-def _stat_identity(path: str) -> tuple:
-    """A file's identity (mode, device, inode, size, mtime_ns), or ``("error", errno)``."""
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        return ("error", exc.errno)
-    return (st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-
-
 def _assemble(directory: str, entries: dict, leftovers: list, everything: bool) -> list:
     if not everything:
         return _layout(entries)[0]
-    sessions = sorted((-e[2], name, e[3], e[4]) for name, e in entries.items() if e[1] == "s")
-    parts = [e[3] for e in sessions if not e[2]] + [e[3] for e in sessions if e[2]]
     import json
 
-    from snaptui.scan import leftover
-
+    order = _in_answer_order(entries)
+    parts = [e[4] for *_, e in order]
     for name in sorted(n for n, e in entries.items() if e[1] == "d"):
         parts.append(json.dumps({"path": _safe_path(os.path.join(directory, name)), "status": "damaged",
                                  "error": entries[name][2]}, ensure_ascii=False).encode())
-    timestamps = {e[1]: -e[0] for e in sessions}
+    timestamps = {name: e[2] for _, _, name, e in order}
     for name in sorted(leftovers):
-        lo = leftover(name, os.path.join(directory, name), timestamps)
+        lo = scan.leftover(name, os.path.join(directory, name), timestamps)
         parts.append(json.dumps({"path": _safe_path(lo.path), "status": "leftover",
                                  "target": _safe_path(os.path.join(directory, lo.target)), "state": lo.state,
                                  "detail": lo.detail, "snapshot_timestamp_ms": lo.timestamp_ms},
@@ -314,7 +290,7 @@ def _layout(entries: dict) -> tuple[list, list, dict]:
     first), the completed sessions' pieces after it (both as lists of buffers),
     and the cache table that locates every piece in ``answer + rest`` (damaged
     entries keep their reason)."""
-    order = sorted([(e[3], -e[2], name, e) for name, e in entries.items() if e[1] == "s"])
+    order = _in_answer_order(entries)
     table: dict[str, tuple] = {n: e for n, e in entries.items() if e[1] == "d"}
     interrupted, rest = [], []
     offset = 2  # after "[\n"; each piece is followed by ",\n"
@@ -330,6 +306,12 @@ def _layout(entries: dict) -> tuple[list, list, dict]:
             table[name] = (e[0], "s", e[2], False, offset, len(e[4]))
             offset += len(e[4]) + 2
     return _array(interrupted), rest, table
+
+
+def _in_answer_order(entries: dict) -> list:
+    """``[(completed, -ts, name, entry)]`` of the sessions: interrupted first, each
+    part newest first, ties by file name."""
+    return sorted([(e[3], -e[2], name, e) for name, e in entries.items() if e[1] == "s"])
 
 
 def _save(path: str, owner: str, entries: dict, racy_ns: int) -> list | None:

@@ -294,25 +294,15 @@ def scan(
     try:
         with os.scandir(directory) as it:
             entries = [(e.name, e.path, e.is_symlink()) for e in it]
-    except FileNotFoundError:
-        result.error = "does not exist"
-        return result
-    except NotADirectoryError:
-        result.error = "is not a directory"
-        return result
-    except PermissionError:
-        result.error = "cannot be read: permission denied"
-        return result
     except OSError as exc:
-        result.error = f"cannot be read: {exc.strerror or exc}"
+        result.error = directory_problem(exc)
         return result
 
     stored: list = []  # (name, identity, value) of the files old enough to index
     reused = fresh = 0
     leftovers = [(name, path) for name, path, _ in entries if ".json.tmp" in name and not name.endswith(".json")]
     listed = [e for e in entries if e[0].endswith(".json")]
-    # (mode, device, inode, size, mtime_ns) or the OSError; the first rows of a
-    # first start wait for this, so there it is shared with a second process.
+    # The first rows of a first start wait for this: there it is shared with a second process.
     stats = _stat_all([e[1] for e in listed], parallel=early is not None)
     files = [(name, path, is_link, st) for (name, path, is_link), st in zip(listed, stats)]
     if early is not None:  # no index yet: read the newest files first
@@ -325,18 +315,15 @@ def scan(
         if early is not None and n == early_after:
             early(_sorted_copy(result))
             early = None
-        if isinstance(st, OSError):
-            if st.errno == errno.ENOENT and not is_link:
-                continue  # removed since the listing: it is simply gone
-            result.damaged.append(DamagedFile(path, name, reason_os_error(st, is_link), is_link=is_link))
+        reason = reason_not_to_open(st, is_link)
+        if reason is VANISHED:
             continue
-        mode, ident = st[0], st[1:]
-        if not _stat.S_ISREG(mode):
-            result.damaged.append(DamagedFile(path, name, reason_not_regular(mode), 0, ident[3], is_link))
+        if reason is not None:
+            regular = st[0] != "error" and _stat.S_ISREG(st[0])
+            result.damaged.append(DamagedFile(path, name, reason, st[3] if regular else 0,
+                                              0 if st[0] == "error" else st[4], is_link))
             continue
-        if ident[2] > MAX_BYTES:
-            result.damaged.append(DamagedFile(path, name, reason_too_large(ident[2]), ident[2], ident[3], is_link))
-            continue
+        ident = st[1:]
         hit = rows.get(name)
         value = hit[1] if type(hit) is tuple and len(hit) == 2 and hit[0] == ident else None
         if value is not None:
@@ -387,9 +374,8 @@ def _newest_from_index(directory: str, rows: dict, count: int) -> ScanResult:
              if type(hit) is tuple and len(hit) == 2 and type(hit[1]) is tuple)
     for _, name in heapq.nlargest(count, known):
         path = os.path.join(directory, name)
-        st = _stat_or_error(path)
         ident, row = rows[name]
-        if isinstance(st, os.stat_result) and (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) == ident:
+        if file_stat(path)[1:] == ident:
             session = Session(path, name, ident, os.path.islink(path), row)
             (result.completed if session.completed else result.incomplete).append(session)
     _sort(result)
@@ -400,7 +386,7 @@ def _newest_first(files: list, count: int) -> list:
     """The ``count`` most recently modified files first (newest first), then the rest."""
     import heapq
 
-    newest = heapq.nlargest(count, files, key=lambda f: 0 if isinstance(f[3], OSError) else f[3][4])
+    newest = heapq.nlargest(count, files, key=lambda f: 0 if f[3][0] == "error" else f[3][4])
     chosen = {id(f) for f in newest}
     return newest + [f for f in files if id(f) not in chosen]
 
@@ -410,32 +396,59 @@ STAT_PARALLEL_FROM = 20_000
 
 
 def _stat_all(paths: list, *, parallel: bool) -> list:
+    """:func:`file_stat` of each path (in two processes for a big first scan)."""
     if parallel and len(paths) >= STAT_PARALLEL_FROM and twoproc.available():
-        return twoproc.split(paths, _stat_some, _encode_stats, _decode_stats)
+        return twoproc.split(paths, _stat_some, lambda stats: [marshal.dumps(stats)],
+                             lambda fd: marshal.loads(twoproc.mapped(fd)))
     return _stat_some(paths)
 
 
 def _stat_some(paths: list) -> list:
-    out = []
-    for path in paths:
-        st = _stat_or_error(path)
-        out.append(st if isinstance(st, OSError) else (st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
-    return out
+    return [file_stat(path) for path in paths]
 
 
-def _encode_stats(stats: list) -> list:
-    return [marshal.dumps([(st.errno or errno.EIO) if isinstance(st, OSError) else st for st in stats])]
-
-
-def _decode_stats(fd: int) -> list:
-    return [OSError(st, os.strerror(st)) if type(st) is int else st for st in marshal.loads(twoproc.mapped(fd))]
-
-
-def _stat_or_error(path: str) -> os.stat_result | OSError:
+def file_stat(path: str) -> tuple:
+    """``(mode, device, inode, size, mtime_ns)`` of a file, following symlinks, or
+    ``("error", errno)``: plain values, to keep in a cache or hand between processes.
+    ``[1:]`` of it is a file's identity in the index."""
     try:
-        return os.stat(path)
+        return stat_tuple(os.stat(path))
     except OSError as exc:
-        return exc
+        return ("error", exc.errno or errno.EIO)
+
+
+def stat_tuple(st: os.stat_result) -> tuple:
+    return (st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+VANISHED = "vanished"
+"""What :func:`reason_not_to_open` says of a file removed since the listing (simply gone)."""
+
+
+def reason_not_to_open(st: tuple, is_link: bool) -> str | None:
+    """Why a ``*.json`` entry with this :func:`file_stat` is not to be opened: a
+    damaged file's reason, :data:`VANISHED`, or None when it is to be read.
+    Only regular files are ever opened (opening a FIFO or a device can act)."""
+    if st[0] == "error":
+        if st[1] == errno.ENOENT and not is_link:
+            return VANISHED
+        return reason_os_error(OSError(st[1], os.strerror(st[1])), is_link)
+    if not _stat.S_ISREG(st[0]):
+        return reason_not_regular(st[0])
+    if st[3] > MAX_BYTES:
+        return reason_too_large(st[3])
+    return None
+
+
+def directory_problem(exc: OSError) -> str:
+    """Why a recovery directory could not be listed, in a person's words."""
+    if isinstance(exc, FileNotFoundError):
+        return "does not exist"
+    if isinstance(exc, NotADirectoryError):
+        return "is not a directory"
+    if isinstance(exc, PermissionError):
+        return "cannot be read: permission denied"
+    return f"cannot be read: {exc.strerror or exc}"
 
 
 def _sort(result: ScanResult) -> None:

@@ -506,17 +506,36 @@ def test_moderately_nested_unknown_field_inside_a_tool_result_is_a_session(recov
 def test_a_file_vanishing_between_listing_and_stat_is_simply_gone(recovery, monkeypatch):
     gone = write(recovery, "gone", ts=H.OLD_MS)
     write(recovery, "stays", ts=H.OLD_MS)
-    real = scan_module._stat_or_error
+    real = scan_module.file_stat
 
     def vanishing(path):
         if path == str(gone) and os.path.exists(gone):
             os.unlink(gone)
         return real(path)
 
-    monkeypatch.setattr(scan_module, "_stat_or_error", vanishing)
+    monkeypatch.setattr(scan_module, "file_stat", vanishing)
     result = scan(str(recovery))
     assert [s.session_id for s in result.sessions] == ["stays"]
     assert result.damaged == [] and result.leftovers == []
+
+
+def test_list_json_forgets_a_file_vanishing_between_listing_and_stat(recovery, tmp_path, monkeypatch):
+    """With a cache to compare with, list --json stats each file: one removed
+    just before is gone, not "damaged: no such file"."""
+    cache = str(tmp_path / "cache")
+    write(recovery, "stays", ts=H.OLD_MS)
+    listjson.json_output(str(recovery), cache, everything=True)  # fills the cache
+    gone = write(recovery, "gone", ts=H.OLD_MS)
+    real = scan_module.file_stat
+
+    def vanishing(path):
+        if path == str(gone) and os.path.exists(gone):
+            os.unlink(gone)
+        return real(path)
+
+    monkeypatch.setattr(scan_module, "file_stat", vanishing)
+    got = json.loads(listjson.json_output(str(recovery), cache, everything=True))
+    assert [(o["session_id"], o["status"]) for o in got] == [("stays", "incomplete")]
 
 
 @pytest.mark.parametrize("via", ["scan", "json"])
