@@ -243,7 +243,7 @@ def inspect(path: str, is_link: bool) -> tuple | None:
     if got is None or got[0] is None:
         return got and ("damaged", None, got[1])
     st, data = got
-    ident = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    ident = stat_tuple(st)[1:]
     try:
         return ("session", ident, reader.parse(data))
     except reader.Damaged as exc:

@@ -21,7 +21,7 @@ import stat
 from snaptui import clock as _clock
 from snaptui import reader
 from snaptui.atomic import fsync_dir
-from snaptui.scan import TRASH_DIR, Session, read_bounded, scan
+from snaptui.scan import TRASH_DIR, Session, file_stat, read_bounded, scan
 
 _BATCH_CHARS = frozenset("0123456789abcdef-")
 
@@ -122,12 +122,8 @@ def list_trash(directory: str) -> list[TrashedFile]:
 
 
 def _unchanged(path: str, identity: tuple) -> bool:
-    """Whether ``path`` (not followed if a link) is still the file the scan saw."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return False
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) == identity
+    """Whether ``path`` is still the file the scan saw (its identity, links followed as the scan does)."""
+    return file_stat(path)[1:] == identity
 
 
 def discard(directory: str, sessions: list[Session], *, clock: _clock.Clock = _clock.now_ms) -> str:

@@ -503,9 +503,8 @@ def test_moderately_nested_unknown_field_inside_a_tool_result_is_a_session(recov
 # --------------------------------------------------------------------------
 
 
-def test_a_file_vanishing_between_listing_and_stat_is_simply_gone(recovery, monkeypatch):
-    gone = write(recovery, "gone", ts=H.OLD_MS)
-    write(recovery, "stays", ts=H.OLD_MS)
+def _vanishes_before_its_stat(gone: Path, monkeypatch) -> None:
+    """``gone`` is removed the moment anything stats it (after the listing)."""
     real = scan_module.file_stat
 
     def vanishing(path):
@@ -514,6 +513,11 @@ def test_a_file_vanishing_between_listing_and_stat_is_simply_gone(recovery, monk
         return real(path)
 
     monkeypatch.setattr(scan_module, "file_stat", vanishing)
+
+
+def test_a_file_vanishing_between_listing_and_stat_is_simply_gone(recovery, monkeypatch):
+    _vanishes_before_its_stat(write(recovery, "gone", ts=H.OLD_MS), monkeypatch)
+    write(recovery, "stays", ts=H.OLD_MS)
     result = scan(str(recovery))
     assert [s.session_id for s in result.sessions] == ["stays"]
     assert result.damaged == [] and result.leftovers == []
@@ -525,15 +529,7 @@ def test_list_json_forgets_a_file_vanishing_between_listing_and_stat(recovery, t
     cache = str(tmp_path / "cache")
     write(recovery, "stays", ts=H.OLD_MS)
     listjson.json_output(str(recovery), cache, everything=True)  # fills the cache
-    gone = write(recovery, "gone", ts=H.OLD_MS)
-    real = scan_module.file_stat
-
-    def vanishing(path):
-        if path == str(gone) and os.path.exists(gone):
-            os.unlink(gone)
-        return real(path)
-
-    monkeypatch.setattr(scan_module, "file_stat", vanishing)
+    _vanishes_before_its_stat(write(recovery, "gone", ts=H.OLD_MS), monkeypatch)
     got = json.loads(listjson.json_output(str(recovery), cache, everything=True))
     assert [(o["session_id"], o["status"]) for o in got] == [("stays", "incomplete")]
 
