@@ -48,7 +48,7 @@ def directory(n: int) -> Path:
 
 def _age_like_crashes(target: Path) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from snaptui import reader
+    from snaptui.format import reader
 
     for path in target.glob("*.json"):
         ts = reader.parse(path.read_bytes())["snapshot_timestamp_ms"]
@@ -57,7 +57,7 @@ def _age_like_crashes(target: Path) -> None:
 
 def _generate(target: Path, n: int) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from snaptui import writer
+    from snaptui.format import writer
 
     rng = random.Random(42)
     tools = ["bash", "bash", "read_file", "edit_file", "grep", "write_file", "web_fetch", "run_tests"]

@@ -24,11 +24,11 @@ import sys  # noqa: E402
 
 
 async def measure(directory: str, cache_dir: str, first_only: bool = False) -> dict:
-    # As `snaptui` does (snaptui.tui.launch): the scan starts, then Textual loads.
-    from snaptui.prefetch import Prefetch
+    # As `snaptui` does (snaptui.cli.ui): the scan starts, then Textual loads.
+    from snaptui.catalog.prefetch import Prefetch
 
     prefetch = Prefetch(directory, cache_dir)
-    from snaptui.config import DEFAULTS
+    from snaptui.settings.config import DEFAULTS
     from snaptui.tui.app import SnaptuiApp
     from snaptui.tui.session_list import SessionList
 

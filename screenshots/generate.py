@@ -22,8 +22,8 @@ SIZE = (140, 40)
 
 
 async def shoot(name: str, keys: list[str], home: Path) -> None:
-    from snaptui import clock
-    from snaptui.config import DEFAULTS
+    from snaptui.base import clock
+    from snaptui.settings.config import DEFAULTS
     from snaptui.tui.app import SnaptuiApp
 
     app = SnaptuiApp(
@@ -55,8 +55,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         os.environ["HOME"] = tmp
-        from snaptui import clock
-        from snaptui.demo import write_demo
+        from snaptui.base import clock
+        from snaptui.actions.demo import write_demo
 
         write_demo(str(home / "recovery"), clock=clock.fixed(NOW))
         for name, keys in (

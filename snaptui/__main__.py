@@ -2,6 +2,6 @@
 
 import sys
 
-from snaptui.cli import main
+from snaptui.cli.main import main
 
 sys.exit(main())

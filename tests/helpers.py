@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from snaptui import writer
+from snaptui.format import writer
 
 NOW = 1_800_000_000_000
 MIN = 60_000

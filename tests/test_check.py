@@ -11,8 +11,8 @@ import pytest
 
 from conftest import snaptui_command
 from helpers import write
-from snaptui import seen
-from snaptui.scan import scan
+from snaptui.catalog import seen
+from snaptui.catalog.scan import scan
 
 
 def state_dir(home) -> str:
@@ -112,7 +112,7 @@ def test_damaged_and_huge_files_do_not_break_the_check(cli, recovery):
 def test_check_imports_nothing_heavy(recovery):
     crash(recovery)
     code = (
-        "import sys\nfrom snaptui.cli import main\nrc = main(sys.argv[1:])\n"
+        "import sys\nfrom snaptui.cli.main import main\nrc = main(sys.argv[1:])\n"
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & "
         "{'textual', 'pydantic', 'rich', 'argparse', 'platformdirs', 'tomllib'})\n"
         "print('HEAVY', heavy, rc)"

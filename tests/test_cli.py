@@ -11,7 +11,7 @@ import pytest
 
 from conftest import DATA
 from helpers import DAY, write
-from snaptui.scan import TRASH_DIR
+from snaptui.catalog.scan import TRASH_DIR
 
 
 def test_list_json_is_the_reference_answer(cli, fixture_dir):
@@ -180,7 +180,7 @@ def test_usage_errors_are_one_line(cli):
 def test_help_and_version_import_neither_textual_nor_pydantic():
     code = (
         "import sys, runpy; sys.argv = ['snaptui'] + sys.argv[1:]\n"
-        "from snaptui.cli import main\n"
+        "from snaptui.cli.main import main\n"
         "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'pydantic', 'rich'))\n"
         "print('LOADED', bad)"
@@ -194,7 +194,7 @@ def test_list_json_reaches_a_slow_reader_whole(tmp_path):
     """Big answers go out as many pieces through a pipe that fills up: a reader
     taking small sips still gets every byte, cold and warm."""
     from conftest import snaptui_command
-    from snaptui import listjson
+    from snaptui.catalog import jsonlist as listjson
 
     d = tmp_path / "recovery"
     for i in range(300):

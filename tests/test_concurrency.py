@@ -19,8 +19,9 @@ from pathlib import Path
 
 from conftest import snaptui_command
 from helpers import write
-from snaptui import reader, store
-from snaptui.scan import TRASH_DIR, scan
+from snaptui.format import reader
+from snaptui.actions import trash as store
+from snaptui.catalog.scan import TRASH_DIR, scan
 
 WRITER = r"""
 import json, os, random, sys, time

@@ -39,8 +39,11 @@ import pytest
 
 from conftest import snaptui_command
 from helpers import write
-from snaptui import listjson, reader, seen, store
-from snaptui.scan import TRASH_DIR, scan
+from snaptui.catalog import jsonlist as listjson
+from snaptui.format import reader
+from snaptui.catalog import seen
+from snaptui.actions import trash as store
+from snaptui.catalog.scan import TRASH_DIR, scan
 
 DAY = 86_400_000
 FAR_FUTURE = 4_102_444_800_000  # 2100: never older than any cutoff here
@@ -275,7 +278,7 @@ def kill_at_random(cmd: list[str], env: dict, rng: random.Random, low: float, hi
 def test_killing_list_json_never_breaks_the_next_start(tmp_path):
     """Big enough that a cold fill forks a helper process (listjson.PARALLEL_FROM): killing the
     command leaves neither a broken cache nor a stray helper."""
-    from snaptui.listjson import PARALLEL_FROM
+    from snaptui.catalog.jsonlist import PARALLEL_FROM
 
     d = tmp_path / "recovery"
     d.mkdir()
@@ -303,8 +306,10 @@ def test_killing_list_json_never_breaks_the_next_start(tmp_path):
 
 WORKER = r"""
 import os, random, sys
-from snaptui import listjson, seen, store
-from snaptui.scan import scan
+from snaptui.catalog import jsonlist as listjson
+from snaptui.catalog import seen
+from snaptui.actions import trash as store
+from snaptui.catalog.scan import scan
 directory, cache, state, seed = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 rng = random.Random(seed)
 print("ready", flush=True)

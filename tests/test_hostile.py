@@ -19,9 +19,9 @@ import pytest
 
 from cases import BASE, _raw, doc
 from helpers import write
-from snaptui import scan as scan_module
-from snaptui import store
-from snaptui.scan import scan
+from snaptui.catalog import scan as scan_module
+from snaptui.actions import trash as store
+from snaptui.catalog.scan import scan
 from tui_support import make_app, screen_text, settle, use_utc
 
 # C0 controls but newline, DEL, C1 controls, and the bidi/invisible formatting characters.

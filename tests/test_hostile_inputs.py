@@ -40,13 +40,14 @@ import pytest
 import hostile_files as H
 from conftest import seedsnap, snaptui_command
 from helpers import write
-from snaptui import listjson, reader
-from snaptui import scan as scan_module
-from snaptui.config import DEFAULTS
-from snaptui.safetext import one_line
-from snaptui.scan import scan
+from snaptui.catalog import jsonlist as listjson
+from snaptui.format import reader
+from snaptui.catalog import scan as scan_module
+from snaptui.settings.config import DEFAULTS
+from snaptui.present.safetext import one_line
+from snaptui.catalog.scan import scan
 from snaptui.tui.app import DETAIL_DELAY_S, SnaptuiApp
-from snaptui.viewmodel import DAMAGED, LEFTOVER, SESSION
+from snaptui.present.viewmodel import DAMAGED, LEFTOVER, SESSION
 from tui_support import screen_text, settle
 
 # Characters the human output and the screen must never carry raw: C0 controls
@@ -167,7 +168,7 @@ def test_each_entry_gets_its_verdict(hostile, name):
 def test_the_parallel_cold_fill_gives_the_same_verdicts(tmp_path):
     """With 2,000+ files to read, list --json reads half of them in a forked helper: the
     hostile entries get the same verdicts there (whichever half they fall in)."""
-    from snaptui.listjson import PARALLEL_FROM
+    from snaptui.catalog.jsonlist import PARALLEL_FROM
 
     d = tmp_path / "recovery"
     expected = H.build(d, tmp_path / "outside")
@@ -193,7 +194,7 @@ def test_the_parallel_cold_fill_gives_the_same_verdicts(tmp_path):
 def test_a_first_scan_statting_in_two_processes_gives_the_same_answer(tmp_path, monkeypatch):
     """A first scan of a huge directory stats its files in two processes (the first
     rows wait for that): every hostile entry gets the same verdict either way."""
-    from snaptui import twoproc
+    from snaptui.base import twoproc
 
     d = tmp_path / "recovery"
     H.build(d, tmp_path / "outside")
@@ -391,7 +392,7 @@ def test_every_detail_renders_for_every_entry(hostile):
 
 
 def test_an_absurd_cost_does_not_squeeze_every_other_row(cli, recovery):
-    from snaptui.listing import width
+    from snaptui.present.table import width
 
     (recovery / "a.json").write_bytes(H.doc(session_id="absurd", cost_usd=1e308))
     (recovery / "b.json").write_bytes(H.doc(session_id="normal", project_dir="/p/snap[/]2024 [bold red]hi[/]"))

@@ -11,10 +11,10 @@ import sys
 import pytest
 
 CORE = [
-    "snaptui.reader", "snaptui.writer", "snaptui.models", "snaptui.scan", "snaptui.index", "snaptui.store",
-    "snaptui.listing", "snaptui.listjson", "snaptui.viewmodel", "snaptui.humanfmt", "snaptui.safetext",
-    "snaptui.check", "snaptui.config", "snaptui.paths", "snaptui.resume", "snaptui.handoff", "snaptui.shell",
-    "snaptui.seen", "snaptui.liveness", "snaptui.transcript", "snaptui.demo", "snaptui.cli",
+    "snaptui.format.reader", "snaptui.format.writer", "snaptui.format.model", "snaptui.catalog.scan", "snaptui.catalog.index", "snaptui.actions.trash",
+    "snaptui.present.table", "snaptui.catalog.jsonlist", "snaptui.present.viewmodel", "snaptui.present.humanfmt", "snaptui.present.safetext",
+    "snaptui.cli.check", "snaptui.settings.config", "snaptui.settings.paths", "snaptui.actions.resume", "snaptui.actions.handoff", "snaptui.actions.shell",
+    "snaptui.catalog.seen", "snaptui.catalog.liveness", "snaptui.sources.transcript", "snaptui.actions.demo", "snaptui.cli.main",
 ]
 
 
@@ -31,7 +31,7 @@ def test_core_modules_do_not_import_textual(module):
 
 def test_scanning_and_listing_do_not_import_textual_or_pydantic(fixture_dir):
     code = (
-        "from snaptui.scan import scan\nfrom snaptui.listjson import json_output\nfrom snaptui.listing import table\n"
+        "from snaptui.catalog.scan import scan\nfrom snaptui.catalog.jsonlist import json_output\nfrom snaptui.present.table import table\n"
         f"r = scan({str(fixture_dir)!r})\njson_output({str(fixture_dir)!r}, None, everything=True)\n"
         "table(r, everything=True)\n"
     )
@@ -39,5 +39,5 @@ def test_scanning_and_listing_do_not_import_textual_or_pydantic(fixture_dir):
 
 
 def test_the_model_is_pydantic_and_still_no_textual():
-    loaded = loaded_after("from snaptui.models import Snapshot; Snapshot.new('x', '/p')")
+    loaded = loaded_after("from snaptui.format.model import Snapshot; Snapshot.new('x', '/p')")
     assert "pydantic" in loaded and "textual" not in loaded

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 import pytest
 from pydantic import ValidationError
 
-from snaptui import clock
-from snaptui.models import Snapshot, ToolResult
+from snaptui.base import clock
+from snaptui.format.model import Snapshot, ToolResult
 
 
 def tool(i: int, ok: bool = True) -> ToolResult:

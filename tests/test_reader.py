@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from cases import BASE, cases
 from conftest import DATA, FIXTURES
-from snaptui import reader, writer
-from snaptui.models import Snapshot
+from snaptui.format import reader
+from snaptui.format import writer
+from snaptui.format.model import Snapshot
 
 VERDICTS = json.loads((DATA / "reference_verdicts.json").read_text())
 CASES = cases()

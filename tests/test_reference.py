@@ -15,9 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import seedsnap
-from snaptui import clock, reader, store, writer
-from snaptui.demo import write_demo
-from snaptui.scan import scan
+from snaptui.base import clock
+from snaptui.format import reader
+from snaptui.actions import trash as store
+from snaptui.format import writer
+from snaptui.actions.demo import write_demo
+from snaptui.catalog.scan import scan
 
 SEEDSNAP = seedsnap()
 pytestmark = pytest.mark.skipif(SEEDSNAP is None, reason="the reference binary is not available")

@@ -10,10 +10,11 @@ import pytest
 
 from conftest import DATA
 from helpers import NOW, write
-from snaptui import index, reader
-from snaptui.index import cache_base
-from snaptui.listjson import json_output
-from snaptui.scan import MAX_BYTES, scan
+from snaptui.catalog import index
+from snaptui.format import reader
+from snaptui.catalog.index import cache_base
+from snaptui.catalog.jsonlist import json_output
+from snaptui.catalog.scan import MAX_BYTES, scan
 
 
 def expected_incomplete():

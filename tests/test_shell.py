@@ -62,7 +62,7 @@ def run_shell(shell: str, script: str, world) -> subprocess.CompletedProcess:
 
 
 def snaptui_words(shell: str) -> str:
-    from snaptui.shell import quote
+    from snaptui.actions.shell import quote
 
     return " ".join(quote(w, shell) for w in snaptui_command())
 

@@ -7,8 +7,9 @@ import os
 import pytest
 
 from helpers import DAY, NOW, write
-from snaptui import clock, store
-from snaptui.scan import TRASH_DIR, scan
+from snaptui.base import clock
+from snaptui.actions import trash as store
+from snaptui.catalog.scan import TRASH_DIR, scan
 
 CLOCK = clock.fixed(NOW)
 
@@ -111,7 +112,7 @@ def test_write_all_puts_every_piece_through_a_pipe_in_order():
     that takes them a little at a time."""
     import threading
 
-    from snaptui.atomic import write_all
+    from snaptui.base.atomic import write_all
 
     parts = [os.urandom(n) for n in (0, 1, 5000, 70_000, 3, 0, 200_000) * 300]
     read_end, write_end = os.pipe()
@@ -134,7 +135,7 @@ def test_write_all_finishes_whatever_a_short_writev_left(tmp_path, monkeypatch):
     """writev may stop anywhere (a signal, a non-blocking reader): the rest still goes out, in order."""
     import random
 
-    from snaptui import atomic
+    from snaptui.base import atomic
 
     rng = random.Random(7)
     real_writev = os.writev

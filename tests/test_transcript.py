@@ -6,7 +6,7 @@ import json
 import os
 
 from helpers import write
-from snaptui import transcript
+from snaptui.sources import transcript
 from tui_support import make_app, settle, use_utc
 
 

@@ -8,8 +8,8 @@ import os
 import pytest
 
 from helpers import write
-from snaptui import store
-from snaptui.scan import TRASH_DIR
+from snaptui.actions import trash as store
+from snaptui.catalog.scan import TRASH_DIR
 from snaptui.tui.dialogs import ConfirmScreen, HelpScreen, PurgeScreen
 from snaptui.tui.session_list import SessionList
 from tui_support import NOW, make_app, screen_text, set_old, settle, use_utc
@@ -278,7 +278,7 @@ async def test_hostile_text_is_shown_literally(home):
 
 
 async def test_quitting_marks_listed_sessions_seen(home):
-    from snaptui import seen
+    from snaptui.catalog import seen
 
     app = make_app(home)
     async with app.run_test(size=(120, 30)) as pilot:
@@ -304,7 +304,7 @@ def test_store_helpers_are_used_by_undo(home):
     directory.mkdir()
     path = write(directory, "a")
     data = path.read_bytes()
-    from snaptui.scan import scan
+    from snaptui.catalog.scan import scan
 
     batch = store.discard(str(directory), scan(str(directory)).sessions)
     store.undo_batch(str(directory), batch)

@@ -21,17 +21,19 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
-from snaptui import clock as _clock
-from snaptui import humanfmt, seen, store
-from snaptui.durations import parse_duration
-from snaptui.liveness import Liveness, agent_program
-from snaptui.transcript import Transcript
-from snaptui.transcript import find as find_transcript
-from snaptui.scan import ScanResult, scan
+from snaptui.base import clock as _clock
+from snaptui.present import humanfmt
+from snaptui.catalog import seen
+from snaptui.actions import trash as store
+from snaptui.base.durations import parse_duration
+from snaptui.catalog.liveness import Liveness, agent_program
+from snaptui.sources.transcript import Transcript
+from snaptui.sources.transcript import find as find_transcript
+from snaptui.catalog.scan import ScanResult, scan
 from snaptui.tui.detail import Detail
 from snaptui.tui.dialogs import ConfirmScreen, HelpScreen, PurgeScreen
 from snaptui.tui.session_list import SessionList
-from snaptui.viewmodel import SESSION, SORTS, build_rows
+from snaptui.present.viewmodel import SESSION, SORTS, build_rows
 
 DETAIL_DELAY_S = 0.05
 """How long the cursor must rest before the detail pane is redrawn."""
@@ -228,7 +230,7 @@ class SnaptuiApp(App):
     @work(thread=True, exclusive=True, group="texts", exit_on_error=False)
     def load_texts(self) -> None:
         """What the filter searches: each session's JSON text, from the list cache."""
-        from snaptui.listjson import session_pieces
+        from snaptui.catalog.jsonlist import session_pieces
 
         worker = get_current_worker()
         # Each session's JSON text, lowercased: ids, paths, tool names and previews
@@ -581,6 +583,6 @@ class SnaptuiApp(App):
 
 def _describe(item) -> str:
     sid = getattr(item, "session_id", None)
-    from snaptui.safetext import one_line
+    from snaptui.present.safetext import one_line
 
     return f"session {one_line(sid, 40)}" if sid is not None else one_line(item.name, 60)

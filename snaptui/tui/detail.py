@@ -9,11 +9,12 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from snaptui import humanfmt, reader
-from snaptui.resume import plan
-from snaptui.safetext import multi_line, one_line
-from snaptui.scan import MAX_BYTES, read_bounded
-from snaptui.viewmodel import DAMAGED, LEFTOVER, SESSION, Row
+from snaptui.present import humanfmt
+from snaptui.format import reader
+from snaptui.actions.resume import plan
+from snaptui.present.safetext import multi_line, one_line
+from snaptui.catalog.scan import MAX_BYTES, read_bounded
+from snaptui.present.viewmodel import DAMAGED, LEFTOVER, SESSION, Row
 
 MAX_RESULTS_SHOWN = 200
 """A hostile snapshot may keep 10,000 tool results: show the newest ones."""

@@ -10,8 +10,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from snaptui import humanfmt, store
-from snaptui.durations import parse_duration
+from snaptui.present import humanfmt
+from snaptui.actions import trash as store
+from snaptui.base.durations import parse_duration
 
 
 class ConfirmScreen(ModalScreen[bool]):

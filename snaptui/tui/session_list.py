@@ -20,9 +20,9 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from snaptui import humanfmt
-from snaptui.safetext import one_line
-from snaptui.viewmodel import DAMAGED, HEADER, LEFTOVER, SESSION, Row
+from snaptui.present import humanfmt
+from snaptui.present.safetext import one_line
+from snaptui.present.viewmodel import DAMAGED, HEADER, LEFTOVER, SESSION, Row
 
 
 def fit(text: str, width: int) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from snaptui import datafile
+from snaptui.base import datafile
 
 MAGIC = b"SNAPSEEN"
 

@@ -26,8 +26,10 @@ try:  # the C encoder alone: importing json pulls in re (about 8 ms here)
 except ImportError:  # pragma: no cover - other Pythons
     from json.encoder import py_encode_basestring as _encode_string
 
-from snaptui import datafile, scan, twoproc
-from snaptui.index import RACY_NS, cache_base
+from snaptui.base import datafile
+from snaptui.catalog import scan
+from snaptui.base import twoproc
+from snaptui.catalog.index import RACY_NS, cache_base
 
 CACHE_MAGIC = b"SNAPLST4"
 
@@ -214,7 +216,7 @@ def _decode(fd: int) -> list:
 
 
 def _read_some(directory: str, todo: list) -> list:
-    from snaptui.reader import Damaged, parse_with_json, passthrough
+    from snaptui.format.reader import Damaged, parse_with_json, passthrough
 
     out = []
     prefix = os.path.join(directory, "")

@@ -13,7 +13,7 @@ import marshal
 import os
 import zlib
 
-from snaptui.atomic import write_atomic
+from snaptui.base.atomic import write_atomic
 
 
 def key_for(directory: str) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import shutil
 import unicodedata
 
-from snaptui import clock as _clock
-from snaptui import humanfmt
-from snaptui.safetext import one_line
-from snaptui.scan import ScanResult, Session
+from snaptui.base import clock as _clock
+from snaptui.present import humanfmt
+from snaptui.present.safetext import one_line
+from snaptui.catalog.scan import ScanResult, Session
 
 
 def width(text: str) -> int:

@@ -10,8 +10,8 @@ import math
 import os
 from datetime import datetime, timedelta, timezone
 
-from snaptui.clock import to_datetime
-from snaptui.safetext import one_line
+from snaptui.base.clock import to_datetime
+from snaptui.present.safetext import one_line
 
 
 def cost(usd: float) -> str:

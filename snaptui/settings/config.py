@@ -12,7 +12,7 @@ from __future__ import annotations
 import marshal
 import os
 
-from snaptui.atomic import write_atomic
+from snaptui.base.atomic import write_atomic
 
 DEFAULTS: dict = {
     "recovery_dir": None,
@@ -70,7 +70,7 @@ def _model():
 
     from pydantic import BaseModel, ConfigDict, field_validator
 
-    from snaptui.durations import parse_duration
+    from snaptui.base.durations import parse_duration
 
     class Settings(BaseModel):
         """snaptui's settings, as read from the config file."""

@@ -39,8 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         _error(str(exc))
         return 2
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback, for expected failures
-        from snaptui.config import ConfigError
-        from snaptui.store import ActionError
+        from snaptui.settings.config import ConfigError
+        from snaptui.actions.trash import ActionError
 
         if isinstance(exc, ConfigError):
             _error(str(exc))
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _error(message: str) -> None:
-    from snaptui.safetext import one_line
+    from snaptui.present.safetext import one_line
 
     print(f"{PROG}: {one_line(message)}", file=sys.stderr)
 
@@ -68,11 +68,11 @@ def _os_message(exc: OSError) -> str:
 def _dispatch(args: list[str]) -> int:
     # Run at every shell start: no argparse (about 12 ms here) on these paths.
     if args[:1] == ["check"]:
-        from snaptui.check import main as check_main
+        from snaptui.cli.check import main as check_main
 
         return check_main(args[1:])
     if len(args) == 2 and args[0] == "init" and args[1] in ("bash", "zsh", "fish"):
-        from snaptui.shell import snippet
+        from snaptui.actions.shell import snippet
 
         sys.stdout.write(snippet(args[1]))
         return 0
@@ -240,7 +240,8 @@ class Context:
     """Settings and directories for one command."""
 
     def __init__(self, cli_dir: str | None) -> None:
-        from snaptui import config, paths
+        from snaptui.settings import config
+        from snaptui.settings import paths
 
         self.dirs = paths.user_dirs_fast()
         self.config_file = paths.config_file(self.dirs)
@@ -248,7 +249,7 @@ class Context:
         self.directory, self.source = paths.recovery_dir(cli_dir, self.settings["recovery_dir"])
 
     def seconds(self, name: str) -> int:
-        from snaptui.durations import parse_duration
+        from snaptui.base.durations import parse_duration
 
         return parse_duration(self.settings[name])
 
@@ -268,7 +269,7 @@ def _out(text: str = "") -> None:
 
 def _cmd_ui(ns) -> int:
     ctx = _context(ns)
-    from snaptui.tui.launch import run_ui
+    from snaptui.cli.ui import run_ui
 
     return run_ui(ctx)
 
@@ -276,8 +277,8 @@ def _cmd_ui(ns) -> int:
 def _cmd_list(ns) -> int:
     ctx = _context(ns)
     if ns.json:
-        from snaptui.atomic import write_all
-        from snaptui.listjson import DirectoryProblem, json_parts
+        from snaptui.base.atomic import write_all
+        from snaptui.catalog.jsonlist import DirectoryProblem, json_parts
 
         try:
             parts = json_parts(ctx.directory, ctx.dirs.cache, everything=ns.all)
@@ -286,8 +287,8 @@ def _cmd_list(ns) -> int:
         sys.stdout.flush()
         write_all(sys.stdout.fileno(), parts)
         return 0
-    from snaptui.listing import table
-    from snaptui.scan import scan
+    from snaptui.present.table import table
+    from snaptui.catalog.scan import scan
 
     result = scan(ctx.directory, cache_dir=ctx.dirs.cache)
     if result.error and not result.missing:
@@ -307,7 +308,7 @@ class _DirectoryError(OSError):
 
 def _select(result, ids: list[str]):
     """The scanned sessions each id names: exact id or file name, else a unique prefix."""
-    from snaptui.safetext import one_line
+    from snaptui.present.safetext import one_line
 
     chosen = []
     for wanted in ids:
@@ -338,9 +339,9 @@ def _confirm(question: str) -> bool:
 
 
 def _cmd_discard(ns) -> int:
-    from snaptui import store
-    from snaptui.safetext import one_line
-    from snaptui.scan import scan
+    from snaptui.actions import trash as store
+    from snaptui.present.safetext import one_line
+    from snaptui.catalog.scan import scan
 
     ctx = _context(ns)
     result = scan(ctx.directory)
@@ -349,7 +350,7 @@ def _cmd_discard(ns) -> int:
     chosen = _select(result, ns.ids)
     _confirm_not_running(ctx, chosen, "discard", ns.yes)
     batch = store.discard(ctx.directory, chosen)
-    from snaptui.seen import remember
+    from snaptui.catalog.seen import remember
 
     remember(ctx.dirs.state, ctx.directory, chosen)  # triaged: the startup check stays quiet
     for s in chosen:
@@ -361,10 +362,10 @@ def _cmd_discard(ns) -> int:
 
 def _confirm_not_running(ctx: Context, chosen: list, verb: str, yes: bool) -> None:
     """Ask (or refuse without a terminal) before acting on sessions that may be running."""
-    from snaptui import clock
-    from snaptui.humanfmt import ago
-    from snaptui.liveness import Liveness, agent_program
-    from snaptui.safetext import one_line
+    from snaptui.base import clock
+    from snaptui.present.humanfmt import ago
+    from snaptui.catalog.liveness import Liveness, agent_program
+    from snaptui.present.safetext import one_line
 
     now = clock.now_ms()
     live = Liveness(agent_program(ctx.settings["resume_command"]), ctx.seconds("running_threshold") * 1000, now)
@@ -379,10 +380,10 @@ def _confirm_not_running(ctx: Context, chosen: list, verb: str, yes: bool) -> No
 
 
 def _cmd_resume(ns) -> int:
-    from snaptui.handoff import HandoffError, hand_off
-    from snaptui.resume import plan
-    from snaptui.scan import scan
-    from snaptui.seen import remember
+    from snaptui.actions.handoff import HandoffError, hand_off
+    from snaptui.actions.resume import plan
+    from snaptui.catalog.scan import scan
+    from snaptui.catalog.seen import remember
 
     ctx = _context(ns)
     result = scan(ctx.directory, cache_dir=ctx.dirs.cache)
@@ -403,15 +404,15 @@ def _cmd_resume(ns) -> int:
 def _quote_id(session) -> str:
     import shlex
 
-    from snaptui.safetext import one_line
+    from snaptui.present.safetext import one_line
 
     return shlex.quote(one_line(session.session_id or session.name))
 
 
 def _cmd_restore(ns) -> int:
-    from snaptui import store
-    from snaptui.humanfmt import ago, size
-    from snaptui.safetext import one_line
+    from snaptui.actions import trash as store
+    from snaptui.present.humanfmt import ago, size
+    from snaptui.present.safetext import one_line
 
     ctx = _context(ns)
     if not os.path.isdir(ctx.directory):
@@ -421,7 +422,7 @@ def _cmd_restore(ns) -> int:
         if not trashed:
             _out(f"The trash of {one_line(ctx.directory)} is empty.")
             return 0
-        from snaptui import clock
+        from snaptui.base import clock
 
         now = clock.now_ms()
         _out(f"{len(trashed)} discarded file(s) in {one_line(store.trash_dir(ctx.directory))}:")
@@ -442,11 +443,11 @@ def _cmd_restore(ns) -> int:
 
 
 def _cmd_purge(ns) -> int:
-    from snaptui import store
-    from snaptui.durations import parse_duration
-    from snaptui.humanfmt import count, size
-    from snaptui.humanfmt import duration as format_duration
-    from snaptui.safetext import one_line
+    from snaptui.actions import trash as store
+    from snaptui.base.durations import parse_duration
+    from snaptui.present.humanfmt import count, size
+    from snaptui.present.humanfmt import duration as format_duration
+    from snaptui.present.safetext import one_line
 
     try:
         older = parse_duration(ns.older_than)
@@ -488,9 +489,9 @@ def _cmd_purge(ns) -> int:
 
 
 def _cmd_demo(ns) -> int:
-    from snaptui import paths
-    from snaptui.demo import default_dir, write_demo
-    from snaptui.safetext import one_line
+    from snaptui.settings import paths
+    from snaptui.actions.demo import default_dir, write_demo
+    from snaptui.present.safetext import one_line
 
     dirs = paths.user_dirs_fast()
     target = os.path.abspath(os.path.expanduser(ns.dir)) if getattr(ns, "dir", None) else default_dir(dirs.cache)
@@ -506,8 +507,8 @@ def _cmd_demo(ns) -> int:
 
 
 def _cmd_config(ns) -> int:
-    from snaptui import config
-    from snaptui.safetext import one_line
+    from snaptui.settings import config
+    from snaptui.present.safetext import one_line
 
     if ns.example:
         sys.stdout.write(config.EXAMPLE)

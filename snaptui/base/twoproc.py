@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 
-from snaptui.atomic import write_all
+from snaptui.base.atomic import write_all
 
 
 def available() -> bool:

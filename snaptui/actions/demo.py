@@ -14,9 +14,9 @@ import random
 import shutil
 import time
 
-from snaptui import clock as _clock
-from snaptui.atomic import write_atomic
-from snaptui.models import Snapshot, ToolResult
+from snaptui.base import clock as _clock
+from snaptui.base.atomic import write_atomic
+from snaptui.format.model import Snapshot, ToolResult
 
 MARKER = ".snaptui-demo"
 MIN = 60_000

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import sys
 
-from snaptui import seen
-from snaptui.handoff import HandoffError, hand_off
-from snaptui.resume import plan
-from snaptui.safetext import one_line
+from snaptui.catalog import seen
+from snaptui.actions.handoff import HandoffError, hand_off
+from snaptui.actions.resume import plan
+from snaptui.present.safetext import one_line
 
 
 def run_ui(ctx) -> int:
     """Open the UI on ``ctx.directory``; afterwards, resume what was chosen."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        from snaptui.cli import UsageError
+        from snaptui.cli.main import UsageError
 
         raise UsageError("the terminal UI needs a terminal (use 'snaptui list' in scripts)")
-    from snaptui.prefetch import Prefetch
+    from snaptui.catalog.prefetch import Prefetch
 
     prefetch = Prefetch(ctx.directory, ctx.dirs.cache)  # scans while Textual loads (~0.3 s here)
     from snaptui.tui.app import SnaptuiApp

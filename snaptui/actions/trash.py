@@ -18,10 +18,10 @@ import os
 import shutil
 import stat
 
-from snaptui import clock as _clock
-from snaptui import reader
-from snaptui.atomic import fsync_dir
-from snaptui.scan import TRASH_DIR, Session, file_stat, read_bounded, scan
+from snaptui.base import clock as _clock
+from snaptui.format import reader
+from snaptui.base.atomic import fsync_dir
+from snaptui.catalog.scan import TRASH_DIR, Session, file_stat, read_bounded, scan
 
 _BATCH_CHARS = frozenset("0123456789abcdef-")
 

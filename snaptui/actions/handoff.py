@@ -14,9 +14,9 @@ import os
 import stat
 import sys
 
-from snaptui.resume import Plan
-from snaptui.safetext import one_line
-from snaptui.shell import SHELLS, command_line
+from snaptui.actions.resume import Plan
+from snaptui.present.safetext import one_line
+from snaptui.actions.shell import SHELLS, command_line
 
 
 class HandoffError(Exception):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 
-from snaptui import datafile
+from snaptui.base import datafile
 
 ROWS_MAGIC = b"SNAPROW6"
 RACY_NS = 2_000_000_000

@@ -18,8 +18,9 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from snaptui import clock as _clock
-from snaptui import reader, writer
+from snaptui.base import clock as _clock
+from snaptui.format import reader
+from snaptui.format import writer
 
 
 def _no_surrogates(value: str) -> str:

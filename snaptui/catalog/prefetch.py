@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import threading
 
-from snaptui.scan import ScanResult, scan
+from snaptui.catalog.scan import ScanResult, scan
 
 
 HEAD_START_S = 1.5

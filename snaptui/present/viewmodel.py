@@ -7,8 +7,8 @@ the rows that are visible.
 
 from __future__ import annotations
 
-from snaptui import humanfmt
-from snaptui.scan import DamagedFile, Leftover, ScanResult, Session
+from snaptui.present import humanfmt
+from snaptui.catalog.scan import DamagedFile, Leftover, ScanResult, Session
 
 SORTS = ("newest", "cost", "messages", "project")
 """The orders ``s`` cycles through."""

@@ -14,8 +14,8 @@ import os
 import stat as _stat
 import time
 
-from snaptui import index as _index
-from snaptui import twoproc
+from snaptui.catalog import index as _index
+from snaptui.base import twoproc
 
 MAX_BYTES = 32 * 1024 * 1024
 """Larger files are damaged ("too large"): a real snapshot is a few KiB."""
@@ -203,7 +203,7 @@ def read_bounded(path: str, limit: int = MAX_BYTES) -> tuple[os.stat_result, byt
 
 def reason_too_large(size: int) -> str:
     """Why a file was not read: its size."""
-    from snaptui.humanfmt import size as fmt_size
+    from snaptui.present.humanfmt import size as fmt_size
 
     return f"too large ({fmt_size(size)})"
 
@@ -237,7 +237,7 @@ def read_entry(path: str, is_link: bool) -> tuple | None:
 def inspect(path: str, is_link: bool) -> tuple | None:
     """Read and decode one ``*.json`` file: ``("session", identity, doc)`` or
     ``("damaged", identity, reason)``; None when it vanished meanwhile."""
-    from snaptui import reader
+    from snaptui.format import reader
 
     got = read_entry(path, is_link)
     if got is None or got[0] is None:
@@ -471,7 +471,7 @@ def _sorted_copy(result: ScanResult) -> ScanResult:
 def leftover(name: str, path: str, timestamps: dict[str, int]) -> Leftover:
     """A ``*.json.tmp*`` file compared with the snapshot beside it
     (``timestamps``: snapshot time of each valid session, by file name)."""
-    from snaptui import reader
+    from snaptui.format import reader
 
     target = name[: name.index(".json.tmp") + len(".json")]
     beside = timestamps.get(target)

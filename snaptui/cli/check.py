@@ -29,7 +29,7 @@ class Verdict:
         self.cost = cost
 
     def line(self, now_ms: int) -> str:
-        from snaptui import humanfmt
+        from snaptui.present import humanfmt
 
         noun = "session" if self.count == 1 else "sessions"
         when = humanfmt.clock_time(self.since_ms, now_ms)
@@ -59,7 +59,8 @@ def main(argv: list[str]) -> int:
             return _usage(f"unrecognized argument: {arg}")
     if startup and os.environ.get("SNAPTUI_DISABLE") == "1":
         return 1
-    from snaptui import config, paths
+    from snaptui.settings import config
+    from snaptui.settings import paths
 
     now = time.time_ns() // 1_000_000
     try:
@@ -70,7 +71,7 @@ def main(argv: list[str]) -> int:
             return 1
         verdict = evaluate(directory, dirs=dirs, settings=settings, now_ms=now)
     except Exception as exc:  # noqa: BLE001 - one line, exit 2, never a traceback at shell start
-        from snaptui.safetext import one_line
+        from snaptui.present.safetext import one_line
 
         print(f"snaptui: {one_line(str(exc) or type(exc).__name__)}", file=sys.stderr)
         return 2
@@ -92,7 +93,7 @@ def _usage(message: str) -> int:
 
 
 def _help() -> int:
-    from snaptui.cli import _parser
+    from snaptui.cli.main import _parser
 
     try:
         _parser().parse_args(["check", "--help"])
@@ -111,8 +112,9 @@ def _stamp(path: str):
 
 def evaluate(directory: str, *, dirs, settings: dict, now_ms: int) -> Verdict:
     """The new crashes in ``directory`` (reusing the last answer when nothing moved)."""
-    from snaptui import datafile, seen
-    from snaptui.durations import parse_duration
+    from snaptui.base import datafile
+    from snaptui.catalog import seen
+    from snaptui.base.durations import parse_duration
 
     owner = os.path.realpath(directory)
     memo_path = os.path.join(dirs.cache, "check", datafile.key_for(directory) + ".marshal")
@@ -123,8 +125,8 @@ def evaluate(directory: str, *, dirs, settings: dict, now_ms: int) -> Verdict:
     if type(memo) is tuple and len(memo) == 3 and memo[0] == stamp and now_ms < memo[1]:
         return Verdict(*memo[2])
 
-    from snaptui.liveness import Liveness, agent_program
-    from snaptui.scan import scan
+    from snaptui.catalog.liveness import Liveness, agent_program
+    from snaptui.catalog.scan import scan
 
     result = scan(directory, cache_dir=dirs.cache, deadline_ns=time.monotonic_ns() + int(DEADLINE_S * 1e9))
     if result.error and not result.missing:

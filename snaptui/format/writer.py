@@ -12,8 +12,8 @@ import math
 import os
 from json.encoder import encode_basestring as _string
 
-from snaptui.atomic import write_atomic
-from snaptui.reader import FIELDS, TOOL_FIELDS
+from snaptui.base.atomic import write_atomic
+from snaptui.format.reader import FIELDS, TOOL_FIELDS
 
 SNAPSHOT_SUFFIX = "_session_snapshot.json"
 
