@@ -11,7 +11,7 @@ import pytest
 
 from conftest import DATA
 from helpers import DAY, write
-from snaptui.catalog.scan import TRASH_DIR
+from snaptui.sources.recovery import TRASH_DIR
 
 
 def test_list_json_is_the_reference_answer(cli, fixture_dir):

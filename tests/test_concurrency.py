@@ -20,8 +20,10 @@ from pathlib import Path
 from conftest import snaptui_command
 from helpers import write
 from snaptui.format import reader
+from snaptui.actions import purge as purging
 from snaptui.actions import trash as store
-from snaptui.catalog.scan import TRASH_DIR, scan
+from snaptui.catalog.scan import scan
+from snaptui.sources.recovery import TRASH_DIR
 
 WRITER = r"""
 import json, os, random, sys, time
@@ -71,9 +73,9 @@ def test_live_writer_against_scan_discard_restore_purge(recovery, tmp_path):
             while writer.poll() is None:
                 rounds += 1
                 result = scan(str(recovery))
-                plan = store.plan_purge(str(recovery), 30 * DAY, trash_retention_ms=30 * DAY)
+                plan = purging.plan_purge(str(recovery), 30 * DAY, trash_retention_ms=30 * DAY)
                 time.sleep(rng.random() * 0.003)  # the writer may rewrite what was just judged old
-                kept += len(store.purge(plan).kept)
+                kept += len(purging.purge(plan).kept)
                 chosen = [s for s in result.sessions if s.session_id in quiet][: rng.randint(1, 2)]
                 if chosen:
                     store.undo_batch(str(recovery), store.discard(str(recovery), chosen))

@@ -42,8 +42,10 @@ from helpers import write
 from snaptui.catalog import jsonlist as listjson
 from snaptui.format import reader
 from snaptui.catalog import seen
+from snaptui.actions import purge as purging
 from snaptui.actions import trash as store
-from snaptui.catalog.scan import TRASH_DIR, scan
+from snaptui.catalog.scan import scan
+from snaptui.sources.recovery import TRASH_DIR
 
 DAY = 86_400_000
 FAR_FUTURE = 4_102_444_800_000  # 2100: never older than any cutoff here
@@ -159,10 +161,10 @@ def test_live_writer_against_scan_purge_discard_restore(recovery, tmp_path):
                 # 30 days judges only never-resaved sessions old; 0 judges every save made
                 # before the plan old, so the writer's next save always races the purge.
                 older = 30 * DAY if rounds % 3 == 0 else 0
-                plan = store.plan_purge(directory, older, trash_retention_ms=30 * DAY)
+                plan = purging.plan_purge(directory, older, trash_retention_ms=30 * DAY)
                 judged |= {(s.session_id, s.message_count) for s in plan.sessions}
                 time.sleep(rng.random() * 0.002)
-                done = store.purge(plan)
+                done = purging.purge(plan)
                 kept += len(done.kept)
                 removed += done.removed
             # Discard some sessions, then undo: every other round only quiet ones (their undo
@@ -278,7 +280,7 @@ def kill_at_random(cmd: list[str], env: dict, rng: random.Random, low: float, hi
 def test_killing_list_json_never_breaks_the_next_start(tmp_path):
     """Big enough that a cold fill forks a helper process (listjson.PARALLEL_FROM): killing the
     command leaves neither a broken cache nor a stray helper."""
-    from snaptui.catalog.jsonlist import PARALLEL_FROM
+    from snaptui.catalog.survey import PARALLEL_READ_FROM as PARALLEL_FROM
 
     d = tmp_path / "recovery"
     d.mkdir()
@@ -308,6 +310,7 @@ WORKER = r"""
 import os, random, sys
 from snaptui.catalog import jsonlist as listjson
 from snaptui.catalog import seen
+from snaptui.actions import purge as purging
 from snaptui.actions import trash as store
 from snaptui.catalog.scan import scan
 directory, cache, state, seed = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])

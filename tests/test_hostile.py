@@ -19,7 +19,7 @@ import pytest
 
 from cases import BASE, _raw, doc
 from helpers import write
-from snaptui.catalog import scan as scan_module
+from snaptui.sources import recovery as recovery_source
 from snaptui.actions import trash as store
 from snaptui.catalog.scan import scan
 from tui_support import make_app, screen_text, settle, use_utc
@@ -223,16 +223,16 @@ def test_special_files_are_never_opened(cli, tmp_path, how, command):
 def test_a_file_vanishing_or_replaced_mid_scan(recovery, monkeypatch):
     gone = write(recovery, "gone")
     swapped = write(recovery, "swapped", cost=1.0)
-    real = scan_module.read_bounded
+    real = recovery_source.read_bounded
 
-    def racing(path, limit=scan_module.MAX_BYTES):
+    def racing(path, limit=recovery_source.MAX_BYTES):
         if path == str(gone):
             os.unlink(gone)
         if path == str(swapped):
             write(recovery, "swapped", cost=2.0, age_s=None)
         return real(path, limit)
 
-    monkeypatch.setattr(scan_module, "read_bounded", racing)
+    monkeypatch.setattr(recovery_source, "read_bounded", racing)
     result = scan(str(recovery))
     assert [s.session_id for s in result.sessions] == ["swapped"]
     assert result.sessions[0].cost_usd == 2.0  # what was read, consistently

@@ -42,7 +42,8 @@ from conftest import seedsnap, snaptui_command
 from helpers import write
 from snaptui.catalog import jsonlist as listjson
 from snaptui.format import reader
-from snaptui.catalog import scan as scan_module
+from snaptui.catalog import survey as survey_module
+from snaptui.sources import recovery as recovery_source
 from snaptui.settings.config import DEFAULTS
 from snaptui.present.safetext import one_line
 from snaptui.catalog.scan import scan
@@ -168,7 +169,7 @@ def test_each_entry_gets_its_verdict(hostile, name):
 def test_the_parallel_cold_fill_gives_the_same_verdicts(tmp_path):
     """With 2,000+ files to read, list --json reads half of them in a forked helper: the
     hostile entries get the same verdicts there (whichever half they fall in)."""
-    from snaptui.catalog.jsonlist import PARALLEL_FROM
+    from snaptui.catalog.survey import PARALLEL_READ_FROM as PARALLEL_FROM
 
     d = tmp_path / "recovery"
     expected = H.build(d, tmp_path / "outside")
@@ -213,10 +214,10 @@ def test_a_first_scan_statting_in_two_processes_gives_the_same_answer(tmp_path, 
 
     try:
         monkeypatch.setattr(twoproc, "split", counting)
-        monkeypatch.setattr(scan_module, "STAT_PARALLEL_FROM", 2)
+        monkeypatch.setattr(survey_module, "PARALLEL_STAT_FROM", 2)
         both = summary(scan(str(d), early=lambda partial: None))
         assert splits and splits[0] > 50  # it did fork
-        monkeypatch.setattr(scan_module, "STAT_PARALLEL_FROM", 10**9)
+        monkeypatch.setattr(survey_module, "PARALLEL_STAT_FROM", 10**9)
         one = summary(scan(str(d), early=lambda partial: None))
         assert len(splits) == 1
     finally:
@@ -377,22 +378,23 @@ async def test_tui_shows_every_entry_literally_and_changes_nothing(hostile, tmp_
 
 def test_every_detail_renders_for_every_entry(hostile):
     """The detail pane's content for each scanned entry, built directly (no timing involved)."""
-    from snaptui.tui import detail
+    from snaptui.present import detail
+    from snaptui.tui.detail import content
 
     result = scan(str(hostile.dir))
     for s in result.sessions:
-        text = str(detail.session_content(s, now_ms=1_800_000_000_000, template=DEFAULTS["resume_command"],
-                                          running=False))
+        facts = detail.gather(s, template=DEFAULTS["resume_command"], live=None, now_ms=1_800_000_000_000)
+        text = str(content(detail.session_spans(s, facts, now_ms=1_800_000_000_000)))
         assert forbidden_in(text) == [] and one_line(s.name) in text
     for d in result.damaged:
-        assert forbidden_in(str(detail.damaged_content(d))) == []
+        assert forbidden_in(str(content(detail.damaged_spans(d)))) == []
     for lo in result.leftovers:
-        assert forbidden_in(str(detail.leftover_content(lo))) == []
+        assert forbidden_in(str(content(detail.leftover_spans(lo)))) == []
     assert len(result.sessions) + len(result.damaged) + len(result.leftovers) == len(hostile.expected)
 
 
 def test_an_absurd_cost_does_not_squeeze_every_other_row(cli, recovery):
-    from snaptui.present.table import width
+    from snaptui.present.cells import width
 
     (recovery / "a.json").write_bytes(H.doc(session_id="absurd", cost_usd=1e308))
     (recovery / "b.json").write_bytes(H.doc(session_id="normal", project_dir="/p/snap[/]2024 [bold red]hi[/]"))
@@ -506,20 +508,25 @@ def test_moderately_nested_unknown_field_inside_a_tool_result_is_a_session(recov
 
 def _vanishes_before_its_stat(gone: Path, monkeypatch) -> None:
     """``gone`` is removed the moment anything stats it (after the listing)."""
-    real = scan_module.file_stat
+    real = survey_module.file_stat
 
     def vanishing(path):
         if path == str(gone) and os.path.exists(gone):
             os.unlink(gone)
         return real(path)
 
-    monkeypatch.setattr(scan_module, "file_stat", vanishing)
+    monkeypatch.setattr(survey_module, "file_stat", vanishing)
 
 
-def test_a_file_vanishing_between_listing_and_stat_is_simply_gone(recovery, monkeypatch):
-    _vanishes_before_its_stat(write(recovery, "gone", ts=H.OLD_MS), monkeypatch)
+def test_a_file_vanishing_between_listing_and_stat_is_simply_gone(recovery, tmp_path, monkeypatch):
+    """With a cache to compare with, the scan stats each file: one removed just
+    before is gone, not "damaged: no such file"."""
+    cache = str(tmp_path / "cache")
+    gone = write(recovery, "gone", ts=H.OLD_MS)
     write(recovery, "stays", ts=H.OLD_MS)
-    result = scan(str(recovery))
+    scan(str(recovery), cache_dir=cache)
+    _vanishes_before_its_stat(gone, monkeypatch)
+    result = scan(str(recovery), cache_dir=cache)
     assert [s.session_id for s in result.sessions] == ["stays"]
     assert result.damaged == [] and result.leftovers == []
 
@@ -539,14 +546,14 @@ def test_list_json_forgets_a_file_vanishing_between_listing_and_stat(recovery, t
 def test_a_file_vanishing_between_stat_and_read_is_simply_gone(recovery, monkeypatch, via):
     gone = write(recovery, "gone", ts=H.OLD_MS)
     write(recovery, "stays", ts=H.OLD_MS)
-    real = scan_module.read_entry
+    real = recovery_source.read_entry
 
-    def vanishing(path, is_link):
+    def vanishing(path, is_link, st=None):
         if path == str(gone) and os.path.exists(gone):
             os.unlink(gone)
-        return real(path, is_link)
+        return real(path, is_link, st)
 
-    monkeypatch.setattr(scan_module, "read_entry", vanishing)
+    monkeypatch.setattr(recovery_source, "read_entry", vanishing)
     if via == "scan":
         result = scan(str(recovery))
         assert [s.session_id for s in result.sessions] == ["stays"] and result.damaged == []
@@ -557,10 +564,10 @@ def test_a_file_vanishing_between_stat_and_read_is_simply_gone(recovery, monkeyp
 
 def _replacer(recovery: Path, victim: Path, make):
     """A ``read_entry`` that first replaces ``victim`` by what ``make(tmp_path)`` creates (once)."""
-    real = scan_module.read_entry
+    real = recovery_source.read_entry
     done = []
 
-    def racing(path, is_link):
+    def racing(path, is_link, st=None):
         if path == str(victim) and not done:
             done.append(True)
             tmp = recovery.parent / "replacement"
@@ -568,7 +575,7 @@ def _replacer(recovery: Path, victim: Path, make):
             if tmp.is_dir():
                 os.unlink(victim)  # rename() cannot put a directory over a file
             os.rename(tmp, victim)
-        return real(path, is_link)
+        return real(path, is_link, st)
 
     return racing
 
@@ -594,7 +601,7 @@ def test_a_file_replaced_mid_scan_by_something_hostile(recovery, monkeypatch, ki
         else:
             tmp.write_bytes(b"\x00garbage")
 
-    monkeypatch.setattr(scan_module, "read_entry", _replacer(recovery, victim, make))
+    monkeypatch.setattr(recovery_source, "read_entry", _replacer(recovery, victim, make))
     if via == "scan":
         result = run_with_timeout(lambda: scan(str(recovery)), 10)
         assert [(d.name, reason in d.reason) for d in result.damaged] == [(victim.name, True)]
@@ -612,17 +619,17 @@ def _swap_then_put_back(recovery: Path, monkeypatch, run):
     elsewhere.mkdir()
     b = write(elsewhere, "swapped", cost=2.0, ts=H.OLD_MS)
     aside = recovery.parent / "aside.json"
-    real = scan_module.read_entry
+    real = recovery_source.read_entry
 
-    def racing(path, is_link):
+    def racing(path, is_link, st=None):
         if path == str(a) and b.exists():
             os.rename(a, aside)
             os.rename(b, a)
-        return real(path, is_link)
+        return real(path, is_link, st)
 
-    monkeypatch.setattr(scan_module, "read_entry", racing)
+    monkeypatch.setattr(recovery_source, "read_entry", racing)
     first = run()
-    monkeypatch.setattr(scan_module, "read_entry", real)
+    monkeypatch.setattr(recovery_source, "read_entry", real)
     os.rename(a, elsewhere / "b-again.json")
     os.rename(aside, a)  # A is back, byte for byte, with the identity it had when listed
     return first, run()

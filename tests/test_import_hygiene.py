@@ -1,27 +1,34 @@
 """The core knows nothing of Textual; the startup path does not even load pydantic.
 
-Each check runs in a fresh interpreter and looks at ``sys.modules``.
+Each check runs in a fresh interpreter and looks at ``sys.modules``. The
+layering itself is kept by import-linter (``lint-imports``, see pyproject.toml).
 """
 
 from __future__ import annotations
 
+import pkgutil
 import subprocess
 import sys
 
 import pytest
 
-CORE = [
-    "snaptui.format.reader", "snaptui.format.writer", "snaptui.format.model", "snaptui.catalog.scan", "snaptui.catalog.index", "snaptui.actions.trash",
-    "snaptui.present.table", "snaptui.catalog.jsonlist", "snaptui.present.viewmodel", "snaptui.present.humanfmt", "snaptui.present.safetext",
-    "snaptui.cli.check", "snaptui.settings.config", "snaptui.settings.paths", "snaptui.actions.resume", "snaptui.actions.handoff", "snaptui.actions.shell",
-    "snaptui.catalog.seen", "snaptui.catalog.liveness", "snaptui.sources.transcript", "snaptui.actions.demo", "snaptui.cli.main",
-]
+import snaptui
+
+CORE = sorted(
+    m.name for m in pkgutil.walk_packages(snaptui.__path__, "snaptui.")
+    if not m.name.startswith("snaptui.tui") and m.name not in ("snaptui.__main__", "snaptui.cli.ui")
+)
 
 
 def loaded_after(code: str) -> set[str]:
     probe = code + "\nimport sys\nprint(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     return set(out.stdout.split())
+
+
+def test_every_layer_is_checked():
+    packages = {name.split(".")[1] for name in CORE if name.count(".") >= 1}
+    assert {"base", "settings", "format", "sources", "catalog", "present", "actions", "cli"} <= packages
 
 
 @pytest.mark.parametrize("module", CORE)
@@ -31,11 +38,24 @@ def test_core_modules_do_not_import_textual(module):
 
 def test_scanning_and_listing_do_not_import_textual_or_pydantic(fixture_dir):
     code = (
-        "from snaptui.catalog.scan import scan\nfrom snaptui.catalog.jsonlist import json_output\nfrom snaptui.present.table import table\n"
+        "from snaptui.catalog.scan import scan\nfrom snaptui.catalog.jsonlist import json_output\n"
+        "from snaptui.present.table import table\n"
         f"r = scan({str(fixture_dir)!r})\njson_output({str(fixture_dir)!r}, None, everything=True)\n"
         "table(r, everything=True)\n"
     )
     assert not {"textual", "rich", "pydantic"} & loaded_after(code)
+
+
+def test_the_startup_check_with_nothing_new_loads_almost_nothing(fixture_dir):
+    """The check at every shell start, once it has looked: no typing (it imports re),
+    json, argparse, platformdirs, pydantic or Textual."""
+    import os
+
+    os.utime(fixture_dir, (1_700_000_000, 1_700_000_000))  # settled: its last answer can be reused
+    code = f"from snaptui.cli.main import main\nmain(['check', '--quiet', '--dir', {str(fixture_dir)!r}])\n"
+    loaded_after(code)  # looks, and remembers its answer
+    heavy = {"textual", "rich", "pydantic", "json", "re", "typing", "argparse", "platformdirs"}
+    assert not heavy & loaded_after(code)
 
 
 def test_the_model_is_pydantic_and_still_no_textual():

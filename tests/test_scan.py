@@ -10,11 +10,11 @@ import pytest
 
 from conftest import DATA
 from helpers import NOW, write
-from snaptui.catalog import index
 from snaptui.format import reader
-from snaptui.catalog.index import cache_base
+from snaptui.catalog.cache import Cache, base_path
 from snaptui.catalog.jsonlist import json_output
-from snaptui.catalog.scan import MAX_BYTES, scan
+from snaptui.catalog.scan import scan
+from snaptui.sources.recovery import MAX_BYTES
 
 
 def expected_incomplete():
@@ -136,7 +136,7 @@ def test_index_gives_the_same_answer_and_is_used(fixture_dir, tmp_path):
     cold = scan(str(fixture_dir), cache_dir=cache)
     warm = scan(str(fixture_dir), cache_dir=cache)
     assert as_dicts(cold) == as_dicts(warm)
-    assert len(index.load(index.index_path(cache, str(fixture_dir)), str(fixture_dir))) == 48
+    assert len(Cache(cache, str(fixture_dir))) == 48
 
 
 def test_index_never_serves_a_replaced_file(recovery, tmp_path):
@@ -166,7 +166,7 @@ def test_recently_modified_files_are_not_indexed(recovery, tmp_path):
     cache = str(tmp_path / "cache")
     write(recovery, "fresh", age_s=None)
     scan(str(recovery), cache_dir=cache)
-    assert index.load(index.index_path(cache, str(recovery)), str(recovery)) == {}
+    assert len(Cache(cache, str(recovery))) == 0
 
 
 def damage_file(path, damage, tmp_path):
@@ -186,11 +186,13 @@ def damage_file(path, damage, tmp_path):
 def test_a_broken_index_is_rebuilt_not_trusted(fixture_dir, tmp_path, damage):
     cache = str(tmp_path / "cache")
     good = as_dicts(scan(str(fixture_dir), cache_dir=cache))
-    path = index.index_path(cache, str(fixture_dir))
-    if damage == "other-dir":
+    path = base_path(cache, str(fixture_dir)) + ".table"
+    if damage == "other-dir":  # a table that belongs to another directory
         other = tmp_path / "other"
         other.mkdir()
-        index.save(path, str(other), {})
+        write(other, "stranger", cost=7.0)
+        scan(str(other), cache_dir=cache)
+        os.replace(base_path(cache, str(other)) + ".table", path)
     else:
         damage_file(path, damage, tmp_path)
     assert as_dicts(scan(str(fixture_dir), cache_dir=cache)) == good
@@ -219,12 +221,16 @@ def test_json_cache_answers_the_same_and_follows_changes(fixture_dir, tmp_path):
     assert doc["session_id"] not in {o["session_id"] for o in listed(fixture_dir, cache)}
 
 
+@pytest.mark.parametrize("part", [".table", ".pieces"])
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "flip", "empty"])
-def test_a_broken_json_cache_is_rebuilt_not_trusted(fixture_dir, tmp_path, damage):
+def test_a_broken_json_cache_is_rebuilt_not_trusted(fixture_dir, tmp_path, damage, part):
     cache = str(tmp_path / "cache")
     good = listed(fixture_dir, cache, everything=True)
-    damage_file(cache_base(cache, str(fixture_dir)) + ".list", damage, tmp_path)
+    plain = listed(fixture_dir, cache)
+    damage_file(base_path(cache, str(fixture_dir)) + part, damage, tmp_path)
     assert listed(fixture_dir, cache, everything=True) == good
+    damage_file(base_path(cache, str(fixture_dir)) + part, damage, tmp_path)
+    assert listed(fixture_dir, cache) == plain
 
 
 def test_early_result_comes_from_the_index_newest_first(fixture_dir, tmp_path):

@@ -8,8 +8,10 @@ import pytest
 
 from helpers import DAY, NOW, write
 from snaptui.base import clock
+from snaptui.actions import purge as purging
 from snaptui.actions import trash as store
-from snaptui.catalog.scan import TRASH_DIR, scan
+from snaptui.catalog.scan import scan
+from snaptui.sources.recovery import TRASH_DIR
 
 CLOCK = clock.fixed(NOW)
 
@@ -76,21 +78,21 @@ def test_purge_plan_is_a_dry_run(recovery):
     write(recovery, "old2", ts=NOW - 35 * DAY, completed=True)
     write(recovery, "new", ts=NOW - DAY)
     (recovery / "bad.json").write_bytes(b"{")  # damaged: never purged
-    plan = store.plan_purge(str(recovery), 30 * DAY, trash_retention_ms=30 * DAY, clock=CLOCK)
+    plan = purging.plan_purge(str(recovery), 30 * DAY, trash_retention_ms=30 * DAY, clock=CLOCK)
     assert sorted(s.session_id for s in plan.sessions) == ["old1", "old2"]
     assert plan.incomplete == 1
     assert plan.bytes == old_incomplete.stat().st_size + (recovery / "old2_session_snapshot.json").stat().st_size
     assert len(os.listdir(recovery)) == 4  # nothing removed by planning
-    done = store.purge(plan, clock=CLOCK)
+    done = purging.purge(plan, clock=CLOCK)
     assert done.removed == 2 and done.kept == []
     assert sorted(os.listdir(recovery)) == sorted(["new_session_snapshot.json", "bad.json", TRASH_DIR])
 
 
 def test_purge_never_removes_a_file_rewritten_after_it_was_judged_old(recovery):
     write(recovery, "live", ts=NOW - 40 * DAY)
-    plan = store.plan_purge(str(recovery), 30 * DAY, trash_retention_ms=30 * DAY, clock=CLOCK)
+    plan = purging.plan_purge(str(recovery), 30 * DAY, trash_retention_ms=30 * DAY, clock=CLOCK)
     write(recovery, "live", ts=NOW, age_s=None)  # the session saved meanwhile
-    done = store.purge(plan, clock=CLOCK)
+    done = purging.purge(plan, clock=CLOCK)
     assert done.removed == 0 and done.kept == ["live_session_snapshot.json"]
     assert sessions(recovery, "live")[0].timestamp_ms == NOW
 
@@ -100,9 +102,9 @@ def test_purge_empties_trash_past_its_retention(recovery):
     store.discard(str(recovery), sessions(recovery, "a"), clock=clock.fixed(NOW - 31 * DAY))
     write(recovery, "b")
     store.discard(str(recovery), sessions(recovery, "b"), clock=clock.fixed(NOW - DAY))
-    plan = store.plan_purge(str(recovery), 365 * DAY, trash_retention_ms=30 * DAY, clock=CLOCK)
+    plan = purging.plan_purge(str(recovery), 365 * DAY, trash_retention_ms=30 * DAY, clock=CLOCK)
     assert plan.sessions == [] and plan.trash_files == 1
-    done = store.purge(plan, clock=CLOCK)
+    done = purging.purge(plan, clock=CLOCK)
     assert done.trash_files == 1
     assert [t.session_id for t in store.list_trash(str(recovery))] == ["b"]
 

@@ -9,7 +9,7 @@ import pytest
 
 from helpers import write
 from snaptui.actions import trash as store
-from snaptui.catalog.scan import TRASH_DIR
+from snaptui.sources.recovery import TRASH_DIR
 from snaptui.tui.dialogs import ConfirmScreen, HelpScreen, PurgeScreen
 from snaptui.tui.session_list import SessionList
 from tui_support import NOW, make_app, screen_text, set_old, settle, use_utc

@@ -97,9 +97,10 @@ end
 """
 
 
-def snippet(shell: str) -> str:
-    """The integration code for ``shell``."""
-    exe = " ".join(quote(word, shell) for word in _self_command())
+def snippet(shell: str, *, directory: str | None = None) -> str:
+    """The integration code for ``shell`` (with ``directory``: always that recovery directory)."""
+    words = _self_command() + (["--dir", directory] if directory else [])
+    exe = " ".join(quote(word, shell) for word in words)
     if shell == "fish":
         return _FISH.format(exe=exe)
     if shell == "zsh":

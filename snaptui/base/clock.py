@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
-from typing import Callable
 
-Clock = Callable[[], int]
+TYPE_CHECKING = False  # not typing's: importing typing costs the startup check milliseconds
+if TYPE_CHECKING:
+    from typing import Callable
+
+    Clock = Callable[[], int]
+    """A source of "now", in milliseconds since the epoch."""
+else:
+    Clock = object
 
 
 def now_ms() -> int:

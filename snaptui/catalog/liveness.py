@@ -11,6 +11,9 @@ maybe running. Either way snaptui asks before acting on such a session.
 from __future__ import annotations
 
 import os
+from typing import Any, Iterable, Mapping, NamedTuple
+
+from snaptui.sources.records import Session
 
 
 def agent_dirs(program: str) -> set[str] | None:
@@ -45,6 +48,15 @@ def agent_dirs(program: str) -> set[str] | None:
     return dirs
 
 
+class Live(NamedTuple):
+    """Why a session may still be running."""
+
+    agent: bool
+    """An agent process works in its project directory (else: its file was written recently)."""
+    written_ms: int
+    """When its file was last written."""
+
+
 class Liveness:
     """Decides, with one look at /proc, whether incomplete sessions may be running."""
 
@@ -52,34 +64,66 @@ class Liveness:
         self.threshold_ms = threshold_ms
         self.now_ms = now_ms
         self.agents = agent_dirs(program)
+        self._real: dict[str, str | None] = {}
 
-    def _recent(self, session) -> bool:
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any], now_ms: int) -> Liveness:
+        """From the config: the agent is the resume command's program."""
+        from snaptui.base.durations import parse_duration
+
+        threshold = parse_duration(settings["running_threshold"]) * 1000
+        return cls(agent_program(settings["resume_command"]), threshold, now_ms)
+
+    def _recent(self, session: Session) -> bool:
         return self.now_ms - session.mtime_ns // 1_000_000 < self.threshold_ms
 
-    def _agent_there(self, session) -> bool:
+    def _agent_there(self, session: Session) -> bool:
         if not self.agents or not session.project_dir or "\0" in session.project_dir:
             return False
-        try:
-            return os.path.realpath(session.project_dir) in self.agents
-        except (OSError, ValueError):
-            return False
+        real = self._real.get(session.project_dir, "")
+        if real == "":  # many sessions share a project: resolve each directory once
+            try:
+                real = os.path.realpath(session.project_dir)
+            except (OSError, ValueError):
+                real = None
+            self._real[session.project_dir] = real
+        return real is not None and real in self.agents
 
-    def maybe_running(self, session) -> bool:
+    def maybe_running(self, session: Session) -> bool:
         """Mark it and ask before acting: written recently, or an agent works there."""
-        return not session.completed and (self._recent(session) or self._agent_there(session))
+        return self.reason(session) is not None
 
-    def crashed(self, session) -> bool:
+    def reason(self, session: Session) -> Live | None:
+        """Why ``session`` may still be running (None: it is not)."""
+        if session.completed:
+            return None
+        if self._agent_there(session):
+            return Live(True, session.mtime_ns // 1_000_000)
+        if self._recent(session):
+            return Live(False, session.mtime_ns // 1_000_000)
+        return None
+
+    def crashed(self, session: Session) -> bool:
         """Worth opening snaptui for: no agent works there, and either we can see
         the agents or the snapshot is older than the threshold."""
         if session.completed or self._agent_there(session):
             return False
         return self.agents is not None or not self._recent(session)
 
-    def settles_ms(self, session) -> int | None:
+    def settles_ms(self, session: Session) -> int | None:
         """When a recent session stops being "recent" (the check's answer may change)."""
         if session.completed or not self._recent(session):
             return None
         return session.mtime_ns // 1_000_000 + self.threshold_ms
+
+    def running(self, sessions: Iterable[Session]) -> dict[str, Live]:
+        """``{key: reason}`` of the sessions that may still be running."""
+        out = {}
+        for s in sessions:
+            why = self.reason(s)
+            if why is not None:
+                out[s.key] = why
+        return out
 
 
 def agent_program(template: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import threading
 
-from snaptui.catalog.scan import ScanResult, scan
+from snaptui.catalog.scan import Catalog, scan
 
 
 HEAD_START_S = 1.5
@@ -22,8 +22,8 @@ class Prefetch:
 
     def __init__(self, directory: str, cache_dir: str | None) -> None:
         self.directory = directory
-        self.partial: ScanResult | None = None
-        self.full: ScanResult | None = None
+        self.partial: Catalog | None = None
+        self.full: Catalog | None = None
         self.error: BaseException | None = None
         self.first = threading.Event()
         """Set once there is something to show (partial or full), or the scan failed."""
@@ -59,7 +59,7 @@ class Prefetch:
             self._collecting = False
             gc.enable()
 
-    def _early(self, partial: ScanResult) -> None:
+    def _early(self, partial: Catalog) -> None:
         self.partial = partial
         self._collect_again()
         self.first.set()

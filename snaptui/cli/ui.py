@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import sys
 
-from snaptui.catalog import seen
+from typing import TYPE_CHECKING
+
 from snaptui.actions.handoff import HandoffError, hand_off
 from snaptui.actions.resume import plan
+from snaptui.catalog import seen
+from snaptui.cli.parse import UsageError
 from snaptui.present.safetext import one_line
 
+if TYPE_CHECKING:
+    from snaptui.cli.commands import Context
 
-def run_ui(ctx) -> int:
+
+def run_ui(ctx: Context) -> int:
     """Open the UI on ``ctx.directory``; afterwards, resume what was chosen."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        from snaptui.cli.main import UsageError
-
         raise UsageError("the terminal UI needs a terminal (use 'snaptui list' in scripts)")
     from snaptui.catalog.prefetch import Prefetch
 
@@ -28,7 +32,7 @@ def run_ui(ctx) -> int:
     chosen = app.run()
     if app.result is not None and not app.result.error:
         # Everything listed is now seen: a new shell will not open snaptui for it again.
-        present = {s.name for s in app.result.sessions}
+        present = {s.name for s in app.result.sessions}  # forget what is gone
         seen.remember(ctx.dirs.state, ctx.directory, app.seen_sessions.values(), present=present)
     if chosen is None:
         return app.return_code or 0

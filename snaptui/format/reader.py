@@ -24,29 +24,13 @@ also where the human-readable reasons come from.
 from __future__ import annotations
 
 import math
-import os
+from typing import Any, NamedTuple
 
-_orjson = None  # imported on first parse
+from snaptui.format.schema import FIELD_SET, FIELDS, MAX_U64, TOOL_FIELD_SET, TOOL_FIELDS, Damaged
 
-FIELDS = (
-    "session_id",
-    "message_count",
-    "last_tool_results",
-    "snapshot_timestamp_ms",
-    "completed",
-    "project_dir",
-    "cost_usd",
-)
-TOOL_FIELDS = ("tool_name", "call_id", "output_preview", "success")
-MAX_U64 = 2**64 - 1
+__all__ = ["FIELDS", "TOOL_FIELDS", "MAX_U64", "Damaged", "Decoded", "read_snapshot", "parse", "passthrough"]
 
-_FIELD_SET = frozenset(FIELDS)
-_TOOL_FIELD_SET = frozenset(TOOL_FIELDS)
-_BOM = b"\xef\xbb\xbf"
-
-
-class Damaged(ValueError):
-    """A file the reference reader rejects; ``str()`` is the one-line reason."""
+_orjson: Any = None  # imported on first parse
 
 
 _CANONICAL = None
@@ -120,30 +104,68 @@ _SURROGATE_ESCAPE = _LazySurrogates()
 _WHITESPACE = b" \t\n\r"
 
 
-def passthrough(data: bytes) -> tuple[int, bool] | None:
-    """``(snapshot_timestamp_ms, completed)`` when ``data``, less trailing
-    whitespace, is a valid snapshot exactly as the reference writer lays it
-    out (so ``list --json`` can pass it on untouched), else None.
+class Decoded(NamedTuple):
+    """A valid snapshot: its fields, and its JSON text to pass on."""
+
+    doc: dict[str, Any]
+    """The seven fields (tool results as dicts of their four), values as the file has them."""
+    text: bytes
+    """The snapshot as one JSON value: the file itself (less trailing whitespace)
+    when it is in the reference writer's exact layout, else compact JSON."""
+    verbatim: bool
+    """Whether ``text`` is the file's own bytes."""
+
+
+def read_snapshot(data: bytes) -> Decoded:
+    """Decode ``data`` as the reference reader would; raises :class:`Damaged`.
 
     Fast path: decode with orjson, check the fields and types, and encode
-    again in the same layout; byte equality with the file proves there is
-    nothing else in it (no duplicate or unknown key, no ``-0``, every value
-    written as JSON writes it). Files that orjson cannot decode or writes
-    differently (``\\u0041`` for ``A``, some float notations) fall back to
-    :func:`canonical`.
+    again in the reference layout; byte equality with the file proves there
+    is nothing else in it (no duplicate or unknown key, no ``-0``, every value
+    written as JSON writes it), so the file can be passed on untouched. Files
+    that orjson writes differently (``\\u0041`` for ``A``, some float
+    notations) are checked by :func:`canonical`. Anything unusual takes the
+    exact path, which also explains what is wrong.
     """
+    stripped = data.rstrip(_WHITESPACE)
     orjson = _load_orjson()
+    obj: Any = None
     if orjson:
         try:  # orjson refuses unpaired surrogate escapes, as the reference does in known strings
             obj = orjson.loads(data)
-            if _plain(obj) and orjson.dumps(obj, option=orjson.OPT_INDENT_2) == data.rstrip(_WHITESPACE):
-                return obj["snapshot_timestamp_ms"], obj["completed"]
-        except (orjson.JSONDecodeError, orjson.JSONEncodeError):
-            pass  # e.g. an integer cost beyond 64 bits, valid for the reference
-    return canonical(data)
+        except orjson.JSONDecodeError:
+            obj = None  # e.g. an integer cost beyond 64 bits, valid for the reference
+        if obj is not None and _plain(obj):
+            if orjson.dumps(obj, option=orjson.OPT_INDENT_2) == stripped or canonical(data) is not None:
+                return Decoded(obj, stripped, True)
+            # orjson cannot see duplicate keys (the last one wins). With no
+            # \\u escapes, every key and string costs two '"' bytes plus one
+            # per quote inside it, in the file as in the re-encoding, so the
+            # counts differ exactly when a duplicate pair was dropped.
+            compact = orjson.dumps(obj)
+            if b"\\u" not in data and compact.count(b'"') == data.count(b'"') and not (
+                b"-0" in data and 0 in (obj["message_count"], obj["snapshot_timestamp_ms"])
+            ):
+                return Decoded(obj, compact, False)
+    from snaptui.format import exactjson
+
+    doc = _validate(exactjson.decode(data))
+    if canonical(data) is not None:
+        return Decoded(doc, stripped, True)
+    return Decoded(doc, compact_json(doc), False)
 
 
-def _load_orjson():
+def passthrough(data: bytes) -> tuple[int, bool] | None:
+    """``(snapshot_timestamp_ms, completed)`` when ``data`` is a valid snapshot in
+    the reference writer's exact layout, else None (damaged, or another layout)."""
+    try:
+        decoded = read_snapshot(data)
+    except Damaged:
+        return None
+    return (decoded.doc["snapshot_timestamp_ms"], decoded.doc["completed"]) if decoded.verbatim else None
+
+
+def _load_orjson() -> Any:
     """orjson, imported on first use (the startup check rarely parses anything); False without it."""
     global _orjson
     if _orjson is None:
@@ -154,36 +176,13 @@ def _load_orjson():
     return _orjson
 
 
-def parse(data: bytes) -> dict:
-    """Return the snapshot in ``data`` as a dict of exactly the seven fields.
+def parse(data: bytes) -> dict[str, Any]:
+    """The snapshot in ``data`` as a dict of exactly the seven fields.
 
     Tool results become dicts of exactly their four fields. Values are kept as the file
     has them (an integer ``cost_usd`` stays an ``int``). Raises :class:`Damaged`.
     """
-    return parse_with_json(data)[0]
-
-
-def parse_with_json(data: bytes) -> tuple[dict, bytes]:
-    """:func:`parse`, plus the seven fields as one line of compact JSON."""
-    orjson = _load_orjson()
-    if orjson and b"\\u" not in data:
-        try:
-            obj = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            pass  # the exact path decides, and explains
-        else:
-            if _plain(obj):
-                compact = orjson.dumps(obj)
-                # orjson cannot see duplicate keys (the last one wins). With no
-                # \\u escapes, every key and string costs two '"' bytes plus one
-                # per quote inside it, in the file as in the re-encoding, so the
-                # counts differ exactly when a duplicate pair was dropped.
-                if compact.count(b'"') == data.count(b'"') and not (
-                    b"-0" in data and 0 in (obj["message_count"], obj["snapshot_timestamp_ms"])
-                ):
-                    return obj, compact
-    doc = _validate(_decode_exact(data))
-    return doc, compact_json(doc)
+    return read_snapshot(data).doc
 
 
 def compact_json(doc: dict) -> bytes:
@@ -242,7 +241,7 @@ def _plain(obj: object) -> bool:
 
 
 def _validate(obj: object) -> dict:
-    fields = _fields(obj, FIELDS, _FIELD_SET, "snapshot", "")
+    fields = _fields(obj, FIELDS, FIELD_SET, "snapshot", "")
     tools = fields["last_tool_results"]
     if type(tools) is not list:
         raise Damaged(f"last_tool_results must be an array, got {_describe(tools)}")
@@ -259,7 +258,7 @@ def _validate(obj: object) -> dict:
 
 
 def _tool(entry: object, where: str) -> dict:
-    fields = _fields(entry, TOOL_FIELDS, _TOOL_FIELD_SET, "tool result", where + ": ")
+    fields = _fields(entry, TOOL_FIELDS, TOOL_FIELD_SET, "tool result", where + ": ")
     for name in ("tool_name", "call_id", "output_preview"):
         fields[name] = _string(fields[name], f"{where}.{name}")
     fields["success"] = _bool(fields["success"], f"{where}.success")
@@ -347,307 +346,3 @@ def _describe(value: object) -> str:
     return "an unsupported value"
 
 
-# --------------------------------------------------------------------------
-# The exact (stdlib) path
-# --------------------------------------------------------------------------
-
-
-class _Object(dict):
-    """A decoded JSON object that remembers its duplicate and unencodable keys."""
-
-    __slots__ = ("dups", "odd_keys")
-
-
-def _object_pairs(pairs: list) -> _Object:
-    obj = _Object(pairs)
-    obj.dups = ()
-    if len(obj) != len(pairs):
-        seen: set = set()
-        obj.dups = {k for k, _ in pairs if k in seen or seen.add(k)}
-    obj.odd_keys = not all(_encodable(k) for k, _ in pairs)
-    return obj
-
-
-def _encodable(text: str) -> bool:
-    if text.isascii():
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _parse_int(text: str) -> int | float:
-    if text == "-0":
-        return -0.0  # serde reads -0 as a float
-    try:
-        return int(text)
-    except ValueError:  # over Python's digit limit: far beyond u64 and f64 anyway
-        return math.inf
-
-
-def _reject_constant(name: str) -> None:
-    raise Damaged(f"not JSON: {name} is not a JSON value")
-
-
-_decoder = None
-_ARRAY_RUN = None
-_CLOSE_RUN = None
-_NO_WS = {ord(c): None for c in " \t\n\r"}
-
-
-def _get_decoder():
-    global _decoder
-    if _decoder is None:
-        import json  # lazy: json imports re (about 8 ms here); only the exact path needs it
-
-        _decoder = json.JSONDecoder(
-            object_pairs_hook=_object_pairs,
-            parse_int=_parse_int,
-            parse_constant=_reject_constant,
-            strict=True,
-        )
-    return _decoder
-
-
-def _decode_exact(data: bytes) -> object:
-    import json
-
-    if not data:
-        raise Damaged("empty file")
-    if data.startswith(_BOM):
-        raise Damaged("starts with a UTF-8 byte-order mark")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise Damaged(f"not valid UTF-8 (byte {exc.start})") from None
-    decoder = _get_decoder()
-    try:
-        return _whole(text, *decoder.raw_decode(text, _skip_ws(text, 0)))
-    except json.JSONDecodeError as exc:
-        raise _not_json(exc) from None
-    except RecursionError:
-        return _DeepDecoder(text, decoder).document()
-
-
-def _whole(text: str, obj: object, end: int) -> object:
-    """``obj`` if nothing but whitespace follows it in ``text``."""
-    end = _skip_ws(text, end)
-    if end != len(text):
-        raise _syntax_error(text, end, "extra data after the JSON value")
-    return obj
-
-
-def _not_json(exc) -> Damaged:
-    return Damaged(f"not JSON: {_lower(exc.msg)} at line {exc.lineno} column {exc.colno}")
-
-
-def _lower(msg: str) -> str:
-    """Python's message, as a reason fragment ("Unterminated string starting at")."""
-    msg = msg.removesuffix(" at")
-    return msg[:1].lower() + msg[1:]
-
-
-def _nth_closer_end(text: str, start: int, k: int) -> int:
-    """The index just past the ``k``-th closing bracket from ``start`` (whitespace between)."""
-    end = start + k
-    if len(text[start:end].translate(_NO_WS)) == k:  # no whitespace between them
-        return end
-    i = start
-    while k:
-        if text[i] in "]}":
-            k -= 1
-        i += 1
-    return i
-
-
-def _skip_ws(text: str, i: int) -> int:
-    n = len(text)
-    while i < n and text[i] in " \t\n\r":
-        i += 1
-    return i
-
-
-def _syntax_error(text: str, pos: int, msg: str):
-    import json
-
-    return json.JSONDecodeError(msg, text, pos)
-
-
-class _DeepDecoder:
-    """Decode a document nested too deeply for Python's recursive decoder.
-
-    serde skips unknown fields iteratively, so a snapshot may carry an unknown
-    field nested a million levels deep and still be valid. The top level is
-    decoded here, known fields with the normal decoder, and unknown values are
-    validated and skipped with an explicit stack.
-    """
-
-    def __init__(self, text: str, decoder) -> None:
-        import json.decoder
-        import json.scanner
-        import re
-
-        global _ARRAY_RUN, _CLOSE_RUN
-        _ARRAY_RUN = re.compile(r"\[[\[ \t\n\r]*")  # one character class: no backtracking
-        _CLOSE_RUN = re.compile(r"[ \t\n\r]*[\]}][\]} \t\n\r]*")
-        self.text = text
-        self.decoder = decoder
-        self.scanstring = json.decoder.scanstring
-        self.number = json.scanner.NUMBER_RE
-
-    def document(self) -> object:
-        import json
-
-        text = self.text
-        try:
-            obj, i = self._snapshot(_skip_ws(text, 0))
-            return _whole(text, obj, i)
-        except json.JSONDecodeError as exc:
-            raise _not_json(exc) from None
-        except (IndexError, ValueError) as exc:
-            if isinstance(exc, Damaged):
-                raise
-            raise Damaged("not JSON: unexpected end of data") from None
-
-    # The shape serde walks: a snapshot (object, or array in field order) whose
-    # last_tool_results is an array of tool results (objects, or arrays). Known
-    # fields are decoded normally; unknown fields, at either level, are skipped.
-
-    def _snapshot(self, i: int) -> tuple[object, int]:
-        if self.text.startswith("{", i):
-            return self._object(i, _FIELD_SET, self._snapshot_field)
-        if self.text.startswith("[", i):
-            return self._array(i, lambda n, j: self._tools(j) if n == 2 else self._known(j))
-        raise Damaged("snapshot must be a JSON object, got another value")
-
-    def _snapshot_field(self, key: str, i: int) -> tuple[object, int]:
-        return self._tools(i) if key == "last_tool_results" else self._known(i)
-
-    def _tools(self, i: int) -> tuple[object, int]:
-        if not self.text.startswith("[", i):
-            return self._known(i)  # the wrong type: validation says so
-        return self._array(i, lambda n, j: self._tool(j))
-
-    def _tool(self, i: int) -> tuple[object, int]:
-        if self.text.startswith("{", i):
-            return self._object(i, _TOOL_FIELD_SET, lambda key, j: self._known(j))
-        return self._known(i)
-
-    def _known(self, i: int) -> tuple[object, int]:
-        try:
-            return self.decoder.raw_decode(self.text, i)
-        except RecursionError:
-            raise Damaged("nested too deeply where a snapshot field is expected") from None
-
-    def _array(self, i: int, element) -> tuple[list, int]:
-        text = self.text
-        items: list = []
-        i = _skip_ws(text, i + 1)
-        if text.startswith("]", i):
-            return items, i + 1
-        while True:
-            value, i = element(len(items), i)
-            items.append(value)
-            i = _skip_ws(text, i)
-            if text.startswith(",", i):
-                i = _skip_ws(text, i + 1)
-            elif text.startswith("]", i):
-                return items, i + 1
-            else:
-                raise _syntax_error(text, i, "Expecting ',' delimiter")
-
-    def _object(self, i: int, known: frozenset, field) -> tuple[_Object, int]:
-        text = self.text
-        pairs: list = []
-        i = _skip_ws(text, i + 1)
-        if text.startswith("}", i):
-            return _object_pairs(pairs), i + 1
-        while True:
-            key, i = self._key(i)
-            if key in known:
-                value, i = field(key, i)
-            else:
-                value, i = None, self._skip_value(i)
-            pairs.append((key, value))
-            i = _skip_ws(text, i)
-            if text.startswith(",", i):
-                i = _skip_ws(text, i + 1)
-            elif text.startswith("}", i):
-                return _object_pairs(pairs), i + 1
-            else:
-                raise _syntax_error(text, i, "Expecting ',' delimiter")
-
-    def _key(self, i: int) -> tuple[str, int]:
-        text = self.text
-        if not text.startswith('"', i):
-            raise _syntax_error(text, i, "Expecting property name enclosed in double quotes")
-        key, i = self.scanstring(text, i + 1, True)
-        i = _skip_ws(text, i)
-        if not text.startswith(":", i):
-            raise _syntax_error(text, i, "Expecting ':' delimiter")
-        return key, _skip_ws(text, i + 1)
-
-    def _skip_value(self, i: int) -> int:
-        """Validate and skip one value. Runs of ``[`` and of closers are taken
-        by a regex in one step, so a megabyte of nesting costs milliseconds."""
-        text = self.text
-        closers: list[str] = []
-        while True:
-            i = _skip_ws(text, i)
-            c = text[i : i + 1]
-            if c == "[":
-                run = _ARRAY_RUN.match(text, i)
-                closers.extend("]" * run.group().count("["))
-                i = run.end()
-                if not text.startswith("]", i):
-                    continue
-                closers.pop()  # the innermost array is empty
-                i += 1
-            elif c == "{":
-                i = _skip_ws(text, i + 1)
-                if text.startswith("}", i):
-                    i += 1
-                else:
-                    closers.append("}")
-                    _, i = self._key(i)
-                    continue
-            elif c == '"':
-                _, i = self.scanstring(text, i + 1, True)
-            else:
-                for literal in ("true", "false", "null"):
-                    if text.startswith(literal, i):
-                        i += len(literal)
-                        break
-                else:
-                    m = self.number.match(text, i)
-                    if m is None:
-                        raise _syntax_error(text, i, "Expecting value")
-                    i = m.end()
-            # A value ended: close containers until a comma asks for the next one.
-            while closers:
-                run = _CLOSE_RUN.match(text, i)
-                if run is not None:
-                    # Take as many closers as match the open containers, at C speed.
-                    seq = run.group().translate(_NO_WS)[: len(closers)]
-                    want = "".join(reversed(closers[-len(seq) :]))
-                    k = len(seq) if seq == want else len(os.path.commonprefix([seq, want]))
-                    if k:
-                        del closers[-k:]
-                        i = _nth_closer_end(text, run.start(), k)
-                        continue
-                i = _skip_ws(text, i)
-                c = text[i : i + 1]
-                if c == ",":
-                    i = _skip_ws(text, i + 1)
-                    if closers[-1] == "}":
-                        _, i = self._key(i)
-                    break
-                if c == closers[-1]:
-                    closers.pop()
-                    i += 1
-                    continue
-                raise _syntax_error(text, i, "Expecting ',' delimiter")
-            else:
-                return i

@@ -133,3 +133,10 @@ def short_id(session_id: str, width: int = 8) -> str:
 
 
 UTC = timezone.utc
+
+
+def live_reason(agent: bool, written_ms: int, now_ms: int) -> str:
+    """Why a session may still be running, in a person's words."""
+    if agent:
+        return "an opendev process works in its project directory"
+    return f"its file was written {ago(written_ms, now_ms)}"

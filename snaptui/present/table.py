@@ -3,49 +3,33 @@
 from __future__ import annotations
 
 import shutil
-import unicodedata
 
 from snaptui.base import clock as _clock
 from snaptui.present import humanfmt
+from snaptui.present.cells import fit, fit_path, width
 from snaptui.present.safetext import one_line
-from snaptui.catalog.scan import ScanResult, Session
-
-
-def width(text: str) -> int:
-    """Terminal cells ``text`` takes (wide East Asian characters count 2)."""
-    if text.isascii():
-        return len(text)
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in text)
-
-
-def fit(text: str, cells: int) -> str:
-    """``text`` cut to ``cells`` terminal cells (with an ellipsis) and padded."""
-    if width(text) > cells:
-        out, used = "", 0
-        for c in text:
-            w = width(c)
-            if used + w > cells - 1:
-                break
-            out += c
-            used += w
-        text = out + "…"
-    return text + " " * max(cells - width(text), 0)
+from snaptui.catalog.scan import Catalog
+from snaptui.sources.records import Session
 
 
 def _rows(sessions: list[Session], now: int) -> list[list[str]]:
     rows = []
     for s in sessions:
         last = s.last_tool
-        tool = f"{'✓' if last[1] else '✗'} {one_line(last[0], 24)}" if last else "—"
+        tool = f"{_tool_mark(last.ok)} {one_line(last.name, 24)}" if last else "—"
         rows.append([
             humanfmt.ago(s.timestamp_ms, now),
             humanfmt.home_short(s.project_dir),
-            humanfmt.cost(s.cost_usd),
+            humanfmt.cost(s.cost_usd) if s.cost_usd is not None else "—",
             humanfmt.count(s.message_count),
             tool,
             humanfmt.short_id(s.session_id),
         ])
     return rows
+
+
+def _tool_mark(ok: bool | None) -> str:
+    return "…" if ok is None else "✓" if ok else "✗"
 
 
 def _table(rows: list[list[str]], total_width: int) -> str:
@@ -59,7 +43,7 @@ def _table(rows: list[list[str]], total_width: int) -> str:
     for row in [headers, *rows]:
         cells = []
         for i, cell in enumerate(row):
-            cell = fit(cell, widths[i])
+            cell = fit_path(cell, widths[i]) if i == 1 else fit(cell, widths[i])
             if i in right:
                 cell = " " * (widths[i] - width(cell.rstrip())) + cell.rstrip()
             cells.append(cell)
@@ -67,7 +51,7 @@ def _table(rows: list[list[str]], total_width: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def table(result: ScanResult, *, everything: bool, source: str = "", clock: _clock.Clock = _clock.now_ms) -> str:
+def table(result: Catalog, *, everything: bool, source: str = "", clock: _clock.Clock = _clock.now_ms) -> str:
     """The human listing, ready to print."""
     now = clock()
     cols = shutil.get_terminal_size((100, 24)).columns

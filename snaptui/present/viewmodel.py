@@ -8,7 +8,8 @@ the rows that are visible.
 from __future__ import annotations
 
 from snaptui.present import humanfmt
-from snaptui.catalog.scan import DamagedFile, Leftover, ScanResult, Session
+from snaptui.catalog.scan import Catalog
+from snaptui.sources.records import Item, Session
 
 SORTS = ("newest", "cost", "messages", "project")
 """The orders ``s`` cycles through."""
@@ -24,7 +25,7 @@ class Row:
 
     __slots__ = ("kind", "item", "label")
 
-    def __init__(self, kind: str, item: Session | DamagedFile | Leftover | None = None, label: str = "") -> None:
+    def __init__(self, kind: str, item: Item | None = None, label: str = "") -> None:
         self.kind = kind
         self.item = item
         self.label = label
@@ -35,29 +36,21 @@ class Row:
 
     @property
     def key(self) -> str | None:
-        """A stable identity across rescans: the file name (headers have none)."""
-        return None if self.item is None else f"{self.kind}:{self.item.name}"
+        """A stable identity across rescans (headers have none)."""
+        return None if self.item is None else self.item.key
 
     def __repr__(self) -> str:
         return f"Row({self.kind}, {self.label or getattr(self.item, 'name', '')!r})"
 
 
-def search_text(session: Session) -> bytes:
-    """What the filter matches for a session whose JSON text is not loaded yet."""
-    text = f"{session.session_id}\n{session.project_dir}\n{session.name}\n{session.tool_names}"
-    return text.lower().encode("utf-8", "surrogateescape")
-
-
-def _json_escaped(query: str) -> bytes | None:
-    """The query as it appears inside JSON text, when that differs (quotes, backslashes)."""
-    if '"' not in query and "\\" not in query:
-        return None
-    return query.replace("\\", "\\\\").replace('"', '\\"').encode("utf-8", "surrogateescape")
+def search_text(session: Session) -> str:
+    """What the filter matches for a session whose previews are not loaded yet."""
+    return f"{session.session_id}\n{session.project_dir}\n{session.name}\n{session.tool_names}".lower()
 
 
 def _sort_key(sort: str):
     if sort == "cost":
-        return lambda s: (-float(s.cost_usd), -s.timestamp_ms, s.name)
+        return lambda s: (-float(s.cost_usd or 0), -s.timestamp_ms, s.name)
     if sort == "messages":
         return lambda s: (-s.message_count, -s.timestamp_ms, s.name)
     if sort == "project":
@@ -66,32 +59,30 @@ def _sort_key(sort: str):
 
 
 def build_rows(
-    result: ScanResult,
+    result: Catalog,
     *,
     now_ms: int,
     sort: str = "newest",
     show_completed: bool = False,
     query: str = "",
-    texts: dict[str, bytes] | None = None,
+    texts: dict[str, str] | None = None,
 ) -> list[Row]:
     """The rows to show, top to bottom.
 
-    ``texts`` maps file names to what the filter searches, lowercased bytes
-    (the session's JSON text, previews included); sessions missing from it are
-    matched on id, project and tool names.
+    ``texts`` maps session keys to what the filter searches, lowercased
+    (previews included); sessions missing from it are matched on id,
+    project, file name and tool names.
     """
     query = query.strip().lower()
-    needle = query.encode("utf-8", "surrogateescape")
-    escaped = _json_escaped(query)
     texts = texts if texts is not None else {}
 
     def keep(s: Session) -> bool:
-        if not needle:
+        if not query:
             return True
-        text = texts.get(s.name)
+        text = texts.get(s.key)
         if text is None:
             text = search_text(s)
-        return needle in text or (escaped is not None and escaped in text)
+        return query in text
 
     rows: list[Row] = []
     incomplete = [s for s in result.incomplete if keep(s)]

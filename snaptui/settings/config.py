@@ -14,6 +14,10 @@ import os
 
 from snaptui.base.atomic import write_atomic
 
+TYPE_CHECKING = False  # not typing's: the startup check reads the config and cannot afford it
+if TYPE_CHECKING:
+    from typing import Any
+
 DEFAULTS: dict = {
     "recovery_dir": None,
     "startup": "open",
@@ -115,14 +119,6 @@ def _model():
                         )
             return value
 
-        def seconds(self, name: str) -> int:
-            """A duration setting in seconds."""
-            return parse_duration(getattr(self, name))
-
-        def command_argv(self) -> list[str]:
-            """The resume command template split into arguments (placeholders kept)."""
-            return shlex.split(self.resume_command)
-
     _Settings = Settings
     return Settings
 
@@ -194,3 +190,18 @@ def load_fast(path: str, cache_dir: str) -> dict:
     except OSError:
         pass
     return values
+
+
+def as_toml(settings: dict[str, Any]) -> str:
+    """The settings in effect as a TOML file (unset ones commented out)."""
+    import json
+
+    width = max(map(len, DEFAULTS))
+    lines = []
+    for key in DEFAULTS:
+        value = settings.get(key)
+        if value is None:
+            lines.append(f"# {key:<{width}} = (not set)")
+        else:  # a JSON string is a valid TOML basic string (the same escapes)
+            lines.append(f"{key:<{width}} = {json.dumps(value, ensure_ascii=False)}")
+    return "\n".join(lines) + "\n"

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 
+from snaptui.base.files import read_bounded
+
 MAX_TRANSCRIPT_BYTES = 256 * 1024 * 1024
 
 
@@ -49,8 +51,6 @@ def find(project_dir: str, session_id: str) -> Transcript:
     if path is None:
         return Transcript(None, False, problem="the session id cannot be a file name")
     try:
-        from snaptui.catalog.scan import read_bounded
-
         _, data = read_bounded(path, MAX_TRANSCRIPT_BYTES)
     except FileNotFoundError:
         return Transcript(path, False)

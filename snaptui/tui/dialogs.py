@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from textual import on
+from typing import Any
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -10,9 +12,15 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from snaptui.present import humanfmt
-from snaptui.actions import trash as store
+from textual.message import Message
+from textual.worker import get_current_worker
+
+from snaptui.actions.purge import PurgePlan, plan_purge
+from snaptui.base.clock import Clock
 from snaptui.base.durations import parse_duration
+from snaptui.catalog.scan import Catalog
+from snaptui.present import humanfmt
+from snaptui.present.keys import KEYS
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -49,20 +57,29 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class PurgeScreen(ModalScreen["store.PurgePlan | None"]):
+class PurgeScreen(ModalScreen["PurgePlan | None"]):
     """Choose an age, read the dry run's answer, then confirm or cancel."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     """Escape cancels; nothing is removed until Purge is pressed."""
 
-    def __init__(self, directory: str, result, *, default_age: str, retention_s: int, clock) -> None:
+    class Planned(Message):
+        """The dry run for the age typed (computed in a worker: it lists the trash)."""
+
+        def __init__(self, text: str, plan: PurgePlan | None, error: str | None) -> None:
+            self.text = text
+            self.plan = plan
+            self.error = error
+            super().__init__()
+
+    def __init__(self, directory: str, catalog: Catalog, *, default_age: str, retention_s: int, clock: Clock) -> None:
         super().__init__()
         self._directory = directory
-        self._result = result
+        self._catalog = catalog
         self._default_age = default_age
         self._retention_s = retention_s
         self._clock = clock
-        self._plan: store.PurgePlan | None = None
+        self._plan: PurgePlan | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="purge-dialog"):
@@ -80,32 +97,43 @@ class PurgeScreen(ModalScreen["store.PurgePlan | None"]):
 
     def on_mount(self) -> None:
         self.query_one("#age", Input).focus()
-        self._update(self._default_age)
+        self._plan_for(self._default_age)
 
     @on(Input.Changed, "#age")
     def _age_changed(self, event: Input.Changed) -> None:
-        self._update(event.value)
+        self._plan = None
+        self.query_one("#purge", Button).disabled = True
+        self._plan_for(event.value)
 
     @on(Input.Submitted, "#age")
     def _age_submitted(self) -> None:
         if self._plan is not None and (self._plan.sessions or self._plan.trash_files):
             self.query_one("#purge", Button).focus()
 
-    def _update(self, text: str) -> None:
-        out = self.query_one("#dry-run", Static)
-        button = self.query_one("#purge", Button)
+    @work(thread=True, exclusive=True, group="purge-plan", exit_on_error=False)
+    def _plan_for(self, text: str) -> None:
         try:
             seconds = parse_duration(text)
         except ValueError as exc:
-            self._plan = None
-            out.update(Content.styled(str(exc), "$error"))
-            button.disabled = True
+            self.post_message(self.Planned(text, None, str(exc)))
             return
-        plan = store.plan_purge(
-            self._directory, seconds * 1000, trash_retention_ms=self._retention_s * 1000,
-            clock=self._clock, result=self._result,
-        )
-        self._plan = plan
+        plan = plan_purge(self._directory, seconds * 1000, trash_retention_ms=self._retention_s * 1000,
+                          clock=self._clock, catalog=self._catalog)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Planned(text, plan, None))
+
+    def on_purge_screen_planned(self, message: Planned) -> None:
+        if message.text != self.query_one("#age", Input).value:
+            return  # typed on since
+        out = self.query_one("#dry-run", Static)
+        button = self.query_one("#purge", Button)
+        plan = self._plan = message.plan
+        if plan is None:
+            out.update(Content.styled(message.error or "", "$text-error"))
+            button.disabled = True
+            button.label = "Purge"
+            return
+        seconds = parse_duration(message.text)
         n = len(plan.sessions)
         lines = [
             f"Would remove {humanfmt.count(n)} snapshot{'s' if n != 1 else ''} older than "
@@ -136,33 +164,17 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
     """Escape, q or ? closes help."""
 
-    KEYS = [
-        ("↑ ↓  j k", "move (PgUp PgDn Home End jump)"),
-        ("enter", "resume the session in its project directory"),
-        ("space", "mark or unmark a row for bulk discard"),
-        ("d", "discard highlighted or marked rows to the trash"),
-        ("u", "undo the last discard"),
-        ("P", "purge snapshots older than an age (dry run first)"),
-        ("/", "filter: id, project, tool names, preview text"),
-        ("escape", "clear the filter"),
-        ("s", "sort by newest, cost, messages, project"),
-        ("a", "show or hide completed sessions"),
-        ("ctrl+r  R", "rescan now (the directory is also watched)"),
-        ("ctrl+p", "command palette: every action, themes"),
-        ("?", "this help"),
-        ("q  ctrl+c", "quit"),
-    ]
-    """The keys listed on the help screen."""
-
     def compose(self) -> ComposeResult:
-        parts: list = []
-        for key, what in self.KEYS:
-            parts += [(f"  {key:<11}", "bold $accent"), f"{what}\n"]
+        parts: list[Any] = []
+        for key in KEYS:
+            if key.shown:
+                parts += [(f"  {key.shown:<11}", "bold $accent"), f"{key.help}\n"]
         parts += [
             "\n",
             ("Marks ", "bold"),
             "on the right of a row: ", ("✗", "$error"), " last tool failed, ",
-            ("live?", "$warning"), " written moments ago (may still be running; snaptui asks first), ",
+            ("live?", "$warning"), " may still be running (written recently, or an opendev process works in its "
+            "directory; snaptui asks first), ",
             ("done", "$text-muted"), " completed.\n\n",
             ("Discarded files go to .snaptui-trash in the recovery directory; "
              "'snaptui restore' lists and restores them.", "$text-muted"),

@@ -8,9 +8,9 @@ as plain text, so markup and escape sequences are shown, never interpreted.
 
 from __future__ import annotations
 
-import time
+from typing import Callable
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
@@ -20,46 +20,20 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from snaptui.base.clock import Clock
+from snaptui.catalog.liveness import Live
 from snaptui.present import humanfmt
+from snaptui.present.cells import fit, fit_path
+from snaptui.present.keys import in_scope
 from snaptui.present.safetext import one_line
 from snaptui.present.viewmodel import DAMAGED, HEADER, LEFTOVER, SESSION, Row
-
-
-def fit(text: str, width: int) -> str:
-    """``text`` in exactly ``width`` cells, cut with an ellipsis."""
-    if width <= 0:
-        return ""
-    if cell_len(text) > width:
-        return set_cell_size(text, width - 1) + "…"
-    return set_cell_size(text, width)
-
-
-def fit_path(path: str, width: int) -> str:
-    """A path in exactly ``width`` cells, cut at its start: the project's own
-    name is at the end."""
-    if width <= 0:
-        return ""
-    if cell_len(path) <= width:
-        return set_cell_size(path, width)
-    tail = path
-    while tail and cell_len(tail) > width - 1:
-        tail = tail[max(len(tail) - width, 1):] if cell_len(tail) > 2 * width else tail[1:]
-    return "…" + set_cell_size(tail, width - 1)
+from snaptui.sources.records import DamagedFile, Leftover, Session
 
 
 class SessionList(ScrollView, can_focus=True):
     """Sessions grouped by day, then damaged files and leftovers; a cursor and marks."""
 
-    BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home,g", "jump(0)", "First", show=False),
-        Binding("end,G", "jump(-1)", "Last", show=False),
-        Binding("enter", "select", "Resume", tooltip="Resume the highlighted session"),
-        Binding("space", "mark", "Mark", tooltip="Mark or unmark for bulk discard"),
-    ]
+    BINDINGS = [Binding(k.keys, k.action, k.label, show=k.footer, tooltip=k.help) for k in in_scope("list")]
     """Cursor keys; enter resumes, space marks (both handled by the app)."""
 
     COMPONENT_CLASSES = {
@@ -102,7 +76,7 @@ class SessionList(ScrollView, can_focus=True):
             self.row = row
             super().__init__()
 
-    def __init__(self, *, now_ms, is_running, **kwargs) -> None:
+    def __init__(self, *, now_ms: Clock, live: Callable[[Session], Live | None], **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.rows: list[Row] = []
         """What is shown, top to bottom (see :mod:`snaptui.viewmodel`)."""
@@ -111,7 +85,7 @@ class SessionList(ScrollView, can_focus=True):
         self.marks: set[str] = set()
         """Row keys marked for bulk actions."""
         self._now_ms = now_ms
-        self._is_running = is_running
+        self._live = live
 
     # -- data ------------------------------------------------------------------
 
@@ -187,7 +161,7 @@ class SessionList(ScrollView, can_focus=True):
             start = 0 if where == 0 else len(self.rows) - 1
             self._move_to(self._nearest_selectable(start, 1 if where == 0 else -1))
 
-    def action_select(self) -> None:
+    def action_resume(self) -> None:
         if self.current is not None:
             self.post_message(self.Selected(self.current))
 
@@ -207,7 +181,7 @@ class SessionList(ScrollView, can_focus=True):
         index = event.y + round(self.scroll_y)
         if 0 <= index < len(self.rows) and self.rows[index].selectable:
             if index == self.cursor and event.chain == 2:
-                self.action_select()
+                self.action_resume()
             self._move_to(index)
 
     def on_resize(self) -> None:
@@ -237,12 +211,12 @@ class SessionList(ScrollView, can_focus=True):
     def _segments(self, row: Row, width: int, base: Style) -> list[Segment]:
         marked = row.key in self.marks
         mark = Segment("● " if marked else "  ", base + self.get_component_rich_style("session-list--mark"))
-        if row.kind == SESSION:
+        if isinstance(row.item, Session):
             return [mark, *self._session(row.item, width - 2, base)]
         item = row.item
-        if row.kind == DAMAGED:
+        if isinstance(item, DamagedFile):
             return self._file_row(mark, "✗ damaged  ", "session-list--damaged", item.name, item.reason, width, base)
-        if row.kind == LEFTOVER:
+        if isinstance(item, Leftover):
             return self._file_row(mark, "↯ leftover ", "session-list--running", item.name, item.detail, width, base)
         return [mark]
 
@@ -262,19 +236,21 @@ class SessionList(ScrollView, can_focus=True):
         muted = base + style("session-list--muted")
         plain = base if not s.completed else muted
         age = humanfmt.ago(s.timestamp_ms, self._now_ms())
-        cost = humanfmt.cost(s.cost_usd)
+        cost = humanfmt.cost(s.cost_usd) if s.cost_usd is not None else "—"
         msgs = humanfmt.count(s.message_count)
         last = s.last_tool
         if last is None:
             tool_mark, tool_style, tool_name = "·", muted, "no tools"
-        elif last[1]:
-            tool_mark, tool_style, tool_name = "✓", base + style("session-list--success"), one_line(last[0])
+        elif last.ok is None:
+            tool_mark, tool_style, tool_name = "…", base + style("session-list--running"), one_line(last.name)
+        elif last.ok:
+            tool_mark, tool_style, tool_name = "✓", base + style("session-list--success"), one_line(last.name)
         else:
-            tool_mark, tool_style, tool_name = "✗", base + style("session-list--failure"), one_line(last[0])
+            tool_mark, tool_style, tool_name = "✗", base + style("session-list--failure"), one_line(last.name)
         flag = ""
         if s.completed:
             flag = "done"
-        elif self._is_running(s):
+        elif self._live(s) is not None:
             flag = "live?"
         # Fixed columns; the project takes what is left (the short id goes first when narrow).
         age_w, cost_w, msgs_w, tool_w, id_w, flag_w = 14, 10, 5, 12, 8, 5
@@ -296,12 +272,3 @@ class SessionList(ScrollView, can_focus=True):
             flag_style = muted if s.completed else base + style("session-list--running")
             segments.append(Segment(fit(flag, flag_w), flag_style))
         return segments
-
-
-def running_checker(threshold_s: int):
-    """A predicate: was the session's file written within ``threshold_s``?"""
-
-    def is_running(session) -> bool:
-        return not session.completed and time.time_ns() - session.mtime_ns < threshold_s * 1_000_000_000
-
-    return is_running

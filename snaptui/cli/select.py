@@ -1,0 +1,67 @@
+"""Which listed items a person means by the ids on the command line.
+
+A session is named by its id, a unique prefix of its id (4+ characters) or
+its file name; a damaged file or a leftover by its file name or a unique
+prefix of it (4+ characters). An id that names nothing, or more than one
+session, is a usage error (exit status 2) in every command.
+"""
+
+from __future__ import annotations
+
+from snaptui.catalog.scan import Catalog
+from snaptui.cli.parse import UsageError
+from snaptui.present.safetext import one_line
+from snaptui.sources.records import DamagedFile, Item, Leftover, Session
+
+MIN_PREFIX = 4
+
+
+def select(catalog: Catalog, ids: list[str], *, files: bool = True) -> list[Item]:
+    """The items ``ids`` name, in order, each once. ``files``: damaged files and
+    leftovers may be named too."""
+    chosen: list[Item] = []
+    for wanted in ids:
+        for item in _one(catalog, wanted, files):
+            if item not in chosen:
+                chosen.append(item)
+    return chosen
+
+
+def _one(catalog: Catalog, wanted: str, files: bool) -> list[Item]:
+    sessions = catalog.sessions
+    exact: list[Item] = [s for s in sessions if wanted in (s.session_id, s.name)]
+    others: list[Item] = [*catalog.damaged, *catalog.leftovers] if files else []
+    exact += [f for f in others if f.name == wanted]
+    if exact:
+        return exact
+    if len(wanted) < MIN_PREFIX:
+        raise UsageError(f"no session matches {one_line(wanted, 80)!r} in {catalog.directory} "
+                         f"(a prefix needs {MIN_PREFIX}+ characters)")
+    by_id = [s for s in sessions if s.session_id.startswith(wanted)]
+    ids = {s.session_id for s in by_id}
+    if len(ids) > 1:
+        names = ", ".join(sorted(one_line(i, 40) for i in ids)[:5])
+        raise UsageError(f"{wanted!r} is ambiguous: {names}")
+    if by_id:
+        return list(by_id)
+    by_name = [f for f in [*sessions, *others] if f.name.startswith(wanted)]
+    if len(by_name) > 1:
+        names = ", ".join(sorted(one_line(f.name, 60) for f in by_name)[:5])
+        raise UsageError(f"{wanted!r} is ambiguous: {names}")
+    if not by_name:
+        raise UsageError(f"no session matches {one_line(wanted, 80)!r} in {catalog.directory}")
+    return by_name
+
+
+def one_session(catalog: Catalog, wanted: str) -> Session:
+    """The one session ``wanted`` names, for resuming; a damaged file or leftover says why not."""
+    chosen = select(catalog, [wanted])
+    if len(chosen) > 1:
+        raise UsageError(f"{wanted!r} names {len(chosen)} snapshot files; give the file name")
+    item = chosen[0]
+    if isinstance(item, DamagedFile):
+        raise UsageError(f"{one_line(item.name, 80)} is damaged ({one_line(item.reason, 120)}): it cannot be resumed")
+    if isinstance(item, Leftover):
+        raise UsageError(f"{one_line(item.name, 80)} is a leftover of an interrupted write "
+                         f"({one_line(item.detail, 120)}): it cannot be resumed")
+    return item

@@ -1,0 +1,164 @@
+"""Everything about one listed item, as styled text that knows no UI toolkit.
+
+The detail is a list of :data:`Span` — ``(text, role)`` — where the role
+names what the text is (a label, a path, a failure), not how it looks; the
+TUI maps roles to theme colours. Every string from a file has been through
+:mod:`snaptui.present.safetext` before it lands in a span.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from snaptui.present import humanfmt
+from snaptui.present.safetext import multi_line, one_line
+from snaptui.sources.records import DamagedFile, Leftover, Session
+
+Span = tuple[str, str]
+"""``(text, role)``; roles: ``""`` plain, ``strong``, ``label``, ``path``, ``muted``,
+``ok``, ``bad``, ``bad-text``, ``warn``, ``command``, ``heading``, ``gutter``, ``bad-gutter``."""
+
+MAX_RESULTS_SHOWN = 200
+"""A hostile snapshot may keep 10,000 tool results: show the newest ones."""
+MAX_PREVIEW_CHARS = 20_000
+"""And a preview may be a megabyte: show its start."""
+
+
+class Facts(NamedTuple):
+    """What the detail of a session needs beyond its record, looked up off the UI thread."""
+
+    snapshot: dict[str, Any] | None
+    """The full snapshot (every tool result), or None when it could not be read again."""
+    problem: str | None
+    """Why the snapshot could not be read again."""
+    project_exists: bool
+    transcript: Any
+    """A :class:`snaptui.sources.transcript.Transcript`, or None while unknown."""
+    resume_command: str
+    """The resume command as a person would type it."""
+    live_reason: str | None
+    """Why the session may still be running (None: it is not)."""
+
+
+def _field(name: str, *value: Span) -> list[Span]:
+    return [(f"{name:<11}", "label"), *value, ("\n", "")]
+
+
+def session_spans(s: Session, facts: Facts, *, now_ms: int) -> list[Span]:
+    parts: list[Span] = []
+    state = ("completed cleanly", "ok") if s.completed else ("interrupted", "warn")
+    parts += _field("Session", (one_line(s.session_id) or "(empty id)", "strong"), ("  ", ""), state)
+    if s.title:
+        parts += _field("Title", (one_line(s.title, 200), "strong"))
+    exists = ("✓ exists", "ok") if facts.project_exists else ("✗ missing", "bad")
+    parts += _field("Project", (humanfmt.home_short(s.project_dir), "path"), ("  ", ""), exists)
+    parts += _field("Snapshot", (f"{humanfmt.absolute(s.timestamp_ms)} ({humanfmt.ago(s.timestamp_ms, now_ms)})", ""))
+    if facts.live_reason:
+        parts += _field("", (f"● may still be running: {facts.live_reason}", "warn"))
+    cost = humanfmt.cost(s.cost_usd) if s.cost_usd is not None else "not recorded"
+    parts += _field("Cost", (cost, "strong"), (f"   {humanfmt.count(s.message_count)} messages", ""))
+    link = "  (symlink)" if s.is_link else ""
+    parts += _field("File", (one_line(s.name), "path"), (f"  {humanfmt.size(s.size)}{link}", ""))
+    parts += _transcript(facts.transcript)
+    parts += _field("Resume", (one_line(facts.resume_command), "command"))
+    if not facts.project_exists:
+        parts += _field("", ("the project directory is gone: resuming cannot start there", "bad-text"))
+    parts.append(("\n", ""))
+    if facts.snapshot is None:
+        parts += [("Tool results could not be read again: ", "bad-text"), (one_line(facts.problem or ""), ""), ("\n", "")]
+    else:
+        parts += tool_results(facts.snapshot["last_tool_results"])
+    return parts
+
+
+def _transcript(t: Any) -> list[Span]:
+    if t is None:
+        return _field("Transcript", ("looking…", "muted"))
+    if t.exists and t.problem is None:
+        title = ("  " + one_line(t.title, 120), "strong") if t.title else ("  (untitled)", "muted")
+        return _field("Transcript", ("✓ found", "ok"), title)
+    if t.exists:
+        return _field("Transcript", ("✗ unreadable: ", "bad-text"), (one_line(t.problem or "", 100), ""))
+    why = f" ({t.problem})" if t.problem else ""
+    return _field("Transcript", ("✗ not found", "warn"), (f": resuming will start a fresh session{why}", "warn"))
+
+
+def tool_results(results: list[dict[str, Any]]) -> list[Span]:
+    """Every kept tool result (the newest :data:`MAX_RESULTS_SHOWN`), previews in full."""
+    if not results:
+        return [("No tool results kept.", "muted"), ("\n", "")]
+    failed = sum(1 for t in results if not t["success"])
+    parts: list[Span] = [(f"Last tool results — {len(results)}, newest last", "heading"),
+                         (f", {failed} failed" if failed else "", "bad"), ("\n", "")]
+    shown = results[-MAX_RESULTS_SHOWN:]
+    if len(results) > len(shown):
+        parts.append((f"… {len(results) - len(shown):,} older results not shown\n", "muted"))
+    for t in shown:
+        ok = t["success"]
+        parts.append(("\n", ""))
+        parts.append(("✓ " if ok else "✗ FAILED ", "ok" if ok else "bad"))
+        parts.append((one_line(t["tool_name"], 60), "strong"))
+        parts.append((f"  {one_line(t['call_id'], 60)}", "muted"))
+        parts.append(("\n", ""))
+        preview = t["output_preview"]
+        more = len(preview) - MAX_PREVIEW_CHARS
+        text = multi_line(preview[:MAX_PREVIEW_CHARS] if more > 0 else preview)
+        for line in text.split("\n"):
+            parts.append(("  │ ", "gutter" if ok else "bad-gutter"))
+            parts.append((line, "" if ok else "bad-text"))
+            parts.append(("\n", ""))
+        if more > 0:
+            parts.append((f"  │ … {more:,} more characters\n", "muted"))
+    return parts
+
+
+def damaged_spans(d: DamagedFile) -> list[Span]:
+    parts: list[Span] = []
+    parts += _field("Damaged", (one_line(d.name), "bad"))
+    parts += _field("Reason", (one_line(d.reason), "bad-text"))
+    parts += _field("File", (humanfmt.home_short(d.path), "path"))
+    parts += _field("Size", (humanfmt.size(d.size) + ("  (symlink)" if d.is_link else ""), ""))
+    parts.append(("\n", ""))
+    parts.append((
+        "opendev's reader skips this file, so it is not a session it can resume. "
+        "snaptui never deletes it on its own: inspect it, or press d to move it to the "
+        "trash (u undoes).",
+        "muted",
+    ))
+    return parts
+
+
+def leftover_spans(lo: Leftover) -> list[Span]:
+    parts: list[Span] = []
+    parts += _field("Leftover", (one_line(lo.name), "warn"))
+    parts += _field("Beside", (one_line(lo.target), "path"))
+    parts += _field("State", (one_line(lo.detail), ""))
+    parts += _field("File", (humanfmt.home_short(lo.path), "path"), (f"  {humanfmt.size(lo.size)}", ""))
+    parts.append(("\n", ""))
+    parts.append((
+        "A write was interrupted after the temporary file was written and before it was "
+        "renamed into place. opendev never reads it."
+        + (" It holds a newer state than the snapshot beside it." if lo.state == "newer" else ""),
+        "muted",
+    ))
+    return parts
+
+
+def gather(session: Session, *, template: str, live: tuple[bool, int] | None, now_ms: int) -> Facts:
+    """Look up what the detail of ``session`` shows beyond its record (file I/O:
+    call it off the UI thread)."""
+    from snaptui.actions.resume import plan
+    from snaptui.base.files import Unreadable
+    from snaptui.format.reader import Damaged
+    from snaptui.sources import recovery, transcript
+
+    snapshot: dict[str, Any] | None = None
+    problem = None
+    try:
+        snapshot = recovery.load_snapshot(session)
+    except (OSError, Unreadable, Damaged) as exc:
+        problem = str(exc) or type(exc).__name__
+    resume = plan(template, session)
+    found = transcript.find(session.project_dir, session.session_id)
+    reason = humanfmt.live_reason(live[0], live[1], now_ms) if live is not None else None
+    return Facts(snapshot, problem, resume.cwd_exists, found, resume.display(), reason)

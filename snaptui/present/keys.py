@@ -1,0 +1,55 @@
+"""Every key of the terminal UI, once: bindings, footer, help screen and palette come from here."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Key(NamedTuple):
+    """One action and the keys that run it."""
+
+    keys: str
+    """Textual key names, comma-separated (``"ctrl+r,R"``)."""
+    action: str
+    """The action it runs (``discard`` runs ``action_discard``)."""
+    label: str
+    """Its short name, in the footer and the palette."""
+    help: str
+    """What it does, in the help screen, tooltips and the palette."""
+    shown: str
+    """How the help screen writes the keys."""
+    footer: bool = True
+    """Shown in the footer."""
+    scope: str = "app"
+    """``"app"`` (anywhere) or ``"list"`` (while the session list has the focus)."""
+    palette: bool = True
+    """Offered in the command palette."""
+
+
+KEYS: tuple[Key, ...] = (
+    Key("up,k", "cursor(-1)", "Up", "move up and down", "↑ ↓  j k", footer=False, scope="list", palette=False),
+    Key("down,j", "cursor(1)", "Down", "move down", "", footer=False, scope="list", palette=False),
+    Key("pageup", "page(-1)", "Page up", "one page up and down", "PgUp PgDn", footer=False, scope="list", palette=False),
+    Key("pagedown", "page(1)", "Page down", "one page down", "", footer=False, scope="list", palette=False),
+    Key("home,g", "jump(0)", "First", "first row", "Home g", footer=False, scope="list", palette=False),
+    Key("end,G", "jump(-1)", "Last", "last row", "End G", footer=False, scope="list", palette=False),
+    Key("enter", "resume", "Resume", "resume the session in its project directory", "enter", scope="list"),
+    Key("space", "mark", "Mark", "mark or unmark a row for bulk discard", "space", scope="list"),
+    Key("d", "discard", "Discard", "move the highlighted or marked rows to the trash", "d"),
+    Key("u", "undo", "Undo", "undo the last discard", "u"),
+    Key("P", "purge", "Purge", "purge snapshots older than an age (dry run first)", "P"),
+    Key("slash", "filter", "Filter", "filter: id, project, tool names, preview text", "/"),
+    Key("escape", "clear_filter", "Clear filter", "clear the filter", "escape", footer=False),
+    Key("s", "cycle_sort", "Sort", "sort by newest, cost, messages, project", "s"),
+    Key("a", "toggle_completed", "Completed", "show or hide completed sessions", "a"),
+    Key("ctrl+r,R", "rescan", "Rescan", "rescan now (the directory is also watched)", "ctrl+r  R", footer=False),
+    Key("ctrl+p", "command_palette", "Palette", "command palette: every action, themes", "ctrl+p",
+        footer=False, palette=False),
+    Key("question_mark", "help", "Help", "show every key", "?"),
+    Key("q", "quit", "Quit", "quit", "q  ctrl+q", palette=False),
+)
+"""In the order the help screen lists them."""
+
+
+def in_scope(scope: str) -> list[Key]:
+    return [k for k in KEYS if k.scope == scope]

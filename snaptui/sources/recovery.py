@@ -1,0 +1,189 @@
+"""The recovery directory as a source: snapshot files in, records out.
+
+Every regular ``*.json`` directly in the directory is considered, whatever
+its name, as the reference reader does; ``*.json.tmp*`` files are leftovers
+of interrupted writes. Reading a file never changes it, never blocks on a
+FIFO and never reads more than :data:`MAX_BYTES`.
+
+:func:`read_entry` is the one per-file step every command shares: it yields
+an :class:`Entry` (the session's summary row and its JSON text, or the
+reason it is damaged) that the catalog caches by the file's stat; the
+``*_record`` functions turn entries into :mod:`snaptui.sources.records`.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from typing import Any, NamedTuple
+
+from snaptui.base.files import (
+    Stat,
+    StatFailed,
+    Unreadable,
+    Vanished,
+    read_bounded,
+    reason_not_to_open,
+    reason_os_error,
+)
+from snaptui.format import reader
+from snaptui.sources.records import DamagedFile, LastTool, Leftover, Session
+
+SOURCE = "snapshot"
+MAX_BYTES = 32 * 1024 * 1024
+"""Larger files are damaged ("too large"): a real snapshot is a few KiB."""
+TRASH_DIR = ".snaptui-trash"
+"""Where discarded snapshots wait, inside the recovery directory (out of the reader's sight)."""
+
+
+def is_snapshot_name(name: str) -> bool:
+    return name.endswith(".json")
+
+
+def is_leftover_name(name: str) -> bool:
+    return ".json.tmp" in name and not name.endswith(".json")
+
+
+class Row(NamedTuple):
+    """What the list, the check and the filter need of a session: scalars only,
+    so that the catalog caches 100,000 of them cheaply."""
+
+    session_id: str
+    message_count: int
+    timestamp_ms: int
+    completed: bool
+    project_dir: str
+    cost_usd: float | int
+    last_name: str | None
+    last_ok: bool | None
+    failures: int
+    tool_names: str
+
+
+def row_of(doc: dict[str, Any]) -> Row:
+    tools = doc["last_tool_results"]
+    last = tools[-1] if tools else None
+    return Row(
+        doc["session_id"],
+        doc["message_count"],
+        doc["snapshot_timestamp_ms"],
+        doc["completed"],
+        doc["project_dir"],
+        doc["cost_usd"],
+        None if last is None else last["tool_name"],
+        None if last is None else last["success"],
+        sum(1 for t in tools if not t["success"]),
+        "\n".join(t["tool_name"] for t in tools),
+    )
+
+
+class Entry(NamedTuple):
+    """One ``*.json`` file as read: a session (``row`` and its JSON ``text``) or damaged (``reason``)."""
+
+    stat: Stat | StatFailed
+    """The stat of what was read (``fstat``), or of what could not be."""
+    row: Row | None
+    text: bytes | memoryview | None
+    """The snapshot's JSON text (see :class:`snaptui.format.reader.Decoded`); None when not kept."""
+    reason: str | None
+
+
+def read_entry(path: str, is_link: bool, st: Stat | StatFailed | None) -> Entry | None:
+    """Read and decode one ``*.json`` file; None when it vanished meanwhile.
+
+    ``st`` is its stat when the caller has one (then only a regular file is
+    opened); without it the file is opened and ``fstat`` decides, so a
+    directory listing's regular files cost one open each and no stat.
+    """
+    if st is not None:
+        try:
+            why = reason_not_to_open(st, is_link, MAX_BYTES)
+        except Vanished:
+            return None
+        if why is not None:
+            return Entry(st, None, None, why)
+    try:
+        got, data = read_bounded(path, MAX_BYTES)
+    except Unreadable as exc:
+        return Entry(st if st is not None else _restat(path), None, None, str(exc))
+    except OSError as exc:
+        if exc.errno == errno.ENOENT and not is_link:
+            return None
+        fallback = st if st is not None else _restat(path)
+        if st is None and isinstance(fallback, Stat):
+            # Opened nothing: the stat may say it better (a socket cannot be opened at all).
+            try:
+                better = reason_not_to_open(fallback, is_link, MAX_BYTES)
+            except Vanished:
+                better = None
+            if better is not None:
+                return Entry(fallback, None, None, better)
+        return Entry(fallback, None, None, reason_os_error(exc, is_link))
+    try:
+        decoded = reader.read_snapshot(data)
+    except reader.Damaged as exc:
+        return Entry(got, None, None, str(exc))
+    return Entry(got, row_of(decoded.doc), decoded.text, None)
+
+
+def _restat(path: str) -> Stat | StatFailed:
+    from snaptui.base.files import file_stat
+
+    return file_stat(path)
+
+
+def key_of(path: str) -> str:
+    """The record key of the snapshot file at ``path``."""
+    return "snapshot:" + path
+
+
+def session_record(path: str, name: str, is_link: bool, st: Stat, row: Row) -> Session:
+    """The record of a valid snapshot file."""
+    last = None if row.last_name is None else LastTool(row.last_name, row.last_ok)
+    return Session(
+        key_of(path), SOURCE, path, name, st.identity, is_link,
+        row.session_id, row.project_dir, row.timestamp_ms, row.completed,
+        row.message_count, row.cost_usd, last, row.failures, row.tool_names,
+    )
+
+
+def damaged_record(path: str, name: str, is_link: bool, st: Stat | StatFailed, reason: str) -> DamagedFile:
+    """The record of a ``*.json`` file the reference reader would skip."""
+    size = st.size if isinstance(st, Stat) and st.regular else 0
+    mtime = st.mtime_ns if isinstance(st, Stat) else 0
+    return DamagedFile(key_of(path), SOURCE, path, name, reason, size, mtime, is_link)
+
+
+def leftover_record(directory: str, name: str, timestamps: dict[str, int]) -> Leftover:
+    """A ``*.json.tmp*`` file compared with the snapshot beside it
+    (``timestamps``: the snapshot time of each valid session, by file name)."""
+    path = os.path.join(directory, name)
+    target = name[: name.index(".json.tmp") + len(".json")]
+    beside = timestamps.get(target)
+    key = "leftover:" + path
+    try:
+        st, data = read_bounded(path, MAX_BYTES)
+    except (Unreadable, OSError) as exc:
+        reason = str(exc) if isinstance(exc, Unreadable) else reason_os_error(exc, False)
+        return Leftover(key, path, name, target, "damaged", reason, 0, 0)
+    try:
+        doc = reader.parse(data)
+    except reader.Damaged as exc:
+        return Leftover(key, path, name, target, "damaged", str(exc), st.size, st.mtime_ns)
+    ts = doc["snapshot_timestamp_ms"]
+    if beside is None:
+        state, detail = "orphan", "holds a valid snapshot; no file beside it"
+    elif ts > beside:
+        state, detail = "newer", "holds a valid snapshot newer than the file beside it"
+    elif ts < beside:
+        state, detail = "older", "holds an older snapshot than the file beside it"
+    else:
+        state, detail = "same", "holds the same snapshot time as the file beside it"
+    return Leftover(key, path, name, target, state, detail, st.size, st.mtime_ns, ts)
+
+
+def load_snapshot(session: Session) -> dict[str, Any]:
+    """The full snapshot of a listed session (every tool result and preview), read
+    again from its file. Raises :class:`snaptui.format.reader.Damaged` or OSError,
+    or :class:`snaptui.base.files.Unreadable`."""
+    return reader.parse(read_bounded(session.path, MAX_BYTES)[1])

@@ -1,0 +1,63 @@
+"""Messages the workers post to the app: results of work done off the UI thread."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from snaptui.catalog.liveness import Live
+from snaptui.catalog.scan import Catalog
+from snaptui.present.detail import Facts
+
+
+class ScanProgress(Message):
+    """How far a long scan is; a newer one replaces an unprocessed older one."""
+
+    def __init__(self, done: int, total: int) -> None:
+        self.done = done
+        self.total = total
+        super().__init__()
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ScanProgress)
+
+
+class Scanned(Message):
+    """A scan's catalog (``partial``: the newest rows, more to come) and which sessions may be running."""
+
+    def __init__(self, catalog: Catalog, live: dict[str, Live]) -> None:
+        self.catalog = catalog
+        self.live = live
+        super().__init__()
+
+
+class DirectoryChanged(Message):
+    """The recovery directory changed (or it is time for a routine rescan)."""
+
+
+class TextsLoaded(Message):
+    """What the filter searches (previews included), by session key."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.texts = texts
+        super().__init__()
+
+
+class DetailLoaded(Message):
+    """The facts the detail pane shows for the item with ``key``."""
+
+    def __init__(self, key: str, facts: Facts) -> None:
+        self.key = key
+        self.facts = facts
+        super().__init__()
+
+
+class ActionDone(Message):
+    """An action (discard, undo, purge) finished: what to tell the person."""
+
+    def __init__(self, title: str, text: str, *, error: bool = False, undo: tuple[str, int] | None = None) -> None:
+        self.title = title
+        self.text = text
+        self.error = error
+        self.undo = undo
+        """A discard batch ``u`` can restore, with its row count."""
+        super().__init__()
