@@ -64,9 +64,10 @@ def _generate(target: Path, n: int) -> None:
     lines = ["running 42 tests", "test api::roundtrip ... ok", "error[E0308]: mismatched types",
              "  --> src/main.rs:12:5", "Applied 1 edit(s) to src/app.py", "total 48", "    let x = 1;"]
     for i in range(n):
-        sid = f"{rng.getrandbits(32):08x}-{rng.getrandbits(16):04x}-4{rng.getrandbits(12):03x}-a{rng.getrandbits(12):03x}-{rng.getrandbits(48):012x}"
+        sid = (f"{rng.getrandbits(32):08x}-{rng.getrandbits(16):04x}-4{rng.getrandbits(12):03x}"
+               f"-a{rng.getrandbits(12):03x}-{rng.getrandbits(48):012x}")
         results = []
-        for j in range(rng.randint(0, 10)):
+        for _ in range(rng.randint(0, 10)):
             text = "\n".join(rng.choice(lines) for _ in range(rng.randint(1, 8)))[:200]
             results.append({"tool_name": rng.choice(tools), "call_id": f"toolu_01{rng.getrandbits(64):016x}",
                              "output_preview": text, "success": rng.random() > 0.1})

@@ -114,8 +114,8 @@ def main() -> int:
     verdicts: list[tuple] = []
     started = time.perf_counter()
     tui_at: dict[int, dict] = {}
-    print(f"# snaptui benchmarks: sizes {sizes}, {runs} runs each, {'reference: seedsnap' if ref else 'no reference binary'}",
-          file=sys.stderr)
+    reference = "reference: seedsnap" if ref else "no reference binary"
+    print(f"# snaptui benchmarks: sizes {sizes}, {runs} runs each, {reference}", file=sys.stderr)
     for n in [100, *sizes] if 100 not in sizes else sizes:
         d = gen.directory(n)
         listing = [*cmd, "list", "--json", "--dir", str(d)]

@@ -55,8 +55,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         os.environ["HOME"] = tmp
-        from snaptui.base import clock
         from snaptui.actions.demo import write_demo
+        from snaptui.base import clock
 
         write_demo(str(home / "recovery"), clock=clock.fixed(NOW))
         for name, keys in (

@@ -229,8 +229,8 @@ def expected_fields(name: str) -> dict:
     names = ("session_id", "message_count", "last_tool_results", "snapshot_timestamp_ms", "completed",
              "project_dir", "cost_usd")
     if isinstance(obj, list):
-        obj = dict(zip(names, obj))
-    tools = [t if isinstance(t, dict) else dict(zip(("tool_name", "call_id", "output_preview", "success"), t))
+        obj = dict(zip(names, obj, strict=True))
+    tools = [t if isinstance(t, dict) else dict(zip(("tool_name", "call_id", "output_preview", "success"), t, strict=True))
              for t in obj["last_tool_results"]]
     fields = {k: obj[k] for k in names}
     fields["last_tool_results"] = [{k: t[k] for k in ("tool_name", "call_id", "output_preview", "success")}

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from conftest import DATA
-from helpers import DAY, write
+from helpers import write
 from snaptui.sources.recovery import TRASH_DIR
 
 

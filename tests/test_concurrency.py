@@ -15,14 +15,13 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from conftest import snaptui_command
 from helpers import write
-from snaptui.format import reader
 from snaptui.actions import purge as purging
 from snaptui.actions import trash as store
 from snaptui.catalog.scan import scan
+from snaptui.format import reader
 from snaptui.sources.recovery import TRASH_DIR
 
 WRITER = r"""

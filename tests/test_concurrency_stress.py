@@ -39,12 +39,12 @@ import pytest
 
 from conftest import snaptui_command
 from helpers import write
-from snaptui.catalog import jsonlist as listjson
-from snaptui.format import reader
-from snaptui.catalog import seen
 from snaptui.actions import purge as purging
 from snaptui.actions import trash as store
+from snaptui.catalog import jsonlist as listjson
+from snaptui.catalog import seen
 from snaptui.catalog.scan import scan
+from snaptui.format import reader
 from snaptui.sources.recovery import TRASH_DIR
 
 DAY = 86_400_000

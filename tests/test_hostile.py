@@ -19,9 +19,8 @@ import pytest
 
 from cases import BASE, _raw, doc
 from helpers import write
-from snaptui.sources import recovery as recovery_source
-from snaptui.actions import trash as store
 from snaptui.catalog.scan import scan
+from snaptui.sources import recovery as recovery_source
 from tui_support import make_app, screen_text, settle, use_utc
 
 # C0 controls but newline, DEL, C1 controls, and the bidi/invisible formatting characters.

@@ -41,14 +41,14 @@ import hostile_files as H
 from conftest import seedsnap, snaptui_command
 from helpers import write
 from snaptui.catalog import jsonlist as listjson
-from snaptui.format import reader
 from snaptui.catalog import survey as survey_module
-from snaptui.sources import recovery as recovery_source
-from snaptui.settings.config import DEFAULTS
-from snaptui.present.safetext import one_line
 from snaptui.catalog.scan import scan
-from snaptui.tui.app import DETAIL_DELAY_S, SnaptuiApp
+from snaptui.format import reader
+from snaptui.present.safetext import one_line
 from snaptui.present.viewmodel import DAMAGED, LEFTOVER, SESSION
+from snaptui.settings.config import DEFAULTS
+from snaptui.sources import recovery as recovery_source
+from snaptui.tui.app import DETAIL_DELAY_S, SnaptuiApp
 from tui_support import screen_text, settle
 
 # Characters the human output and the screen must never carry raw: C0 controls

@@ -61,3 +61,13 @@ def test_the_startup_check_with_nothing_new_loads_almost_nothing(fixture_dir):
 def test_the_model_is_pydantic_and_still_no_textual():
     loaded = loaded_after("from snaptui.format.model import Snapshot; Snapshot.new('x', '/p')")
     assert "pydantic" in loaded and "textual" not in loaded
+
+
+def test_no_module_is_over_500_lines():
+    """Small modules named for their one job: a long one is a sign two jobs share it."""
+    from pathlib import Path
+
+    package = Path(snaptui.__file__).parent
+    long = {str(p.relative_to(package)): n for p in package.rglob("*.py")
+            if (n := len(p.read_text().splitlines())) > 500}
+    assert long == {}

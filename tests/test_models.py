@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from pydantic import ValidationError
@@ -18,7 +18,7 @@ def tool(i: int, ok: bool = True) -> ToolResult:
 def test_new_snapshot_is_incomplete_and_stamped_by_the_clock():
     s = Snapshot.new("abc", "/srv/p", clock=clock.fixed(1_700_000_000_000))
     assert (s.completed, s.message_count, s.cost_usd, s.last_tool_results) == (False, 0, 0.0, [])
-    assert s.snapshot_time == datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc)
+    assert s.snapshot_time == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("keep", [0, 1, 3, 10])

@@ -15,12 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import seedsnap
-from snaptui.base import clock
-from snaptui.format import reader
 from snaptui.actions import trash as store
-from snaptui.format import writer
 from snaptui.actions.demo import write_demo
+from snaptui.base import clock
 from snaptui.catalog.scan import scan
+from snaptui.format import reader, writer
 
 SEEDSNAP = seedsnap()
 pytestmark = pytest.mark.skipif(SEEDSNAP is None, reason="the reference binary is not available")

@@ -10,10 +10,11 @@ import pytest
 
 from conftest import DATA
 from helpers import NOW, write
-from snaptui.format import reader
-from snaptui.catalog.cache import Cache, base_path
+from snaptui.catalog.cache import Cache
 from snaptui.catalog.jsonlist import json_output
+from snaptui.catalog.pieces import base_path
 from snaptui.catalog.scan import scan
+from snaptui.format import reader
 from snaptui.sources.recovery import MAX_BYTES
 
 
@@ -110,7 +111,8 @@ def test_leftovers_are_compared_with_the_file_beside_them(recovery):
     )
     write(recovery, "b", ts=NOW)
     (recovery / "b_session_snapshot.json.tmp").write_bytes(b'{"trunc')
-    (recovery / "c_session_snapshot.json.tmp.123.1.abc").write_bytes((recovery / "a_session_snapshot.json").read_bytes())
+    same = (recovery / "a_session_snapshot.json").read_bytes()
+    (recovery / "c_session_snapshot.json.tmp.123.1.abc").write_bytes(same)
     got = {lo.name: (lo.state, lo.target) for lo in scan(str(recovery)).leftovers}
     assert got == {
         "a_session_snapshot.json.tmp": ("newer", "a_session_snapshot.json"),

@@ -7,9 +7,9 @@ import os
 import pytest
 
 from helpers import DAY, NOW, write
-from snaptui.base import clock
 from snaptui.actions import purge as purging
 from snaptui.actions import trash as store
+from snaptui.base import clock
 from snaptui.catalog.scan import scan
 from snaptui.sources.recovery import TRASH_DIR
 

@@ -161,7 +161,8 @@ async def test_purge_dialog_dry_run_then_confirm(home):
             await pilot.press("backspace")
         await pilot.press("1", "0", "d")  # 10 days: one more
         await pilot.pause()
-        assert "Would remove 3 snapshots older than 10 days: 2 interrupted" in str(app.screen.query_one("#dry-run").render())
+        dry_run = str(app.screen.query_one("#dry-run").render())
+        assert "Would remove 3 snapshots older than 10 days: 2 interrupted" in dry_run
         await pilot.click("#purge")
         await settle(pilot)
         assert len(recovery_files(home)) == before - 3

@@ -6,9 +6,9 @@ import os
 import time
 from pathlib import Path
 
+from snaptui.actions.demo import write_demo
 from snaptui.base import clock
 from snaptui.settings.config import DEFAULTS
-from snaptui.actions.demo import write_demo
 from snaptui.tui.app import DETAIL_DELAY_S, SnaptuiApp
 from snaptui.tui.session_list import SessionList
 

@@ -99,11 +99,11 @@ def write_demo(directory: str, *, clock: _clock.Clock = _clock.now_ms, seed: int
         project_dir = os.path.join(projects, project)
         if exists:
             os.makedirs(project_dir, exist_ok=True)
-        sid = "%08x-%04x-4%03x-%04x-%012x" % (
-            rng.getrandbits(32), rng.getrandbits(16), rng.getrandbits(12),
-            0x8000 | rng.getrandbits(14), rng.getrandbits(48),
+        sid = (
+            f"{rng.getrandbits(32):08x}-{rng.getrandbits(16):04x}-4{rng.getrandbits(12):03x}"
+            f"-{0x8000 | rng.getrandbits(14):04x}-{rng.getrandbits(48):012x}"
         )
-        snap = Snapshot.new(sid, project_dir, clock=lambda: now - age)
+        snap = Snapshot.new(sid, project_dir, clock=_clock.fixed(now - age))
         snap.message_count = messages
         snap.cost_usd = cost
         steps = _SCRIPTS[script]

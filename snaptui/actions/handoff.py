@@ -1,5 +1,7 @@
 """Hand the terminal to the agent once the person chose a session.
 
+Errors carry the raw names; whoever shows them makes them safe (one line, controls visible).
+
 Through the shell function (``SNAPTUI_HANDOFF`` set, see :mod:`snaptui.shell`):
 write the quoted command into that private file; the shell itself then
 changes directory and runs it. Otherwise: change directory and replace this
@@ -15,7 +17,6 @@ import stat
 import sys
 
 from snaptui.actions.resume import Plan
-from snaptui.present.safetext import one_line
 from snaptui.actions.shell import SHELLS, command_line
 
 
@@ -37,16 +38,15 @@ def hand_off(plan: Plan) -> int:
     try:
         os.chdir(plan.cwd)
     except OSError as exc:
-        raise HandoffError(f"cannot enter {one_line(plan.cwd)}: {exc.strerror or exc}") from None
+        raise HandoffError(f"cannot enter {plan.cwd}: {exc.strerror or exc}") from None
     sys.stdout.flush()
     sys.stderr.flush()
     try:
         os.execvp(plan.argv[0], plan.argv)
     except OSError as exc:
         raise HandoffError(
-            f"cannot run {one_line(plan.argv[0])}: {exc.strerror or exc} (set resume_command in the config file)"
+            f"cannot run {plan.argv[0]}: {exc.strerror or exc} (set resume_command in the config file)"
         ) from None
-    return 0  # pragma: no cover - execvp does not return
 
 
 def _write_private(path: str, text: str) -> None:

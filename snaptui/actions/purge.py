@@ -141,22 +141,24 @@ def purge(plan: PurgePlan, *, clock: _clock.Clock = _clock.now_ms) -> PurgeResul
         root = real_trash(directory, create=False)
     except ActionError:
         root = None
-    for batch in plan.expired_batches if root else ():
-        bdir = os.path.join(root, batch)
-        if batch_time(batch) is None or os.path.islink(bdir):
-            continue
-        for name in os.listdir(bdir):
-            try:
-                out.trash_bytes += os.lstat(os.path.join(bdir, name)).st_size
-                out.trash_files += 1
-            except OSError:
-                pass
-        shutil.rmtree(bdir, ignore_errors=True)
+    if root:
+        for batch in plan.expired_batches:
+            bdir = os.path.join(root, batch)
+            if batch_time(batch) is None or os.path.islink(bdir):
+                continue
+            for name in os.listdir(bdir):
+                try:
+                    out.trash_bytes += os.lstat(os.path.join(bdir, name)).st_size
+                    out.trash_files += 1
+                except OSError:
+                    pass
+            shutil.rmtree(bdir, ignore_errors=True)
     return out
 
 
 def _still_old(path: str, cutoff_ms: int) -> bool:
     try:
-        return reader.parse(read_bounded(path, MAX_BYTES)[1])["snapshot_timestamp_ms"] < cutoff_ms
+        taken: int = reader.parse(read_bounded(path, MAX_BYTES)[1])["snapshot_timestamp_ms"]
     except (OSError, Unreadable, reader.Damaged):  # changed or unreadable: not to be deleted
         return False
+    return taken < cutoff_ms

@@ -12,6 +12,8 @@ import os
 import shlex
 import string
 
+from snaptui.sources.records import Session
+
 DEFAULT_TEMPLATE = "opendev -d {project_dir} -r {session_id}"
 
 
@@ -39,13 +41,13 @@ class Plan:
         return " ".join(words)
 
 
-def command_argv(template: str, session) -> list[str]:
+def command_argv(template: str, session: Session) -> list[str]:
     """The resume command for ``session`` as an argument list."""
     values = {"project_dir": session.project_dir, "session_id": session.session_id, "path": session.path}
     argv = []
     for part in shlex.split(template):
         out = []
-        for literal, field, spec, conv in string.Formatter().parse(part):
+        for literal, field, _spec, _conv in string.Formatter().parse(part):
             out.append(literal)
             if field is not None:
                 out.append(values[field])  # literal substitution: no format spec, no attribute access
@@ -53,7 +55,7 @@ def command_argv(template: str, session) -> list[str]:
     return argv
 
 
-def plan(template: str, session) -> Plan:
+def plan(template: str, session: Session) -> Plan:
     """The resume plan: the command, run in the session's project directory."""
     cwd = session.project_dir
     exists = bool(cwd) and "\0" not in cwd and os.path.isdir(cwd)

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import stat
 from typing import NamedTuple
 
 from snaptui.base import clock as _clock
-from snaptui.format import reader
 from snaptui.base.atomic import fsync_dir
 from snaptui.base.files import Stat, Unreadable, file_stat, read_bounded
+from snaptui.format import reader
 from snaptui.sources.records import Identity, Item
 from snaptui.sources.recovery import MAX_BYTES, TRASH_DIR
 
@@ -76,6 +75,8 @@ def real_trash(directory: str, *, create: bool) -> str | None:
 
 def new_batch(directory: str, now_ms: int, prefix: str = "") -> str:
     root = real_trash(directory, create=True)
+    if root is None:  # removed again right after it was made: what mkdir inside it would say
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), trash_dir(directory))
     batch = f"{prefix}{now_ms}-{os.urandom(4).hex()}"
     os.mkdir(os.path.join(root, batch), 0o700)
     return batch
@@ -94,7 +95,9 @@ def list_trash(directory: str) -> list[TrashedFile]:
     out: list[TrashedFile] = []
     try:
         root = real_trash(directory, create=False)
-        batches = os.listdir(root) if root else []
+        if root is None:
+            return out
+        batches = os.listdir(root)
     except (ActionError, FileNotFoundError, NotADirectoryError):
         return out
     for batch in batches:
@@ -187,9 +190,10 @@ def _newer(current: int | None, restoring: int | None) -> bool:
 
 def _timestamp_of(path: str) -> int | None:
     try:
-        return reader.parse(read_bounded(path, MAX_BYTES)[1])["snapshot_timestamp_ms"]
+        taken: int = reader.parse(read_bounded(path, MAX_BYTES)[1])["snapshot_timestamp_ms"]
     except (OSError, Unreadable, reader.Damaged):  # anything unreadable is "not newer"
         return None
+    return taken
 
 
 def move_no_replace(src: str, dest: str) -> None:

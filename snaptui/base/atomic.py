@@ -9,6 +9,13 @@ from __future__ import annotations
 
 import os
 
+TYPE_CHECKING = False  # not typing's: the startup check writes through here and cannot afford it
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    Buffer = bytes | memoryview
+    """What snaptui writes: bytes, or a slice of a mapped file (no copy)."""
+
 _counter = 0
 
 
@@ -19,7 +26,7 @@ def temp_name(path: str) -> str:
     return f"{path}.tmp.{os.getpid()}.{_counter}.{os.urandom(3).hex()}"
 
 
-def write_atomic(path: str, data: bytes | list, *, durable: bool = True, mode: int = 0o600) -> None:
+def write_atomic(path: str, data: Buffer | list[Buffer], *, durable: bool = True, mode: int = 0o600) -> None:
     """Replace ``path`` with ``data`` (bytes, or a list of buffers written in order) atomically.
 
     ``durable`` adds the fsyncs (file, then directory) that make the new
@@ -45,7 +52,7 @@ def write_atomic(path: str, data: bytes | list, *, durable: bool = True, mode: i
         fsync_dir(os.path.dirname(path) or ".")
 
 
-def write_all(fd: int, parts: list) -> None:
+def write_all(fd: int, parts: Sequence[Buffer]) -> None:
     """Write every buffer in ``parts`` to ``fd``, in order, with as few system
     calls as ``writev`` allows (thousands of small pieces, no joined copy)."""
     i = 0

@@ -7,11 +7,11 @@ tests, screenshots and the demo can freeze it.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 TYPE_CHECKING = False  # not typing's: importing typing costs the startup check milliseconds
 if TYPE_CHECKING:
-    from typing import Callable
+    from collections.abc import Callable
 
     Clock = Callable[[], int]
     """A source of "now", in milliseconds since the epoch."""
@@ -32,6 +32,6 @@ def fixed(ms: int) -> Clock:
 def to_datetime(ms: int) -> datetime | None:
     """``ms`` as an aware UTC datetime, or None when it is past year 9999."""
     try:
-        return datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+        return datetime.fromtimestamp(ms / 1000, tz=UTC)
     except (OverflowError, ValueError, OSError):
         return None

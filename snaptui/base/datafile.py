@@ -15,6 +15,15 @@ import zlib
 
 from snaptui.base.atomic import write_atomic
 
+TYPE_CHECKING = False  # not typing's: the startup check reads these files and cannot afford it
+if TYPE_CHECKING:
+    from typing import Any
+
+    from snaptui.base.atomic import Buffer
+
+    Plain = None | bool | int | float | str | bytes | tuple["Plain", ...] | list[Any] | dict[Any, Any]
+    """What marshal stores: scalars, and tuples, lists and dicts of them."""
+
 
 def key_for(directory: str) -> str:
     """A short stable file-name key for a directory."""
@@ -22,7 +31,7 @@ def key_for(directory: str) -> str:
     return f"{zlib.crc32(real.encode('utf-8', 'surrogateescape')):08x}"
 
 
-def read(path: str, magic: bytes, owner: str):
+def read(path: str, magic: bytes, owner: str) -> tuple[object, Buffer]:
     """``(value, blob)`` if ``path`` checks out, else ``(None, b"")``; the blob is a memoryview."""
     try:
         with open(path, "rb") as f:
@@ -38,13 +47,15 @@ def read(path: str, magic: bytes, owner: str):
     return value, data[20 + size :]
 
 
-def write(path: str, magic: bytes, owner: str, value, blob: bytes | list = b"", *, durable: bool) -> bool:
+def write(
+    path: str, magic: bytes, owner: str, value: Plain, blob: Buffer | list[Buffer] = b"", *, durable: bool
+) -> bool:
     """Write atomically; False (not an exception) if the directory is not writable.
 
     ``blob`` may be a list of buffers, stored one after the other. Everything
     is written as it is (no concatenated copy of a 20 MB blob).
     """
-    table = marshal.dumps((owner, value))
+    table = marshal.dumps((owner, value), 2)  # format 2: no back-references, twice as fast both ways
     size = len(table).to_bytes(8, "little")
     parts = blob if isinstance(blob, list) else [blob]
     crc = zlib.crc32(table, zlib.crc32(size))

@@ -41,12 +41,16 @@ class StatFailed(NamedTuple):
     errno: int
 
 
+_new = tuple.__new__
+
+
 class Unreadable(Exception):
     """A file that is not to be read; ``str()`` says why."""
 
 
 def stat_of(st: os.stat_result) -> Stat:
-    return Stat(st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    # tuple.__new__ builds the NamedTuple without a Python-level call: this runs per file.
+    return _new(Stat, (st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
 
 
 def file_stat(path: str) -> Stat | StatFailed:
@@ -55,7 +59,7 @@ def file_stat(path: str) -> Stat | StatFailed:
         st = os.stat(path)
     except OSError as exc:
         return StatFailed(exc.errno or errno.EIO)
-    return Stat(st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    return _new(Stat, (st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
 
 
 def plain(st: Stat | StatFailed) -> tuple[int, ...]:
@@ -64,7 +68,7 @@ def plain(st: Stat | StatFailed) -> tuple[int, ...]:
 
 
 def from_plain(values: tuple[int, ...]) -> Stat | StatFailed:
-    return Stat(*values) if len(values) == 5 else StatFailed(values[0])
+    return _new(Stat, values) if len(values) == 5 else StatFailed(values[0])
 
 
 def read_bounded(path: str, limit: int) -> tuple[Stat, bytes]:

@@ -16,12 +16,27 @@ import os
 
 from snaptui.base.atomic import write_all
 
+TYPE_CHECKING = False  # annotations only: typing is not imported at runtime
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import TypeVar
+
+    from snaptui.base.atomic import Buffer
+
+    Item = TypeVar("Item")
+    Result = TypeVar("Result")
+
 
 def available() -> bool:
     return hasattr(os, "fork") and hasattr(os, "memfd_create") and (os.cpu_count() or 1) >= 2
 
 
-def split(items: list, work, encode, decode) -> list:
+def split(
+    items: list[Item],
+    work: Callable[[list[Item]], list[Result]],
+    encode: Callable[[list[Result]], list[Buffer]],
+    decode: Callable[[int], list[Result]],
+) -> list[Result]:
     """``work(items)``, the second half of it done in a forked child.
 
     ``encode(results)`` turns the child's results into a list of buffers;

@@ -17,7 +17,8 @@ from snaptui.catalog import seen
 
 TYPE_CHECKING = False  # not typing's: importing typing would cost the startup check milliseconds
 if TYPE_CHECKING:
-    from typing import Any, Mapping
+    from collections.abc import Mapping
+    from typing import Any
 
     from snaptui.settings.paths import Dirs
 
@@ -88,5 +89,6 @@ def evaluate(directory: str, *, dirs: Dirs, settings: Mapping[str, Any], now_ms:
         sum(float(s.cost_usd) for s in crashes if s.cost_usd is not None),
     )
     if valid_until:
-        datafile.write(memo_path, MEMO_MAGIC, owner, (stamp, valid_until, (verdict.count, verdict.since_ms, verdict.cost)), durable=False)
+        memo = (stamp, valid_until, (verdict.count, verdict.since_ms, verdict.cost))
+        datafile.write(memo_path, MEMO_MAGIC, owner, memo, durable=False)
     return verdict

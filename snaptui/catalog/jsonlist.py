@@ -10,11 +10,13 @@ cost), and answers go out as lists of buffers (``writev``), never joined.
 from __future__ import annotations
 
 import gc
+import os
 
-from snaptui.catalog import jsonpieces
-from snaptui.catalog.cache import Buffer, answer_order, array
-from snaptui.catalog.scan import catalog_of
-from snaptui.catalog.survey import survey, unchanged_answer
+from snaptui.catalog import pieces
+
+TYPE_CHECKING = False  # not typing's: an unchanged directory's answer imports next to nothing
+if TYPE_CHECKING:
+    from snaptui.catalog.cache import Buffer
 
 
 class DirectoryProblem(Exception):
@@ -37,22 +39,37 @@ def json_output(directory: str, cache_dir: str | None, *, everything: bool) -> b
     return b"".join(json_parts(directory, cache_dir, everything=everything))
 
 
+def _unchanged(directory: str, cache_dir: str | None) -> Buffer | None:
+    """The answer laid out last time, if no ``*.json`` file changed since (nothing is read)."""
+    if cache_dir is None:
+        return None
+    laid_out = pieces.Pieces.load(pieces.base_path(cache_dir, directory), os.path.realpath(directory))
+    if laid_out.plain is None:
+        return None  # nothing to compare with: no need to stat every file
+    stats = pieces.listing_stats(directory)
+    return None if stats is None else laid_out.answer_for(stats)
+
+
 def _parts(directory: str, cache_dir: str | None, everything: bool) -> list[Buffer]:
-    answer, cache = (None, None) if everything else unchanged_answer(directory, cache_dir)
+    answer = None if everything else _unchanged(directory, cache_dir)
     if answer is not None:
         return [answer]
-    found = survey(directory, cache_dir, pieces=True, cache=cache)
+    from snaptui.catalog import jsonpieces
+    from snaptui.catalog.scan import catalog_of
+    from snaptui.catalog.survey import survey
+
+    found = survey(directory, cache_dir, pieces=True)
     if found.error is not None:
         if found.error == "does not exist":
             return [b"[]\n"]
         raise DirectoryProblem(found.error)
-    order = answer_order(found.entries)
+    order = pieces.answer_order(found.entries)
     if not everything:
         if found.answer is not None:
             return found.answer
-        return array([found.pieces[n] for n in order if not found.entries[n].row.completed])  # type: ignore[union-attr]
+        return pieces.array([found.pieces[n] for n in order if not found.entries[n].row.completed])  # type: ignore[union-attr]
     catalog = catalog_of(found)
     parts: list[Buffer] = [found.pieces[n] for n in order]
     parts += [jsonpieces.damaged(d) for d in catalog.damaged]
     parts += [jsonpieces.leftover(lo, directory) for lo in catalog.leftovers]
-    return array(parts)
+    return pieces.array(parts)

@@ -11,7 +11,8 @@ maybe running. Either way snaptui asks before acting on such a session.
 from __future__ import annotations
 
 import os
-from typing import Any, Iterable, Mapping, NamedTuple
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
 
 from snaptui.sources.records import Session
 

@@ -12,7 +12,6 @@ import threading
 
 from snaptui.catalog.scan import Catalog, scan
 
-
 HEAD_START_S = 1.5
 """At most this long before the UI loads anyway (it shows the scan's progress)."""
 

@@ -9,8 +9,7 @@ leftovers by name. Everything above the catalog works on a :class:`Catalog`.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
 from snaptui.base.files import Stat
 from snaptui.catalog.survey import Survey, survey
@@ -18,19 +17,23 @@ from snaptui.sources import recovery
 from snaptui.sources.records import DamagedFile, Item, Leftover, Session
 
 
-@dataclass
 class Catalog:
     """Everything a scan found, in display order."""
 
-    directory: str
-    error: str | None = None
-    """Why the directory could not be listed (None when it could, or is missing)."""
-    partial: bool = False
-    """True when a deadline stopped the scan before every file was read."""
-    incomplete: list[Session] = field(default_factory=list)
-    completed: list[Session] = field(default_factory=list)
-    damaged: list[DamagedFile] = field(default_factory=list)
-    leftovers: list[Leftover] = field(default_factory=list)
+    __slots__ = ("directory", "error", "partial", "incomplete", "completed", "damaged", "leftovers")
+
+    def __init__(self, directory: str, error: str | None = None, partial: bool = False,
+                 incomplete: list[Session] | None = None, completed: list[Session] | None = None,
+                 damaged: list[DamagedFile] | None = None, leftovers: list[Leftover] | None = None) -> None:
+        self.directory = directory
+        self.error = error
+        """Why the directory could not be listed (None when it could, or is missing)."""
+        self.partial = partial
+        """True when a deadline (or an early look) left files unread."""
+        self.incomplete: list[Session] = incomplete if incomplete is not None else []
+        self.completed: list[Session] = completed if completed is not None else []
+        self.damaged: list[DamagedFile] = damaged if damaged is not None else []
+        self.leftovers: list[Leftover] = leftovers if leftovers is not None else []
 
     @property
     def missing(self) -> bool:

@@ -13,6 +13,12 @@ import os
 
 from snaptui.base import datafile
 
+TYPE_CHECKING = False  # not typing's: the startup check reads the seen memory and cannot afford it
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from snaptui.sources.records import Session
+
 MAGIC = b"SNAPSEEN"
 
 
@@ -26,7 +32,7 @@ def load(state_dir: str, directory: str) -> dict[str, int]:
     return seen if type(seen) is dict else {}
 
 
-def remember(state_dir: str, directory: str, sessions, *, present: set[str] | None = None) -> None:
+def remember(state_dir: str, directory: str, sessions: Iterable[Session], *, present: set[str] | None = None) -> None:
     """Record ``sessions`` as seen. ``present`` (the names now in the
     directory) lets entries of files that are gone be forgotten."""
     seen = load(state_dir, directory)
@@ -40,6 +46,6 @@ def remember(state_dir: str, directory: str, sessions, *, present: set[str] | No
         datafile.write(seen_path(state_dir, directory), MAGIC, os.path.realpath(directory), seen, durable=True)
 
 
-def unseen(sessions, seen: dict[str, int]) -> list:
+def unseen(sessions: Iterable[Session], seen: dict[str, int]) -> list[Session]:
     """The sessions whose current snapshot the person has not seen."""
     return [s for s in sessions if seen.get(s.name) != s.timestamp_ms]

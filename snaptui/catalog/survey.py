@@ -23,7 +23,8 @@ from __future__ import annotations
 import os
 import threading
 import time
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 from snaptui.base import twoproc
 from snaptui.base.files import Stat, StatFailed, directory_problem, file_stat, from_plain, plain
@@ -32,6 +33,8 @@ from snaptui.catalog.cache import RACY_NS, Buffer, Cache
 from snaptui.sources import recovery
 from snaptui.sources.recovery import Entry, Row
 
+_new = tuple.__new__  # a NamedTuple without a Python-level call: these run per file
+
 PARALLEL_READ_FROM = 2000
 """With this many files to read, a second process reads half of them (two cores)."""
 PARALLEL_STAT_FROM = 20_000
@@ -39,6 +42,8 @@ PARALLEL_STAT_FROM = 20_000
 
 Listed = tuple[str, bool, "Stat | StatFailed | None"]
 """(path, is_link, stat or None when not stat'ed) of a directory entry."""
+Todo = tuple[str, str, bool, "Stat | StatFailed | None"]
+"""(name, path, is_link, stat or None) of a file to read."""
 
 
 class Survey(NamedTuple):
@@ -93,7 +98,7 @@ def survey(
     todo: list[tuple[str, str, bool, Stat | StatFailed | None]] = []
     for name, (path, is_link, st) in files.items():
         hit = cache.entry(name, st)
-        piece = cache.piece(name) if hit is not None and hit.row is not None and pieces else None
+        piece = cache.piece(name, st) if pieces and hit is not None and hit.row is not None else None
         if hit is not None and (piece is not None or not pieces or hit.row is None):
             entries[name] = hit
             if piece is not None:
@@ -127,29 +132,14 @@ def survey(
                     found[name] = got[1]
         if progress is not None:
             progress(len(todo), len(todo))
+    racy_ns = started_ns - RACY_NS
+    changed = fresh or len(entries) != len(cache)
+    if changed:
+        cache.save_rows(entries, racy_ns)
     answer = None
-    if fresh or len(entries) != len(cache):
-        if not pieces:  # keep what list --json laid out for the files that did not change
-            found.update(cache.pieces_for(n for n, e in entries.items() if e.row is not None))
-        answer = cache.save(entries, found, started_ns - RACY_NS)
+    if pieces and (fresh or cache.pieces.layout.keys() != entries.keys()):
+        answer = cache.save_pieces(entries, found, racy_ns)
     return Survey(directory, None, entries, links, sorted(leftovers), partial, found if pieces else {}, answer)
-
-
-def unchanged_answer(directory: str, cache_dir: str | None) -> tuple[Buffer | None, Cache]:
-    """The cached ``list --json`` answer when no file changed since it was laid out
-    (a stat of each file, nothing read), and the cache for a full pass otherwise."""
-    cache = Cache(cache_dir, directory)
-    if not cache.has_plain_answer:
-        return None, cache
-    try:
-        listing = _list(directory, stat=True)
-    except OSError:
-        return None, cache
-    snapshots = {name: (st, is_link) for name, (_, is_link, st) in listing.items()
-                 if recovery.is_snapshot_name(name) and st is not None}
-    if cache.unchanged(snapshots):
-        return cache.plain_answer(), cache
-    return None, cache
 
 
 def _list(directory: str, *, stat: bool) -> dict[str, tuple[str, bool, Stat | StatFailed | None]]:
@@ -181,12 +171,12 @@ def _with_stats(files: dict[str, Listed], *, parallel: bool) -> dict[str, Listed
     if parallel and len(paths) >= PARALLEL_STAT_FROM and twoproc.available():
         import marshal
 
-        stats = twoproc.split(paths, _stat_some, lambda got: [marshal.dumps(got)],
+        stats = twoproc.split(paths, _stat_some, lambda got: [marshal.dumps(got, 2)],
                               lambda fd: marshal.loads(twoproc.mapped(fd)))
     else:
         stats = _stat_some(paths)
     out = dict(files)
-    for name, st in zip(names, stats):
+    for name, st in zip(names, stats, strict=True):
         path, is_link, _ = files[name]
         out[name] = (path, is_link, from_plain(st))
     return out
@@ -219,11 +209,12 @@ def _read_one(name: str, path: str, is_link: bool, st: Stat | StatFailed | None,
     got = recovery.read_entry(path, is_link, st)
     if got is None:
         return None
-    piece = jsonpieces.piece(got, path) if pieces and got.text is not None else None
-    return got._replace(text=None), piece
+    stat, row, text, reason = got
+    piece = jsonpieces.piece(got, path) if pieces and text is not None else None
+    return _new(Entry, (stat, row, None, reason)), piece
 
 
-def _read_parallel(todo: list, pieces: bool) -> list[tuple[str, Entry, Buffer | None]]:
+def _read_parallel(todo: list[Todo], pieces: bool) -> list[tuple[str, Entry, Buffer | None]]:
     """Read ``todo`` in two processes (only from a single-threaded caller: the
     child must not inherit a lock another thread holds)."""
     if not twoproc.available():
@@ -231,7 +222,7 @@ def _read_parallel(todo: list, pieces: bool) -> list[tuple[str, Entry, Buffer | 
     return twoproc.split(todo, lambda part: _read_some(part, pieces), _encode, _decode)
 
 
-def _read_some(todo: list, pieces: bool) -> list[tuple[str, Entry, Buffer | None]]:
+def _read_some(todo: list[Todo], pieces: bool) -> list[tuple[str, Entry, Buffer | None]]:
     out = []
     for name, path, is_link, st in todo:
         got = _read_one(name, path, is_link, st, pieces)
@@ -253,7 +244,7 @@ def _encode(got: list[tuple[str, Entry, Buffer | None]]) -> list[Buffer]:
             offset += len(piece)
         else:
             table.append((name, plain(e.stat), e.reason, row, -1, 0))
-    head = marshal.dumps(table)
+    head = marshal.dumps(table, 2)
     return [len(head).to_bytes(8, "little"), head, *blob]
 
 
@@ -265,7 +256,7 @@ def _decode(fd: int) -> list[tuple[str, Entry, Buffer | None]]:
     head = int.from_bytes(data[:8], "little")
     blob = data[8 + head :]
     return [
-        (name, Entry(from_plain(st), None if row is None else Row(*row), None, reason),
+        (name, _new(Entry, (from_plain(st), None if row is None else _new(Row, row), None, reason)),
          blob[off : off + size] if off >= 0 else None)
         for name, st, reason, row, off, size in marshal.loads(data[8 : 8 + head])
     ]

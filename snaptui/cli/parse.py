@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from snaptui.cli.spec import BY_NAME, DESCRIPTION, EPILOG, GLOBAL, PROG, TOP_ONLY, Arg, Command, Opt
 
-
 TYPE_CHECKING = False  # not typing's: the startup check cannot afford importing typing
 if TYPE_CHECKING:
     from typing import Any

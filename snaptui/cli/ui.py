@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-
 from typing import TYPE_CHECKING
 
 from snaptui.actions.handoff import HandoffError, hand_off
@@ -13,7 +12,7 @@ from snaptui.cli.parse import UsageError
 from snaptui.present.safetext import one_line
 
 if TYPE_CHECKING:
-    from snaptui.cli.commands import Context
+    from snaptui.cli.context import Context
 
 
 def run_ui(ctx: Context) -> int:

@@ -15,7 +15,8 @@ import json.scanner
 import math
 import os
 import re
-from typing import Any, Callable
+from collections.abc import Callable, Collection
+from typing import Any
 
 from snaptui.format.schema import FIELD_SET, TOOL_FIELD_SET, Damaged
 
@@ -25,18 +26,27 @@ _BOM = b"\xef\xbb\xbf"
 # --------------------------------------------------------------------------
 
 
-class _Object(dict):
+class _Object(dict[str, Any]):
     """A decoded JSON object that remembers its duplicate and unencodable keys."""
 
     __slots__ = ("dups", "odd_keys")
 
+    dups: Collection[str]
+    odd_keys: bool
 
-def _object_pairs(pairs: list) -> _Object:
+
+def _object_pairs(pairs: list[tuple[str, Any]]) -> _Object:
     obj = _Object(pairs)
     obj.dups = ()
     if len(obj) != len(pairs):
-        seen: set = set()
-        obj.dups = {k for k, _ in pairs if k in seen or seen.add(k)}
+        seen: set[str] = set()
+        dups: set[str] = set()
+        for k, _ in pairs:
+            if k in seen:
+                dups.add(k)
+            else:
+                seen.add(k)
+        obj.dups = dups
     obj.odd_keys = not all(_encodable(k) for k, _ in pairs)
     return obj
 
@@ -109,7 +119,7 @@ def _whole(text: str, obj: object, end: int) -> object:
     return obj
 
 
-def _not_json(exc) -> Damaged:
+def _not_json(exc: json.JSONDecodeError) -> Damaged:
     return Damaged(f"not JSON: {_lower(exc.msg)} at line {exc.lineno} column {exc.colno}")
 
 
@@ -155,7 +165,8 @@ class _DeepDecoder:
     def __init__(self, text: str, decoder: json.JSONDecoder) -> None:
         self.text = text
         self.decoder = decoder
-        self.scanstring = json.decoder.scanstring
+        # In the module (the C scanner or its Python fallback), but not in typeshed's stub of it.
+        self.scanstring: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
         self.number = json.scanner.NUMBER_RE
 
     def document(self) -> object:
@@ -200,9 +211,9 @@ class _DeepDecoder:
         except RecursionError:
             raise Damaged("nested too deeply where a snapshot field is expected") from None
 
-    def _array(self, i: int, element) -> tuple[list, int]:
+    def _array(self, i: int, element: Callable[[int, int], tuple[object, int]]) -> tuple[list[object], int]:
         text = self.text
-        items: list = []
+        items: list[object] = []
         i = _skip_ws(text, i + 1)
         if text.startswith("]", i):
             return items, i + 1
@@ -217,9 +228,11 @@ class _DeepDecoder:
             else:
                 raise _syntax_error(text, i, "Expecting ',' delimiter")
 
-    def _object(self, i: int, known: frozenset, field) -> tuple[_Object, int]:
+    def _object(
+        self, i: int, known: frozenset[str], field: Callable[[str, int], tuple[object, int]]
+    ) -> tuple[_Object, int]:
         text = self.text
-        pairs: list = []
+        pairs: list[tuple[str, object]] = []
         i = _skip_ws(text, i + 1)
         if text.startswith("}", i):
             return _object_pairs(pairs), i + 1
@@ -258,6 +271,7 @@ class _DeepDecoder:
             c = text[i : i + 1]
             if c == "[":
                 run = _ARRAY_RUN.match(text, i)
+                assert run is not None  # text[i] is "[", which the pattern always matches
                 closers.extend("]" * run.group().count("["))
                 i = run.end()
                 if not text.startswith("]", i):

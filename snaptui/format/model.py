@@ -13,14 +13,14 @@ The scan does not use these models: it must run without importing pydantic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from snaptui.base import clock as _clock
-from snaptui.format import reader
-from snaptui.format import writer
+from snaptui.format import reader, writer
 
 
 def _no_surrogates(value: str) -> str:
@@ -39,14 +39,14 @@ U64 = Annotated[int, Field(ge=0, le=reader.MAX_U64)]
 """A Rust ``u64`` / ``usize``: a JSON integer in 0..2**64-1 (not ``1.0``)."""
 
 
-def _positional(names: tuple[str, ...]):
+def _positional(names: tuple[str, ...]) -> Callable[[Any], Any]:
     """serde also accepts a struct as an array of its fields in order."""
 
     def convert(data: Any) -> Any:
         if isinstance(data, list):
             if len(data) != len(names):
                 raise ValueError(f"as an array it must have {len(names)} elements, has {len(data)}")
-            return dict(zip(names, data))
+            return dict(zip(names, data, strict=True))
         return data
 
     return convert

@@ -24,19 +24,23 @@ also where the human-readable reasons come from.
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from snaptui.format.schema import FIELD_SET, FIELDS, MAX_U64, TOOL_FIELD_SET, TOOL_FIELDS, Damaged
+
+if TYPE_CHECKING:
+    import re  # imported where it is used, on first use
 
 __all__ = ["FIELDS", "TOOL_FIELDS", "MAX_U64", "Damaged", "Decoded", "read_snapshot", "parse", "passthrough"]
 
 _orjson: Any = None  # imported on first parse
+_new = tuple.__new__  # a NamedTuple without a Python-level call: this runs per file
 
 
-_CANONICAL = None
+_CANONICAL: re.Pattern[bytes] | None = None
 
 
-def _canonical_pattern():
+def _canonical_pattern() -> re.Pattern[bytes]:
     import re
 
     # Possessive quantifiers: nothing to backtrack into, about 15% faster.
@@ -88,9 +92,9 @@ def canonical(data: bytes) -> tuple[int, bool] | None:
 class _LazySurrogates:
     """``\\uD800``-``\\uDFFF`` escapes (a pair is valid JSON, but leave it to parse())."""
 
-    pattern = None
+    pattern: re.Pattern[bytes] | None = None
 
-    def search(self, data: bytes):
+    def search(self, data: bytes) -> re.Match[bytes] | None:
         if self.pattern is None:
             import re
 
@@ -137,7 +141,7 @@ def read_snapshot(data: bytes) -> Decoded:
             obj = None  # e.g. an integer cost beyond 64 bits, valid for the reference
         if obj is not None and _plain(obj):
             if orjson.dumps(obj, option=orjson.OPT_INDENT_2) == stripped or canonical(data) is not None:
-                return Decoded(obj, stripped, True)
+                return _new(Decoded, (obj, stripped, True))
             # orjson cannot see duplicate keys (the last one wins). With no
             # \\u escapes, every key and string costs two '"' bytes plus one
             # per quote inside it, in the file as in the re-encoding, so the
@@ -146,7 +150,7 @@ def read_snapshot(data: bytes) -> Decoded:
             if b"\\u" not in data and compact.count(b'"') == data.count(b'"') and not (
                 b"-0" in data and 0 in (obj["message_count"], obj["snapshot_timestamp_ms"])
             ):
-                return Decoded(obj, compact, False)
+                return _new(Decoded, (obj, compact, False))
     from snaptui.format import exactjson
 
     doc = _validate(exactjson.decode(data))
@@ -185,7 +189,7 @@ def parse(data: bytes) -> dict[str, Any]:
     return read_snapshot(data).doc
 
 
-def compact_json(doc: dict) -> bytes:
+def compact_json(doc: dict[str, Any]) -> bytes:
     """A snapshot dict as one line of JSON (values as the file has them)."""
     try:
         import orjson
@@ -240,7 +244,7 @@ def _plain(obj: object) -> bool:
 # --------------------------------------------------------------------------
 
 
-def _validate(obj: object) -> dict:
+def _validate(obj: object) -> dict[str, Any]:
     fields = _fields(obj, FIELDS, FIELD_SET, "snapshot", "")
     tools = fields["last_tool_results"]
     if type(tools) is not list:
@@ -257,7 +261,7 @@ def _validate(obj: object) -> dict:
     return fields
 
 
-def _tool(entry: object, where: str) -> dict:
+def _tool(entry: object, where: str) -> dict[str, Any]:
     fields = _fields(entry, TOOL_FIELDS, TOOL_FIELD_SET, "tool result", where + ": ")
     for name in ("tool_name", "call_id", "output_preview"):
         fields[name] = _string(fields[name], f"{where}.{name}")
@@ -265,21 +269,21 @@ def _tool(entry: object, where: str) -> dict:
     return fields
 
 
-def _fields(obj: object, names: tuple, name_set: frozenset, what: str, prefix: str) -> dict:
+def _fields(obj: object, names: tuple[str, ...], name_set: frozenset[str], what: str, prefix: str) -> dict[str, Any]:
     """The named fields of an object (or of a positional array), in order."""
     if type(obj) is list:
         if len(obj) != len(names):
             raise Damaged(
                 f"{prefix}{what} as an array must have {len(names)} elements, has {len(obj)}"
             )
-        return dict(zip(names, obj))
+        return dict(zip(names, obj, strict=True))
     if not isinstance(obj, dict):
         raise Damaged(f"{prefix}{what} must be a JSON object, got {_describe(obj)}")
     dups = getattr(obj, "dups", ())
     for key in dups:
         if key in name_set:
             raise Damaged(f"{prefix}duplicate field {key}")
-    out = {}
+    out: dict[str, Any] = {}
     for name in names:
         if name not in obj:
             raise Damaged(f"{prefix}missing field {name}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 from json.encoder import encode_basestring as _string
+from typing import Any
 
 from snaptui.base.atomic import write_atomic
 from snaptui.format.reader import FIELDS, TOOL_FIELDS
@@ -60,7 +61,7 @@ def _value(value: object) -> str:
     return str(value)
 
 
-def dumps(doc: dict) -> bytes:
+def dumps(doc: dict[str, Any]) -> bytes:
     """The reference writer's bytes for a snapshot dict (the seven fields)."""
     lines = ["{"]
     for i, name in enumerate(FIELDS):
@@ -94,7 +95,7 @@ def snapshot_filename(session_id: str) -> str:
     return session_id + SNAPSHOT_SUFFIX
 
 
-def save(directory: str, doc: dict) -> str:
+def save(directory: str, doc: dict[str, Any]) -> str:
     """Save like the reference ``save()``: mkdir -p, temp file, fsync, rename over.
 
     Returns the path written. The temp name is unique per writer so that a

@@ -65,7 +65,9 @@ def session_spans(s: Session, facts: Facts, *, now_ms: int) -> list[Span]:
         parts += _field("", ("the project directory is gone: resuming cannot start there", "bad-text"))
     parts.append(("\n", ""))
     if facts.snapshot is None:
-        parts += [("Tool results could not be read again: ", "bad-text"), (one_line(facts.problem or ""), ""), ("\n", "")]
+        parts += [
+            ("Tool results could not be read again: ", "bad-text"), (one_line(facts.problem or ""), ""), ("\n", ""),
+        ]
     else:
         parts += tool_results(facts.snapshot["last_tool_results"])
     return parts

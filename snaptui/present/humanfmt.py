@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from snaptui.base.clock import to_datetime
 from snaptui.present.safetext import one_line
@@ -130,9 +130,6 @@ def home_short(path: str, home: str | None = None) -> str:
 def short_id(session_id: str, width: int = 8) -> str:
     """The first characters of a session id, safe for one line."""
     return one_line(session_id, None)[:width] if session_id else "(empty id)"
-
-
-UTC = timezone.utc
 
 
 def live_reason(agent: bool, written_ms: int, now_ms: int) -> str:

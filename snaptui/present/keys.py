@@ -29,7 +29,8 @@ class Key(NamedTuple):
 KEYS: tuple[Key, ...] = (
     Key("up,k", "cursor(-1)", "Up", "move up and down", "↑ ↓  j k", footer=False, scope="list", palette=False),
     Key("down,j", "cursor(1)", "Down", "move down", "", footer=False, scope="list", palette=False),
-    Key("pageup", "page(-1)", "Page up", "one page up and down", "PgUp PgDn", footer=False, scope="list", palette=False),
+    Key("pageup", "page(-1)", "Page up", "one page up and down", "PgUp PgDn",
+        footer=False, scope="list", palette=False),
     Key("pagedown", "page(1)", "Page down", "one page down", "", footer=False, scope="list", palette=False),
     Key("home,g", "jump(0)", "First", "first row", "Home g", footer=False, scope="list", palette=False),
     Key("end,G", "jump(-1)", "Last", "last row", "End G", footer=False, scope="list", palette=False),

@@ -5,10 +5,10 @@ from __future__ import annotations
 import shutil
 
 from snaptui.base import clock as _clock
+from snaptui.catalog.scan import Catalog
 from snaptui.present import humanfmt
 from snaptui.present.cells import fit, fit_path, width
 from snaptui.present.safetext import one_line
-from snaptui.catalog.scan import Catalog
 from snaptui.sources.records import Session
 
 

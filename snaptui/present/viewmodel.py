@@ -7,8 +7,10 @@ the rows that are visible.
 
 from __future__ import annotations
 
-from snaptui.present import humanfmt
+from collections.abc import Callable
+
 from snaptui.catalog.scan import Catalog
+from snaptui.present import humanfmt
 from snaptui.sources.records import Item, Session
 
 SORTS = ("newest", "cost", "messages", "project")
@@ -48,7 +50,7 @@ def search_text(session: Session) -> str:
     return f"{session.session_id}\n{session.project_dir}\n{session.name}\n{session.tool_names}".lower()
 
 
-def _sort_key(sort: str):
+def _sort_key(sort: str) -> Callable[[Session], tuple[float | str, ...]]:
     if sort == "cost":
         return lambda s: (-float(s.cost_usd or 0), -s.timestamp_ms, s.name)
     if sort == "messages":
@@ -98,7 +100,8 @@ def build_rows(
             rows.extend(Row(SESSION, s) for s in completed)
     damaged = [d for d in result.damaged if not query or query in f"{d.name}\n{d.reason}".lower()]
     if damaged:
-        rows.append(Row(HEADER, label=f"Damaged files ({len(damaged)}) — not read as sessions, never deleted by snaptui"))
+        label = f"Damaged files ({len(damaged)}) — not read as sessions, never deleted by snaptui"
+        rows.append(Row(HEADER, label=label))
         rows.extend(Row(DAMAGED, d) for d in damaged)
     leftovers = [lo for lo in result.leftovers if not query or query in f"{lo.name}\n{lo.detail}".lower()]
     if leftovers:

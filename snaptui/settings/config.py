@@ -18,7 +18,9 @@ TYPE_CHECKING = False  # not typing's: the startup check reads the config and ca
 if TYPE_CHECKING:
     from typing import Any
 
-DEFAULTS: dict = {
+    from pydantic import BaseModel
+
+DEFAULTS: dict[str, Any] = {
     "recovery_dir": None,
     "startup": "open",
     "purge_older_than": "30d",
@@ -63,14 +65,14 @@ class ConfigError(Exception):
     """The config file cannot be used; ``str()`` is one line naming the file."""
 
 
-def _model():
+def _model() -> type[BaseModel]:
     """The pydantic model, built on first use (pydantic costs ~60 ms to import)."""
     global _Settings
     if _Settings is not None:
         return _Settings
     import shlex
     import string
-    from typing import Literal, Optional
+    from typing import Literal
 
     from pydantic import BaseModel, ConfigDict, field_validator
 
@@ -81,7 +83,7 @@ def _model():
 
         model_config = ConfigDict(extra="forbid", frozen=True)
 
-        recovery_dir: Optional[str] = DEFAULTS["recovery_dir"]
+        recovery_dir: str | None = DEFAULTS["recovery_dir"]
         """Directory of opendev's snapshots; ``~`` is expanded."""
         startup: Literal["open", "notify", "off"] = DEFAULTS["startup"]
         """What the shell integration does at startup when there is a new crash."""
@@ -93,7 +95,7 @@ def _model():
         """Snapshots newer than this may belong to a running session."""
         resume_command: str = DEFAULTS["resume_command"]
         """The resume command template, split like a shell would, run without one."""
-        theme: Optional[str] = DEFAULTS["theme"]
+        theme: str | None = DEFAULTS["theme"]
         """Textual theme to start with."""
 
         @field_validator("purge_older_than", "trash_retention", "running_threshold")
@@ -123,10 +125,10 @@ def _model():
     return Settings
 
 
-_Settings = None
+_Settings: type[BaseModel] | None = None
 
 
-def load(path: str):
+def load(path: str) -> BaseModel:
     """The settings in ``path`` (defaults when it does not exist). Raises ConfigError."""
     Settings = _model()
     raw = _read_toml(path)
@@ -143,7 +145,7 @@ def load(path: str):
         raise ConfigError(f"config file {path}: {where}: {msg}") from None
 
 
-def _read_toml(path: str) -> dict:
+def _read_toml(path: str) -> dict[str, Any]:
     try:
         with open(path, "rb") as f:
             data = f.read()
@@ -161,7 +163,7 @@ def _read_toml(path: str) -> dict:
         raise ConfigError(f"config file {path}: {exc}") from None
 
 
-def load_fast(path: str, cache_dir: str) -> dict:
+def load_fast(path: str, cache_dir: str) -> dict[str, Any]:
     """Settings as a plain dict, without pydantic when nothing changed.
 
     No file: the defaults. Otherwise the validated values are cached in

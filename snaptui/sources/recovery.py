@@ -29,6 +29,8 @@ from snaptui.base.files import (
 from snaptui.format import reader
 from snaptui.sources.records import DamagedFile, LastTool, Leftover, Session
 
+_new = tuple.__new__  # a NamedTuple without a Python-level call: these run per file
+
 SOURCE = "snapshot"
 MAX_BYTES = 32 * 1024 * 1024
 """Larger files are damaged ("too large"): a real snapshot is a few KiB."""
@@ -63,7 +65,7 @@ class Row(NamedTuple):
 def row_of(doc: dict[str, Any]) -> Row:
     tools = doc["last_tool_results"]
     last = tools[-1] if tools else None
-    return Row(
+    return _new(Row, (
         doc["session_id"],
         doc["message_count"],
         doc["snapshot_timestamp_ms"],
@@ -74,7 +76,7 @@ def row_of(doc: dict[str, Any]) -> Row:
         None if last is None else last["success"],
         sum(1 for t in tools if not t["success"]),
         "\n".join(t["tool_name"] for t in tools),
-    )
+    ))
 
 
 class Entry(NamedTuple):
@@ -123,7 +125,7 @@ def read_entry(path: str, is_link: bool, st: Stat | StatFailed | None) -> Entry 
         decoded = reader.read_snapshot(data)
     except reader.Damaged as exc:
         return Entry(got, None, None, str(exc))
-    return Entry(got, row_of(decoded.doc), decoded.text, None)
+    return _new(Entry, (got, row_of(decoded.doc), decoded.text, None))
 
 
 def _restat(path: str) -> Stat | StatFailed:

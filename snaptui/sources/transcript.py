@@ -38,7 +38,7 @@ class Transcript:
 
     __slots__ = ("path", "exists", "title", "problem")
 
-    def __init__(self, path, exists, title=None, problem=None) -> None:
+    def __init__(self, path: str | None, exists: bool, title: str | None = None, problem: str | None = None) -> None:
         self.path = path
         self.exists = exists
         self.title = title

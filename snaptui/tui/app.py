@@ -8,35 +8,30 @@ rows; the widgets draw them. Nothing on the UI thread touches a file.
 
 from __future__ import annotations
 
-import os
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import get_current_worker
 
-from snaptui.base import clock as _clock
 from snaptui.base.durations import parse_duration
-from snaptui.catalog import seen
-from snaptui.catalog.liveness import Live, Liveness
-from snaptui.catalog.prefetch import Prefetch
-from snaptui.catalog.scan import Catalog, scan
 from snaptui.present import detail as detail_text
 from snaptui.present import humanfmt
 from snaptui.present.keys import in_scope
-from snaptui.present.safetext import one_line
-from snaptui.present.viewmodel import DAMAGED, LEFTOVER, SESSION, SORTS, Row, build_rows
-from snaptui.sources.records import Item, Session
+from snaptui.present.status import empty_spans, status_spans
+from snaptui.present.viewmodel import SESSION, SORTS, Row, build_rows
+from snaptui.sources.records import DamagedFile, Item, Leftover, Session
 from snaptui.tui import work as actions
-from snaptui.tui.detail import Detail
+from snaptui.tui.detail import Detail, content
 from snaptui.tui.dialogs import ConfirmScreen, HelpScreen, PurgeScreen
-from snaptui.tui.messages import ActionDone, DetailLoaded, DirectoryChanged, ScanProgress, Scanned, TextsLoaded
+from snaptui.tui.following import FollowingApp
+from snaptui.tui.messages import ActionDone, DetailLoaded
 from snaptui.tui.session_list import SessionList
 
 DETAIL_DELAY_S = 0.05
@@ -51,7 +46,7 @@ class EmptyState(Static, can_focus=True):
     """Says where snaptui looked when there is nothing to list (focusable: the app's keys still work)."""
 
 
-class SnaptuiApp(App[Session | None]):
+class SnaptuiApp(FollowingApp):
     """Lists interrupted sessions; resume, discard, undo, purge, filter, sort."""
 
     CSS_PATH = "app.tcss"
@@ -60,49 +55,16 @@ class SnaptuiApp(App[Session | None]):
     BINDINGS = [Binding(k.keys, k.action, k.label, show=k.footer, tooltip=k.help) for k in in_scope("app")]
     """App-wide keys, from :mod:`snaptui.present.keys`; the list adds its own."""
 
-    def __init__(
-        self,
-        directory: str,
-        *,
-        settings: dict[str, Any],
-        cache_dir: str | None = None,
-        state_dir: str | None = None,
-        source: str = "",
-        clock: _clock.Clock = _clock.now_ms,
-        watch_interval: float | None = 1.0,
-        prefetch: Prefetch | None = None,
-    ) -> None:
-        super().__init__()
-        self.directory = directory
-        """The recovery directory shown."""
-        self.settings = settings
-        self.cache_dir = cache_dir
-        self.state_dir = state_dir
-        self.source = source
-        """Where the choice of directory came from (``--dir``, the config file, ...)."""
-        self.clock = clock
-        """Milliseconds now; frozen in tests and screenshots."""
-        self.watch_interval = watch_interval
-        self.prefetch = prefetch
-        """A scan started before the UI, if any."""
-        self.result: Catalog | None = None
-        """The latest scan (None until the first one lands)."""
-        self.live: dict[str, Live] = {}
-        """Sessions that may still be running, by key, with why."""
+    def __init__(self, directory: str, **kwargs: Any) -> None:
+        super().__init__(directory, **kwargs)
         self.sort = "newest"
         self.show_completed = False
-        self.query_text = ""
-        self.texts: dict[str, str] = {}
-        """What the filter searches, by session key (loaded when the filter is first used)."""
         self.undo_stack: list[tuple[str, int]] = []
         """Discard batches that ``u`` can restore, newest last, with their row counts."""
         self.seen_sessions: dict[str, Session] = {}
         """Incomplete sessions the person has had on screen (for the startup check)."""
-        self._progress = ""
         self._detail_timer: Timer | None = None
         self._filter_timer: Timer | None = None
-        self._dir_stamp: tuple[int, int] | None = None
-        self._since_full_scan = 0.0
 
     # -- layout ----------------------------------------------------------------------
 
@@ -133,121 +95,12 @@ class SnaptuiApp(App[Session | None]):
         self._progress = "scanning…"
         self._update_status()
         self.session_list.focus()
-        if self.prefetch is not None and self.prefetch.directory == self.directory:
-            self.take_prefetch()
-        else:
-            self.scan_directory()
-        if self.watch_interval:
-            self.set_interval(self.watch_interval, self._tick)
-
-    def live_reason(self, session: Session) -> Live | None:
-        return self.live.get(session.key)
-
-    # -- scanning ----------------------------------------------------------------------
-
-    def _live_now(self, catalog: Catalog) -> dict[str, Live]:
-        """Which sessions may still be running (reads /proc: call it in a worker)."""
-        return Liveness.from_settings(self.settings, self.clock()).running(catalog.incomplete)
-
-    @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
-    def scan_directory(self) -> None:
-        """Scan in a thread; the screen stays live and shows progress."""
-        worker = get_current_worker()
-
-        def progress(done: int, total: int) -> None:
-            if total >= 2000:
-                self.post_message(ScanProgress(done, total))
-
-        def early(partial: Catalog) -> None:
-            if self.result is None:  # first paint only: a huge directory shows its newest rows at once
-                self.post_message(Scanned(partial, self._live_now(partial)))
-
-        result = scan(self.directory, cache_dir=self.cache_dir, progress=progress, early=early)
-        if not worker.is_cancelled:
-            self.post_message(Scanned(result, self._live_now(result)))
-
-    @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
-    def take_prefetch(self) -> None:
-        """Hand over the scan started before the UI (see :mod:`snaptui.catalog.prefetch`)."""
-        worker = get_current_worker()
-        prefetch = self.prefetch
-        assert prefetch is not None
-        prefetch.first.wait()
-        if prefetch.partial is not None and not prefetch.done.is_set() and not worker.is_cancelled:
-            self.post_message(Scanned(prefetch.partial, self._live_now(prefetch.partial)))
-        else:
-            prefetch.painted.set()
-        prefetch.done.wait()
-        if prefetch.error is not None:
-            raise prefetch.error
-        if not worker.is_cancelled and prefetch.full is not None:
-            self.post_message(Scanned(prefetch.full, self._live_now(prefetch.full)))
-
-    @work(thread=True, exclusive=True, group="texts", exit_on_error=False)
-    def load_texts(self) -> None:
-        """What the filter searches, previews included (from the cache where it can be)."""
-        from snaptui.catalog.search import search_texts
-
-        texts = search_texts(self.directory, self.cache_dir)
-        if not get_current_worker().is_cancelled:
-            self.post_message(TextsLoaded(texts))
-
-    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
-    def _watch(self, routine: bool) -> None:
-        """Has the directory changed (new, replaced, removed files)?"""
-        stamp = _stamp(self.directory)
-        if routine or stamp != self._dir_stamp:
-            self.post_message(DirectoryChanged())
-
-    def _tick(self) -> None:
-        self._since_full_scan += self.watch_interval or 0
-        if self._progress:
-            return
-        routine = self._since_full_scan >= RESCAN_EVERY_S
-        if routine:
-            self._since_full_scan = 0.0
-        self._watch(routine)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A worker that failed says so in one line (the app keeps running)."""
-        if event.state == WorkerState.ERROR:
-            error = event.worker.error
-            self.notify(f"{event.worker.name} failed: {error}", title="Something went wrong", severity="error",
-                        markup=False)
-
-    def on_directory_changed(self) -> None:
-        if not self._progress:
-            self.scan_directory()
-
-    def on_scan_progress(self, message: ScanProgress) -> None:
-        self._progress = f"scanning… {humanfmt.count(message.done)} / {humanfmt.count(message.total)}"
-        self._update_status()
-
-    def on_scanned(self, message: Scanned) -> None:
-        self.result = message.catalog
-        self.live = message.live
-        if message.catalog.partial:
-            self._refresh_rows()  # the newest rows, while the rest is read
-            if self.prefetch is not None:
-                self.call_after_refresh(self.prefetch.painted.set)
-            return
-        self._progress = ""
-        self._stamp_later()
-        self._refresh_rows()
-        if self.texts:
-            self.load_texts()  # the filter is in use: keep its texts current (cheap: cached per file)
-
-    @work(thread=True, group="watch", exit_on_error=False)
-    def _stamp_later(self) -> None:
-        stamp = _stamp(self.directory)
-        self.call_from_thread(setattr, self, "_dir_stamp", stamp)
-
-    def on_texts_loaded(self, message: TextsLoaded) -> None:
-        self.texts = message.texts
-        if self.query_text:
-            self._refresh_rows()
+        self.start_following()
 
     # -- showing -----------------------------------------------------------------------
+
+    def catalog_changed(self) -> None:
+        self._refresh_rows()
 
     def _refresh_rows(self) -> None:
         if self.result is None or not self.screen_stack:  # not yet scanned, or closing
@@ -270,58 +123,16 @@ class SnaptuiApp(App[Session | None]):
             # the footer's keys do not depend on timing.
             (self.empty if empty else lst).focus()
         if empty:
-            self.empty.update(self._empty_content())
+            self.empty.update(content(empty_spans(self.directory, self.result, source=self.source,
+                                                  query=self.query_text)))
         self._schedule_detail(lst.current)  # the list paints first; the detail follows
         self._update_status()
 
-    def _empty_content(self) -> Content:
-        r = self.result
-        where = humanfmt.home_short(self.directory)
-        if self.query_text:
-            return Content.assemble(("Nothing matches ", ""), (repr(self.query_text), "bold"),
-                                    ". Press escape to clear the filter.")
-        lines: list[str | tuple[str, str]] = []
-        if r is not None and r.error and not r.missing:
-            lines += [("Cannot read the recovery directory\n", "bold $error"), (f"{where} {r.error}.\n\n", "")]
-        elif r is not None and r.missing:
-            lines += [("No interrupted sessions\n", "bold $success"),
-                      (f"{where} does not exist: nothing has crashed there yet.\n\n", "")]
-        else:
-            lines += [("No interrupted sessions\n", "bold $success"),
-                      (f"Every opendev session in {where} ended cleanly.\n", "")]
-            if r is not None and r.completed:
-                lines += [(f"{len(r.completed)} completed session(s) are hidden: press a to show them.\n", "")]
-            lines.append("\n")
-        lines += [
-            ("Looked in ", "$text-muted"), (where, "$text-accent"), (f" ({self.source or 'default'}).\n", "$text-muted"),
-            ("Point snaptui elsewhere with ", "$text-muted"), ("snaptui --dir DIR", "bold"),
-            (", the ", "$text-muted"), ("SNAPTUI_RECOVERY_DIR", "bold"), (" variable, or ", "$text-muted"),
-            ("recovery_dir", "bold"), (" in the config file.", "$text-muted"),
-        ]
-        return Content.assemble(*lines)
-
     def _update_status(self) -> None:
-        r = self.result
-        parts: list[str | tuple[str, str]] = [("snaptui ", "bold $accent"),
-                                              (humanfmt.home_short(self.directory), "$text-accent")]
-        if r is not None:
-            parts += ["  ", (f"{humanfmt.count(len(r.incomplete))} interrupted", "bold")]
-            if r.damaged:
-                parts += [" · ", (f"{humanfmt.count(len(r.damaged))} damaged", "bold $error")]
-            if r.leftovers:
-                parts += [" · ", (f"{humanfmt.count(len(r.leftovers))} leftover", "$warning")]
-            parts += [" · ", (f"{humanfmt.cost(r.cost_at_stake)} at stake", "bold $warning")]
-            if self.show_completed:
-                parts += [" · ", (f"{humanfmt.count(len(r.completed))} completed shown", "$text-muted")]
-        parts += ["  ", (f"sort: {self.sort}", "$text-muted")]
-        marks = len(self.session_list.marks)
-        if marks:
-            parts += ["  ", (f"{marks} marked", "bold $accent")]
-        if self.query_text:
-            parts += ["  ", ("filter: ", "$text-muted"), (one_line(self.query_text), "bold")]
-        if self._progress:
-            parts += ["  ", (self._progress, "italic $warning")]
-        self.status.update(Content.assemble(*parts))
+        self.status.update(content(status_spans(
+            self.directory, self.result, sort=self.sort, show_completed=self.show_completed,
+            marks=len(self.session_list.marks), query=self.query_text, progress=self._progress,
+        )))
 
     @on(SessionList.Highlighted)
     def _highlighted(self, message: SessionList.Highlighted) -> None:
@@ -339,11 +150,11 @@ class SnaptuiApp(App[Session | None]):
             return
         if row is None or row.item is None:
             self.detail.show_text("Nothing selected.")
-        elif row.kind == DAMAGED:
-            self.detail.show_spans(detail_text.damaged_spans(row.item))  # type: ignore[arg-type]
+        elif isinstance(row.item, DamagedFile):
+            self.detail.show_spans(detail_text.damaged_spans(row.item))
             self.detail_scroll.scroll_home(animate=False)
-        elif row.kind == LEFTOVER:
-            self.detail.show_spans(detail_text.leftover_spans(row.item))  # type: ignore[arg-type]
+        elif isinstance(row.item, Leftover):
+            self.detail.show_spans(detail_text.leftover_spans(row.item))
             self.detail_scroll.scroll_home(animate=False)
         elif isinstance(row.item, Session):
             self._load_detail(row.item)
@@ -394,7 +205,11 @@ class SnaptuiApp(App[Session | None]):
 
     def _confirm_then(self, title: str, question: str, yes: str, action: Callable[[], object]) -> None:
         """Ask (No has the focus); do ``action`` only on yes."""
-        self.push_screen(ConfirmScreen(title, question, yes=yes), lambda answer: action() if answer else None)
+        def done(answer: bool | None) -> None:
+            if answer:
+                action()
+
+        self.push_screen(ConfirmScreen(title, question, yes=yes), done)
 
     def _chosen(self) -> list[Item]:
         lst = self.session_list
@@ -529,12 +344,5 @@ class SnaptuiApp(App[Session | None]):
         yield from super().get_system_commands(screen)
         for key in KEYS:
             if key.palette:
-                yield SystemCommand(key.label, key.help[:1].upper() + key.help[1:], getattr(self, f"action_{key.action}"))
-
-
-def _stamp(directory: str) -> tuple[int, int] | None:
-    try:
-        st = os.stat(directory)
-    except OSError:
-        return None
-    return (st.st_ino, st.st_mtime_ns)
+                help_text = key.help[:1].upper() + key.help[1:]
+                yield SystemCommand(key.label, help_text, getattr(self, f"action_{key.action}"))

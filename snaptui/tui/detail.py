@@ -21,6 +21,10 @@ ROLES = {
     "heading": "bold",
     "gutter": "$text-muted",
     "bad-gutter": "$text-error",
+    "title": "bold $text-accent",
+    "ok-heading": "bold $text-success",
+    "warn-soft": "$text-warning",
+    "progress": "italic $text-warning",
 }
 """Each role of a span, as a Textual style of theme variables (every theme looks right)."""
 

@@ -9,10 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
-
-from textual.message import Message
 from textual.worker import get_current_worker
 
 from snaptui.actions.purge import PurgePlan, plan_purge

@@ -8,7 +8,8 @@ as plain text, so markup and escape sequences are shown, never interpreted.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
 from rich.cells import set_cell_size
 from rich.segment import Segment
@@ -26,7 +27,7 @@ from snaptui.present import humanfmt
 from snaptui.present.cells import fit, fit_path
 from snaptui.present.keys import in_scope
 from snaptui.present.safetext import one_line
-from snaptui.present.viewmodel import DAMAGED, HEADER, LEFTOVER, SESSION, Row
+from snaptui.present.viewmodel import HEADER, Row
 from snaptui.sources.records import DamagedFile, Leftover, Session
 
 
@@ -76,7 +77,7 @@ class SessionList(ScrollView, can_focus=True):
             self.row = row
             super().__init__()
 
-    def __init__(self, *, now_ms: Clock, live: Callable[[Session], Live | None], **kwargs: object) -> None:
+    def __init__(self, *, now_ms: Clock, live: Callable[[Session], Live | None], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rows: list[Row] = []
         """What is shown, top to bottom (see :mod:`snaptui.viewmodel`)."""
@@ -167,7 +168,7 @@ class SessionList(ScrollView, can_focus=True):
 
     def action_mark(self) -> None:
         row = self.current
-        if row is None:
+        if row is None or row.key is None:  # the cursor never rests on a header (the only rows without a key)
             return
         if row.key in self.marks:
             self.marks.discard(row.key)
@@ -220,7 +221,9 @@ class SessionList(ScrollView, can_focus=True):
             return self._file_row(mark, "↯ leftover ", "session-list--running", item.name, item.detail, width, base)
         return [mark]
 
-    def _file_row(self, mark, label: str, label_style: str, name: str, why: str, width: int, base: Style):
+    def _file_row(
+        self, mark: Segment, label: str, label_style: str, name: str, why: str, width: int, base: Style
+    ) -> list[Segment]:
         """A damaged file or a leftover: its kind, its name, why (all dimmed but the kind)."""
         muted = base + self.get_component_rich_style("session-list--muted")
         name_w = min(max(width // 2, 20), 60)
@@ -231,7 +234,7 @@ class SessionList(ScrollView, can_focus=True):
             Segment(one_line(why), muted),
         ]
 
-    def _session(self, s, width: int, base: Style) -> list[Segment]:
+    def _session(self, s: Session, width: int, base: Style) -> list[Segment]:
         style = self.get_component_rich_style
         muted = base + style("session-list--muted")
         plain = base if not s.completed else muted
@@ -261,7 +264,9 @@ class SessionList(ScrollView, can_focus=True):
         segments = [
             Segment(fit(age, age_w) + " ", plain),
             Segment(fit_path(humanfmt.home_short(s.project_dir), project_w) + " ", plain),
-            Segment(cost.rjust(cost_w)[-cost_w:] + " ", base + style("session-list--cost") if not s.completed else muted),
+            Segment(
+                cost.rjust(cost_w)[-cost_w:] + " ", base + style("session-list--cost") if not s.completed else muted
+            ),
             Segment(msgs.rjust(msgs_w)[-msgs_w:] + "  ", plain),
             Segment(tool_mark + " ", tool_style),
             Segment(fit(tool_name, tool_w) + " ", plain),

@@ -1,0 +1,27 @@
+"""``snaptui list``: the interrupted sessions as a table, or as one JSON array."""
+
+from __future__ import annotations
+
+import sys
+
+from snaptui.cli.context import Context, DirectoryError
+from snaptui.cli.parse import Parsed
+
+
+def run(args: Parsed) -> int:
+    ctx = Context(args.dir)
+    if args.json:
+        from snaptui.base.atomic import write_all
+        from snaptui.catalog.jsonlist import DirectoryProblem, json_parts
+
+        try:
+            parts = json_parts(ctx.directory, ctx.dirs.cache, everything=args.all)
+        except DirectoryProblem as exc:
+            raise DirectoryError(ctx.directory, str(exc)) from None
+        sys.stdout.flush()
+        write_all(sys.stdout.fileno(), parts)
+        return 0
+    from snaptui.present.table import table
+
+    sys.stdout.write(table(ctx.catalog(), everything=args.all, source=ctx.source))
+    return 0

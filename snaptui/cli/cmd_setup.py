@@ -1,0 +1,47 @@
+"""``snaptui`` (the terminal UI), ``snaptui demo`` and ``snaptui config``."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from snaptui.cli.context import Context, out
+from snaptui.cli.parse import Parsed, UsageError
+from snaptui.present.safetext import one_line
+from snaptui.settings import config, paths
+
+
+def ui(args: Parsed) -> int:
+    from snaptui.cli.ui import run_ui
+
+    return run_ui(Context(args.dir))
+
+
+def demo(args: Parsed) -> int:
+    from snaptui.actions.demo import default_dir, write_demo
+
+    dirs = paths.user_dirs_fast()
+    target = os.path.abspath(os.path.expanduser(args.dir)) if args.dir else default_dir(dirs.cache)
+    try:
+        write_demo(target)
+    except FileExistsError as exc:
+        raise UsageError(str(exc)) from None
+    if args.write_only:
+        out(one_line(target))
+        return 0
+    args.values["dir"] = target
+    return ui(args)
+
+
+def show_config(args: Parsed) -> int:
+    if args.example:
+        sys.stdout.write(config.EXAMPLE)
+        return 0
+    ctx = Context(args.dir)
+    exists = os.path.exists(ctx.config_file)
+    out(f"# config file: {one_line(ctx.config_file)}{'' if exists else ' (not present: defaults apply)'}")
+    out(f"# recovery dir: {one_line(ctx.directory)} (from {ctx.source})")
+    out(f"# state dir: {one_line(ctx.dirs.state)}")
+    out(f"# cache dir: {one_line(ctx.dirs.cache)}")
+    sys.stdout.write(config.as_toml(ctx.settings))
+    return 0

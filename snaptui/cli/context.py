@@ -1,0 +1,89 @@
+"""What every command needs: settings, directories, the catalog, one way to ask and to print."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from snaptui.base.durations import parse_duration
+from snaptui.cli.parse import UsageError
+from snaptui.settings import config, paths
+
+TYPE_CHECKING = False  # not typing's: list --json of an unchanged directory loads next to nothing
+if TYPE_CHECKING:
+    from typing import Any
+
+    from snaptui.catalog.scan import Catalog
+    from snaptui.sources.records import Item
+
+
+class Context:
+    """Settings and directories for one command."""
+
+    def __init__(self, cli_dir: str | None) -> None:
+        self.dirs = paths.user_dirs_fast()
+        self.config_file = paths.config_file(self.dirs)
+        self.settings: dict[str, Any] = config.load_fast(self.config_file, self.dirs.cache)
+        self.directory, self.source = paths.recovery_dir(cli_dir, self.settings["recovery_dir"])
+
+    def seconds(self, name: str) -> int:
+        return parse_duration(self.settings[name])
+
+    def catalog(self, *, cached: bool = True) -> Catalog:
+        """The recovery directory's catalog; a directory that cannot be read is an error."""
+        from snaptui.catalog.scan import scan
+
+        found = scan(self.directory, cache_dir=self.dirs.cache if cached else None)
+        if found.error and not found.missing:
+            raise DirectoryError(self.directory, found.error)
+        return found
+
+
+class DirectoryError(OSError):
+    def __init__(self, directory: str, problem: str) -> None:
+        super().__init__(f"recovery directory {directory} {problem}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def confirm(question: str) -> bool:
+    """Ask on the terminal; False without one."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return False
+    sys.stderr.write(f"{question} [y/N] ")
+    sys.stderr.flush()
+    try:
+        answer = sys.stdin.readline()
+    except (EOFError, KeyboardInterrupt):
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def refuse_if_running(ctx: Context, chosen: list[Item], verb: str, yes: bool) -> None:
+    """Ask (or refuse without a terminal) before acting on sessions that may be running."""
+    from snaptui.base import clock
+    from snaptui.catalog.liveness import Liveness
+    from snaptui.present import humanfmt
+    from snaptui.present.safetext import one_line
+    from snaptui.sources.records import Session
+
+    now = clock.now_ms()
+    live = Liveness.from_settings(ctx.settings, now)
+    running = [(s, why) for s in chosen if isinstance(s, Session) and (why := live.reason(s)) is not None]
+    if not running or yes:
+        return
+    names = ", ".join(one_line(s.session_id, 40) or "(empty id)" for s, _ in running)
+    reason = humanfmt.live_reason(*running[0][1], now)
+    if not confirm(f"{names} may still be running ({reason}). {verb.capitalize()} anyway?"):
+        raise UsageError(f"not going to {verb} a session that may still be running (pass --yes to insist)")
+
+
+def existing_directory(ctx: Context) -> None:
+    if not os.path.isdir(ctx.directory):
+        problem = "does not exist" if not os.path.exists(ctx.directory) else "is not a directory"
+        raise DirectoryError(ctx.directory, problem)
