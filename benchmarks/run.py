@@ -106,6 +106,12 @@ def main() -> int:
     env = dict(os.environ, HOME=home, XDG_CACHE_HOME=f"{home}/cache", XDG_STATE_HOME=f"{home}/state",
                XDG_CONFIG_HOME=f"{home}/config")
     env.pop("SNAPTUI_CONFIG", None)
+    # As installed (pip compiles every module): without bytecode every import is a compile.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    import snaptui
+
+    subprocess.run([sys.executable, "-m", "compileall", "-q", os.path.dirname(snaptui.__file__)],
+                   env=env, capture_output=True)
     env.pop("SNAPTUI_RECOVERY_DIR", None)
     cmd = snaptui_cmd()
     ref = gen.seedsnap()

@@ -255,3 +255,25 @@ def test_early_result_never_shows_a_changed_file(fixture_dir, tmp_path):
     seen = []
     scan(str(fixture_dir), cache_dir=cache, early=seen.append, early_after=5)
     assert newest.name not in {s.name for s in seen[0].sessions}
+
+
+@pytest.mark.parametrize("pattern", [[0, 1, 0, 1, 0], [0, 0, 0], [1, 1], [], [1, 0]])
+def test_the_pieces_cache_lays_each_piece_where_its_header_says(tmp_path, pattern):
+    """interrupted (0) and completed (1) sessions plus a damaged file: the cached
+    answer is the answer, and every piece is the object of the file it names."""
+    from snaptui.catalog import pieces
+
+    d = tmp_path / "r"
+    d.mkdir()
+    for i, completed in enumerate(pattern):
+        write(d, f"s{i}", ts=NOW - i * 1000, completed=bool(completed))
+    (d / "bad.json").write_text("{")
+    os.utime(d / "bad.json", (1e9, 1e9))
+    cache = str(tmp_path / "cache")
+    answer = json_output(str(d), cache, everything=False)
+    laid = pieces.Pieces.load(base_path(cache, str(d)), os.path.realpath(d))
+    assert laid.plain is not None and bytes(laid.blob[laid.plain[0]:laid.plain[1]]) == answer
+    for name, (_, offset, length) in laid.layout.items():
+        if offset >= 0:
+            assert json.loads(bytes(laid.blob[offset:offset + length]))["path"] == str(d / name)
+    assert json_output(str(d), cache, everything=False) == answer

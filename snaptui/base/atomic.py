@@ -11,7 +11,7 @@ import os
 
 TYPE_CHECKING = False  # not typing's: the startup check writes through here and cannot afford it
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     Buffer = bytes | memoryview
     """What snaptui writes: bytes, or a slice of a mapped file (no copy)."""
@@ -26,17 +26,22 @@ def temp_name(path: str) -> str:
     return f"{path}.tmp.{os.getpid()}.{_counter}.{os.urandom(3).hex()}"
 
 
-def write_atomic(path: str, data: Buffer | list[Buffer], *, durable: bool = True, mode: int = 0o600) -> None:
+def write_atomic(path: str, data: Buffer | list[Buffer], *, durable: bool = True, mode: int = 0o600,
+                 finish: Callable[[int], None] | None = None) -> None:
     """Replace ``path`` with ``data`` (bytes, or a list of buffers written in order) atomically.
 
     ``durable`` adds the fsyncs (file, then directory) that make the new
-    content survive a power cut; caches skip them.
+    content survive a power cut; caches skip them. ``finish(fd)``, if given,
+    may read and patch the written file (opened read-write) before it takes
+    the place of ``path``.
     """
     tmp = temp_name(path)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
     try:
         try:
             write_all(fd, data if isinstance(data, list) else [data])
+            if finish is not None:
+                finish(fd)
             if durable:
                 os.fsync(fd)
         finally:

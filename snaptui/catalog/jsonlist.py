@@ -54,8 +54,6 @@ def _parts(directory: str, cache_dir: str | None, everything: bool) -> list[Buff
     answer = None if everything else _unchanged(directory, cache_dir)
     if answer is not None:
         return [answer]
-    from snaptui.catalog import jsonpieces
-    from snaptui.catalog.scan import catalog_of
     from snaptui.catalog.survey import survey
 
     found = survey(directory, cache_dir, pieces=True)
@@ -63,11 +61,14 @@ def _parts(directory: str, cache_dir: str | None, everything: bool) -> list[Buff
         if found.error == "does not exist":
             return [b"[]\n"]
         raise DirectoryProblem(found.error)
+    if not everything and found.answer is not None:
+        return found.answer
     order = pieces.answer_order(found.entries)
     if not everything:
-        if found.answer is not None:
-            return found.answer
-        return pieces.array([found.pieces[n] for n in order if not found.entries[n].row.completed])  # type: ignore[union-attr]
+        return pieces.array([found.pieces[n] for n in order[: pieces.interrupted_count(found.entries)]])
+    from snaptui.catalog import jsonpieces
+    from snaptui.catalog.scan import catalog_of
+
     catalog = catalog_of(found)
     parts: list[Buffer] = [found.pieces[n] for n in order]
     parts += [jsonpieces.damaged(d) for d in catalog.damaged]

@@ -15,8 +15,10 @@ try:  # the C encoder alone: importing json pulls in re
 except ImportError:  # pragma: no cover - other Pythons
     from json.encoder import py_encode_basestring as _encode_string
 
-from snaptui.sources.records import DamagedFile, Leftover
-from snaptui.sources.recovery import Entry
+TYPE_CHECKING = False  # list --json imports this: no typing, no records unless --all
+if TYPE_CHECKING:
+    from snaptui.sources.records import DamagedFile, Leftover
+    from snaptui.sources.recovery import Entry
 
 _COMPLETED = b',"status":"completed"}'
 _INCOMPLETE = b',"status":"incomplete"}'

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from snaptui.base.files import Stat
 from snaptui.catalog.survey import Survey, survey
-from snaptui.sources import recovery
+from snaptui.sources import recovery_records as recovery
 from snaptui.sources.records import DamagedFile, Item, Leftover, Session
 
 

@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 from snaptui.catalog.survey import survey
-from snaptui.sources import recovery
+from snaptui.sources import recovery_records as recovery
 
 
 def search_texts(directory: str, cache_dir: str | None) -> dict[str, str]:

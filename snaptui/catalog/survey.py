@@ -21,7 +21,7 @@ processes (:mod:`snaptui.base.twoproc`).
 from __future__ import annotations
 
 import os
-import threading
+import sys
 import time
 from collections.abc import Callable
 from typing import NamedTuple
@@ -109,7 +109,10 @@ def survey(
     partial = False
     if early is not None:
         todo.sort(key=lambda t: -t[3].mtime_ns if isinstance(t[3], Stat) else 0)  # newest files first
-    threaded = threading.active_count() > 1
+    # A fork is safe only with no other thread (its locks would be copied held); if
+    # threading was never imported, there is none.
+    threads = sys.modules.get("threading")
+    threaded = threads is not None and threads.active_count() > 1
     if early is None and progress is None and deadline_ns is None and not threaded and len(todo) >= PARALLEL_READ_FROM:
         for name, entry, piece in _read_parallel(todo, pieces):
             entries[name] = entry
@@ -219,6 +222,9 @@ def _read_parallel(todo: list[Todo], pieces: bool) -> list[tuple[str, Entry, Buf
     child must not inherit a lock another thread holds)."""
     if not twoproc.available():
         return _read_some(todo, pieces)
+    from snaptui.format import reader
+
+    reader.prepare()  # once, here, rather than once in each process
     return twoproc.split(todo, lambda part: _read_some(part, pieces), _encode, _decode)
 
 

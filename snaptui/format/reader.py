@@ -169,6 +169,11 @@ def passthrough(data: bytes) -> tuple[int, bool] | None:
     return (decoded.doc["snapshot_timestamp_ms"], decoded.doc["completed"]) if decoded.verbatim else None
 
 
+def prepare() -> None:
+    """Import what decoding needs now (before a fork: the child then inherits it)."""
+    _load_orjson()
+
+
 def _load_orjson() -> Any:
     """orjson, imported on first use (the startup check rarely parses anything); False without it."""
     global _orjson

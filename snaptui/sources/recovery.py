@@ -7,14 +7,13 @@ FIFO and never reads more than :data:`MAX_BYTES`.
 
 :func:`read_entry` is the one per-file step every command shares: it yields
 an :class:`Entry` (the session's summary row and its JSON text, or the
-reason it is damaged) that the catalog caches by the file's stat; the
-``*_record`` functions turn entries into :mod:`snaptui.sources.records`.
+reason it is damaged) that the catalog caches by the file's stat;
+:mod:`snaptui.sources.recovery_records` turns entries into records.
 """
 
 from __future__ import annotations
 
 import errno
-import os
 from typing import Any, NamedTuple
 
 from snaptui.base.files import (
@@ -27,11 +26,15 @@ from snaptui.base.files import (
     reason_os_error,
 )
 from snaptui.format import reader
-from snaptui.sources.records import DamagedFile, LastTool, Leftover, Session
+
+TYPE_CHECKING = False  # records are built in recovery_records: list --json never needs them
+if TYPE_CHECKING:
+    from snaptui.sources.records import Session
 
 _new = tuple.__new__  # a NamedTuple without a Python-level call: these run per file
 
 SOURCE = "snapshot"
+"""The ``source`` of the records made from this directory (see :mod:`snaptui.sources.recovery_records`)."""
 MAX_BYTES = 32 * 1024 * 1024
 """Larger files are damaged ("too large"): a real snapshot is a few KiB."""
 TRASH_DIR = ".snaptui-trash"
@@ -64,7 +67,10 @@ class Row(NamedTuple):
 
 def row_of(doc: dict[str, Any]) -> Row:
     tools = doc["last_tool_results"]
-    last = tools[-1] if tools else None
+    if not tools:
+        return _new(Row, (doc["session_id"], doc["message_count"], doc["snapshot_timestamp_ms"], doc["completed"],
+                          doc["project_dir"], doc["cost_usd"], None, None, 0, ""))
+    names = [t["tool_name"] for t in tools]  # comprehensions, not generators: this runs per file
     return _new(Row, (
         doc["session_id"],
         doc["message_count"],
@@ -72,10 +78,10 @@ def row_of(doc: dict[str, Any]) -> Row:
         doc["completed"],
         doc["project_dir"],
         doc["cost_usd"],
-        None if last is None else last["tool_name"],
-        None if last is None else last["success"],
-        sum(1 for t in tools if not t["success"]),
-        "\n".join(t["tool_name"] for t in tools),
+        names[-1],
+        tools[-1]["success"],
+        [t["success"] for t in tools].count(False),
+        "\n".join(names),
     ))
 
 
@@ -132,56 +138,6 @@ def _restat(path: str) -> Stat | StatFailed:
     from snaptui.base.files import file_stat
 
     return file_stat(path)
-
-
-def key_of(path: str) -> str:
-    """The record key of the snapshot file at ``path``."""
-    return "snapshot:" + path
-
-
-def session_record(path: str, name: str, is_link: bool, st: Stat, row: Row) -> Session:
-    """The record of a valid snapshot file."""
-    last = None if row.last_name is None else LastTool(row.last_name, row.last_ok)
-    return Session(
-        key_of(path), SOURCE, path, name, st.identity, is_link,
-        row.session_id, row.project_dir, row.timestamp_ms, row.completed,
-        row.message_count, row.cost_usd, last, row.failures, row.tool_names,
-    )
-
-
-def damaged_record(path: str, name: str, is_link: bool, st: Stat | StatFailed, reason: str) -> DamagedFile:
-    """The record of a ``*.json`` file the reference reader would skip."""
-    size = st.size if isinstance(st, Stat) and st.regular else 0
-    mtime = st.mtime_ns if isinstance(st, Stat) else 0
-    return DamagedFile(key_of(path), SOURCE, path, name, reason, size, mtime, is_link)
-
-
-def leftover_record(directory: str, name: str, timestamps: dict[str, int]) -> Leftover:
-    """A ``*.json.tmp*`` file compared with the snapshot beside it
-    (``timestamps``: the snapshot time of each valid session, by file name)."""
-    path = os.path.join(directory, name)
-    target = name[: name.index(".json.tmp") + len(".json")]
-    beside = timestamps.get(target)
-    key = "leftover:" + path
-    try:
-        st, data = read_bounded(path, MAX_BYTES)
-    except (Unreadable, OSError) as exc:
-        reason = str(exc) if isinstance(exc, Unreadable) else reason_os_error(exc, False)
-        return Leftover(key, path, name, target, "damaged", reason, 0, 0)
-    try:
-        doc = reader.parse(data)
-    except reader.Damaged as exc:
-        return Leftover(key, path, name, target, "damaged", str(exc), st.size, st.mtime_ns)
-    ts = doc["snapshot_timestamp_ms"]
-    if beside is None:
-        state, detail = "orphan", "holds a valid snapshot; no file beside it"
-    elif ts > beside:
-        state, detail = "newer", "holds a valid snapshot newer than the file beside it"
-    elif ts < beside:
-        state, detail = "older", "holds an older snapshot than the file beside it"
-    else:
-        state, detail = "same", "holds the same snapshot time as the file beside it"
-    return Leftover(key, path, name, target, state, detail, st.size, st.mtime_ns, ts)
 
 
 def load_snapshot(session: Session) -> dict[str, Any]:
