@@ -14,11 +14,21 @@ import os
 import stat as _stat
 import time
 
-from snaptui.catalog import index as _index
 from snaptui.base import twoproc
 
-MAX_BYTES = 32 * 1024 * 1024
-"""Larger files are damaged ("too large"): a real snapshot is a few KiB."""
+# The file plumbing lives in base.files (the sources use it too); these names stay importable from here.
+from snaptui.base.files import (
+    MAX_BYTES,
+    directory_problem,
+    file_stat,
+    read_bounded,
+    reason_not_regular,
+    reason_os_error,
+    reason_too_large,
+    stat_tuple,
+)
+from snaptui.base.files import Unreadable as _Unreadable
+from snaptui.catalog import index as _index
 
 TRASH_DIR = ".snaptui-trash"
 
@@ -165,61 +175,6 @@ def _row(doc: dict) -> tuple:
     )
 
 
-class _Unreadable(Exception):
-    pass
-
-
-def read_bounded(path: str, limit: int = MAX_BYTES) -> tuple[os.stat_result, bytes]:
-    """Read a regular file without blocking, refusing anything over ``limit`` bytes.
-
-    Returns the identity of what was actually read (``fstat`` of the open file).
-    Raises :class:`_Unreadable` with a reason, or OSError.
-    """
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
-    fd = os.open(path, flags)
-    try:
-        st = os.fstat(fd)
-        if not _stat.S_ISREG(st.st_mode):
-            raise _Unreadable(reason_not_regular(st.st_mode))
-        if st.st_size > limit:
-            raise _Unreadable(reason_too_large(st.st_size))
-        data = os.read(fd, st.st_size) if st.st_size else b""
-        if len(data) == st.st_size and st.st_size:
-            return st, data  # all of it, as fstat said: no second read for EOF
-        chunks = [data]
-        total = len(data)
-        while True:
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > limit:
-                raise _Unreadable(reason_too_large(total))
-        return st, b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
-def reason_too_large(size: int) -> str:
-    """Why a file was not read: its size."""
-    from snaptui.present.humanfmt import size as fmt_size
-
-    return f"too large ({fmt_size(size)})"
-
-
-def reason_not_regular(mode: int) -> str:
-    """Why a ``*.json`` entry is not a snapshot: what kind of file it is."""
-    kind = (
-        "a directory" if _stat.S_ISDIR(mode)
-        else "a FIFO" if _stat.S_ISFIFO(mode)
-        else "a socket" if _stat.S_ISSOCK(mode)
-        else "a device" if _stat.S_ISCHR(mode) or _stat.S_ISBLK(mode)
-        else "not a regular file"
-    )
-    return f"not a regular file ({kind})" if kind != "not a regular file" else kind
-
-
 def read_entry(path: str, is_link: bool) -> tuple | None:
     """Read one ``*.json`` file: ``(stat, data)`` with the ``fstat`` of what was
     read, or ``(None, reason)`` when it cannot be read, or None when it
@@ -248,17 +203,6 @@ def inspect(path: str, is_link: bool) -> tuple | None:
         return ("session", ident, reader.parse(data))
     except reader.Damaged as exc:
         return ("damaged", ident, str(exc))
-
-
-def reason_os_error(exc: OSError, is_link: bool) -> str:
-    """Why a file could not be opened, in a person's words."""
-    if exc.errno == errno.ELOOP:
-        return "symlink loop"
-    if exc.errno == errno.ENOENT and is_link:
-        return "dangling symlink (its target does not exist)"
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return "cannot be read: permission denied"
-    return f"cannot be read: {exc.strerror or exc}"
 
 
 def scan(
@@ -407,20 +351,6 @@ def _stat_some(paths: list) -> list:
     return [file_stat(path) for path in paths]
 
 
-def file_stat(path: str) -> tuple:
-    """``(mode, device, inode, size, mtime_ns)`` of a file, following symlinks, or
-    ``("error", errno)``: plain values, to keep in a cache or hand between processes.
-    ``[1:]`` of it is a file's identity in the index."""
-    try:
-        return stat_tuple(os.stat(path))
-    except OSError as exc:
-        return ("error", exc.errno or errno.EIO)
-
-
-def stat_tuple(st: os.stat_result) -> tuple:
-    return (st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-
-
 VANISHED = "vanished"
 """What :func:`reason_not_to_open` says of a file removed since the listing (simply gone)."""
 
@@ -438,17 +368,6 @@ def reason_not_to_open(st: tuple, is_link: bool) -> str | None:
     if st[3] > MAX_BYTES:
         return reason_too_large(st[3])
     return None
-
-
-def directory_problem(exc: OSError) -> str:
-    """Why a recovery directory could not be listed, in a person's words."""
-    if isinstance(exc, FileNotFoundError):
-        return "does not exist"
-    if isinstance(exc, NotADirectoryError):
-        return "is not a directory"
-    if isinstance(exc, PermissionError):
-        return "cannot be read: permission denied"
-    return f"cannot be read: {exc.strerror or exc}"
 
 
 def _sort(result: ScanResult) -> None:

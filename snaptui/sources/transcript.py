@@ -49,7 +49,7 @@ def find(project_dir: str, session_id: str) -> Transcript:
     if path is None:
         return Transcript(None, False, problem="the session id cannot be a file name")
     try:
-        from snaptui.catalog.scan import read_bounded
+        from snaptui.base.files import read_bounded
 
         _, data = read_bounded(path, MAX_TRANSCRIPT_BYTES)
     except FileNotFoundError:
