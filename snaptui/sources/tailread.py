@@ -1,0 +1,194 @@
+"""Reading a big, growing file from its end, in bounded blocks.
+
+opendev's ``.debug`` logs grow without bound and one line can be tens of MB
+(OPENDEV_STORE.md §4: every request carries the whole conversation). What
+snaptui needs is at the end, so a :class:`Reader` reads positionally
+(``pread``) in blocks of at most :data:`BLOCK` bytes, never a whole file or a
+whole huge line, and charges every byte to a budget: past it the caller stops
+with what it has (:class:`OutOfBudget`). The file's size is fixed when it is
+opened, so bytes appended meanwhile are simply not seen; a file that shrinks
+under the reader raises :class:`Changed`.
+
+The searches rely on one property of JSON: inside a string a quote is always
+escaped, so a byte pattern that holds an unescaped quote (``"role":"user"``)
+only ever matches real keys and values, and a newline byte only ever ends a
+line.
+"""
+
+from __future__ import annotations
+
+import os
+
+BLOCK = 1024 * 1024
+"""Bytes per read while searching (a few are re-read where blocks overlap)."""
+
+FIRST_STEP = 16 * 1024
+"""A search's first read; each next one is four times larger, up to :data:`BLOCK`
+(matches are often near, and repeated searches must not each read a whole block)."""
+
+
+class OutOfBudget(Exception):
+    """The reader's byte budget is spent."""
+
+
+class Changed(Exception):
+    """The file shrank while it was read."""
+
+
+class Reader:
+    """Positional reads of one open regular file, ``size`` bytes long, within a byte budget."""
+
+    __slots__ = ("fd", "left", "size")
+
+    def __init__(self, fd: int, size: int, budget: int) -> None:
+        self.fd = fd
+        self.size = size
+        self.left = budget
+
+    def read(self, start: int, end: int) -> bytes:
+        """Bytes ``[start, end)`` (clipped to the file)."""
+        start = max(0, start)
+        end = min(end, self.size)
+        n = end - start
+        if n <= 0:
+            return b""
+        if n > self.left:
+            raise OutOfBudget
+        self.left -= n
+        data = os.pread(self.fd, n, start)
+        if len(data) != n:
+            raise Changed
+        return data
+
+    def rfind(self, patterns: tuple[bytes, ...], start: int, end: int) -> tuple[int, int]:
+        """The rightmost match of any of ``patterns`` lying inside ``[start, end)``:
+        ``(offset, index of the pattern)``, or ``(-1, -1)``."""
+        overlap = max(len(p) for p in patterns) - 1
+        hi = end
+        step = FIRST_STEP
+        while hi > start:
+            lo = max(start, hi - step)
+            chunk = self.read(lo, min(end, hi + overlap))
+            best, which = -1, -1
+            for i, pattern in enumerate(patterns):
+                at = chunk.rfind(pattern)
+                if at > best:
+                    best, which = at, i
+            if best >= 0:
+                return lo + best, which
+            hi = lo
+            step = min(BLOCK, step * 4)
+        return -1, -1
+
+    def find(self, patterns: tuple[bytes, ...], start: int, end: int) -> tuple[int, int]:
+        """The leftmost match of any of ``patterns`` lying inside ``[start, end)``."""
+        overlap = max(len(p) for p in patterns) - 1
+        lo = start
+        step = FIRST_STEP
+        while lo < end:
+            hi = min(end, lo + step)
+            chunk = self.read(lo, min(end, hi + overlap))
+            best, which = len(chunk), -1
+            for i, pattern in enumerate(patterns):
+                at = chunk.find(pattern)
+                if 0 <= at < best:
+                    best, which = at, i
+            if which >= 0:
+                return lo + best, which
+            lo = hi
+            step = min(BLOCK, step * 4)
+        return -1, -1
+
+    def count(self, pattern: bytes, start: int, end: int) -> int:
+        """How many times ``pattern`` occurs inside ``[start, end)`` (without overlapping itself)."""
+        total = 0
+        lo = start
+        while lo < end:
+            chunk = self.read(lo, min(end, lo + BLOCK))
+            at = chunk.find(pattern)
+            last = -1
+            while at >= 0:
+                total += 1
+                last = at
+                at = chunk.find(pattern, at + len(pattern))
+            if lo + len(chunk) >= end:
+                break
+            # Carry on from after the last match, or from where a match could still begin.
+            lo = lo + max(last + len(pattern), len(chunk) - len(pattern) + 1)
+        return total
+
+    def line_start(self, end: int, floor: int = 0) -> int:
+        """Where the line that ends at ``end`` starts (just after the previous newline, or ``floor``).
+
+        Scans back no further than ``floor`` (a point already known to be
+        inside the line is a good floor for a second call: nothing is re-read).
+        """
+        at, _ = self.rfind((b"\n",), floor, end)
+        return at + 1 if at >= 0 else floor
+
+
+def json_string(r: Reader, quote: int, cap: int, *, need_end: bool) -> tuple[str | None, bool, int]:
+    """The JSON string whose opening quote is at ``quote``: ``(text, cut, end)``.
+
+    ``text`` is the decoded string, or its first ``cap`` bytes when ``cut``;
+    None when it does not decode (invalid escapes or UTF-8). ``end`` is the
+    offset just after the closing quote, or -1 when it was not looked for
+    (``need_end`` false and the string is longer than ``cap``) or the string
+    does not end inside the file.
+    """
+    pos = quote + 1
+    kept = bytearray()
+    backslashes = 0  # run of backslashes just before ``pos``, carried across blocks
+    while pos < r.size:
+        want = BLOCK if need_end else max(4096, min(BLOCK, cap + 1 - len(kept)))
+        block = r.read(pos, pos + want)
+        close = _closing_quote(block, backslashes)
+        body = block if close < 0 else block[:close]
+        if len(kept) <= cap:
+            kept += body[: cap + 1 - len(kept)]
+        if close >= 0:
+            cut = len(kept) > cap
+            return _decode(bytes(kept[:cap]) if cut else bytes(kept), cut), cut, pos + close + 1
+        if not need_end and len(kept) > cap:
+            return _decode(bytes(kept[:cap]), True), True, -1
+        backslashes = _trailing_backslashes(block, backslashes)
+        pos += len(block)
+    return _decode(bytes(kept[:cap]), True), True, -1
+
+
+def _closing_quote(block: bytes, carried: int) -> int:
+    """Index of the first quote in ``block`` not escaped by a backslash, or -1."""
+    at = block.find(b'"')
+    while at >= 0:
+        run = 0
+        i = at - 1
+        while i >= 0 and block[i] == 0x5C:  # backslash
+            run += 1
+            i -= 1
+        if i < 0:
+            run += carried
+        if run % 2 == 0:
+            return at
+        at = block.find(b'"', at + 1)
+    return -1
+
+
+def _trailing_backslashes(block: bytes, carried: int) -> int:
+    stripped = len(block) - len(block.rstrip(b"\\"))
+    return stripped + carried if stripped == len(block) else stripped
+
+
+def _decode(raw: bytes, cut: bool) -> str | None:
+    """JSON string content (escapes still in) as text. When it was ``cut``, an
+    escape or UTF-8 sequence broken at its end is dropped rather than failing the whole."""
+    import orjson
+
+    for trim in range(13 if cut else 1):  # the longest piece a cut can break: a surrogate pair, 12 bytes
+        try:
+            text = orjson.loads(b'"' + raw[: len(raw) - trim] + b'"')
+        except orjson.JSONDecodeError:
+            if trim >= len(raw):
+                return None
+            continue
+        return text if isinstance(text, str) else None
+    return None
