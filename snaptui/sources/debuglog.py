@@ -157,9 +157,9 @@ class _Walk:
         except OutOfBudget:
             self.bad = self.bad or f"no complete entry in its last {BUDGET // (1024 * 1024)} MiB"
         except Changed:
-            return "the debug log shrank while it was read"
+            return "shrank while it was read"
         if self.usable == 0:
-            return f"the debug log holds no usable entry ({self.bad or 'no entries'})"
+            return f"no usable entry ({self.bad or 'no entries'})"
         return self._facts()
 
     def _facts(self) -> DebugFacts:

@@ -333,15 +333,16 @@ def _read_json(s: StoreSession, f: StoreFile) -> dict[str, object] | str:
 
 
 def _guarded(s: StoreSession, f: StoreFile, read: Callable[[str], T]) -> T | str:
-    """``read(path)``, or why it failed: a reason naming the file."""
+    """``read(path)``, or why it failed (an exception, or a reason it returned) naming the file."""
     try:
-        return read(f.path)
+        got = read(f.path)
     except Unreadable as exc:
         return _about(s, f, str(exc))
     except OSError as exc:
         if exc.errno == errno.ENOENT and not f.is_link:
             return _about(s, f, "vanished while being read")
         return _about(s, f, reason_os_error(exc, f.is_link))
+    return _about(s, f, got) if isinstance(got, str) else got
 
 
 # -- records -----------------------------------------------------------------

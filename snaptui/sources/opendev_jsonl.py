@@ -71,7 +71,7 @@ def read_transcript(path: str) -> TranscriptFacts | str:
             except OutOfBudget:
                 pass  # what was found within the budget stands
         except Changed:
-            return "the transcript shrank while it was read"
+            return "shrank while it was read"
     finally:
         os.close(fd)
     return TranscriptFacts(lines, turn.newest, turn.prompt, turn.reply_or_summary(), turn.last_tool,
