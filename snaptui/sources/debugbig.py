@@ -143,13 +143,22 @@ def request_facts(r: Reader, end: int, *, full: bool) -> tuple[str | None, int, 
     return prompt, after, calls_before(r, role, stop) if full and after else []
 
 
+def _only_name_between(between: bytes) -> bool:
+    """Whether the bytes between a message's content and its role are just the separators
+    (or an OpenAI ``name``, which sorts between them)."""
+    return between == b"," or (between.startswith(b',"name":"') and between.endswith(b'",')
+                                and between.count(b'"') == 4)
+
+
 def _content_at(r: Reader, value: int, role: int) -> tuple[str | None, bool]:
     """The text of the ``content`` value starting at ``value`` (the message's role is at ``role``)."""
     import orjson
 
     first = r.read(value, value + 1)
     if first == b'"':
-        text, cut, _ = json_string(r, value, TEXT_CAP * 2, need_end=False)
+        text, cut, end = json_string(r, value, TEXT_CAP * 2, need_end=False)
+        if end >= 0 and not _only_name_between(r.read(end, role)):
+            return None, False  # this "content" is not the one of the message at ``role``
         return text, cut
     if first != b"[":
         return None, False

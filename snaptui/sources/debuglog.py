@@ -15,15 +15,19 @@ The log is read backwards from its end (:mod:`tailread`), within
 - A last line without its newline is being written: it is skipped. So are
   lines that are not JSON objects (or not UTF-8). Only when nothing usable is
   left is the log called damaged.
-- Lines up to :data:`LINE_MAX` bytes are parsed whole. Longer ones are read
-  in pieces (:mod:`debugbig`): their ``event`` and ``ts`` are their last keys,
-  so the line's tail gives them; a request's prompt is found by searching back
-  from the line's end.
+- Lines up to :data:`PARSE_MAX` bytes are parsed whole. Longer ones (every
+  real request: it carries the conversation) are read in pieces
+  (:mod:`debugbig`): their ``event`` and ``ts`` are their last keys, so the
+  line's tail gives them; a request's prompt is found by searching back from
+  the line's end, so its cost depends on how far the prompt is from the end,
+  not on the line's length.
 - Entries of ``component == "subagent"`` (subagents log into the parent's
   file, §4) count as activity but are not the person's turn: the prompt, the
-  requested tools and the error come from the main agent's entries. A line
-  too long to parse whole is taken to be the main agent's (its component is
-  its first key, which only reading the whole line would reach).
+  requested tools and the error come from the main agent's entries. The
+  component is a line's first key: for a long line its start is looked for
+  within :data:`LINE_MAX` bytes; a longer line is taken to be the main
+  agent's. Stepping past a line to older ones needs its start whatever its
+  length: that is what a turn with several model calls costs.
 
 Tokens: those of the last ``llm_response`` of the lost turn. Each response's
 ``input_tokens`` is already the whole context, so a sum would count the
@@ -48,14 +52,15 @@ from snaptui.sources.opendev_common import (
 )
 from snaptui.sources.tailread import Changed, OutOfBudget, Reader
 
+PARSE_MAX = 64 * 1024
+"""Lines up to this many bytes are parsed whole; longer ones are read in pieces from their end."""
+
 LINE_MAX = 4 * 1024 * 1024
-"""Lines up to this many bytes are read whole and parsed; longer ones are read in pieces."""
+"""How far back the start of a long line is looked for when its component matters (it is the
+line's first key); a longer line is taken to be the main agent's."""
 
 BUDGET = 64 * 1024 * 1024
 """Bytes read from one log at most; past it the reader keeps what it found."""
-
-PROBE = 64 * 1024
-"""The first read at a line's end: most lines fit, and a long line's tail is in it."""
 
 LLM_EVENTS = frozenset({"llm_request", "llm_response", "llm_error"})
 
@@ -80,7 +85,8 @@ class DebugFacts(NamedTuple):
 class _Entry(NamedTuple):
     event: str
     ts: int
-    main: bool
+    main: bool | None
+    """Whether the main agent wrote it; None while a long line's start is not looked for."""
     data: dict[str, object] | None
     """The parsed ``data`` of a whole-read line; None for a long line."""
     end: int
@@ -148,8 +154,10 @@ class _Walk:
                 end = at
             while end >= 0:
                 entry = self._entry(end)
-                if entry is not None and not self._take(entry):
-                    break
+                if entry is not None:
+                    more, entry = self._take(entry)
+                    if not more:
+                        break
                 start = entry.start if entry is not None else None
                 if start is None:
                     start = r.line_start(end if entry is None else entry.floor)
@@ -186,66 +194,83 @@ class _Walk:
             self.turn_started_ns,
         )
 
-    def _take(self, e: _Entry) -> bool:
-        """Account for one entry (newest first); False when nothing older is needed."""
+    def _take(self, e: _Entry) -> tuple[bool, _Entry]:
+        """Account for one entry (newest first): whether older ones are needed, and
+        the entry (with its start, when that was looked up)."""
         self.usable += 1
         if self.last_any_ns is None:
             self.last_any_ns = e.ts
         if self.cutoff is not None and e.ts <= self.cutoff:
-            return False  # everything older was saved with the transcript
+            return False, e  # everything older was saved with the transcript
         if e.event not in LLM_EVENTS:
-            return True
+            return True, e
         if self.last_llm_ns is None:
             self.last_llm_ns = e.ts
-        if not e.main:
-            return True
-        if not self.seen_main:
-            self.seen_main = True
-            if e.event == "llm_error":
-                self.stopped_by = "error"
-                self.error = self._error(e)
         if self.request is None:
+            e = self._located(e)
+            if not e.main:
+                return True, e
+            if not self.seen_main:
+                self.seen_main = True
+                if e.event == "llm_error":
+                    self.stopped_by = "error"
+                    self.error = self._error(e)
             if e.event == "llm_response" and self.response is None:
                 self.response = self._response(e)
             elif e.event == "llm_request":
                 self.request = self._request(e, full=True)
                 self.turn_started_ns = e.ts
-                return self.request.prompt is not None and self.request.after > 0
-            return True
-        # Earlier calls of the lost turn: the first of them tells when it began.
+                return self.request.prompt is not None and self.request.after > 0, e
+            return True, e
+        # Earlier calls of the lost turn: the first of them tells when it began. A
+        # subagent's request here has another prompt: it ends the search, as it should.
+        if e.main is False:
+            return True, e
         if e.event == "llm_response" and self.earlier_response is None and self.response is None:
             self.earlier_response = self._response(e, tokens_only=True)
         elif e.event == "llm_request":
             earlier = self._request(e, full=False)
             if earlier.prompt != self.request.prompt:
-                return False
+                return False, e
             self.turn_started_ns = e.ts
-            return earlier.after > 0
-        return True
+            return earlier.after > 0, e
+        return True, e
 
     # -- one line -------------------------------------------------------------
 
     def _entry(self, end: int) -> _Entry | None:
         """The entry whose line ends at ``end`` (its newline), or None when it is not one."""
         r = self.r
-        lo = max(0, end - PROBE)
-        chunk = r.read(lo, end)
-        nl = chunk.rfind(b"\n")
+        lo = max(0, end - PARSE_MAX)
+        buf, n = r.fill(lo, end)
+        nl = buf.rfind(b"\n", 0, n)
         if nl >= 0 or lo == 0:
-            return self._parsed(chunk[nl + 1 :], end, lo + nl + 1)
-        floor = max(0, end - LINE_MAX)
-        at, _ = r.rfind((b"\n",), floor, lo)
-        if at >= 0 or floor == 0:
-            start = at + 1
-            return self._parsed(r.read(start, lo) + chunk, end, start)
-        head = debugbig.tail_entry(chunk)
-        if head is None:
-            self.bad = "a line too long to read is not an entry"
-            return None
-        event, ts = head
-        return _Entry(event, ts, True, None, end, floor, None)
+            return self._parsed(memoryview(buf)[nl + 1 : n], end, lo + nl + 1)
+        tail = debugbig.tail_entry(bytes(memoryview(buf)[max(0, n - debugbig.TAIL) : n]))
+        if tail is not None:
+            return _Entry(tail[0], tail[1], None, None, end, lo, None)
+        # Not opendev's layout at its end: parse it whole if it is not too long.
+        e = self._located(_Entry("", 0, None, None, end, lo, None))
+        if e.start is not None:
+            buf, n = r.fill(e.start, end)
+            return self._parsed(memoryview(buf)[:n], end, e.start)
+        self.bad = "a line too long to read is not an entry"
+        return None
 
-    def _parsed(self, line: bytes, end: int, start: int) -> _Entry | None:
+    def _located(self, e: _Entry) -> _Entry:
+        """A long entry with its start and component looked up, within :data:`LINE_MAX`."""
+        if e.main is not None:
+            return e
+        r = self.r
+        floor = max(0, e.end - LINE_MAX)
+        at, _ = r.rfind((b"\n",), floor, e.floor)
+        if at < 0 and floor > 0:
+            return e._replace(main=True, floor=floor)  # too long to look: taken to be the main agent's
+        start = at + 1
+        main = not r.read(start, start + 32).startswith(b'{"component":"subagent"')
+        return e._replace(main=main, floor=start, start=start)
+
+    def _parsed(self, line: memoryview, end: int, start: int) -> _Entry | None:
         import orjson
 
         try:
@@ -263,12 +288,29 @@ class _Walk:
                       data if isinstance(data, dict) else {}, end, start, start)
 
     def _error(self, e: _Entry) -> str:
-        if e.data is None:
+        data = e.data if e.data is not None else self._whole(e)
+        if data is None:
             return "(the error message is too long to read)"
-        text = e.data.get("error")
+        text = data.get("error")
         return capped(text) if isinstance(text, str) else "(no error message)"
 
+    def _whole(self, e: _Entry) -> dict[str, object] | None:
+        """``data`` of a long line whose start is known (read whole: it is at most LINE_MAX)."""
+        if e.start is None:
+            return None
+        import orjson
+
+        buf, n = self.r.fill(e.start, e.end)
+        try:
+            obj = orjson.loads(memoryview(buf)[:n])
+        except orjson.JSONDecodeError:
+            return None
+        data = obj.get("data") if isinstance(obj, dict) else None
+        return data if isinstance(data, dict) else None
+
     def _response(self, e: _Entry, *, tokens_only: bool = False) -> _Response:
+        if e.data is None and not tokens_only and e.start is not None:
+            e = e._replace(data=self._whole(e))  # its calls need the line read whole anyway
         if e.data is None:
             calls = [] if tokens_only else debugbig.calls_before(self.r, 0, e.end)
             tokens = debugbig.tail_tokens(self.r, e.end)
