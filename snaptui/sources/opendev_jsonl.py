@@ -64,7 +64,8 @@ def read_transcript(path: str) -> TranscriptFacts | str:
     fd, st = open_regular(path)
     try:
         try:
-            lines, failures, names = _count(Reader(fd, st.st_size, st.st_size))
+            # The counting pass reads the whole file once (plus block overlaps): no budget.
+            lines, failures, names = _count(Reader(fd, st.st_size, 1 << 62))
             turn = _Turn()
             try:
                 _backwards(Reader(fd, st.st_size, BUDGET), turn)
@@ -160,34 +161,47 @@ def _count(r: Reader) -> tuple[int, int, tuple[str, ...]]:
     """Lines, failed calls and distinct tool names, in one pass of :data:`BLOCK` reads."""
     lines = failures = 0
     names: dict[str, None] = {}
-    carry = b""  # the previous block's end: patterns can straddle blocks
     pos = 0
-    last = b""
+    last = 0x0A
     while pos < r.size:
-        block = r.read(pos, pos + BLOCK)
-        pos += len(block)
-        lines += block.count(b"\n")
-        last = block[-1:]
-        buf = carry + block
+        carry = min(pos, 512)  # re-read the previous block's end: a pattern can straddle blocks
+        buf, n = r.fill(pos - carry, pos + BLOCK)
+        last = buf[n - 1]
+        lines += _newlines(buf, carry, n)
         for pattern in FAILED:
-            at = buf.find(pattern)
+            at = buf.find(pattern, 0, n)
             while at >= 0:
-                failures += at + len(pattern) > len(carry)  # not counted with the previous block
-                at = buf.find(pattern, at + 1)
-        at = buf.find(PARAMETERS)
+                failures += at + len(pattern) > carry  # not counted with the previous block
+                at = buf.find(pattern, at + 1, n)
+        at = buf.find(PARAMETERS, 0, n)
         while at >= 0:
-            if at + len(PARAMETERS) > len(carry) and len(names) < NAMES_MAX:
+            if at + len(PARAMETERS) > carry and len(names) < NAMES_MAX:
                 _add_name(buf, at, names)
-            at = buf.find(PARAMETERS, at + 1)
-        carry = buf[-512:]
-    return lines + (1 if last not in (b"", b"\n") else 0), failures, tuple(names)
+            at = buf.find(PARAMETERS, at + 1, n)
+        pos += n - carry
+    if last != 0x0A:
+        lines += 1  # a last line without its newline
+    return lines, failures, tuple(names)
 
 
-def _add_name(buf: bytes, at: int, names: dict[str, None]) -> None:
+def _newlines(buf: bytearray, start: int, end: int) -> int:
+    """Newlines in ``buf[start:end]``: found one by one while they are sparse (fast
+    where lines are long), counted in bulk where they are dense."""
+    found = 0
+    at = buf.find(b"\n", start, end)
+    while at >= 0:
+        found += 1
+        if found == 64:
+            return found + buf.count(b"\n", at + 1, end)
+        at = buf.find(b"\n", at + 1, end)
+    return found
+
+
+def _add_name(buf: bytearray, at: int, names: dict[str, None]) -> None:
     start = buf.rfind(NAME, max(0, at - 256), at)
     if start < 0:
         return
-    raw = buf[start + len(NAME) : at]
+    raw = bytes(buf[start + len(NAME) : at])
     if b'"' in raw or b"\\" in raw:
         return
     try:
@@ -210,8 +224,9 @@ def _backwards(r: Reader, turn: _Turn) -> None:
         at, _ = r.rfind((b"\n",), lo, end)
         if at >= 0 or lo == 0:
             start = at + 1
+            buf, n = r.fill(start, end)
             try:
-                m = orjson.loads(r.read(start, end))
+                m = orjson.loads(memoryview(buf)[:n])
             except orjson.JSONDecodeError:
                 m = None
         else:
