@@ -408,14 +408,15 @@ def huge_history_session(root: Path, size: int) -> Sim:
     return s
 
 
-def counting_preads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Record the size of every ``os.pread`` from now on."""
+def counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record the size of every positional read (``os.preadv``) from now on."""
     sizes: list[int] = []
-    real = os.pread
+    real = os.preadv
 
-    def pread(fd: int, n: int, at: int) -> bytes:
-        sizes.append(n)
-        return real(fd, n, at)
+    def preadv(fd: int, buffers: list[memoryview], at: int) -> int:
+        got = real(fd, buffers, at)
+        sizes.append(got)
+        return got
 
-    monkeypatch.setattr(os, "pread", pread)
+    monkeypatch.setattr(os, "preadv", preadv)
     return sizes
