@@ -48,6 +48,10 @@ def ts(ns: int) -> str:
     return f"{base}.{frac:09d}+00:00"
 
 
+def ms(ns: int) -> int:
+    return ns // 1_000_000
+
+
 def compact(obj: object, *, sort: bool = False) -> str:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, sort_keys=sort)
 

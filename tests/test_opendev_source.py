@@ -48,10 +48,6 @@ def mode(request, monkeypatch) -> str:
     return request.param
 
 
-def ms(ns: int) -> int:
-    return ns // 1_000_000
-
-
 # -- roots ---------------------------------------------------------------------------------
 
 
@@ -95,7 +91,7 @@ def test_a_finished_session_is_completed(root, mode):
     assert (got.name, got.session_id, got.project_dir) == ("3f9a0c1b7e42.json", "3f9a0c1b7e42", "/srv/app")
     assert got.title == "Fix the config loader so it accepts empty files"
     assert got.message_count == len(s.jsonl_path.read_text().splitlines()) == 8
-    assert got.timestamp_ms == ms(s.saves[-1]) and got.cost_usd is None
+    assert got.timestamp_ms == fx.ms(s.saves[-1]) and got.cost_usd is None
     assert got.last_tool == LastTool("Bash", True) and got.failures == 1
     assert got.tool_names == "Read\nEdit\nBash" and not got.is_link
     st = os.stat(s.json_path)
@@ -111,8 +107,8 @@ def test_a_session_that_died_mid_turn(root, mode):
     assert lost.prompt == "Please also handle whitespace-only files"
     assert lost.pending_tools == (("Edit", "src/config.rs"), ("Write", "src/new.rs"), ("Bash", "cargo test"))
     assert lost.edited_paths == ("src/config.rs", "src/new.rs")
-    assert lost.turn_started_ms == ms(s.lost_requests()[0]) and len(s.lost_requests()) == 2
-    assert got.timestamp_ms == ms(s.events[-1][2])
+    assert lost.turn_started_ms == fx.ms(s.lost_requests()[0]) and len(s.lost_requests()) == 2
+    assert got.timestamp_ms == fx.ms(s.events[-1][2])
     assert (lost.input_tokens, lost.output_tokens) == (4000, 44)  # the last response's
     assert (lost.last_turn_prompt, lost.last_turn_reply) == ("Fix the config loader so it accepts empty files",
                                                              "Found it.")
@@ -126,7 +122,7 @@ def test_edits_of_earlier_steps_of_the_lost_turn_count(root, mode):
     s.turn("second", [[fx.EDIT], [fx.Call("multi_edit", {"file_path": "b.rs", "edits": []})], [fx.BASH]], end="crash")
     lost = fx.scan(root)["3f9a0c1b7e42"].lost_turn
     assert lost.edited_paths == ("src/config.rs", "b.rs") and lost.pending_tools == (("Bash", "cargo test"),)
-    assert lost.turn_started_ms == ms(s.lost_requests()[0])
+    assert lost.turn_started_ms == fx.ms(s.lost_requests()[0])
 
 
 def test_a_turn_that_stopped_with_an_llm_error(root, mode):
@@ -135,8 +131,8 @@ def test_a_turn_that_stopped_with_an_llm_error(root, mode):
     lost = got.lost_turn
     assert not got.completed and lost.stopped_by == "error" and lost.error == "HTTP 529: overloaded"
     assert lost.prompt == "Add a regression test" and lost.pending_tools == ()
-    assert lost.edited_paths == ("src/config.rs",) and lost.turn_started_ms == ms(s.lost_requests()[0])
-    assert got.timestamp_ms == ms(s.events[-1][2]) and (lost.input_tokens, lost.output_tokens) == (3000, 43)
+    assert lost.edited_paths == ("src/config.rs",) and lost.turn_started_ms == fx.ms(s.lost_requests()[0])
+    assert got.timestamp_ms == fx.ms(s.events[-1][2]) and (lost.input_tokens, lost.output_tokens) == (3000, 43)
 
 
 def test_died_waiting_for_the_model(root, mode):
@@ -145,7 +141,7 @@ def test_died_waiting_for_the_model(root, mode):
     s.turn("second", [[fx.EDIT], [fx.BASH]], end="crash_waiting")
     lost = fx.scan(root)["3f9a0c1b7e42"].lost_turn
     assert lost.prompt == "second" and lost.pending_tools == () and lost.stopped_by == "exit"
-    assert lost.edited_paths == ("src/config.rs",) and lost.turn_started_ms == ms(s.lost_requests()[0])
+    assert lost.edited_paths == ("src/config.rs",) and lost.turn_started_ms == fx.ms(s.lost_requests()[0])
 
 
 def test_a_first_turn_that_never_ended(root, mode):
@@ -180,7 +176,7 @@ def test_subagent_entries_last_do_not_take_over(root, mode):
     child.request(component="subagent", into=parent)
     lost = fx.scan(root)[parent.sid].lost_turn
     assert lost.prompt == "Explore" and lost.pending_tools == (("Agent", ""),)
-    assert fx.scan(root)[parent.sid].timestamp_ms == ms(parent.events[-1][2])
+    assert fx.scan(root)[parent.sid].timestamp_ms == fx.ms(parent.events[-1][2])
 
 
 def test_injected_messages_are_not_the_prompt(root, mode):
@@ -226,7 +222,7 @@ def test_the_updated_at_is_the_cutoff_without_a_transcript(tmp_path, mode):
     done = fx.finished(tmp_path / "b", "/srv/app")
     done.jsonl_path.write_bytes(b"")
     got = fx.scan(tmp_path / "b")["3f9a0c1b7e42"]
-    assert got.completed and got.message_count == 0 and got.timestamp_ms == ms(done.saves[-1])
+    assert got.completed and got.message_count == 0 and got.timestamp_ms == fx.ms(done.saves[-1])
 
 
 def test_a_legacy_all_in_one_json(root, mode):
@@ -239,7 +235,7 @@ def test_a_legacy_all_in_one_json(root, mode):
     s.jsonl_path.unlink()
     got = fx.scan(root)["3f9a0c1b7e42"]
     assert got.completed and got.message_count == 8 and got.last_tool == LastTool("Bash", True)
-    assert got.timestamp_ms == ms(s.saves[-1]) and got.failures == 1
+    assert got.timestamp_ms == fx.ms(s.saves[-1]) and got.failures == 1
 
 
 def test_timestamps():
@@ -480,7 +476,7 @@ def test_a_line_larger_than_the_read_budget(root, monkeypatch):
     monkeypatch.setattr(debuglog, "LINE_MAX", 512 * 1024)
     got = fx.scan(root)["3f9a0c1b7e42"]
     # Its end was read: the turn is known lost and when it stopped; its prompt lies past the budget.
-    assert not got.completed and got.lost_turn.prompt is None and got.timestamp_ms == ms(s.events[-1][2])
+    assert not got.completed and got.lost_turn.prompt is None and got.timestamp_ms == fx.ms(s.events[-1][2])
 
 
 def test_a_huge_prompt_and_huge_arguments(root, monkeypatch):
@@ -490,3 +486,13 @@ def test_a_huge_prompt_and_huge_arguments(root, monkeypatch):
     got = fx.scan(root)["3f9a0c1b7e42"].lost_turn
     assert got.prompt == "p" * TEXT_CAP + CUT_MARK
     assert got.pending_tools == (("Write", "big.txt"),) and got.edited_paths == ("big.txt",)
+
+
+def test_the_turn_start_search_has_its_own_budget(root, monkeypatch):
+    s = fx.huge_history_session(root, 200_000)
+    s.turn("another", [[fx.READ], [fx.EDIT]], end="crash")  # two model calls in this lost turn
+    first, last = s.lost_requests()[-2:]
+    assert fx.lost_of(root)[2].turn_started_ms == fx.ms(first)
+    monkeypatch.setattr(debuglog, "TURN_START_BUDGET", 50_000)  # less than one request to step past
+    _, when, lost = fx.lost_of(root)
+    assert lost.turn_started_ms == fx.ms(last) and lost.prompt == "another" and when == fx.ms(s.events[-1][2])

@@ -29,6 +29,13 @@ The log is read backwards from its end (:mod:`tailread`), within
   agent's. Stepping past a line to older ones needs its start whatever its
   length: that is what a turn with several model calls costs.
 
+When the lost turn began is the ``ts`` of its first request: the earliest
+request, after the transcript's save, whose last prompt is the lost one.
+Finding it means stepping back past the turn's later requests, each as long
+as the conversation, so it gets :data:`TURN_START_BUDGET` bytes; past that
+(or when the prompt is unknown) the earliest request reached stands, the
+last one at worst.
+
 Tokens: those of the last ``llm_response`` of the lost turn. Each response's
 ``input_tokens`` is already the whole context, so a sum would count the
 conversation once per model call.
@@ -61,6 +68,10 @@ line's first key); a longer line is taken to be the main agent's."""
 
 BUDGET = 64 * 1024 * 1024
 """Bytes read from one log at most; past it the reader keeps what it found."""
+
+TURN_START_BUDGET = 8 * 1024 * 1024
+"""Bytes read, once the last request is found, to find the earlier requests of its turn
+(stepping past a request means reading it: it holds the conversation)."""
 
 LLM_EVENTS = frozenset({"llm_request", "llm_response", "llm_error"})
 
@@ -220,6 +231,7 @@ class _Walk:
             elif e.event == "llm_request":
                 self.request = self._request(e, full=True)
                 self.turn_started_ns = e.ts
+                self.r.left = min(self.r.left, TURN_START_BUDGET)
                 return self.request.prompt is not None and self.request.after > 0, e
             return True, e
         # Earlier calls of the lost turn: the first of them tells when it began. A
