@@ -36,6 +36,9 @@ as the conversation, so it gets :data:`TURN_START_BUDGET` bytes; past that
 (or when the prompt is unknown) the earliest request reached stands, the
 last one at worst.
 
+Edited paths are those of the lost turn's Edit/Write/multi_edit calls, in
+order, each once.
+
 Tokens: those of the last ``llm_response`` of the lost turn. Each response's
 ``input_tokens`` is already the whole context, so a sum would count the
 conversation once per model call.
@@ -61,6 +64,9 @@ from snaptui.sources.tailread import Changed, OutOfBudget, Reader
 
 PARSE_MAX = 64 * 1024
 """Lines up to this many bytes are parsed whole; longer ones are read in pieces from their end."""
+
+FIRST_PROBE = 4 * 1024
+"""The first read at a line's end (responses, errors and other events usually fit)."""
 
 LINE_MAX = 4 * 1024 * 1024
 """How far back the start of a long line is looked for when its component matters (it is the
@@ -253,11 +259,12 @@ class _Walk:
     def _entry(self, end: int) -> _Entry | None:
         """The entry whose line ends at ``end`` (its newline), or None when it is not one."""
         r = self.r
-        lo = max(0, end - PARSE_MAX)
-        buf, n = r.fill(lo, end)
-        nl = buf.rfind(b"\n", 0, n)
-        if nl >= 0 or lo == 0:
-            return self._parsed(memoryview(buf)[nl + 1 : n], end, lo + nl + 1)
+        for probe in (min(FIRST_PROBE, PARSE_MAX), PARSE_MAX):  # most entries but requests are short
+            lo = max(0, end - probe)
+            buf, n = r.fill(lo, end)
+            nl = buf.rfind(b"\n", 0, n)
+            if nl >= 0 or lo == 0:
+                return self._parsed(memoryview(buf)[nl + 1 : n], end, lo + nl + 1)
         tail = debugbig.tail_entry(bytes(memoryview(buf)[max(0, n - debugbig.TAIL) : n]))
         if tail is not None:
             return _Entry(tail[0], tail[1], None, None, end, lo, None)
