@@ -1,10 +1,9 @@
 """opendev's own session store as a source (snaptui/sources/opendev.py and its readers).
 
-Stores are written by tests/opendev_fixtures.py the way opendev 0.1.8 writes
-them. Every scan checks that nothing on disk changed. The rules that read
-lines are run three times (``mode``): lines parsed whole, every line treated as
-too long to parse (read in pieces, with tiny read blocks), and every line also
-too long for its start to be looked for: all must agree.
+Stores are written by tests/opendev_fixtures.py the way opendev 0.1.8 writes them; every
+scan checks that nothing on disk changed. The rules that read lines run in three modes
+(``mode``): lines parsed whole, every line read in pieces (tiny read blocks), and every
+line also too long for its start to be looked for: all must agree.
 """
 
 from __future__ import annotations
@@ -361,10 +360,12 @@ def test_a_log_with_nothing_usable_is_damaged(tmp_path, mode):
     assert got.path == str(saved.json_path) and got.name == "3f9a0c1b7e42.json"
 
 
-def test_an_empty_log_changes_nothing(root, mode):
+def test_an_empty_log(root, mode):
     s = fx.finished(root, "/srv/app")
     s.debug_path.write_bytes(b"")
     assert fx.scan(root)["3f9a0c1b7e42"].completed
+    (s.folder / "abc.debug").write_bytes(b"")
+    assert fx.scan(root)["abc"].reason == "no usable entry (the log is empty)"
 
 
 @pytest.mark.parametrize("which", ["debug", "jsonl", "json"])

@@ -240,8 +240,9 @@ class _Walk:
                 self.r.left = min(self.r.left, TURN_START_BUDGET)
                 return self.request.prompt is not None and self.request.after > 0, e
             return True, e
-        # Earlier calls of the lost turn: the first of them tells when it began. A
-        # subagent's request here has another prompt: it ends the search, as it should.
+        # Earlier calls of the lost turn: the first of them tells when it began. Subagent
+        # entries between them are skipped; a long one is not told apart, and its prompt,
+        # being another, ends the search early (a later start is kept, never a wrong turn).
         if e.main is False:
             return True, e
         if e.event == "llm_response" and self.earlier_response is None and self.response is None:

@@ -298,6 +298,8 @@ def read_session(s: StoreSession) -> SessionValue:
         got_debug = _guarded(s, s.debug, lambda path: read_debug(path, cutoff))
         if isinstance(got_debug, str):
             return got_debug
+        if s.json is None and got_debug.last_ns is None:
+            return "no usable entry (the log is empty)"  # and no .json: nothing at all to show
         debug = got_debug
     lost = None
     if debug is not None and (debug.lost or s.json is None):
