@@ -15,6 +15,7 @@ CORE = [
     "snaptui.present.table", "snaptui.catalog.jsonlist", "snaptui.present.viewmodel", "snaptui.present.humanfmt", "snaptui.present.safetext",
     "snaptui.cli.check", "snaptui.settings.config", "snaptui.settings.paths", "snaptui.actions.resume", "snaptui.actions.handoff", "snaptui.actions.shell",
     "snaptui.catalog.seen", "snaptui.catalog.liveness", "snaptui.sources.transcript", "snaptui.actions.demo", "snaptui.cli.main",
+    "snaptui.sources.opendev", "snaptui.sources.opendev_roots",
 ]
 
 
