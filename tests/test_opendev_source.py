@@ -192,10 +192,11 @@ def test_a_prompt_in_text_parts(root, mode):
     assert fx.scan(root)["3f9a0c1b7e42"].lost_turn.prompt == "look at\nthis"
 
 
-def test_a_long_prompt_is_cut_and_marked(root, mode):
-    fx.new_session(root, "/srv/app").turn("é" * (TEXT_CAP + 10), [[fx.READ]], end="crash")
+@pytest.mark.parametrize("char", ["é", "語", "\x01", "😀"])
+def test_a_long_prompt_is_cut_and_marked(root, mode, char):
+    fx.new_session(root, "/srv/app").turn(char * (TEXT_CAP + 10), [[fx.READ]], end="crash")
     prompt = fx.scan(root)["3f9a0c1b7e42"].lost_turn.prompt
-    assert prompt == "é" * TEXT_CAP + CUT_MARK
+    assert prompt == char * TEXT_CAP + CUT_MARK
 
 
 def test_the_last_finished_turn_skips_hidden_lines_and_falls_back_to_the_summary(root, mode):

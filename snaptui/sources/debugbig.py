@@ -15,7 +15,7 @@ search also stops at a newline, the start of the line.
 from __future__ import annotations
 
 from snaptui.sources.opendev_common import (
-    TEXT_CAP,
+    TEXT_BYTES,
     capped,
     content_text,
     is_injected,
@@ -156,7 +156,7 @@ def _content_at(r: Reader, value: int, role: int) -> tuple[str | None, bool]:
 
     first = r.read(value, value + 1)
     if first == b'"':
-        text, cut, end = json_string(r, value, TEXT_CAP * 2, need_end=False)
+        text, cut, end = json_string(r, value, TEXT_BYTES, need_end=False)
         if end >= 0 and not _only_name_between(r.read(end, role)):
             return None, False  # this "content" is not the one of the message at ``role``
         return text, cut
@@ -172,5 +172,5 @@ def _content_at(r: Reader, value: int, role: int) -> tuple[str | None, bool]:
     at, which = r.find((b'"text":"', NL), value, role)
     if at < 0 or which == 1:
         return None, False
-    text, cut, _ = json_string(r, at + len(b'"text":'), TEXT_CAP * 2, need_end=False)
+    text, cut, _ = json_string(r, at + len(b'"text":'), TEXT_BYTES, need_end=False)
     return text, True  # the other parts were not read

@@ -15,6 +15,11 @@ from functools import lru_cache
 TEXT_CAP = 64 * 1024
 """Characters kept of a prompt or reply; a longer one is cut and marked."""
 
+TEXT_BYTES = 6 * TEXT_CAP
+"""Bytes of a JSON string read to be sure of :data:`TEXT_CAP` characters when there are
+that many (an escape ``\\uXXXX`` is six bytes for one character), so a text is cut the
+same way whether its line was parsed whole or read in pieces."""
+
 CUT_MARK = "\n[… cut by snaptui: longer than 64 KiB]"
 
 INJECTED_PREFIXES = ("<system-reminder>", "[SYSTEM] ")

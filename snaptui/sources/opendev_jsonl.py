@@ -26,7 +26,7 @@ import os
 from typing import NamedTuple
 
 from snaptui.base.files import open_regular
-from snaptui.sources.opendev_common import capped, is_injected, ts_ns
+from snaptui.sources.opendev_common import TEXT_BYTES, capped, is_injected, ts_ns
 from snaptui.sources.tailread import BLOCK, Changed, OutOfBudget, Reader, json_string
 
 LINE_MAX = 4 * 1024 * 1024
@@ -251,7 +251,7 @@ def _long_line(r: Reader, start: int, end: int) -> dict[str, object] | None:
     else:
         return None
     m: dict[str, object] = {"role": role}
-    text, cut, after = json_string(r, start + len(prefix) - 1, 2 * 65536, need_end=True)
+    text, cut, after = json_string(r, start + len(prefix) - 1, TEXT_BYTES, need_end=True)
     if text is None or after < 0:
         return None
     m["content"], m["_cut"] = text, cut
