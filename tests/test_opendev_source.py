@@ -64,9 +64,8 @@ def test_roots_opendev_dir_alone_else_both_existing_deduplicated(tmp_path, monke
     assert opendev_roots.candidate_roots()[1] == str(xdg)
     monkeypatch.setenv("OPENDEV_DIR", "")  # empty counts as unset
     assert opendev_roots.default_roots() == (str(legacy),)
-    monkeypatch.setenv("OPENDEV_DIR", str(tmp_path / "od"))
-    assert opendev_roots.default_roots() == ()
-    (tmp_path / "od").mkdir()
+    monkeypatch.setenv("OPENDEV_DIR", str(tmp_path / "od"))  # alone, and only once it exists
+    assert opendev_roots.default_roots() == () and not (tmp_path / "od").mkdir()
     assert opendev_roots.default_roots() == (str(tmp_path / "od"),)
 
 
