@@ -164,8 +164,10 @@ def json_string(r: Reader, quote: int, cap: int, *, need_end: bool) -> tuple[str
     pos = quote + 1
     kept = bytearray()
     backslashes = 0  # run of backslashes just before ``pos``, carried across blocks
+    step = FIRST_STEP  # most strings are short: read a little first, then more
     while pos < r.size:
-        want = BLOCK if need_end else max(4096, min(BLOCK, cap + 1 - len(kept)))
+        want = step if need_end else max(1, min(step, cap + 1 - len(kept)))
+        step = min(BLOCK, step * 4)
         buf, n = r.fill(pos, pos + want)
         close = _closing_quote(buf, n, backslashes)
         body = n if close < 0 else close
