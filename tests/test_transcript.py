@@ -33,6 +33,49 @@ def test_default_data_dir_is_home_opendev(tmp_path, monkeypatch, isolated_home):
     assert found.exists and found.title is None
 
 
+def test_xdg_install_is_found_too(tmp_path, isolated_home):
+    # No $OPENDEV_DIR: both ~/.opendev and the XDG data directory are searched.
+    (isolated_home / ".opendev").mkdir()
+    put_transcript(isolated_home / ".local/share/opendev", "/srv/app", "s2", {"metadata": {"title": "From XDG"}})
+    found = transcript.find("/srv/app", "s2")
+    assert (found.exists, found.title) == (True, "From XDG")
+    assert found.path == str(isolated_home / ".local/share/opendev/projects/-srv-app/s2.json")
+
+
+def test_xdg_data_home_counts_only_when_absolute(tmp_path, monkeypatch, isolated_home):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    put_transcript(tmp_path / "xdg" / "opendev", "/srv/app", "s3", {"metadata": {"title": "custom XDG"}})
+    assert transcript.find("/srv/app", "s3").title == "custom XDG"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_DATA_HOME", "xdg")  # relative: ignored, the default applies
+    assert transcript.find("/srv/app", "s3").exists is False
+
+
+def test_opendev_dir_is_the_only_root_when_set(tmp_path, monkeypatch, isolated_home):
+    put_transcript(isolated_home / ".opendev", "/srv/app", "s4", {"metadata": {"title": "legacy"}})
+    monkeypatch.setenv("OPENDEV_DIR", str(tmp_path / "od"))
+    assert transcript.find("/srv/app", "s4").exists is False
+
+
+def test_a_readable_copy_wins_over_an_unreadable_one(tmp_path, isolated_home):
+    put_transcript(isolated_home / ".opendev", "/srv/app", "s5", {})
+    legacy = isolated_home / ".opendev/projects/-srv-app/s5.json"
+    legacy.unlink()
+    os.mkfifo(legacy)  # never opened: read_bounded refuses anything but a regular file
+    put_transcript(isolated_home / ".local/share/opendev", "/srv/app", "s5", {"metadata": {"title": "ok"}})
+    found = transcript.find("/srv/app", "s5")
+    assert (found.exists, found.title, found.problem) == (True, "ok", None)
+
+
+def test_an_unreadable_copy_is_reported(tmp_path, isolated_home):
+    put_transcript(isolated_home / ".opendev", "/srv/app", "s6", {})
+    legacy = isolated_home / ".opendev/projects/-srv-app/s6.json"
+    legacy.unlink()
+    os.mkfifo(legacy)
+    found = transcript.find("/srv/app", "s6")
+    assert found.exists and found.problem == "not a regular file (a FIFO)"
+
+
 def test_missing_and_hostile_ids(tmp_path, monkeypatch):
     monkeypatch.setenv("OPENDEV_DIR", str(tmp_path / "od"))
     assert transcript.find("/srv/app", "nope").exists is False

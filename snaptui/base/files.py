@@ -71,6 +71,27 @@ def from_plain(values: tuple[int, ...]) -> Stat | StatFailed:
     return _new(Stat, values) if len(values) == 5 else StatFailed(values[0])
 
 
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+"""O_NONBLOCK: a FIFO swapped in after the caller's stat must not block the open."""
+
+
+def open_regular(path: str) -> tuple[int, os.stat_result]:
+    """Open a regular file for reading without blocking: ``(fd, fstat)``.
+
+    The caller closes the fd. Raises :class:`Unreadable` when what was opened
+    is not a regular file (it was swapped since the caller's stat), or OSError.
+    """
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        st = os.fstat(fd)
+        if not _stat.S_ISREG(st.st_mode):
+            raise Unreadable(reason_not_regular(st.st_mode))
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, st
+
+
 def read_bounded(path: str, limit: int) -> tuple[Stat, bytes]:
     """Read a regular file without blocking, refusing anything over ``limit`` bytes.
 
@@ -78,12 +99,9 @@ def read_bounded(path: str, limit: int) -> tuple[Stat, bytes]:
     so a file replaced meanwhile cannot be mistaken for the one listed).
     Raises :class:`Unreadable` with a reason, or OSError.
     """
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
-    fd = os.open(path, flags)
+    fd, raw = open_regular(path)
     try:
-        st = stat_of(os.fstat(fd))
-        if not st.regular:
-            raise Unreadable(reason_not_regular(st.mode))
+        st = stat_of(raw)
         if st.size > limit:
             raise Unreadable(reason_too_large(st.size))
         data = os.read(fd, st.size) if st.size else b""

@@ -1,27 +1,26 @@
 """Can opendev find a session's transcript? And what is its title?
 
-opendev keeps transcripts at ``<data>/projects/<encoded dir>/<session_id>.json``:
-``<data>`` is ``$OPENDEV_DIR`` or ``~/.opendev``, the encoding is the canonical
-project path with every ``/`` replaced by ``-``. Without a transcript, resuming
-starts a fresh session. Ids that are not plain file names are never looked up
-(a hostile id must not make snaptui read elsewhere).
+opendev keeps transcripts at ``<data>/projects/<encoded dir>/<session_id>.json``
+(OPENDEV_STORE.md §1): ``<data>`` is any of :func:`opendev_roots.default_roots`
+(``$OPENDEV_DIR``, or both ``~/.opendev`` and the XDG data directory), the
+encoding is the canonical project path with every ``/`` replaced by ``-``.
+Without a transcript, resuming starts a fresh session. Ids that are not plain
+file names are never looked up (a hostile id must not make snaptui read
+elsewhere).
 """
 
 from __future__ import annotations
 
 import os
 
-from snaptui.base.files import read_bounded
+from snaptui.sources import opendev_roots
 
 MAX_TRANSCRIPT_BYTES = 256 * 1024 * 1024
 
 
-def data_dir() -> str:
-    return os.environ.get("OPENDEV_DIR") or os.path.join(os.path.expanduser("~"), ".opendev")
-
-
-def transcript_path(project_dir: str, session_id: str) -> str | None:
-    """Where opendev would look, or None when the id or directory cannot be a name."""
+def transcript_paths(project_dir: str, session_id: str) -> tuple[str, ...] | None:
+    """Where opendev would look, one path per data root (none when no root
+    exists), or None when the id or directory cannot be a name."""
     if not session_id or "/" in session_id or "\0" in session_id or session_id in (".", ".."):
         return None
     if not project_dir or "\0" in project_dir:
@@ -30,15 +29,24 @@ def transcript_path(project_dir: str, session_id: str) -> str | None:
         canonical = os.path.realpath(project_dir)
     except (OSError, ValueError):
         return None
-    return os.path.join(data_dir(), "projects", canonical.replace("/", "-"), session_id + ".json")
+    encoded = canonical.replace("/", "-")
+    return tuple(os.path.join(root, "projects", encoded, session_id + ".json")
+                 for root in opendev_roots.default_roots())
+
+
+def transcript_path(project_dir: str, session_id: str) -> str | None:
+    """The first of :func:`transcript_paths` (None when there is none)."""
+    paths = transcript_paths(project_dir, session_id)
+    return paths[0] if paths else None
 
 
 class Transcript:
     """What the check found: ``exists``, and the ``title`` if it has one."""
 
-    __slots__ = ("path", "exists", "title", "problem")
+    __slots__ = ("exists", "path", "problem", "title")
 
-    def __init__(self, path: str | None, exists: bool, title: str | None = None, problem: str | None = None) -> None:
+    def __init__(self, path: str | None, exists: bool, title: str | None = None,
+                 problem: str | None = None) -> None:
         self.path = path
         self.exists = exists
         self.title = title
@@ -46,10 +54,27 @@ class Transcript:
 
 
 def find(project_dir: str, session_id: str) -> Transcript:
-    """Look for the transcript and read ``metadata.title`` from it."""
-    path = transcript_path(project_dir, session_id)
-    if path is None:
+    """Look for the transcript in every data root and read ``metadata.title`` from it.
+
+    The first readable one wins; when every copy found is unreadable, the
+    first one's problem is reported.
+    """
+    paths = transcript_paths(project_dir, session_id)
+    if paths is None:
         return Transcript(None, False, problem="the session id cannot be a file name")
+    unreadable: Transcript | None = None
+    for path in paths:
+        found = _read(path)
+        if found.exists and found.problem is None:
+            return found
+        if found.exists and unreadable is None:
+            unreadable = found
+    return unreadable or Transcript(paths[0] if paths else None, False)
+
+
+def _read(path: str) -> Transcript:
+    from snaptui.base.files import read_bounded
+
     try:
         _, data = read_bounded(path, MAX_TRANSCRIPT_BYTES)
     except FileNotFoundError:
@@ -65,5 +90,5 @@ def find(project_dir: str, session_id: str) -> Transcript:
         if isinstance(meta, dict) and isinstance(meta.get("title"), str):
             title = meta["title"]
     except Exception:  # noqa: BLE001 - a transcript we cannot parse still exists
-        pass
+        title = None
     return Transcript(path, True, title)

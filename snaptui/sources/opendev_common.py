@@ -1,0 +1,193 @@
+"""Small rules shared by the readers of opendev's session store.
+
+Timestamps (OPENDEV_STORE.md §2.3), injected user messages (§3, "Injected
+user messages"), and how a tool call is summed up: its name and one key
+argument, and the ``file_path`` of the calls that edit files (§5.1: only
+``Edit``, ``Write`` and ``multi_edit`` are checkpointed). Text stays exactly
+as opendev wrote it; only length is capped (the UI makes text safe to show).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import lru_cache
+
+TEXT_CAP = 64 * 1024
+"""Characters kept of a prompt or reply; a longer one is cut and marked."""
+
+TEXT_BYTES = 6 * TEXT_CAP
+"""Bytes of a JSON string read to be sure of :data:`TEXT_CAP` characters when there are
+that many (an escape ``\\uXXXX`` is six bytes for one character), so a text is cut the
+same way whether its line was parsed whole or read in pieces."""
+
+CUT_MARK = "\n[… cut by snaptui: longer than 64 KiB]"
+
+INJECTED_PREFIXES = ("<system-reminder>", "[SYSTEM] ")
+"""How nudges and directives begin (older files use ``[SYSTEM] ``)."""
+
+EDIT_TOOLS = frozenset({"Edit", "Write", "multi_edit"})
+
+KEY_ARGUMENTS = ("file_path", "command", "path", "pattern", "url")
+"""The argument that says what a call was about, in order of preference."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def ts_ns(value: object) -> int | None:
+    """An opendev timestamp as nanoseconds since the epoch, or None.
+
+    RFC3339 with any offset (opendev writes ``+00:00``) and 0 to 9 fraction
+    digits, or naive ``%Y-%m-%dT%H:%M:%S[.f]`` taken as UTC (legacy files).
+    All nine digits are kept: two stamps of one turn can differ by less than
+    a microsecond, and the interrupted test compares stamps.
+    """
+    if not isinstance(value, str) or not 19 <= len(value) <= 64 or value[10] not in "Tt ":
+        return None
+    if len(value) == 35 and value.endswith("+00:00"):  # what opendev writes: no datetime needed
+        fast = _utc_nine_digits(value)
+        if fast is not None:
+            return fast
+    text = value
+    frac = 0
+    if len(text) > 19 and text[19] == ".":
+        end = 20
+        while end < len(text) and "0" <= text[end] <= "9":
+            end += 1
+        digits = text[20:end]
+        if not digits:
+            return None
+        frac = int(digits[:9].ljust(9, "0"))
+        text = text[:19] + text[end:]
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    delta = when - _EPOCH
+    return (delta.days * 86400 + delta.seconds) * 1_000_000_000 + frac
+
+
+def _utc_nine_digits(value: str) -> int | None:
+    """``YYYY-MM-DDTHH:MM:SS.fffffffff+00:00``; None when it is not exactly that."""
+    day = _day_seconds(value[:10])
+    clock, frac = value[11:19], value[20:29]
+    if (day is None or value[19] != "." or clock[2] != ":" or clock[5] != ":"
+            or not (clock[:2] + clock[3:5] + clock[6:] + frac).isascii()
+            or not (clock[:2] + clock[3:5] + clock[6:] + frac).isdigit()):
+        return None
+    hours, minutes, seconds = int(clock[:2]), int(clock[3:5]), int(clock[6:])
+    if hours > 23 or minutes > 59 or seconds > 59:
+        return None
+    return (day + hours * 3600 + minutes * 60 + seconds) * 1_000_000_000 + int(frac)
+
+
+@lru_cache(maxsize=1024)
+def _day_seconds(date: str) -> int | None:
+    """Seconds from the epoch to the start of a ``YYYY-MM-DD`` day (a session spans few days)."""
+    if len(date) != 10 or date[4] != "-" or date[7] != "-" or not date.replace("-", "").isdigit():
+        return None
+    try:
+        return (datetime.fromisoformat(date + "T00:00:00+00:00") - _EPOCH).days * 86400
+    except ValueError:
+        return None
+
+
+def ms(ns: int | None) -> int | None:
+    return None if ns is None else ns // 1_000_000
+
+
+def is_injected(text: str) -> bool:
+    return text.startswith(INJECTED_PREFIXES)
+
+
+def content_text(content: object) -> str | None:
+    """A message's text: a string as is, a list of OpenAI text parts joined by newlines."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = [p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)]
+        return "\n".join(parts) if parts else None
+    return None
+
+
+def capped(text: str, cut: bool = False) -> str:
+    """``text`` at most :data:`TEXT_CAP` characters, marked when something was left out."""
+    if cut or len(text) > TEXT_CAP:
+        return text[:TEXT_CAP] + CUT_MARK
+    return text
+
+
+def parse_arguments(raw: object) -> dict[str, object] | None:
+    """A tool call's arguments: a JSON string in a request or response (an
+    object already in a transcript); None when they do not parse to an object."""
+    if isinstance(raw, dict):
+        return raw
+    if not isinstance(raw, str):
+        return None
+    import orjson
+
+    try:
+        args = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    return args if isinstance(args, dict) else None
+
+
+def key_argument(args: dict[str, object] | None, partial: str | None = None) -> str:
+    """The first of :data:`KEY_ARGUMENTS` that is a string, or "".
+
+    ``partial`` is the start of arguments too long to parse whole: the key is
+    then looked for in that text.
+    """
+    for key in KEY_ARGUMENTS:
+        value = args.get(key) if args is not None else _partial_value(partial, key)
+        if isinstance(value, str):
+            return value
+    return ""
+
+
+def edited_path(name: str, args: dict[str, object] | None, partial: str | None = None) -> str | None:
+    """The ``file_path`` an Edit, Write or multi_edit call was given, as given."""
+    if name not in EDIT_TOOLS:
+        return None
+    value = args.get("file_path") if args is not None else _partial_value(partial, "file_path")
+    return value if isinstance(value, str) else None
+
+
+def _partial_value(text: str | None, key: str) -> str | None:
+    """The string value of ``key`` in the start of a JSON object, when it is in that start."""
+    if not text:
+        return None
+    at = text.find(f'"{key}"')
+    while at >= 0:
+        rest = text[at + len(key) + 2 :].lstrip()
+        if rest.startswith(":"):
+            rest = rest[1:].lstrip()
+            if rest.startswith('"'):
+                end = _string_end(rest)
+                if end > 0:
+                    import orjson
+
+                    try:
+                        value = orjson.loads(rest[: end + 1])
+                    except orjson.JSONDecodeError:
+                        return None
+                    return value if isinstance(value, str) else None
+            return None
+        at = text.find(f'"{key}"', at + 1)
+    return None
+
+
+def _string_end(text: str) -> int:
+    """Index of the quote closing the JSON string that ``text`` starts with, or -1."""
+    i = 1
+    while i < len(text):
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == '"':
+            return i
+        i += 1
+    return -1
