@@ -21,6 +21,9 @@ import pytest
 from filehistory_fixtures import Opendev
 
 from snaptui.base.siphash import siphash13, siphash24
+from snaptui.present import diffs as diffs_module
+from snaptui.present.diffs import file_diff, summary, turn_diffs, unified
+from snaptui.present.safetext import multi_line
 from snaptui.sources import checkpoints
 from snaptui.sources.filehistory import FileChange, TurnFiles, find_changes, path_hash
 
@@ -498,6 +501,8 @@ def test_a_path_with_newlines_and_escape_sequences_is_kept_as_is(world):
     one_edit(world, name)
     c = world.find(name).changes[0]
     assert c.change == "modified" and c.relative == name  # the UI makes it visible, not this layer
+    text = file_diff(c).text
+    assert text.startswith(f"--- a/{name}\n+++ b/{name}\n")
 
 
 def test_a_symlink_in_the_project_is_followed_for_reading_and_flagged(world, tmp_path):
@@ -514,6 +519,8 @@ def test_binary_files_are_compared_but_not_diffed(world):
     one_edit(world, "img.png", b"\x89PNG\0\0\x01", b"\x89PNG\0\0\x02\x03")
     c = world.find("img.png").changes[0]
     assert c.change == "modified" and c.binary
+    d = file_diff(c)
+    assert d.text == "" and d.note == "binary, 8 bytes" and d.added is None
 
 
 def test_a_file_over_the_diff_limit_is_compared_but_not_diffed(world):
@@ -521,6 +528,8 @@ def test_a_file_over_the_diff_limit_is_compared_but_not_diffed(world):
     c = world.find("big.txt", diff_limit=100).changes[0]
     assert c.change == "modified" and c.current and c.current.data is None and c.before and c.before.data is None
     assert c.current.sha256 == hashlib.sha256(b"y" * 1000 + b"\n").hexdigest()
+    d = file_diff(c)
+    assert d.text == "" and d.note == "too large to show (1001 Bytes)"
 
 
 def test_a_file_over_the_compare_limit_is_unknown(world):
@@ -528,3 +537,80 @@ def test_a_file_over_the_compare_limit_is_unknown(world):
     c = world.find("huge.bin", compare_limit=150).changes[0]
     assert c.change == "unknown" and c.reason.startswith("the file is too large")
 
+
+# --------------------------------------------------------------------------
+# Diffs: what a person reads
+# --------------------------------------------------------------------------
+
+
+def test_the_turns_diffs_read_like_git(world):
+    finished_turn_then_crash(world)
+    found = world.find("src/config.rs", "src/main.rs", "src/new.rs", "src/old.rs")
+    diffs = {d.relative: d for d in turn_diffs(found.changes)}
+    assert diffs["src/config.rs"].text == (
+        "--- a/src/config.rs\n"
+        "+++ b/src/config.rs\n"
+        "@@ -1 +1 @@\n"
+        "-fn load(s: &str) {}\n"
+        "+fn load(s: &str) { parse(s) }\n"
+    )
+    assert diffs["src/main.rs"].text == (
+        "--- a/src/main.rs\n"
+        "+++ b/src/main.rs\n"
+        "@@ -1,3 +1,3 @@\n"
+        " fn main() {\n"
+        "-    run();\n"
+        "+    run()?;\n"
+        " }\n"
+    )
+    assert diffs["src/new.rs"].text == "--- a/src/new.rs\n+++ b/src/new.rs\n@@ -0,0 +1 @@\n+pub fn new() {}\n"
+    assert diffs["src/old.rs"].text == "--- a/src/old.rs\n+++ b/src/old.rs\n@@ -1 +0,0 @@\n-// old module\n"
+    assert [(d.added, d.removed) for d in diffs.values()] == [(1, 1), (1, 1), (1, 0), (0, 1)]
+    assert summary(list(diffs.values())) == "4 files: 2 modified, 1 created, 1 deleted; +3 -3"
+
+
+def test_a_missing_last_newline_is_marked():
+    text, added, removed = unified("a\nb", "a\nc", "f")
+    assert text == "--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n" \
+                   "\\ No newline at end of file\n"
+    assert (added, removed) == (1, 1)
+
+
+def test_only_newlines_split_lines():
+    # A carriage return or form feed stays inside its line (the UI shows it).
+    text, added, removed = unified("a\rb\x0cc\n", "a\rB\x0cc\n", "f")
+    assert (added, removed) == (1, 1) and "-a\rb\x0cc\n" in text
+
+
+def test_undecodable_bytes_survive_and_show_as_the_bytes_they_are(world):
+    one_edit(world, "latin1.txt", b"caf\xe9\n", b"caf\xe8\n")
+    d = file_diff(world.find("latin1.txt").changes[0])
+    assert d.added == 1 and d.removed == 1
+    assert "-caf\udce9\n" in d.text  # surrogateescape: lossless
+    assert "-caf\\xe9" in multi_line(d.text)  # what the UI shows
+
+
+def test_escape_sequences_in_contents_are_returned_as_is(world):
+    one_edit(world, "log.txt", b"ok\n", b"\x1b]0;pwned\x07\x1b[2J\n")
+    d = file_diff(world.find("log.txt").changes[0])
+    assert "+\x1b]0;pwned\x07\x1b[2J\n" in d.text
+    assert "\x1b" not in multi_line(d.text)
+
+
+def test_unknown_and_empty_files_say_why_there_is_no_diff(world):
+    (world.project / "old.txt").write_text("old\n")
+    od = world.opendev()
+    world.started_ms = od.begin_turn()
+    od.write("empty.txt", b"")
+    d = turn_diffs(world.find("empty.txt", "old.txt").changes)
+    assert [(x.relative, x.change, x.note) for x in d] == [
+        ("empty.txt", "created", "an empty file"),
+        ("old.txt", "unknown", "no backup from this turn and last changed before it began: the call probably never ran"),
+    ]
+
+
+def test_too_many_lines_get_no_diff(world, monkeypatch):
+    monkeypatch.setattr(diffs_module, "MAX_LINES", 3)
+    one_edit(world, "long.txt", b"1\n2\n3\n4\n", b"1\n2\n3\n5\n")
+    d = file_diff(world.find("long.txt").changes[0])
+    assert d.text == "" and d.note == "too many lines to show (4)"
