@@ -35,9 +35,12 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from snaptui.base.siphash import siphash13
+from snaptui.sources.filehistory import FileChange, TurnFiles, find_changes
 
+SID = "3f9a0c1b7e42"
 GAP_S = 0.03
 """Longer than a coarse file-system clock tick (1-10 ms), far shorter than a model call."""
 
@@ -134,3 +137,69 @@ class Opendev:
         data = p.read_bytes()
         assert old in data, (file_path, old)
         p.write_bytes(data.replace(old, new, 1))
+
+
+class World:
+    """A project folder and opendev's data folder side by side, with one session (:data:`SID`)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.data = root / "opendev-data"
+        self.project = root / "my-app"
+        (self.project / "src").mkdir(parents=True)
+        self.started_ms: int | None = None
+
+    def file(self, rel: str, content: bytes) -> Path:
+        p = self.project / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(content)
+        return p
+
+    def opendev(self) -> Opendev:
+        return Opendev(self.data, SID, str(self.project))
+
+    def find(self, *paths: str, started: int | None | str = "turn", **kw: Any) -> TurnFiles:
+        start = self.started_ms if started == "turn" else started
+        assert not isinstance(start, str)
+        return find_changes(str(self.data), SID, str(self.project), list(paths), start, **kw)
+
+    @property
+    def checkpoints(self) -> Path:
+        return self.data / "file-history" / SID
+
+    def one_edit(self, rel: str = "src/a.rs", before: bytes = b"a\n", after: bytes = b"A\n") -> None:
+        """The simplest interrupted turn: one file, written once."""
+        self.file(rel, before)
+        od = self.opendev()
+        self.started_ms = od.begin_turn()
+        od.write(rel, after)
+
+
+def by_rel(found: TurnFiles) -> dict[str, FileChange]:
+    """The changes found, by path relative to the project."""
+    return {c.relative: c for c in found.changes}
+
+
+def all_unknown_because(found: TurnFiles, words: str) -> bool:
+    """The session could not be used (``words`` say why) and every path says so."""
+    return (found.problem is not None and words in found.problem and bool(found.changes)
+            and all(c.change == "unknown" and c.reason == found.problem for c in found.changes))
+
+
+def finished_turn_then_crash(world: World) -> None:
+    """Turn 1 edits config.rs and finishes; turn 2 edits config.rs and main.rs (by its absolute path),
+    creates new.rs, writes old.rs and then removes it (as a Bash ``rm`` would), and dies."""
+    world.file("src/config.rs", b"fn load() {}\n")
+    world.file("src/main.rs", b"fn main() {\n    run();\n}\n")
+    world.file("src/old.rs", b"// old module\n")
+    od = world.opendev()
+    od.begin_turn()
+    od.edit("src/config.rs", b"load()", b"load(s: &str)")
+    od.end_turn()
+    world.started_ms = od.begin_turn()
+    od.edit("src/config.rs", b"{}", b"{ parse(s) }")
+    od.edit("/" + str(world.project / "src/main.rs").lstrip("/"), b"run();", b"run()?;")
+    od.write("src/new.rs", b"pub fn new() {}\n")
+    od.write("src/old.rs", b"")
+    os.unlink(world.project / "src/old.rs")
+    # ... and the process dies here: no end_turn, no manifest update.

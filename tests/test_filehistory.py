@@ -9,139 +9,39 @@ from __future__ import annotations
 
 import hashlib
 import os
-import random
 import shutil
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from filehistory_fixtures import Opendev
+from filehistory_fixtures import (
+    SID,
+    Opendev,
+    World,
+    all_unknown_because,
+    by_rel,
+    finished_turn_then_crash,
+)
 
-from snaptui.base.siphash import siphash13, siphash24
 from snaptui.present import diffs as diffs_module
 from snaptui.present.diffs import file_diff, summary, turn_diffs, unified
 from snaptui.present.safetext import multi_line
 from snaptui.sources import checkpoints
-from snaptui.sources.filehistory import FileChange, TurnFiles, find_changes, path_hash
-
-# --------------------------------------------------------------------------
-# SipHash
-# --------------------------------------------------------------------------
-
-# Rust's own vectors (library/coretests/tests/hash/sip.rs, test_siphash_1_3 and
-# test_siphash_2_4): key bytes 00..0f, message n = bytes 0, 1, ..., n-1, the
-# expected u64 written as its 8 little-endian bytes.
-_K0, _K1 = 0x0706050403020100, 0x0F0E0D0C0B0A0908
-_RUST_13 = {
-    0: "dcc40f055801acab", 1: "93ca577df39bf4c9", 7: "4011b19b987d92d3",
-    8: "8e9a298d11959036", 15: "5699512a6dd820d3", 16: "668b907d1add4fcc", 63: "a8b3bbb76290199d",
-}
-_RUST_24 = {0: "310e0edd47db6f72", 1: "fd67dc93c539f874", 8: "6224939a79f5f593", 63: "724506eb4c328a95"}
-
-
-def _le(hex_bytes: str) -> int:
-    return int.from_bytes(bytes.fromhex(hex_bytes), "little")
-
-
-@pytest.mark.parametrize("n", sorted(_RUST_13))
-def test_siphash13_matches_rusts_vectors(n):
-    assert siphash13(bytes(range(n)), _K0, _K1) == _le(_RUST_13[n])
-
-
-@pytest.mark.parametrize("n", sorted(_RUST_24))
-def test_siphash24_matches_the_reference_vectors(n):
-    assert siphash24(bytes(range(n)), _K0, _K1) == _le(_RUST_24[n])
-
-
-def test_siphash24_matches_the_papers_worked_example():
-    # Appendix A of the SipHash paper: 15 bytes 00..0e, key 00..0f.
-    assert siphash24(bytes(range(15)), _K0, _K1) == 0xA129CA6149BE45E5
+from snaptui.sources.filehistory import find_changes, path_hash
 
 
 def test_opendevs_path_hash_of_the_documented_path():
-    # OPENDEV_STORE.md §5.1, checked there against rustc 1.95.
-    value = siphash13(b"/home/alice/src/my-app/src/config.rs" + b"\xff")
-    assert f"{value:016x}" == "6aba75f0c55ba2fa"
-
-
-def test_siphash13_with_zero_keys_agrees_with_cpythons_own():
-    """CPython 3.11+ hashes bytes with its own C SipHash-1-3; PYTHONHASHSEED=0
-    makes its key all zeros, which is opendev's key. An independent oracle."""
-    assert sys.hash_info.algorithm == "siphash13"
-    rng = random.Random(7)
-    samples = [bytes(rng.randrange(256) for _ in range(n)) for n in (1, 2, 7, 8, 9, 15, 16, 17, 31, 64, 200)]
-    samples += ["/srv/app/src/ünï©ode.rs".encode() + b"\xff", b"/srv/app/a\nb\x1b[31m\xff"]
-    code = "import sys\nfor line in sys.stdin:\n    print(hash(bytes.fromhex(line.strip())) & (2**64 - 1))\n"
-    out = subprocess.run([sys.executable, "-c", code], input="\n".join(s.hex() for s in samples),
-                         capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "0"})
-    assert [int(x) for x in out.stdout.split()] == [siphash13(s) for s in samples]
+    # OPENDEV_STORE.md §5.1, checked there against rustc 1.95 (SipHash itself: tests/test_siphash.py).
+    assert path_hash("/home/alice/src/my-app/src/config.rs") == "6aba75f0c55ba2fa"
 
 
 # --------------------------------------------------------------------------
 # Finding the interrupted turn's changes
 # --------------------------------------------------------------------------
 
-SID = "3f9a0c1b7e42"
-
-
-class World:
-    """A project folder, opendev's data folder and one session in it."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.data = root / "opendev-data"
-        self.project = root / "my-app"
-        (self.project / "src").mkdir(parents=True)
-        self.started_ms: int | None = None
-
-    def file(self, rel: str, content: bytes) -> Path:
-        p = self.project / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(content)
-        return p
-
-    def opendev(self) -> Opendev:
-        return Opendev(self.data, SID, str(self.project))
-
-    def find(self, *paths: str, started: int | None | str = "turn", **kw) -> TurnFiles:
-        start = self.started_ms if started == "turn" else started
-        assert not isinstance(start, str)
-        return find_changes(str(self.data), SID, str(self.project), list(paths), start, **kw)
-
-    @property
-    def checkpoints(self) -> Path:
-        return self.data / "file-history" / SID
-
-
 @pytest.fixture
 def world(tmp_path) -> World:
     return World(tmp_path)
-
-
-def by_rel(found: TurnFiles) -> dict[str, FileChange]:
-    return {c.relative: c for c in found.changes}
-
-
-def finished_turn_then_crash(world: World) -> None:
-    """Turn 1 edits config.rs and finishes; turn 2 edits config.rs and main.rs, creates new.rs, deletes old.rs
-    (through an Edit that empties nothing: Write then the file is removed, as a Bash rm would), then dies."""
-    world.file("src/config.rs", b"fn load() {}\n")
-    world.file("src/main.rs", b"fn main() {\n    run();\n}\n")
-    world.file("src/old.rs", b"// old module\n")
-    od = world.opendev()
-    od.begin_turn()
-    od.edit("src/config.rs", b"load()", b"load(s: &str)")
-    od.end_turn()
-    world.started_ms = od.begin_turn()
-    od.edit("src/config.rs", b"{}", b"{ parse(s) }")
-    od.edit("/" + str(world.project / "src/main.rs").lstrip("/"), b"run();", b"run()?;")
-    od.write("src/new.rs", b"pub fn new() {}\n")
-    od.write("src/old.rs", b"")
-    os.unlink(world.project / "src/old.rs")
-    # ... and the process dies here: no end_turn, no manifest update.
 
 
 def test_the_interrupted_turns_changes_are_found(world):
@@ -344,18 +244,6 @@ def no_hang():
     signal.signal(signal.SIGALRM, old)
 
 
-def one_edit(world: World, rel: str = "src/a.rs", before: bytes = b"a\n", after: bytes = b"A\n") -> None:
-    world.file(rel, before)
-    od = world.opendev()
-    world.started_ms = od.begin_turn()
-    od.write(rel, after)
-
-
-def all_unknown_because(found: TurnFiles, words: str) -> bool:
-    return (found.problem is not None and words in found.problem and bool(found.changes)
-            and all(c.change == "unknown" and c.reason == found.problem for c in found.changes))
-
-
 @pytest.mark.parametrize("content, words", [
     (b"{not json", "not valid JSON"),
     (b"\xff\xfe{}", "not valid JSON"),
@@ -368,7 +256,7 @@ def all_unknown_because(found: TurnFiles, words: str) -> bool:
     (b'{"turns": [], "next_version": {"a": true}}', "next_version"),
 ])
 def test_a_damaged_manifest_is_a_reason_for_the_session(world, content, words):
-    one_edit(world)
+    world.one_edit()
     (world.checkpoints / "manifest.json").write_bytes(content)
     found = world.find("src/a.rs")
     assert found.problem and found.problem.startswith("manifest.json is damaged")
@@ -376,14 +264,14 @@ def test_a_damaged_manifest_is_a_reason_for_the_session(world, content, words):
 
 
 def test_a_huge_manifest_is_not_read(world):
-    one_edit(world)
+    world.one_edit()
     with open(world.checkpoints / "manifest.json", "wb") as f:
         f.truncate(9 << 20)  # sparse: 9 MiB of nothing
     assert all_unknown_because(world.find("src/a.rs"), "manifest.json is too large (9.0 MiB)")
 
 
 def test_a_symlinked_manifest_is_not_followed(world, tmp_path):
-    one_edit(world)
+    world.one_edit()
     elsewhere = tmp_path / "elsewhere.json"
     elsewhere.write_text('{"turns": []}')
     os.symlink(elsewhere, world.checkpoints / "manifest.json")
@@ -391,30 +279,23 @@ def test_a_symlinked_manifest_is_not_followed(world, tmp_path):
 
 
 def test_a_fifo_manifest_is_not_opened(world, no_hang):
-    one_edit(world)
+    world.one_edit()
     os.mkfifo(world.checkpoints / "manifest.json")
     assert all_unknown_because(world.find("src/a.rs"), "manifest.json is not a regular file (a FIFO)")
 
 
-def test_a_symlinked_session_folder_is_not_followed(world, tmp_path):
-    one_edit(world)
-    real = tmp_path / "real-session"
-    world.checkpoints.rename(real)
-    os.symlink(real, world.checkpoints)
-    assert all_unknown_because(world.find("src/a.rs"), "is a symlink; snaptui does not follow it")
-
-
-def test_a_symlinked_checkpoint_root_is_not_followed(world, tmp_path):
-    one_edit(world)
-    real = tmp_path / "real-root"
-    (world.data / "file-history").rename(real)
-    os.symlink(real, world.data / "file-history")
-    found = world.find("src/a.rs")
-    assert all_unknown_because(found, "file-history is a symlink")
+@pytest.mark.parametrize("which", ["session", "root"])
+def test_a_symlinked_checkpoint_folder_is_not_followed(world, tmp_path, which):
+    world.one_edit()
+    folder = world.checkpoints if which == "session" else world.data / "file-history"
+    folder.rename(tmp_path / "real")
+    os.symlink(tmp_path / "real", folder)
+    words = f"{SID if which == 'session' else 'file-history'} is a symlink; snaptui does not follow it"
+    assert all_unknown_because(world.find("src/a.rs"), words)
 
 
 def test_a_session_folder_that_is_a_file(world):
-    one_edit(world)
+    world.one_edit()
     shutil.rmtree(world.checkpoints)
     world.checkpoints.write_text("x")
     assert all_unknown_because(world.find("src/a.rs"), "is not a folder")
@@ -433,7 +314,7 @@ def test_a_relative_project_folder_is_refused(world):
 
 
 def test_too_many_entries_in_the_checkpoint_folder(world, monkeypatch):
-    one_edit(world)
+    world.one_edit()
     for n in range(5):
         (world.checkpoints / f"junk{n}").write_text("")
     monkeypatch.setattr(checkpoints, "MAX_ENTRIES", 4)
@@ -441,7 +322,7 @@ def test_too_many_entries_in_the_checkpoint_folder(world, monkeypatch):
 
 
 def test_entries_not_named_like_backups_are_ignored_with_a_note(world):
-    one_edit(world)
+    world.one_edit()
     h = path_hash(str(world.project / "src/a.rs"))
     for name in ("ZZ@v1", f"{h}@v0", f"{h.upper()}@v1", f"{h}@v01", f"{h}@v1\n", f"{h}@v99999999999", "notes.txt"):
         (world.checkpoints / name).write_text("decoy")
@@ -455,7 +336,7 @@ def test_entries_not_named_like_backups_are_ignored_with_a_note(world):
                                          ("dir", "not a regular file (a directory); not opened"),
                                          ("symlink", "is a symlink; not followed")])
 def test_a_backup_that_is_not_a_regular_file(world, tmp_path, kind, words, no_hang):
-    one_edit(world)
+    world.one_edit()
     backup = next(world.checkpoints.glob("*@v1"))
     backup.unlink()
     if kind == "fifo":
@@ -471,7 +352,7 @@ def test_a_backup_that_is_not_a_regular_file(world, tmp_path, kind, words, no_ha
 
 @pytest.mark.parametrize("kind", ["fifo", "dir"])
 def test_a_path_that_is_now_a_fifo_or_a_folder(world, kind, no_hang):
-    one_edit(world)
+    world.one_edit()
     target = world.project / "src/a.rs"
     target.unlink()
     os.mkfifo(target) if kind == "fifo" else target.mkdir()
@@ -498,7 +379,7 @@ def test_a_path_with_a_nul_byte(world):
 
 def test_a_path_with_newlines_and_escape_sequences_is_kept_as_is(world):
     name = "src/we\nird\x1b[31m\x07.rs"
-    one_edit(world, name)
+    world.one_edit(name)
     c = world.find(name).changes[0]
     assert c.change == "modified" and c.relative == name  # the UI makes it visible, not this layer
     text = file_diff(c).text
@@ -516,7 +397,7 @@ def test_a_symlink_in_the_project_is_followed_for_reading_and_flagged(world, tmp
 
 
 def test_binary_files_are_compared_but_not_diffed(world):
-    one_edit(world, "img.png", b"\x89PNG\0\0\x01", b"\x89PNG\0\0\x02\x03")
+    world.one_edit("img.png", b"\x89PNG\0\0\x01", b"\x89PNG\0\0\x02\x03")
     c = world.find("img.png").changes[0]
     assert c.change == "modified" and c.binary
     d = file_diff(c)
@@ -524,7 +405,7 @@ def test_binary_files_are_compared_but_not_diffed(world):
 
 
 def test_a_file_over_the_diff_limit_is_compared_but_not_diffed(world):
-    one_edit(world, "big.txt", b"x" * 1000 + b"\n", b"y" * 1000 + b"\n")
+    world.one_edit("big.txt", b"x" * 1000 + b"\n", b"y" * 1000 + b"\n")
     c = world.find("big.txt", diff_limit=100).changes[0]
     assert c.change == "modified" and c.current and c.current.data is None and c.before and c.before.data is None
     assert c.current.sha256 == hashlib.sha256(b"y" * 1000 + b"\n").hexdigest()
@@ -533,7 +414,7 @@ def test_a_file_over_the_diff_limit_is_compared_but_not_diffed(world):
 
 
 def test_a_file_over_the_compare_limit_is_unknown(world):
-    one_edit(world, "huge.bin", b"a" * 100, b"b" * 200)
+    world.one_edit("huge.bin", b"a" * 100, b"b" * 200)
     c = world.find("huge.bin", compare_limit=150).changes[0]
     assert c.change == "unknown" and c.reason.startswith("the file is too large")
 
@@ -583,7 +464,7 @@ def test_only_newlines_split_lines():
 
 
 def test_undecodable_bytes_survive_and_show_as_the_bytes_they_are(world):
-    one_edit(world, "latin1.txt", b"caf\xe9\n", b"caf\xe8\n")
+    world.one_edit("latin1.txt", b"caf\xe9\n", b"caf\xe8\n")
     d = file_diff(world.find("latin1.txt").changes[0])
     assert d.added == 1 and d.removed == 1
     assert "-caf\udce9\n" in d.text  # surrogateescape: lossless
@@ -591,7 +472,7 @@ def test_undecodable_bytes_survive_and_show_as_the_bytes_they_are(world):
 
 
 def test_escape_sequences_in_contents_are_returned_as_is(world):
-    one_edit(world, "log.txt", b"ok\n", b"\x1b]0;pwned\x07\x1b[2J\n")
+    world.one_edit("log.txt", b"ok\n", b"\x1b]0;pwned\x07\x1b[2J\n")
     d = file_diff(world.find("log.txt").changes[0])
     assert "+\x1b]0;pwned\x07\x1b[2J\n" in d.text
     assert "\x1b" not in multi_line(d.text)
@@ -611,6 +492,6 @@ def test_unknown_and_empty_files_say_why_there_is_no_diff(world):
 
 def test_too_many_lines_get_no_diff(world, monkeypatch):
     monkeypatch.setattr(diffs_module, "MAX_LINES", 3)
-    one_edit(world, "long.txt", b"1\n2\n3\n4\n", b"1\n2\n3\n5\n")
+    world.one_edit("long.txt", b"1\n2\n3\n4\n", b"1\n2\n3\n5\n")
     d = file_diff(world.find("long.txt").changes[0])
     assert d.text == "" and d.note == "too many lines to show (4)"
