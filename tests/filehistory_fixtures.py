@@ -186,7 +186,7 @@ def all_unknown_because(found: TurnFiles, words: str) -> bool:
             and all(c.change == "unknown" and c.reason == found.problem for c in found.changes))
 
 
-def finished_turn_then_crash(world: World) -> None:
+def crash_mid_turn(world: World) -> None:
     """Turn 1 edits config.rs and finishes; turn 2 edits config.rs and main.rs (by its absolute path),
     creates new.rs, writes old.rs and then removes it (as a Bash ``rm`` would), and dies."""
     world.file("src/config.rs", b"fn load() {}\n")

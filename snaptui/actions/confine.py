@@ -119,7 +119,8 @@ def open_parent(root_fd: int, parts: tuple[str, ...]) -> int:
             try:
                 nxt = os.open(comp, _DIR_FLAGS, dir_fd=fd)
             except OSError as exc:
-                raise Outside(f"{'/'.join(parts[: i + 1])} is no longer a plain folder ({exc.strerror or exc})") from None
+                where = "/".join(parts[: i + 1])
+                raise Outside(f"{where} is no longer a plain folder ({exc.strerror or exc})") from None
             os.close(fd)
             fd = nxt
     except BaseException:

@@ -354,7 +354,8 @@ def undo(batch_dir: str) -> list[str]:
                 rb.put_back(e, name, parent, batch_fd)
             except (OSError, RollbackError) as exc:
                 back = f" ({', '.join(done)} already put back)" if done else ""
-                raise RollbackError(f"the undo stopped at {e.relative} ({exc}){back}; the trash batch is kept") from exc
+                why = f"the undo stopped at {e.relative} ({exc}){back}; the trash batch is kept"
+                raise RollbackError(why) from exc
             os.fsync(parent)
             done.append(e.path)
     finally:
