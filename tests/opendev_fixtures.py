@@ -314,32 +314,32 @@ FAILED_EDIT = Call("Edit", {"file_path": "src/x.rs", "old_string": "q", "new_str
                    error="old_string not found in src/x.rs.")
 
 
-def finished(root: Path, project: str, sid: str = "3f9a0c1b7e42") -> Sim:
+def finished(root: Path, project: str, sid: str = "3f9a0c1b7e42", **kw: object) -> Sim:
     """Two turns, both saved: the second edits, with a failed call and a directive."""
-    s = new_session(root, project, sid)
+    s = new_session(root, project, sid, **kw)
     s.turn("Fix the config loader so it accepts empty files", [[READ], [EDIT]], reply="Empty files load now.")
     s.turn("Now run the tests", [[FAILED_EDIT, BASH]], reply="All tests pass.", directive_after_step=0)
     return s
 
 
-def died_mid_turn(root: Path, project: str, sid: str = "3f9a0c1b7e42") -> Sim:
+def died_mid_turn(root: Path, project: str, sid: str = "3f9a0c1b7e42", **kw: object) -> Sim:
     """One saved turn, then a turn that died right after the model asked for Edit and Bash."""
-    s = new_session(root, project, sid)
+    s = new_session(root, project, sid, **kw)
     s.turn("Fix the config loader so it accepts empty files", [[READ]], reply="Found it.")
     s.turn("Please also handle whitespace-only files",
            [[READ], [EDIT, Call("Write", {"file_path": "src/new.rs", "content": "x"}), BASH]], end="crash")
     return s
 
 
-def stopped_with_error(root: Path, project: str, sid: str = "3f9a0c1b7e42") -> Sim:
-    s = new_session(root, project, sid)
+def stopped_with_error(root: Path, project: str, sid: str = "3f9a0c1b7e42", **kw: object) -> Sim:
+    s = new_session(root, project, sid, **kw)
     s.turn("Fix the config loader so it accepts empty files", [[READ]], reply="Found it.")
     s.turn("Add a regression test", [[EDIT]], end="error", error="HTTP 529: overloaded")
     return s
 
 
-def first_turn_never_ended(root: Path, project: str, sid: str = "a1b2c3d4e5f6") -> Sim:
-    s = new_session(root, project, sid)
+def first_turn_never_ended(root: Path, project: str, sid: str = "a1b2c3d4e5f6", **kw: object) -> Sim:
+    s = new_session(root, project, sid, **kw)
     s.turn("Write a README for this project", [[Call("Write", {"file_path": "README.md", "content": "# hi"})]],
            end="crash")
     return s

@@ -19,8 +19,8 @@ def test_list_json_is_the_reference_answer(cli, fixture_dir):
     assert run.code == 0, run
     got = json.loads(run.out)
     expected = json.loads((DATA / "seed-written.expected-incomplete.json").read_text())
-    assert [{k: v for k, v in o.items() if k not in ("path", "status")} for o in got] == expected
-    assert {o["status"] for o in got} == {"incomplete"}
+    assert [{k: v for k, v in o.items() if k not in ("path", "status", "source")} for o in got] == expected
+    assert {o["status"] for o in got} == {"incomplete"} and {o["source"] for o in got} == {"snapshot"}
     assert all(os.path.dirname(o["path"]) == str(fixture_dir) for o in got)
     again = cli("list", "--json", "--dir", str(fixture_dir))  # warm: from the index
     assert json.loads(again.out) == got
@@ -34,7 +34,7 @@ def test_list_all_json_has_every_kind(cli, fixture_dir):
     assert statuses.count("incomplete") == 32 and statuses.count("completed") == 16
     (damaged,) = [o for o in got if o["status"] == "damaged"]
     assert damaged == {"path": str(fixture_dir / "bad.json"), "status": "damaged",
-                       "error": "not JSON: expecting value at line 1 column 2"}
+                       "error": "not JSON: expecting value at line 1 column 2", "source": "snapshot"}
     (left,) = [o for o in got if o["status"] == "leftover"]
     assert left["state"] == "damaged" and left["detail"] == "empty file"
 

@@ -33,7 +33,7 @@ def reference_incomplete(directory) -> list:
 def ours(cli, directory) -> list:
     run = cli("list", "--json", "--dir", str(directory))
     assert run.code == 0, run
-    return [{k: v for k, v in o.items() if k not in ("path", "status")} for o in json.loads(run.out)]
+    return [{k: v for k, v in o.items() if k not in ("path", "status", "source")} for o in json.loads(run.out)]
 
 
 def test_list_json_equals_the_reference_on_generated_directories(cli, tmp_path):

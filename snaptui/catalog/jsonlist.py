@@ -17,26 +17,38 @@ from snaptui.catalog import pieces
 TYPE_CHECKING = False  # not typing's: an unchanged directory's answer imports next to nothing
 if TYPE_CHECKING:
     from snaptui.catalog.cache import Buffer
+    from snaptui.catalog.store_survey import StoreFound
+    from snaptui.sources.records import Session
 
 
 class DirectoryProblem(Exception):
     """The recovery directory exists but cannot be listed; ``str()`` says why."""
 
 
-def json_parts(directory: str, cache_dir: str | None, *, everything: bool) -> list[Buffer]:
-    """The ``list --json`` answer (``--all`` if ``everything``) as buffers to write in order."""
+def json_parts(directory: str, cache_dir: str | None, *, everything: bool, store_roots: tuple[str, ...] = (),
+               snapshots: bool = True, dismissed: dict[str, int] | None = None) -> list[Buffer]:
+    """The ``list --json`` answer (``--all`` if ``everything``) as buffers to write in order:
+    the recovery ``directory``'s sessions (unless not ``snapshots``) and those of the
+    store under ``store_roots`` (less the ``dismissed``), newest first."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _parts(directory, cache_dir, everything)
+        store = None
+        if store_roots:
+            from snaptui.catalog.store_survey import survey_store
+
+            store = survey_store(store_roots, cache_dir)
+        return _parts(directory, cache_dir, everything, store, snapshots, dismissed or {})
     finally:
         if collecting:
             gc.enable()
 
 
-def json_output(directory: str, cache_dir: str | None, *, everything: bool) -> bytes:
+def json_output(directory: str, cache_dir: str | None, *, everything: bool, store_roots: tuple[str, ...] = (),
+                snapshots: bool = True) -> bytes:
     """:func:`json_parts`, joined."""
-    return b"".join(json_parts(directory, cache_dir, everything=everything))
+    return b"".join(json_parts(directory, cache_dir, everything=everything, store_roots=store_roots,
+                               snapshots=snapshots))
 
 
 def _unchanged(directory: str, cache_dir: str | None) -> Buffer | None:
@@ -50,27 +62,55 @@ def _unchanged(directory: str, cache_dir: str | None) -> Buffer | None:
     return None if stats is None else laid_out.answer_for(stats)
 
 
-def _parts(directory: str, cache_dir: str | None, everything: bool) -> list[Buffer]:
-    answer = None if everything else _unchanged(directory, cache_dir)
-    if answer is not None:
-        return [answer]
+def _parts(directory: str, cache_dir: str | None, everything: bool, store: StoreFound | None, snapshots: bool,
+           dismissed: dict[str, int]) -> list[Buffer]:
+    shown = [] if store is None else [s for s in store.sessions if dismissed.get(s.key) != s.timestamp_ms]
+    if not snapshots:
+        return _store_only(shown, store, everything)
+    if not everything and not any(not s.completed for s in shown):
+        answer = _unchanged(directory, cache_dir)  # the store adds nothing to the plain answer
+        if answer is not None:
+            return [answer]
     from snaptui.catalog.survey import survey
 
     found = survey(directory, cache_dir, pieces=True)
-    if found.error is not None:
-        if found.error == "does not exist":
-            return [b"[]\n"]
+    if found.error is not None and found.error != "does not exist":
         raise DirectoryProblem(found.error)
-    if not everything and found.answer is not None:
-        return found.answer
-    order = pieces.answer_order(found.entries)
-    if not everything:
+    if not shown and not everything:
+        if found.answer is not None:
+            return found.answer
+        order = pieces.answer_order(found.entries)
         return pieces.array([found.pieces[n] for n in order[: pieces.interrupted_count(found.entries)]])
     from snaptui.catalog import jsonpieces
     from snaptui.catalog.scan import catalog_of
 
     catalog = catalog_of(found)
-    parts: list[Buffer] = [found.pieces[n] for n in order]
-    parts += [jsonpieces.damaged(d) for d in catalog.damaged]
-    parts += [jsonpieces.leftover(lo, directory) for lo in catalog.leftovers]
+    twins = {s.session_id: s for s in shown}
+    prefix = os.path.join(directory, "")
+    keyed: list[tuple[bool, int, str, Buffer]] = []
+    for s in catalog.sessions:
+        piece = found.pieces[s.name]
+        twin = twins.pop(s.session_id, None)
+        if twin is not None and twin.lost_turn is not None:
+            piece = jsonpieces.with_prompt(piece, twin.lost_turn.prompt)
+        keyed.append((s.completed, -s.timestamp_ms, prefix + s.name, piece))
+    keyed += [(s.completed, -s.timestamp_ms, s.path, jsonpieces.store_session(s)) for s in twins.values()]
+    keyed.sort(key=lambda k: k[:3])
+    parts: list[Buffer] = [k[3] for k in keyed if everything or not k[0]]
+    if everything:
+        damaged = sorted([*catalog.damaged, *(store.damaged if store else [])],
+                         key=lambda d: (d.source != "snapshot", d.path))
+        parts += [jsonpieces.damaged(d) for d in damaged]
+        parts += [jsonpieces.leftover(lo, directory) for lo in catalog.leftovers]
+    return pieces.array(parts)
+
+
+def _store_only(shown: list[Session], store: StoreFound | None, everything: bool) -> list[Buffer]:
+    from snaptui.catalog import jsonpieces
+
+    keyed = sorted((s.completed, -s.timestamp_ms, s.path, jsonpieces.store_session(s))
+                   for s in shown if everything or not s.completed)
+    parts: list[Buffer] = [k[3] for k in keyed]
+    if everything and store is not None:
+        parts += [jsonpieces.damaged(d) for d in sorted(store.damaged, key=lambda d: d.path)]
     return pieces.array(parts)

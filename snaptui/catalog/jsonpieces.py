@@ -1,9 +1,10 @@
 """How each listed thing is written in ``list --json``: one JSON object per line.
 
-A session is its seven snapshot fields exactly as in its file (values
+A snapshot session is its seven fields exactly as in its file (values
 untouched: a file in the reference writer's layout is passed through as it
-is), plus ``path`` and ``status``. Damaged files and leftovers (``--all``)
-are small objects of their own.
+is), plus ``path``, ``status`` and ``"source": "snapshot"``. A session of
+opendev's store is an object of what the store tells (``"source": "opendev"``).
+Damaged files and leftovers (``--all``) are small objects of their own.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ except ImportError:  # pragma: no cover - other Pythons
 
 TYPE_CHECKING = False  # list --json imports this: no typing, no records unless --all
 if TYPE_CHECKING:
-    from snaptui.sources.records import DamagedFile, Leftover
+    from snaptui.catalog.cache import Buffer
+    from snaptui.sources.records import DamagedFile, Leftover, Session
     from snaptui.sources.recovery import Entry
 
-_COMPLETED = b',"status":"completed"}'
-_INCOMPLETE = b',"status":"incomplete"}'
+_COMPLETED = b',"status":"completed","source":"snapshot"}'
+_INCOMPLETE = b',"status":"incomplete","source":"snapshot"}'
 
 
 def json_str(text: str) -> bytes:
@@ -46,16 +48,43 @@ def piece(entry: Entry, path: str) -> bytes:
 
 
 def damaged(d: DamagedFile) -> bytes:
-    return _dumps({"path": safe_path(d.path), "status": "damaged", "error": d.reason})
+    return _dumps({"path": safe_path(d.path), "status": "damaged", "error": d.reason, "source": d.source})
 
 
 def leftover(lo: Leftover, directory: str) -> bytes:
     return _dumps({"path": safe_path(lo.path), "status": "leftover",
                    "target": safe_path(os.path.join(directory, lo.target)), "state": lo.state,
-                   "detail": lo.detail, "snapshot_timestamp_ms": lo.timestamp_ms})
+                   "detail": lo.detail, "snapshot_timestamp_ms": lo.timestamp_ms, "source": "snapshot"})
 
 
-def _dumps(obj: dict[str, object]) -> bytes:
+def store_session(s: Session) -> bytes:
+    """A session of opendev's store."""
+    lost = s.lost_turn
+    return _dumps({
+        "source": s.source,
+        "session_id": s.session_id,
+        "project_dir": safe_path(s.project_dir),
+        "status": "completed" if s.completed else "incomplete",
+        "title": s.title,
+        "prompt": lost.prompt if lost else None,
+        "stopped_at_ms": s.timestamp_ms,
+        "stopped_by": lost.stopped_by if lost else "exit",
+        "error": lost.error if lost else None,
+        "pending_tools": [name for name, _ in lost.pending_tools] if lost else [],
+        "input_tokens": lost.input_tokens if lost else None,
+        "output_tokens": lost.output_tokens if lost else None,
+        "path": safe_path(s.path),
+    })
+
+
+def with_prompt(piece: Buffer, prompt: str | None) -> bytes:
+    """A snapshot session's object with the lost prompt its twin in the store holds."""
+    return b"".join((memoryview(piece)[: len(piece) - 1], b',"prompt":', _dumps(prompt), b"}"))
+
+
+def _dumps(obj: object) -> bytes:
     import json
 
-    return json.dumps(obj, ensure_ascii=False).encode()
+    # ensure_ascii=False keeps text readable; lone surrogates (a file name's
+    # undecodable bytes, or a log's) become U+FFFD rather than invalid UTF-8.
+    return json.dumps(obj, ensure_ascii=False).encode("utf-8", "replace")

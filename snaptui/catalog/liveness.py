@@ -76,7 +76,7 @@ class Liveness:
         return cls(agent_program(settings["resume_command"]), threshold, now_ms)
 
     def _recent(self, session: Session) -> bool:
-        return self.now_ms - session.mtime_ns // 1_000_000 < self.threshold_ms
+        return self.now_ms - session.last_write_ms < self.threshold_ms
 
     def _agent_there(self, session: Session) -> bool:
         if not self.agents or not session.project_dir or "\0" in session.project_dir:
@@ -99,9 +99,9 @@ class Liveness:
         if session.completed:
             return None
         if self._agent_there(session):
-            return Live(True, session.mtime_ns // 1_000_000)
+            return Live(True, session.last_write_ms)
         if self._recent(session):
-            return Live(False, session.mtime_ns // 1_000_000)
+            return Live(False, session.last_write_ms)
         return None
 
     def crashed(self, session: Session) -> bool:
@@ -115,7 +115,7 @@ class Liveness:
         """When a recent session stops being "recent" (the check's answer may change)."""
         if session.completed or not self._recent(session):
             return None
-        return session.mtime_ns // 1_000_000 + self.threshold_ms
+        return session.last_write_ms + self.threshold_ms
 
     def running(self, sessions: Iterable[Session]) -> dict[str, Live]:
         """``{key: reason}`` of the sessions that may still be running."""

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     Buffer = bytes | memoryview
 
-MAGIC = b"SNAPPCS2"
+MAGIC = b"SNAPPCS3"  # 3: sessions carry "source"
 
 
 def base_path(cache_dir: str, directory: str) -> str:

@@ -1,9 +1,12 @@
-"""The catalog of a recovery directory: its sessions, damaged files and leftovers, as records.
+"""The catalog: every session of every source, damaged files and leftovers, as records.
 
-:func:`scan` runs the shared pass (:mod:`snaptui.catalog.survey`) and turns
-its entries into :mod:`snaptui.sources.records`, in display order:
-interrupted sessions newest first, then completed ones, damaged files and
-leftovers by name. Everything above the catalog works on a :class:`Catalog`.
+:func:`scan` runs the shared pass over the recovery directory
+(:mod:`snaptui.catalog.survey`) and the pass over opendev's session store
+(:mod:`snaptui.catalog.store_survey`), and merges their records in display
+order: interrupted sessions newest first, then completed ones, damaged files
+and leftovers by name. A session found in both sources is one record: the
+snapshot's, with what the store knows of its lost turn. Everything above the
+catalog works on a :class:`Catalog` and never asks where a record came from.
 """
 
 from __future__ import annotations
@@ -16,15 +19,20 @@ from snaptui.catalog.survey import Survey, survey
 from snaptui.sources import recovery_records as recovery
 from snaptui.sources.records import DamagedFile, Item, Leftover, Session
 
+TYPE_CHECKING = False  # the store's modules load only when a store is there to read
+if TYPE_CHECKING:
+    from snaptui.catalog.store_survey import StoreFound
+
 
 class Catalog:
     """Everything a scan found, in display order."""
 
-    __slots__ = ("directory", "error", "partial", "incomplete", "completed", "damaged", "leftovers")
+    __slots__ = ("directory", "error", "partial", "incomplete", "completed", "damaged", "leftovers", "dismissed")
 
     def __init__(self, directory: str, error: str | None = None, partial: bool = False,
                  incomplete: list[Session] | None = None, completed: list[Session] | None = None,
-                 damaged: list[DamagedFile] | None = None, leftovers: list[Leftover] | None = None) -> None:
+                 damaged: list[DamagedFile] | None = None, leftovers: list[Leftover] | None = None,
+                 dismissed: int = 0) -> None:
         self.directory = directory
         self.error = error
         """Why the directory could not be listed (None when it could, or is missing)."""
@@ -34,6 +42,8 @@ class Catalog:
         self.completed: list[Session] = completed if completed is not None else []
         self.damaged: list[DamagedFile] = damaged if damaged is not None else []
         self.leftovers: list[Leftover] = leftovers if leftovers is not None else []
+        self.dismissed = dismissed
+        """How many store sessions are left out because the person dismissed them."""
 
     @property
     def missing(self) -> bool:
@@ -59,6 +69,7 @@ class Catalog:
             [s for s in self.completed if s.key not in keys],
             [d for d in self.damaged if d.key not in keys],
             [lo for lo in self.leftovers if lo.key not in keys],
+            self.dismissed,
         )
 
 
@@ -66,16 +77,64 @@ def scan(
     directory: str,
     *,
     cache_dir: str | None = None,
+    store_roots: tuple[str, ...] = (),
+    snapshots: bool = True,
+    dismissed: dict[str, int] | None = None,
     progress: Callable[[int, int], None] | None = None,
     deadline_ns: int | None = None,
     early: Callable[[Catalog], None] | None = None,
     early_after: int = 150,
 ) -> Catalog:
-    """The catalog of ``directory``; see :func:`snaptui.catalog.survey.survey`
-    for the cache, ``progress``, ``deadline_ns`` and ``early``."""
-    on_early = None if early is None else (lambda s: early(catalog_of(s, leftovers=False)))
-    return catalog_of(survey(directory, cache_dir, progress=progress, deadline_ns=deadline_ns,
-                             early=on_early, early_after=early_after))
+    """The catalog of the recovery ``directory`` (unless not ``snapshots``) and of
+    the store under ``store_roots``, less the ``dismissed`` store sessions; see
+    :func:`snaptui.catalog.survey.survey` for the cache, ``progress``,
+    ``deadline_ns`` and ``early`` (the newest snapshots, before the rest)."""
+    if snapshots:
+        on_early = None if early is None else (lambda s: early(catalog_of(s, leftovers=False)))
+        catalog = catalog_of(survey(directory, cache_dir, progress=progress, deadline_ns=deadline_ns,
+                                    early=on_early, early_after=early_after))
+    else:
+        catalog = Catalog(directory)
+    if store_roots:
+        from snaptui.catalog.store_survey import survey_store
+
+        merge(catalog, survey_store(store_roots, cache_dir, deadline_ns=deadline_ns), dismissed or {})
+    return catalog
+
+
+def merge(catalog: Catalog, store: StoreFound, dismissed: dict[str, int]) -> None:
+    """Add the store's records to ``catalog`` (in place), in display order.
+
+    A store session whose id a snapshot has becomes part of that snapshot's
+    record (its title and lost turn); a dismissed one is left out and counted.
+    """
+    twins = {s.session_id: (i, done) for done, part in ((False, catalog.incomplete), (True, catalog.completed))
+             for i, s in enumerate(part)}
+    for s in store.sessions:
+        if dismissed.get(s.key) == s.timestamp_ms:
+            catalog.dismissed += 1
+            continue
+        twin = twins.get(s.session_id)
+        if twin is not None:
+            part = catalog.completed if twin[1] else catalog.incomplete
+            mine = part[twin[0]]
+            part[twin[0]] = mine._replace(title=mine.title or s.title, lost_turn=mine.lost_turn or s.lost_turn)
+            continue
+        (catalog.completed if s.completed else catalog.incomplete).append(s)
+    catalog.incomplete.sort(key=_newest_first)
+    catalog.completed.sort(key=_newest_first)
+    shown = []
+    for d in store.damaged:
+        if dismissed.get(d.key) == d.mtime_ns // 1_000_000:
+            catalog.dismissed += 1
+        else:
+            shown.append(d)
+    catalog.damaged = sorted([*catalog.damaged, *shown], key=lambda d: (d.source != "snapshot", d.path))
+    catalog.partial = catalog.partial or store.partial
+
+
+def _newest_first(s: Session) -> tuple[int, str, str]:
+    return (-s.timestamp_ms, s.name, s.key)  # ties by file name, as the reference orders them
 
 
 def catalog_of(found: Survey, *, leftovers: bool = True) -> Catalog:

@@ -40,7 +40,7 @@ def remember(state_dir: str, directory: str, sessions: Iterable[Session], *, pre
     if present is not None:
         seen = {k: v for k, v in seen.items() if k in present}
     for s in sessions:
-        seen[s.name] = s.timestamp_ms
+        seen[seen_key(s)] = s.timestamp_ms
     if seen != before:
         # A failed write (read-only state dir) only means the check may ask again.
         datafile.write(seen_path(state_dir, directory), MAGIC, os.path.realpath(directory), seen, durable=True)
@@ -48,4 +48,9 @@ def remember(state_dir: str, directory: str, sessions: Iterable[Session], *, pre
 
 def unseen(sessions: Iterable[Session], seen: dict[str, int]) -> list[Session]:
     """The sessions whose current snapshot the person has not seen."""
-    return [s for s in sessions if seen.get(s.name) != s.timestamp_ms]
+    return [s for s in sessions if seen.get(seen_key(s)) != s.timestamp_ms]
+
+
+def seen_key(s: Session) -> str:
+    """A snapshot by its file name (as this memory always had them); a store session by its key."""
+    return s.name if s.source == "snapshot" else s.key

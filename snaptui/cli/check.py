@@ -15,14 +15,20 @@ import time
 from snaptui.cli.parse import Parsed
 
 
-def line(count: int, since_ms: int, cost: float, now_ms: int) -> str:
-    """The one line the check prints."""
+def line(count: int, since_ms: int, cost: float, now_ms: int, from_store: int = 0) -> str:
+    """The one line the check prints: how many, since when, what they cost, where."""
     from snaptui.present import humanfmt
 
     noun = "session" if count == 1 else "sessions"
     prep = "at" if count == 1 else "since"
+    if from_store == count:
+        where = "in opendev's session store"
+    elif from_store:
+        where = f"{humanfmt.cost(cost)} in snapshots, {from_store} in opendev's session store"
+    else:
+        where = humanfmt.cost(cost)
     return (f"{count} interrupted opendev {noun} {prep} {humanfmt.clock_time(since_ms, now_ms)} "
-            f"({humanfmt.cost(cost)}) — run snaptui")
+            f"({where}) — run snaptui")
 
 
 def run_check(args: Parsed) -> int:
@@ -38,7 +44,15 @@ def run_check(args: Parsed) -> int:
         directory, _ = paths.recovery_dir(args.dir, settings["recovery_dir"])
         if args.startup and settings["startup"] == "off":
             return 1
-        verdict = evaluate(directory, dirs=dirs, settings=settings, now_ms=now)
+        if args.source not in (None, "snapshot", "opendev"):
+            raise ValueError(f"--source must be snapshot or opendev, not {args.source!r}")
+        roots: tuple[str, ...] = ()
+        if args.source != "snapshot":
+            from snaptui.sources.opendev_roots import store_roots
+
+            roots = store_roots(args.store or settings["opendev_store"])
+        verdict = evaluate(directory, dirs=dirs, settings=settings, now_ms=now, store_roots=roots,
+                           snapshots=args.source != "opendev")
     except Exception as exc:  # one line, exit 2, never a traceback at shell start
         from snaptui.present.safetext import one_line
 
@@ -48,9 +62,9 @@ def run_check(args: Parsed) -> int:
         return 1
     if args.startup:
         if settings["startup"] == "notify":
-            print(line(verdict.count, verdict.since_ms, verdict.cost, now))
+            print(line(verdict.count, verdict.since_ms, verdict.cost, now, verdict.from_store))
             return 1  # told, nothing to open
         return 0
     if not args.quiet:
-        print(line(verdict.count, verdict.since_ms, verdict.cost, now))
+        print(line(verdict.count, verdict.since_ms, verdict.cost, now, verdict.from_store))
     return 0

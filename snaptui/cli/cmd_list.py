@@ -9,13 +9,15 @@ from snaptui.cli.parse import Parsed
 
 
 def run(args: Parsed) -> int:
-    ctx = Context(args.dir)
+    ctx = Context(args)
     if args.json:
         from snaptui.base.atomic import write_all
+        from snaptui.catalog import dismissed
         from snaptui.catalog.jsonlist import DirectoryProblem, json_parts
 
         try:
-            parts = json_parts(ctx.directory, ctx.dirs.cache, everything=args.all)
+            parts = json_parts(ctx.directory, ctx.dirs.cache, everything=args.all, store_roots=ctx.store_roots,
+                               snapshots=ctx.snapshots, dismissed=dismissed.load(ctx.dirs.state))
         except DirectoryProblem as exc:
             raise DirectoryError(ctx.directory, str(exc)) from None
         sys.stdout.flush()
@@ -23,5 +25,6 @@ def run(args: Parsed) -> int:
         return 0
     from snaptui.present.table import table
 
-    sys.stdout.write(table(ctx.catalog(), everything=args.all, source=ctx.source))
+    sys.stdout.write(table(ctx.catalog(), everything=args.all, source=ctx.source, store_roots=ctx.store_roots,
+                           snapshots=ctx.snapshots))
     return 0

@@ -18,7 +18,7 @@ def run(args: Parsed) -> int:
         older = parse_duration(args.older_than)
     except ValueError as exc:
         raise UsageError(f"--older-than: {exc}") from None
-    ctx = Context(args.dir)
+    ctx = Context(args)
     if not os.path.isdir(ctx.directory):
         if not os.path.exists(ctx.directory):
             out(f"Nothing to purge: {one_line(ctx.directory)} does not exist.")

@@ -12,7 +12,7 @@ def run(args: Parsed) -> int:
     from snaptui.actions.handoff import HandoffError, hand_off
     from snaptui.actions.resume import plan
 
-    ctx = Context(args.dir)
+    ctx = Context(args)
     session = one_session(ctx.catalog(), args.id)
     refuse_if_running(ctx, [session], "resume", args.yes)
     seen.remember(ctx.dirs.state, ctx.directory, [session])

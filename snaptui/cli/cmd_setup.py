@@ -14,7 +14,7 @@ from snaptui.settings import config, paths
 def ui(args: Parsed) -> int:
     from snaptui.cli.ui import run_ui
 
-    return run_ui(Context(args.dir))
+    return run_ui(Context(args))
 
 
 def demo(args: Parsed) -> int:
@@ -37,7 +37,7 @@ def show_config(args: Parsed) -> int:
     if args.example:
         sys.stdout.write(config.EXAMPLE)
         return 0
-    ctx = Context(args.dir)
+    ctx = Context(args)
     exists = os.path.exists(ctx.config_file)
     out(f"# config file: {one_line(ctx.config_file)}{'' if exists else ' (not present: defaults apply)'}")
     out(f"# recovery dir: {one_line(ctx.directory)} (from {ctx.source})")

@@ -2,56 +2,92 @@
 
 from __future__ import annotations
 
+import os
 import shlex
+from collections.abc import Sequence
 
 from snaptui.actions import trash
 from snaptui.base import clock
-from snaptui.catalog import seen
+from snaptui.catalog import dismissed, seen
 from snaptui.cli.context import Context, existing_directory, out, refuse_if_running
 from snaptui.cli.parse import Parsed, UsageError
 from snaptui.cli.select import select
 from snaptui.present import humanfmt
 from snaptui.present.safetext import one_line
-from snaptui.sources.records import Session
+from snaptui.sources.records import DamagedFile, Item, Session
 
 
 def discard(args: Parsed) -> int:
-    ctx = Context(args.dir)
+    ctx = Context(args)
     catalog = ctx.catalog(cached=False)
     chosen = select(catalog, args.ids)
     refuse_if_running(ctx, chosen, "discard", args.yes)
-    batch = trash.discard(ctx.directory, chosen)
+    files = [i for i in chosen if i.source == "snapshot"]
+    stored = [i for i in chosen if i.source != "snapshot" and isinstance(i, (Session, DamagedFile))]
+    if files:
+        batch = trash.discard(ctx.directory, files)
+        for item in files:
+            what = (one_line(item.session_id, 60) or "(empty id)") if isinstance(item, Session) else "file"
+            out(f"discarded {what}  ({one_line(item.name)})")
+        out(f"moved to the trash as batch {batch}; undo with: snaptui restore " + _ids(files))
+    if stored:
+        dismissed.dismiss(ctx.dirs.state, stored, clock.now_ms())
+        for item in stored:
+            what = (one_line(item.session_id, 60) or "(empty id)") if isinstance(item, Session) else "file"
+            out(f"dismissed {what}  ({humanfmt.home_short(item.path)}: opendev's file is left as it is)")
+        out("undo with: snaptui restore " + _ids(stored))
     seen.remember(ctx.dirs.state, ctx.directory, [s for s in chosen if isinstance(s, Session)])
-    for item in chosen:
-        what = one_line(item.session_id, 60) or "(empty id)" if isinstance(item, Session) else "file"
-        out(f"discarded {what}  ({one_line(item.name)})")
-    out(f"moved to the trash as batch {batch}; undo with: snaptui restore "
-        + " ".join(shlex.quote(one_line(i.session_id if isinstance(i, Session) and i.session_id else i.name))
-                   for i in chosen))
     return 0
+
+
+def _ids(items: Sequence[Item]) -> str:
+    return " ".join(shlex.quote(one_line(i.session_id if isinstance(i, Session) and i.session_id else i.name))
+                    for i in items)
 
 
 def restore(args: Parsed) -> int:
-    ctx = Context(args.dir)
-    existing_directory(ctx)
+    ctx = Context(args)
+    gone = dismissed.listed(ctx.dirs.state) if ctx.store_roots or ctx.only == "opendev" else []
     if not args.ids:
-        trashed = trash.list_trash(ctx.directory)
-        if not trashed:
-            out(f"The trash of {one_line(ctx.directory)} is empty.")
-            return 0
-        now = clock.now_ms()
-        out(f"{len(trashed)} discarded file(s) in {one_line(trash.trash_dir(ctx.directory))}:")
-        for t in trashed:
-            what = one_line(t.session_id, 40) if t.session_id is not None else "(not a valid snapshot)"
-            out(f"  {what:<40}  {one_line(t.name, 60)}  discarded {humanfmt.ago(t.discarded_ms, now)}  "
-                f"{humanfmt.size(t.size)}")
+        if ctx.snapshots:
+            _list_trash(ctx)
+        if gone:
+            now = clock.now_ms()
+            out(f"{len(gone)} dismissed session(s) of opendev's store:")
+            for d in gone:
+                out(f"  {one_line(d.session_id, 40) or '(damaged)':<40}  {humanfmt.home_short(d.label)}  "
+                    f"dismissed {humanfmt.ago(d.dismissed_ms, now)}")
         return 0
-    found = []
+    found: list[trash.TrashedFile] = []
+    undismiss: list[str] = []
     for wanted in args.ids:
-        matches = trash.find_trashed(ctx.directory, wanted)
-        if not matches:
-            raise UsageError(f"nothing in the trash matches {one_line(wanted, 80)!r}")
+        matches = trash.find_trashed(ctx.directory, wanted) if ctx.snapshots and os.path.isdir(ctx.directory) else []
+        keys = [d.key for d in gone if wanted in (d.session_id, d.key)
+                or (len(wanted) >= 4 and d.session_id.startswith(wanted))]
+        if not matches and not keys:
+            raise UsageError(f"nothing in the trash or dismissed matches {one_line(wanted, 80)!r}")
         found += [t for t in matches if t not in found]
-    for name in trash.restore(ctx.directory, found):
-        out(f"restored {one_line(name)}")
+        undismiss += [k for k in keys if k not in undismiss]
+    if found:
+        existing_directory(ctx)
+        for name in trash.restore(ctx.directory, found):
+            out(f"restored {one_line(name)}")
+    for d in dismissed.undismiss(ctx.dirs.state, undismiss):
+        out(f"shown again: {one_line(d.session_id, 60) or one_line(d.label)}")
     return 0
+
+
+def _list_trash(ctx: Context) -> None:
+    if not os.path.isdir(ctx.directory):
+        out(f"The trash of {one_line(ctx.directory)} is empty (the directory does not exist).")
+        return
+    trashed = trash.list_trash(ctx.directory)
+    if not trashed:
+        out(f"The trash of {one_line(ctx.directory)} is empty.")
+        return
+    now = clock.now_ms()
+    out(f"{len(trashed)} discarded file(s) in {one_line(trash.trash_dir(ctx.directory))}:")
+    for t in trashed:
+        what = one_line(t.session_id, 40) if t.session_id is not None else "(not a valid snapshot)"
+        out(f"  {what:<40}  {one_line(t.name, 60)}  discarded {humanfmt.ago(t.discarded_ms, now)}  "
+            f"{humanfmt.size(t.size)}")

@@ -14,26 +14,52 @@ if TYPE_CHECKING:
     from typing import Any
 
     from snaptui.catalog.scan import Catalog
+    from snaptui.cli.parse import Parsed
     from snaptui.sources.records import Item
+
+SOURCES = ("snapshot", "opendev")
 
 
 class Context:
     """Settings and directories for one command."""
 
-    def __init__(self, cli_dir: str | None) -> None:
+    def __init__(self, args: Parsed) -> None:
         self.dirs = paths.user_dirs_fast()
         self.config_file = paths.config_file(self.dirs)
         self.settings: dict[str, Any] = config.load_fast(self.config_file, self.dirs.cache)
-        self.directory, self.source = paths.recovery_dir(cli_dir, self.settings["recovery_dir"])
+        self.directory, self.source = paths.recovery_dir(args.dir, self.settings["recovery_dir"])
+        if args.source is not None and args.source not in SOURCES:
+            raise UsageError(f"--source must be one of {', '.join(SOURCES)}, not {args.source!r}")
+        self.only: str | None = args.source
+        """``--source``: only this source's sessions."""
+        self.store_setting: str = args.store or self.settings["opendev_store"]
+        """Where opendev's store is (``auto``, ``off`` or a path), and whether --store chose it."""
+        self.store_from_cli = bool(args.store)
+
+    @property
+    def snapshots(self) -> bool:
+        """Whether the recovery directory is read."""
+        return self.only in (None, "snapshot")
+
+    @property
+    def store_roots(self) -> tuple[str, ...]:
+        """The opendev data roots whose sessions are read (none with ``--source snapshot``)."""
+        if self.only == "snapshot":
+            return ()
+        from snaptui.sources.opendev_roots import store_roots
+
+        return store_roots(self.store_setting)
 
     def seconds(self, name: str) -> int:
         return parse_duration(self.settings[name])
 
     def catalog(self, *, cached: bool = True) -> Catalog:
         """The recovery directory's catalog; a directory that cannot be read is an error."""
+        from snaptui.catalog import dismissed
         from snaptui.catalog.scan import scan
 
-        found = scan(self.directory, cache_dir=self.dirs.cache if cached else None)
+        found = scan(self.directory, cache_dir=self.dirs.cache if cached else None, store_roots=self.store_roots,
+                     snapshots=self.snapshots, dismissed=dismissed.load(self.dirs.state))
         if found.error and not found.missing:
             raise DirectoryError(self.directory, found.error)
         return found

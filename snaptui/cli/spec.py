@@ -68,6 +68,11 @@ YES = Opt(("--yes", "-y"), "yes", "do not ask")
 GLOBAL: tuple[Opt, ...] = (
     Opt(("--dir",), "dir", "recovery directory (default: $SNAPTUI_RECOVERY_DIR, the config file, "
         "else ~/.opendev/data/recovery)", metavar="DIR"),
+    Opt(("--store",), "store", "opendev's data directory, whose projects/ hold its sessions, or 'off' "
+        "(default: opendev_store in the config file, else $OPENDEV_DIR, else ~/.opendev and "
+        "~/.local/share/opendev)", metavar="DIR"),
+    Opt(("--source",), "source", "only sessions from one source: 'snapshot' (the recovery directory) or "
+        "'opendev' (its session store)", metavar="SOURCE", values=("snapshot", "opendev")),
 )
 """Options every command takes, before or after the command's name."""
 

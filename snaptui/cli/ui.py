@@ -31,7 +31,7 @@ def run_ui(ctx: Context) -> int:
     chosen = app.run()
     if app.result is not None and not app.result.error:
         # Everything listed is now seen: a new shell will not open snaptui for it again.
-        present = {s.name for s in app.result.sessions}  # forget what is gone
+        present = {seen.seen_key(s) for s in app.result.sessions}  # forget what is gone
         seen.remember(ctx.dirs.state, ctx.directory, app.seen_sessions.values(), present=present)
     if chosen is None:
         return app.return_code or 0

@@ -6,25 +6,26 @@ import shutil
 
 from snaptui.base import clock as _clock
 from snaptui.catalog.scan import Catalog
-from snaptui.present import humanfmt
+from snaptui.present import humanfmt, lost
 from snaptui.present.cells import fit, fit_path, width
 from snaptui.present.safetext import one_line
 from snaptui.sources.records import Session
 
 
-def _rows(sessions: list[Session], now: int) -> list[list[str]]:
+def _rows(sessions: list[Session], now: int) -> list[tuple[list[str], str | None]]:
+    """Each session's cells, and a line beneath it for what a crash lost (when known)."""
     rows = []
     for s in sessions:
         last = s.last_tool
         tool = f"{_tool_mark(last.ok)} {one_line(last.name, 24)}" if last else "—"
-        rows.append([
+        rows.append(([
             humanfmt.ago(s.timestamp_ms, now),
             humanfmt.home_short(s.project_dir),
             humanfmt.cost(s.cost_usd) if s.cost_usd is not None else "—",
             humanfmt.count(s.message_count),
             tool,
             humanfmt.short_id(s.session_id),
-        ])
+        ], None if s.lost_turn is None else lost.summary(s.lost_turn)))
     return rows
 
 
@@ -32,15 +33,15 @@ def _tool_mark(ok: bool | None) -> str:
     return "…" if ok is None else "✓" if ok else "✗"
 
 
-def _table(rows: list[list[str]], total_width: int) -> str:
+def _table(rows: list[tuple[list[str], str | None]], total_width: int) -> str:
     headers = ["AGE", "PROJECT", "COST", "MSGS", "LAST TOOL", "ID"]
     right = {2, 3}
-    widths = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    widths = [max([width(h)] + [width(r[i]) for r, _ in rows]) for i, h in enumerate(headers)]
     spare = total_width - (sum(widths) + 2 * (len(widths) - 1))
     if spare < 0:
         widths[1] = max(widths[1] + spare, 12)
     lines = []
-    for row in [headers, *rows]:
+    for row, note in [(headers, None), *rows]:
         cells = []
         for i, cell in enumerate(row):
             cell = fit_path(cell, widths[i]) if i == 1 else fit(cell, widths[i])
@@ -48,23 +49,45 @@ def _table(rows: list[list[str]], total_width: int) -> str:
                 cell = " " * (widths[i] - width(cell.rstrip())) + cell.rstrip()
             cells.append(cell)
         lines.append("  ".join(cells).rstrip())
+        if note:
+            lines.append(fit("    " + note, max(total_width, 40)).rstrip())
     return "\n".join(lines) + "\n"
 
 
-def table(result: Catalog, *, everything: bool, source: str = "", clock: _clock.Clock = _clock.now_ms) -> str:
+def places(result: Catalog, store_roots: tuple[str, ...], snapshots: bool = True) -> str:
+    """Where the sessions were looked for, in words."""
+    found = []
+    if snapshots:
+        found.append(humanfmt.home_short(result.directory))
+    if store_roots:
+        found.append("opendev's store (" + ", ".join(humanfmt.home_short(r) for r in store_roots) + ")")
+    return " and ".join(found) or "no source"
+
+
+def table(result: Catalog, *, everything: bool, source: str = "", clock: _clock.Clock = _clock.now_ms,
+          store_roots: tuple[str, ...] = (), snapshots: bool = True) -> str:
     """The human listing, ready to print."""
     now = clock()
     cols = shutil.get_terminal_size((100, 24)).columns
-    where = humanfmt.home_short(result.directory)
+    where = places(result, store_roots, snapshots)
     out = []
-    if result.missing:
-        out.append(f"No interrupted sessions: {where} does not exist (nothing has crashed there yet).")
-        out.append("Point snaptui elsewhere with --dir DIR or SNAPTUI_RECOVERY_DIR.")
+    if result.missing and snapshots and not result.sessions and not result.damaged:
+        out.append(f"No interrupted sessions: {humanfmt.home_short(result.directory)} does not exist "
+                   "(nothing has crashed there yet)"
+                   + (f", nor any in {places(result, store_roots, False)}." if store_roots else "."))
+        out.append("Point snaptui elsewhere with --dir DIR or SNAPTUI_RECOVERY_DIR"
+                   + (", or --store DIR for opendev's store." if not store_roots else "."))
         return "\n".join(out) + "\n"
     n = len(result.incomplete)
     if n:
-        out.append(f"{n} interrupted session{'s' if n != 1 else ''} in {where} — "
-                   f"{humanfmt.cost(result.cost_at_stake)} at stake")
+        no_cost = sum(1 for s in result.incomplete if s.cost_usd is None)
+        if no_cost == n:
+            cost = "opendev's store records no cost"
+        else:
+            cost = humanfmt.cost(result.cost_at_stake) + " at stake"
+            if no_cost:
+                cost += f" ({no_cost} more without a recorded cost)"
+        out.append(f"{n} interrupted session{'s' if n != 1 else ''} in {where} — {cost}")
         out.append("")
         out.append(_table(_rows(result.incomplete, now), cols).rstrip("\n"))
     else:
@@ -78,7 +101,8 @@ def table(result: Catalog, *, everything: bool, source: str = "", clock: _clock.
             out.append("")
             out.append(f"Damaged files ({len(result.damaged)}), never read as sessions:")
             for d in result.damaged:
-                out.append(f"  {one_line(d.name, 80)}: {one_line(d.reason, 160)}")
+                shown = d.name if d.source == "snapshot" else humanfmt.home_short(d.path)
+                out.append(f"  {one_line(shown, 100)}: {one_line(d.reason, 160)}")
         if result.leftovers:
             out.append("")
             out.append(f"Leftovers of interrupted writes ({len(result.leftovers)}):")
@@ -95,4 +119,6 @@ def table(result: Catalog, *, everything: bool, source: str = "", clock: _clock.
         if hidden:
             out.append("")
             out.append(f"Not shown: {', '.join(hidden)} (snaptui list --all).")
+    if result.dismissed:
+        out.append(f"Dismissed: {result.dismissed} (snaptui restore lists them).")
     return "\n".join(out) + "\n"

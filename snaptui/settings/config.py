@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 DEFAULTS: dict[str, Any] = {
     "recovery_dir": None,
+    "opendev_store": "auto",
     "startup": "open",
     "purge_older_than": "30d",
     "trash_retention": "30d",
@@ -39,6 +40,10 @@ EXAMPLE = """\
 
 # Where opendev keeps its crash-recovery snapshots.
 # recovery_dir = "~/.opendev/data/recovery"
+
+# opendev's own session store, where a crash leaves the turn it lost: "auto"
+# ($OPENDEV_DIR, else both ~/.opendev and ~/.local/share/opendev), "off", or a path.
+opendev_store = "auto"
 
 # What a new interactive shell does when a session crashed since you last looked:
 # "open" the TUI, "notify" with one line, or "off".
@@ -85,6 +90,8 @@ def _model() -> type[BaseModel]:
 
         recovery_dir: str | None = DEFAULTS["recovery_dir"]
         """Directory of opendev's snapshots; ``~`` is expanded."""
+        opendev_store: str = DEFAULTS["opendev_store"]
+        """opendev's data directory to read sessions from: ``auto``, ``off`` or a path."""
         startup: Literal["open", "notify", "off"] = DEFAULTS["startup"]
         """What the shell integration does at startup when there is a new crash."""
         purge_older_than: str = DEFAULTS["purge_older_than"]
@@ -97,6 +104,15 @@ def _model() -> type[BaseModel]:
         """The resume command template, split like a shell would, run without one."""
         theme: str | None = DEFAULTS["theme"]
         """Textual theme to start with."""
+
+        @field_validator("opendev_store")
+        @classmethod
+        def _store(cls, value: str) -> str:
+            if not value.strip():
+                raise ValueError('is empty (use "auto", "off" or a directory)')
+            if "\0" in value:
+                raise ValueError("holds a NUL character")
+            return value
 
         @field_validator("purge_older_than", "trash_retention", "running_threshold")
         @classmethod

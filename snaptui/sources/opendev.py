@@ -387,7 +387,14 @@ def to_records(s: StoreSession, value: SessionValue | None) -> Session | Damaged
         identity=identity, is_link=_any_link(s), session_id=s.session_id, project_dir=s.project_dir or "",
         timestamp_ms=when, completed=lost is None, message_count=f.message_count, cost_usd=None,
         last_tool=last_tool, failures=f.failures, tool_names="\n".join(names), title=f.title, lost_turn=lost,
+        written_ms=_last_write_ms(s),
     )
+
+
+def _last_write_ms(s: StoreSession) -> int | None:
+    """The newest mtime of the session's files (the live ``.debug``, usually)."""
+    times = [ident[3] for sf in (s.json, s.jsonl, s.debug) if sf is not None and (ident := sf.identity) is not None]
+    return max(times) // 1_000_000 if times else None
 
 
 def _lost_turn(f: Facts) -> LostTurn:

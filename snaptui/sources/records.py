@@ -78,6 +78,9 @@ class Session(NamedTuple):
     """The kept tool names, one per line (what the filter matches besides id and project)."""
     title: str | None = None
     lost_turn: LostTurn | None = None
+    written_ms: int | None = None
+    """When any of the session's files was last written, if it is not ``path``
+    (opendev appends its log live while ``path`` is written at turn ends)."""
 
     @property
     def size(self) -> int:
@@ -86,6 +89,12 @@ class Session(NamedTuple):
     @property
     def mtime_ns(self) -> int:
         return self.identity[3]
+
+    @property
+    def last_write_ms(self) -> int:
+        """When the session last wrote anything: what says it may still be running."""
+        own = self.identity[3] // 1_000_000
+        return own if self.written_ms is None else max(own, self.written_ms)
 
 
 class DamagedFile(NamedTuple):

@@ -18,9 +18,10 @@ from snaptui.sources import opendev_roots
 MAX_TRANSCRIPT_BYTES = 256 * 1024 * 1024
 
 
-def transcript_paths(project_dir: str, session_id: str) -> tuple[str, ...] | None:
-    """Where opendev would look, one path per data root (none when no root
-    exists), or None when the id or directory cannot be a name."""
+def transcript_paths(project_dir: str, session_id: str,
+                     roots: tuple[str, ...] | None = None) -> tuple[str, ...] | None:
+    """Where opendev would look, one path per data root (``roots``, by default
+    those that exist), or None when the id or directory cannot be a name."""
     if not session_id or "/" in session_id or "\0" in session_id or session_id in (".", ".."):
         return None
     if not project_dir or "\0" in project_dir:
@@ -31,7 +32,7 @@ def transcript_paths(project_dir: str, session_id: str) -> tuple[str, ...] | Non
         return None
     encoded = canonical.replace("/", "-")
     return tuple(os.path.join(root, "projects", encoded, session_id + ".json")
-                 for root in opendev_roots.default_roots())
+                 for root in (opendev_roots.default_roots() if roots is None else roots))
 
 
 def transcript_path(project_dir: str, session_id: str) -> str | None:
@@ -53,13 +54,13 @@ class Transcript:
         self.problem = problem
 
 
-def find(project_dir: str, session_id: str) -> Transcript:
+def find(project_dir: str, session_id: str, roots: tuple[str, ...] | None = None) -> Transcript:
     """Look for the transcript in every data root and read ``metadata.title`` from it.
 
     The first readable one wins; when every copy found is unreadable, the
     first one's problem is reported.
     """
-    paths = transcript_paths(project_dir, session_id)
+    paths = transcript_paths(project_dir, session_id, roots)
     if paths is None:
         return Transcript(None, False, problem="the session id cannot be a file name")
     unreadable: Transcript | None = None

@@ -1,0 +1,88 @@
+"""Sessions of opendev's store the person dismissed: snaptui's own memory, never opendev's files.
+
+Discarding a store session must not change, move or delete anything of
+opendev's, so "discard" there means "dismiss": the session's key, the time
+it stopped and what to call it are remembered in snaptui's state dir
+(atomically), and the catalog leaves it out. A new interruption of the same
+session stops at a new time and shows again; ``restore`` (or ``u``) forgets
+the dismissal.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from snaptui.base import datafile
+from snaptui.sources.records import DamagedFile, Session
+
+MAGIC = b"SNAPDSM1"
+OWNER = "dismissed"
+
+
+class Dismissal(NamedTuple):
+    """A dismissed store session (or damaged store file)."""
+
+    key: str
+    stopped_ms: int
+    """The stop time dismissed: a later interruption shows again."""
+    session_id: str
+    label: str
+    """Its project directory, or its path for a damaged file."""
+    dismissed_ms: int
+
+
+def memory_path(state_dir: str) -> str:
+    return os.path.join(state_dir, "dismissed.marshal")
+
+
+def load(state_dir: str | None) -> dict[str, int]:
+    """``{key: the stop time dismissed}``, what the catalog needs (empty when none or unreadable)."""
+    return {d.key: d.stopped_ms for d in listed(state_dir)}
+
+
+def listed(state_dir: str | None) -> list[Dismissal]:
+    """Every dismissal, the newest first."""
+    if not state_dir:
+        return []
+    value, _ = datafile.read(memory_path(state_dir), MAGIC, OWNER)
+    if type(value) is not dict:
+        return []
+    out = [Dismissal(k, *v) for k, v in value.items() if type(v) is tuple and len(v) == 4]
+    out.sort(key=lambda d: -d.dismissed_ms)
+    return out
+
+
+def stopped_ms(item: Session | DamagedFile) -> int:
+    """What identifies this interruption: a session's stop time, a damaged file's mtime."""
+    return item.timestamp_ms if isinstance(item, Session) else item.mtime_ns // 1_000_000
+
+
+def dismiss(state_dir: str, items: Iterable[Session | DamagedFile], now_ms: int) -> list[Session | DamagedFile]:
+    """Remember ``items`` as dismissed; return them. Raises OSError when the
+    memory cannot be written (then nothing looks dismissed)."""
+    memory = {d.key: d for d in listed(state_dir)}
+    chosen = list(items)
+    for item in chosen:
+        sid = item.session_id if isinstance(item, Session) else ""
+        label = item.project_dir if isinstance(item, Session) else item.path
+        memory[item.key] = Dismissal(item.key, stopped_ms(item), sid, label, now_ms)
+    _save(state_dir, memory.values())
+    return chosen
+
+
+def undismiss(state_dir: str, keys: Iterable[str]) -> list[Dismissal]:
+    """Forget the dismissals of ``keys``; return those that were dismissed."""
+    memory = {d.key: d for d in listed(state_dir)}
+    gone = [memory.pop(k) for k in keys if k in memory]
+    if gone:
+        _save(state_dir, memory.values())
+    return gone
+
+
+def _save(state_dir: str, memory: Iterable[Dismissal]) -> None:
+    os.makedirs(state_dir, mode=0o700, exist_ok=True)
+    table = {d.key: (d.stopped_ms, d.session_id, d.label, d.dismissed_ms) for d in memory}
+    if not datafile.write(memory_path(state_dir), MAGIC, OWNER, table, durable=True):
+        raise OSError(f"cannot write {memory_path(state_dir)}")

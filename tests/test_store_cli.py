@@ -1,0 +1,213 @@
+"""opendev's session store as a source, through the command line a person uses.
+
+The stores are written by tests/opendev_fixtures.py exactly as opendev 0.1.8
+writes them; every test checks that nothing of opendev's changed on disk.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import opendev_fixtures as fx
+import pytest
+
+from helpers import write
+
+OLD = 1_700_000_000  # seconds: files written long ago (not "maybe running")
+
+
+def age(root: Path) -> None:
+    for path in root.rglob("*"):
+        os.utime(path, (OLD, OLD), follow_symlinks=False)
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    """A store with one finished session, one that died mid-turn, one that stopped with an error,
+    and a first turn that never ended; $OPENDEV_DIR points at it (as it does for opendev)."""
+    root = tmp_path / "opendev"
+    a, b = str(tmp_path / "proj-a"), str(tmp_path / "proj b")
+    os.makedirs(a)
+    os.makedirs(b)
+    minute = 60_000_000_000
+    fx.finished(root, a, sid="aaaaaaaaaaaa", now_ns=fx.T0_NS)
+    fx.died_mid_turn(root, a, sid="bbbbbbbbbbbb", now_ns=fx.T0_NS + 30 * minute)
+    fx.stopped_with_error(root, b, sid="cccccccccccc", now_ns=fx.T0_NS + 20 * minute)
+    fx.first_turn_never_ended(root, b, sid="dddddddddddd", now_ns=fx.T0_NS + 10 * minute)
+    age(root)
+    monkeypatch.setenv("OPENDEV_DIR", str(root))
+    return root
+
+
+def listed(cli, *args, **kw):
+    run = cli("list", "--json", *args, **kw)
+    assert run.code == 0, run
+    return json.loads(run.out)
+
+
+def test_list_json_gives_store_sessions_as_specified(cli, store, tmp_path):
+    before = fx.fingerprint(store)
+    got = listed(cli, "--dir", str(tmp_path / "no-recovery"))
+    assert [o["session_id"] for o in got] == ["bbbbbbbbbbbb", "cccccccccccc", "dddddddddddd"]
+    died, error, first = got
+    assert set(died) == {"source", "session_id", "project_dir", "status", "title", "prompt", "stopped_at_ms",
+                         "stopped_by", "error", "pending_tools", "input_tokens", "output_tokens", "path"}
+    assert died["source"] == "opendev" and died["status"] == "incomplete"
+    assert died["prompt"] == "Please also handle whitespace-only files"
+    assert died["pending_tools"] == ["Edit", "Write", "Bash"] and died["stopped_by"] == "exit"
+    assert died["title"] == "Fix the config loader so it accepts empty files"
+    assert died["project_dir"] == str(tmp_path / "proj-a")
+    assert died["path"].endswith("/bbbbbbbbbbbb.json") and died["input_tokens"] > 0
+    assert error["stopped_by"] == "error" and error["error"] == "HTTP 529: overloaded"
+    assert first["path"].endswith("/dddddddddddd.debug") and first["title"] is None
+    assert died["stopped_at_ms"] >= error["stopped_at_ms"] >= first["stopped_at_ms"]  # newest first
+    everything = listed(cli, "--all", "--dir", str(tmp_path / "no-recovery"))
+    assert [o["status"] for o in everything if o["session_id"] == "aaaaaaaaaaaa"] == ["completed"]
+    assert fx.fingerprint(store) == before
+
+
+def test_one_array_newest_first_across_both_sources(cli, store, recovery):
+    write(recovery, "newer-snapshot", ts=2_000_000_000_000)  # 2033: newer than the store's
+    write(recovery, "older-snapshot", ts=1_600_000_000_000)  # 2020: older
+    got = listed(cli, "--dir", str(recovery))
+    assert [(o["source"], o["session_id"]) for o in got] == [
+        ("snapshot", "newer-snapshot"), ("opendev", "bbbbbbbbbbbb"), ("opendev", "cccccccccccc"),
+        ("opendev", "dddddddddddd"), ("snapshot", "older-snapshot")]
+    assert listed(cli, "--dir", str(recovery)) == got  # and again, from the caches
+    assert [o["session_id"] for o in listed(cli, "--dir", str(recovery), "--source", "snapshot")] == [
+        "newer-snapshot", "older-snapshot"]
+    assert {o["source"] for o in listed(cli, "--dir", str(recovery), "--source", "opendev")} == {"opendev"}
+    assert {o["source"] for o in listed(cli, "--dir", str(recovery), "--store", "off")} == {"snapshot"}
+
+
+def test_a_session_in_both_sources_is_one_row_with_the_lost_prompt(cli, store, recovery):
+    write(recovery, "bbbbbbbbbbbb", ts=1_777_021_999_000, cost=2.5)
+    got = listed(cli, "--dir", str(recovery))
+    twins = [o for o in got if o["session_id"] == "bbbbbbbbbbbb"]
+    assert len(twins) == 1 and twins[0]["source"] == "snapshot" and twins[0]["cost_usd"] == 2.5
+    assert twins[0]["prompt"] == "Please also handle whitespace-only files"
+    table = cli("list", "--dir", str(recovery)).out
+    assert table.count("bbbbbbbb") == 1 and "Please also handle whitespace-only files" in table
+
+
+def test_the_table_shows_what_the_crash_lost(cli, store, tmp_path):
+    run = cli("list", "--dir", str(tmp_path / "none"), env={"COLUMNS": "160"})
+    assert run.code == 0, run
+    assert "3 interrupted sessions" in run.out and "opendev's store" in run.out
+    assert "lost: \u201cPlease also handle whitespace-only files\u201d" in run.out
+    assert "asked for Edit src/config.rs, Write src/new.rs, Bash cargo test" in run.out
+    assert "stopped with an error: HTTP 529: overloaded" in run.out
+    assert "—" in run.out  # no cost recorded by opendev
+
+
+def test_check_counts_store_crashes_and_says_so(cli, store, tmp_path):
+    run = cli("check", "--dir", str(tmp_path / "none"))
+    assert run.code == 0 and "3 interrupted opendev sessions" in run.out and "opendev's session store" in run.out
+    assert cli("check", "--dir", str(tmp_path / "none"), "--source", "snapshot").code == 1
+
+
+def test_check_sees_a_finished_session_crash_later(cli, store, tmp_path):
+    """A session that was finished crashes in its next turn: its .debug grows, no file is
+    added (the folder does not change); the next shell's check must see it."""
+    d = str(tmp_path / "none")
+    finished = {o["session_id"] for o in listed(cli, "--dir", d)}
+    assert "aaaaaaaaaaaa" not in finished
+    cli("check", "--dir", d)  # remembers its answer
+    later = fx.T0_NS + 7_200_000_000_000  # two hours on, the finished session takes a turn and dies
+    s = fx.Sim(next((store / "projects").glob("*proj-a")), "aaaaaaaaaaaa", now_ns=later)
+    s.turn("One more thing", [[fx.READ]], end="crash")
+    os.utime(s.debug_path, (OLD + 10, OLD + 10))
+    assert "aaaaaaaaaaaa" in {o["session_id"] for o in listed(cli, "--dir", d)}
+    run = cli("check", "--dir", d)
+    assert run.code == 0 and run.out.startswith("4 interrupted")
+
+
+def test_discarding_a_store_session_dismisses_it_and_changes_nothing_of_opendevs(cli, store, tmp_path):
+    d = str(tmp_path / "none")
+    before = fx.fingerprint(store)
+    run = cli("discard", "bbbb", "--dir", d)
+    assert run.code == 0 and "dismissed bbbbbbbbbbbb" in run.out, run
+    assert fx.fingerprint(store) == before
+    assert "bbbbbbbbbbbb" not in {o["session_id"] for o in listed(cli, "--dir", d)}
+    assert "Dismissed: 1" in cli("list", "--dir", d).out
+    assert "bbbbbbbbbbbb" in cli("restore", "--dir", d).out
+    run = cli("restore", "bbbbbbbbbbbb", "--dir", d)
+    assert run.code == 0 and "shown again: bbbbbbbbbbbb" in run.out
+    assert "bbbbbbbbbbbb" in {o["session_id"] for o in listed(cli, "--dir", d)}
+    assert fx.fingerprint(store) == before
+
+
+def test_a_new_interruption_of_a_dismissed_session_shows_again(cli, store, tmp_path):
+    d = str(tmp_path / "none")
+    assert cli("discard", "cccccccccccc", "--dir", d).code == 0
+    assert "cccccccccccc" not in {o["session_id"] for o in listed(cli, "--dir", d)}
+    later = fx.T0_NS + 3_600_000_000_000  # an hour later, the same session stops again
+    s = fx.Sim(next((store / "projects").glob("*proj b")), "cccccccccccc", now_ns=later)
+    s.turn("Try once more", [[fx.READ]], end="error", error="HTTP 500")
+    assert "cccccccccccc" in {o["session_id"] for o in listed(cli, "--dir", d)}
+
+
+def test_purge_never_touches_the_store(cli, store, recovery):
+    write(recovery, "old", ts=1_600_000_000_000)
+    before = fx.fingerprint(store)
+    run = cli("purge", "--older-than", "1d", "--yes", "--dir", str(recovery))
+    assert run.code == 0 and "Removed 1 snapshot(s)" in run.out, run
+    assert fx.fingerprint(store) == before
+
+
+def test_resume_hands_off_opendev_d_project_r_id(cli, store, tmp_path):
+    handoff = tmp_path / "handoff"
+    handoff.write_text("")
+    run = cli("resume", "bbbbbbbbbbbb", "--dir", str(tmp_path / "none"),
+              env={"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"})
+    assert run.code == 0, run
+    project = str(tmp_path / "proj-a")
+    assert handoff.read_text() == f"cd '{project}' && 'opendev' '-d' '{project}' '-r' 'bbbbbbbbbbbb'\n"
+
+
+def test_both_data_roots_are_read_when_opendev_dir_is_unset(cli, tmp_path, monkeypatch, isolated_home):
+    """opendev switches between ~/.opendev and the XDG data directory: sessions in either are found."""
+    monkeypatch.delenv("OPENDEV_DIR", raising=False)
+    project = str(tmp_path / "p")
+    os.makedirs(project)
+    fx.died_mid_turn(isolated_home / ".opendev", project, sid="111111111111")
+    fx.stopped_with_error(isolated_home / ".local" / "share" / "opendev", project, sid="222222222222")
+    age(isolated_home / ".opendev")
+    age(isolated_home / ".local" / "share" / "opendev")
+    got = {o["session_id"] for o in listed(cli, "--dir", str(tmp_path / "none"))}
+    assert got == {"111111111111", "222222222222"}
+    assert listed(cli, "--dir", str(tmp_path / "none"), "--store", "off") == []
+
+
+def test_the_config_file_chooses_the_store(cli, store, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('opendev_store = "off"\n')
+    assert listed(cli, "--dir", str(tmp_path / "none"), env={"SNAPTUI_CONFIG": str(config)}) == []
+    config.write_text(f"opendev_store = {json.dumps(str(store))}\n")
+    env = {"SNAPTUI_CONFIG": str(config), "OPENDEV_DIR": str(tmp_path / "elsewhere")}
+    assert len(listed(cli, "--dir", str(tmp_path / "none"), env=env)) == 3
+    config.write_text('opendev_store = ""\n')
+    run = cli("list", "--dir", str(tmp_path / "none"), env={"SNAPTUI_CONFIG": str(config)})
+    assert run.code == 2 and "opendev_store" in run.err and run.err.count("\n") == 1
+
+
+def test_hostile_store_entries_are_listed_with_their_reason(cli, store, tmp_path):
+    folder = next((store / "projects").glob("*proj-a"))
+    (folder / "eeeeeeeeeeee.json").write_text('{"id": "somebody-else"}')
+    os.mkfifo(folder / "ffffffffffff.debug")
+    (folder / "sessions-index.json").write_text('{"version": 1, "entries": []}')
+    (folder / "file-history.json").write_text('{"entries": {}}')
+    before = fx.fingerprint(store)
+    got = listed(cli, "--all", "--dir", str(tmp_path / "none"), timeout=20)
+    damaged = {Path(o["path"]).name: o["error"] for o in got if o["status"] == "damaged"}
+    assert set(damaged) == {"eeeeeeeeeeee.json", "ffffffffffff.debug"}
+    assert "does not match" in damaged["eeeeeeeeeeee.json"] and "FIFO" in damaged["ffffffffffff.debug"]
+    assert all(o["source"] == "opendev" for o in got)
+    assert fx.fingerprint(store) == before
+
+
+def test_source_must_be_known(cli, tmp_path):
+    run = cli("list", "--source", "elsewhere", "--dir", str(tmp_path))
+    assert run.code == 2 and "--source" in run.err and run.err.count("\n") == 1
