@@ -10,9 +10,9 @@ import json
 import os
 from pathlib import Path
 
-import opendev_fixtures as fx
 import pytest
 
+import opendev_fixtures as fx
 from helpers import write
 
 OLD = 1_700_000_000  # seconds: files written long ago (not "maybe running")

@@ -19,8 +19,12 @@ HEAD_START_S = 1.5
 class Prefetch:
     """A scan running in a thread: ``partial`` (the newest rows) and ``full`` results."""
 
-    def __init__(self, directory: str, cache_dir: str | None) -> None:
+    def __init__(self, directory: str, cache_dir: str | None, *, store_roots: tuple[str, ...] = (),
+                 snapshots: bool = True, state_dir: str | None = None) -> None:
         self.directory = directory
+        self.store_roots = store_roots
+        self.snapshots = snapshots
+        self.state_dir = state_dir
         self.partial: Catalog | None = None
         self.full: Catalog | None = None
         self.error: BaseException | None = None
@@ -45,7 +49,10 @@ class Prefetch:
         self._collecting = gc.isenabled()
         gc.disable()
         try:
-            self.full = scan(self.directory, cache_dir=cache_dir, early=self._early)
+            from snaptui.catalog import dismissed
+
+            self.full = scan(self.directory, cache_dir=cache_dir, early=self._early, store_roots=self.store_roots,
+                             snapshots=self.snapshots, dismissed=dismissed.load(self.state_dir))
         except BaseException as exc:  # noqa: BLE001 - handed to the UI, which reports it
             self.error = exc
         finally:

@@ -21,12 +21,15 @@ def run_ui(ctx: Context) -> int:
         raise UsageError("the terminal UI needs a terminal (use 'snaptui list' in scripts)")
     from snaptui.catalog.prefetch import Prefetch
 
-    prefetch = Prefetch(ctx.directory, ctx.dirs.cache)  # scans while Textual loads (~0.3 s here)
+    roots = ctx.store_roots
+    # Scans while Textual loads (a few hundred milliseconds).
+    prefetch = Prefetch(ctx.directory, ctx.dirs.cache, store_roots=roots, snapshots=ctx.snapshots,
+                        state_dir=ctx.dirs.state)
     from snaptui.tui.app import SnaptuiApp
 
     app = SnaptuiApp(
         ctx.directory, settings=ctx.settings, cache_dir=ctx.dirs.cache, state_dir=ctx.dirs.state, source=ctx.source,
-        prefetch=prefetch,
+        prefetch=prefetch, store_roots=roots, snapshots=ctx.snapshots,
     )
     chosen = app.run()
     if app.result is not None and not app.result.error:

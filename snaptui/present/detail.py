@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from snaptui.present import humanfmt
+from snaptui.present import humanfmt, lost
 from snaptui.present.safetext import multi_line, one_line
 from snaptui.sources.records import DamagedFile, Leftover, Session
 
@@ -27,10 +27,10 @@ MAX_PREVIEW_CHARS = 20_000
 class Facts(NamedTuple):
     """What the detail of a session needs beyond its record, looked up off the UI thread."""
 
-    snapshot: dict[str, Any] | None
-    """The full snapshot (every tool result), or None when it could not be read again."""
+    results: list[dict[str, Any]] | None
+    """Every kept tool result, or None (none kept, or they could not be read again)."""
     problem: str | None
-    """Why the snapshot could not be read again."""
+    """Why the tool results could not be read again."""
     project_exists: bool
     transcript: Any
     """A :class:`snaptui.sources.transcript.Transcript`, or None while unknown."""
@@ -52,24 +52,34 @@ def session_spans(s: Session, facts: Facts, *, now_ms: int) -> list[Span]:
         parts += _field("Title", (one_line(s.title, 200), "strong"))
     exists = ("✓ exists", "ok") if facts.project_exists else ("✗ missing", "bad")
     parts += _field("Project", (humanfmt.home_short(s.project_dir), "path"), ("  ", ""), exists)
-    parts += _field("Snapshot", (f"{humanfmt.absolute(s.timestamp_ms)} ({humanfmt.ago(s.timestamp_ms, now_ms)})", ""))
+    when = f"{humanfmt.absolute(s.timestamp_ms)} ({humanfmt.ago(s.timestamp_ms, now_ms)})"
+    parts += _field("Snapshot" if s.source == "snapshot" else "Stopped at", (when, ""))
     if facts.live_reason:
         parts += _field("", (f"● may still be running: {facts.live_reason}", "warn"))
     cost = humanfmt.cost(s.cost_usd) if s.cost_usd is not None else "not recorded"
     parts += _field("Cost", (cost, "strong"), (f"   {humanfmt.count(s.message_count)} messages", ""))
     link = "  (symlink)" if s.is_link else ""
     parts += _field("File", (one_line(s.name), "path"), (f"  {humanfmt.size(s.size)}{link}", ""))
-    parts += _transcript(facts.transcript)
+    if s.source == "snapshot":
+        parts += _transcript(facts.transcript)
+    else:
+        parts += _field("Source", ("opendev's session store", ""),
+                        ("  (discard dismisses it: its files stay)", "muted"))
     parts += _field("Resume", (one_line(facts.resume_command), "command"))
     if not facts.project_exists:
         parts += _field("", ("the project directory is gone: resuming cannot start there", "bad-text"))
+        if s.source != "snapshot":
+            parts += _field("", ("opendev deletes this session's folder the next time it starts anywhere", "bad"))
+    if s.lost_turn is not None:
+        parts.append(("\n", ""))
+        parts += lost.spans(s.lost_turn, _field)
     parts.append(("\n", ""))
-    if facts.snapshot is None:
+    if facts.problem is not None:
         parts += [
-            ("Tool results could not be read again: ", "bad-text"), (one_line(facts.problem or ""), ""), ("\n", ""),
+            ("Tool results could not be read again: ", "bad-text"), (one_line(facts.problem), ""), ("\n", ""),
         ]
-    else:
-        parts += tool_results(facts.snapshot["last_tool_results"])
+    elif facts.results is not None:
+        parts += tool_results(facts.results)
     return parts
 
 
@@ -146,21 +156,22 @@ def leftover_spans(lo: Leftover) -> list[Span]:
     return parts
 
 
-def gather(session: Session, *, template: str, live: tuple[bool, int] | None, now_ms: int) -> Facts:
+def gather(session: Session, *, template: str, live: tuple[bool, int] | None, now_ms: int,
+           roots: tuple[str, ...] | None = None) -> Facts:
     """Look up what the detail of ``session`` shows beyond its record (file I/O:
-    call it off the UI thread)."""
+    call it off the UI thread). ``roots``: opendev's data roots for the transcript."""
     from snaptui.actions.resume import plan
     from snaptui.base.files import Unreadable
     from snaptui.format.reader import Damaged
-    from snaptui.sources import recovery, transcript
+    from snaptui.sources import details
 
-    snapshot: dict[str, Any] | None = None
+    results = None
     problem = None
     try:
-        snapshot = recovery.load_snapshot(session)
+        results = details.tool_results(session)
     except (OSError, Unreadable, Damaged) as exc:
         problem = str(exc) or type(exc).__name__
     resume = plan(template, session)
-    found = transcript.find(session.project_dir, session.session_id)
+    found = details.transcript(session, roots)
     reason = humanfmt.live_reason(live[0], live[1], now_ms) if live is not None else None
-    return Facts(snapshot, problem, resume.cwd_exists, found, resume.display(), reason)
+    return Facts(results, problem, resume.cwd_exists, found, resume.display(), reason)

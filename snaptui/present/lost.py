@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from snaptui.present.safetext import one_line
 from snaptui.sources.records import LostTurn
 
@@ -38,3 +40,32 @@ def _count(n: int | None) -> str:
     from snaptui.present.humanfmt import count
 
     return "?" if n is None else count(n)
+
+
+def spans(lost: LostTurn, field: Callable[..., list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    """The detail pane's lines for a lost turn (``field(label, *spans)`` lays out one line)."""
+    from snaptui.present.safetext import multi_line
+
+    parts: list[tuple[str, str]] = []
+    if lost.prompt is not None:
+        text = multi_line(lost.prompt[:4000]) + ("…" if len(lost.prompt) > 4000 else "")
+        parts += field("Lost turn", (f"\u201c{text}\u201d", "strong"))
+    else:
+        parts += field("Lost turn", ("its prompt is not in the log", "muted"))
+    for i, (name, argument) in enumerate(lost.pending_tools[:20]):
+        parts += field("Asked for" if i == 0 else "", (one_line(name, 40), "strong"),
+                       (f" {one_line(argument, 200)}" if argument else "", "path"))
+    if len(lost.pending_tools) > 20:
+        parts += field("", (f"… and {len(lost.pending_tools) - 20} more", "muted"))
+    if lost.stopped_by == "error":
+        parts += field("Stopped", ("with an error: ", "bad"), (one_line(lost.error or "(no text)", 300), "bad-text"))
+    else:
+        parts += field("Stopped", ("the process died or was killed before the turn was saved", "warn"))
+    used = tokens(lost)
+    if used:
+        parts += field("Tokens", (used, ""))
+    if lost.last_turn_prompt or lost.last_turn_reply:
+        parts += field("Last saved", (f"\u201c{one_line(lost.last_turn_prompt or '', 120)}\u201d", ""))
+        if lost.last_turn_reply:
+            parts += field("", ("→ ", "muted"), (one_line(lost.last_turn_reply, 200), "muted"))
+    return parts

@@ -18,7 +18,8 @@ def status_spans(directory: str, catalog: Catalog | None, *, sort: str, show_com
             parts += [(" · ", ""), (f"{humanfmt.count(len(catalog.damaged))} damaged", "bad")]
         if catalog.leftovers:
             parts += [(" · ", ""), (f"{humanfmt.count(len(catalog.leftovers))} leftover", "warn-soft")]
-        parts += [(" · ", ""), (f"{humanfmt.cost(catalog.cost_at_stake)} at stake", "warn")]
+        if any(s.cost_usd is not None for s in catalog.incomplete):  # opendev's store records no cost
+            parts += [(" · ", ""), (f"{humanfmt.cost(catalog.cost_at_stake)} at stake", "warn")]
         if show_completed:
             parts += [(" · ", ""), (f"{humanfmt.count(len(catalog.completed))} completed shown", "muted")]
     parts += [("  ", ""), (f"sort: {sort}", "muted")]

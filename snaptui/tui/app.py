@@ -31,7 +31,7 @@ from snaptui.tui import work as actions
 from snaptui.tui.detail import Detail, content
 from snaptui.tui.dialogs import ConfirmScreen, HelpScreen, PurgeScreen
 from snaptui.tui.following import FollowingApp
-from snaptui.tui.messages import ActionDone, DetailLoaded
+from snaptui.tui.messages import ActionDone, DetailLoaded, Undo
 from snaptui.tui.session_list import SessionList
 
 DETAIL_DELAY_S = 0.05
@@ -59,7 +59,7 @@ class SnaptuiApp(FollowingApp):
         super().__init__(directory, **kwargs)
         self.sort = "newest"
         self.show_completed = False
-        self.undo_stack: list[tuple[str, int]] = []
+        self.undo_stack: list[Undo] = []
         """Discard batches that ``u`` can restore, newest last, with their row counts."""
         self.seen_sessions: dict[str, Session] = {}
         """Incomplete sessions the person has had on screen (for the startup check)."""
@@ -162,7 +162,8 @@ class SnaptuiApp(FollowingApp):
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def _load_detail(self, session: Session) -> None:
         facts = detail_text.gather(session, template=self.settings["resume_command"],
-                                   live=self.live.get(session.key), now_ms=self.clock())
+                                   live=self.live.get(session.key), now_ms=self.clock(),
+                                   roots=self.store_roots or None)
         if not get_current_worker().is_cancelled:
             self.post_message(DetailLoaded(session.key, facts))
 
@@ -249,11 +250,11 @@ class SnaptuiApp(FollowingApp):
         if not self.undo_stack:
             self.notify("Nothing to undo.", markup=False)
             return
-        self.run_undo(self.undo_stack.pop()[0])
+        self.run_undo(self.undo_stack.pop())
 
     @work(thread=True, group="action", exit_on_error=False)
-    def run_undo(self, batch: str) -> None:
-        self.post_message(actions.undo(self.directory, batch))
+    def run_undo(self, what: Undo) -> None:
+        self.post_message(actions.undo(self.directory, self.state_dir, what))
 
     def action_purge(self) -> None:
         """Open the purge dialog: choose an age, see the dry run, confirm."""

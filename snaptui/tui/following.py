@@ -40,6 +40,8 @@ class FollowingApp(App[Session | None]):
         clock: _clock.Clock = _clock.now_ms,
         watch_interval: float | None = 1.0,
         prefetch: Prefetch | None = None,
+        store_roots: tuple[str, ...] = (),
+        snapshots: bool = True,
     ) -> None:
         super().__init__()
         self.directory = directory
@@ -53,6 +55,10 @@ class FollowingApp(App[Session | None]):
         """Milliseconds now; frozen in tests and screenshots."""
         self.watch_interval = watch_interval
         self.prefetch = prefetch
+        self.store_roots = store_roots
+        """opendev's data roots whose sessions are listed too."""
+        self.snapshots = snapshots
+        """Whether the recovery directory is listed (``--source opendev`` leaves it out)."""
         """A scan started before the UI, if any."""
         self.result: Catalog | None = None
         """The latest scan (None until the first one lands)."""
@@ -103,7 +109,10 @@ class FollowingApp(App[Session | None]):
             if self.result is None:  # first paint only: a huge directory shows its newest rows at once
                 self.post_message(Scanned(partial, self._live_now(partial)))
 
-        result = scan(self.directory, cache_dir=self.cache_dir, progress=progress, early=early)
+        from snaptui.catalog import dismissed
+
+        result = scan(self.directory, cache_dir=self.cache_dir, progress=progress, early=early,
+                      store_roots=self.store_roots, snapshots=self.snapshots, dismissed=dismissed.load(self.state_dir))
         if not worker.is_cancelled:
             self.post_message(Scanned(result, self._live_now(result)))
 

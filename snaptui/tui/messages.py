@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from textual.message import Message
 
 from snaptui.catalog.liveness import Live
@@ -51,13 +53,21 @@ class DetailLoaded(Message):
         super().__init__()
 
 
+class Undo(NamedTuple):
+    """What ``u`` puts back: a trash batch, store sessions dismissed, or both."""
+
+    batch: str | None
+    dismissed: tuple[str, ...]
+    """Keys of the store sessions dismissed."""
+
+
 class ActionDone(Message):
     """An action (discard, undo, purge) finished: what to tell the person."""
 
-    def __init__(self, title: str, text: str, *, error: bool = False, undo: tuple[str, int] | None = None) -> None:
+    def __init__(self, title: str, text: str, *, error: bool = False, undo: Undo | None = None) -> None:
         self.title = title
         self.text = text
         self.error = error
         self.undo = undo
-        """A discard batch ``u`` can restore, with its row count."""
+        """What ``u`` can put back."""
         super().__init__()

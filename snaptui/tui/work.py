@@ -9,30 +9,46 @@ from __future__ import annotations
 from snaptui.actions import purge as purging
 from snaptui.actions import trash
 from snaptui.base import clock as _clock
-from snaptui.catalog import seen
+from snaptui.catalog import dismissed, seen
 from snaptui.present import humanfmt
 from snaptui.present.safetext import one_line
-from snaptui.sources.records import Item, Session
-from snaptui.tui.messages import ActionDone
+from snaptui.sources.records import DamagedFile, Item, Session
+from snaptui.tui.messages import ActionDone, Undo
 
 
 def discard(directory: str, chosen: list[Item], state_dir: str | None, clock: _clock.Clock) -> ActionDone:
+    """Snapshot files go to the trash; store sessions are dismissed (opendev's files stay)."""
+    files = [i for i in chosen if i.source == "snapshot"]
+    stored = [i for i in chosen if i.source != "snapshot" and isinstance(i, (Session, DamagedFile))]
+    batch = None
     try:
-        batch = trash.discard(directory, chosen, clock=clock)
+        if files:
+            batch = trash.discard(directory, files, clock=clock)
+        if stored:
+            if not state_dir:
+                raise trash.ActionError("no state directory to remember dismissed sessions in")
+            dismissed.dismiss(state_dir, stored, clock())
     except (trash.ActionError, OSError) as exc:
-        return ActionDone("Nothing discarded", str(exc), error=True)
+        done = "" if batch is None else f" ({len(files)} moved to the trash; u undoes that)"
+        return ActionDone("Not all discarded", f"{exc}{done}", error=True,
+                          undo=Undo(batch, ()) if batch else None)
     if state_dir:  # triaged: the startup check stays quiet about them
         seen.remember(state_dir, directory, [s for s in chosen if isinstance(s, Session)])
     what = f"{len(chosen)} rows" if len(chosen) > 1 else describe(chosen[0])
-    return ActionDone("Discarded", f"Discarded {what} to the trash. Press u to undo.", undo=(batch, len(chosen)))
+    how = ("to the trash" if not stored else "(dismissed: opendev's files stay as they are)" if not files
+           else "(snapshots to the trash, store sessions dismissed)")
+    return ActionDone("Discarded", f"Discarded {what} {how}. Press u to undo.",
+                      undo=Undo(batch, tuple(i.key for i in stored)))
 
 
-def undo(directory: str, batch: str) -> ActionDone:
+def undo(directory: str, state_dir: str | None, what: Undo) -> ActionDone:
     try:
-        names = trash.undo_batch(directory, batch)
+        names = trash.undo_batch(directory, what.batch) if what.batch else []
+        shown = dismissed.undismiss(state_dir, what.dismissed) if state_dir and what.dismissed else []
     except (trash.ActionError, OSError) as exc:
         return ActionDone("Undo failed", str(exc), error=True)
-    return ActionDone("Undone", f"Restored {len(names)} file(s).")
+    count = len(names) + len(shown)
+    return ActionDone("Undone", f"Restored {count} row{'s' if count != 1 else ''}.")
 
 
 def purge(plan: purging.PurgePlan, clock: _clock.Clock) -> ActionDone:
