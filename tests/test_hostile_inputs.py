@@ -189,7 +189,8 @@ def test_the_parallel_cold_fill_gives_the_same_verdicts(tmp_path):
         if status == "damaged":
             assert fragment is None or fragment in got[name]["error"], name
         elif status != "leftover":
-            assert {k: v for k, v in got[name].items() if k not in ("path", "status", "source")} == H.expected_fields(name)
+            fields = {k: v for k, v in got[name].items() if k not in ("path", "status", "source")}
+            assert fields == H.expected_fields(name)
 
 
 def test_a_first_scan_statting_in_two_processes_gives_the_same_answer(tmp_path, monkeypatch):
