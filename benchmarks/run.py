@@ -63,10 +63,10 @@ def paired(a: list[str], b: list[str], env: dict, runs: int, before_a=None) -> d
             "rss": max(a_rss)}
 
 
-def tui(directory: Path, env: dict, runs: int) -> dict:
+def tui(directory: Path, env: dict, runs: int, store: str = "off") -> dict:
     def probe(cache: str, *extra: str) -> dict:
-        out = subprocess.run([sys.executable, str(HERE / "tui_probe.py"), str(directory), cache, *extra], env=env,
-                             capture_output=True, text=True, timeout=600)
+        out = subprocess.run([sys.executable, str(HERE / "tui_probe.py"), str(directory), cache, "--store", store,
+                              *extra], env=env, capture_output=True, text=True, timeout=600)
         if out.returncode:
             raise RuntimeError(out.stderr[-2000:])
         return json.loads(out.stdout.strip().splitlines()[-1])

@@ -197,12 +197,61 @@ def sizes(root: Path) -> tuple[int, int, int]:
     return sum(logs), transcripts, max(logs)
 
 
+def whole(roots: dict[str, Path], runs: int) -> None:
+    """The issue's targets, as whole processes a person runs (paired, medians):
+    cold ``list --json`` of the large store against the small one; ``check``
+    with nothing new (1,000 store sessions beside 100 snapshots) against a
+    bare interpreter; the TUI's first rows with the small store against none."""
+    import subprocess
+    import tempfile
+
+    import gen
+    import run as harness
+
+    home = tempfile.mkdtemp(prefix="snaptui-store-bench-")
+    env = dict(os.environ, HOME=home, XDG_CACHE_HOME=f"{home}/cache", XDG_STATE_HOME=f"{home}/state",
+               XDG_CONFIG_HOME=f"{home}/config")
+    for var in ("SNAPTUI_CONFIG", "SNAPTUI_RECOVERY_DIR", "OPENDEV_DIR", "PYTHONDONTWRITEBYTECODE"):
+        env.pop(var, None)
+    cmd = harness.snaptui_cmd()
+    empty = Path(home) / "no-recovery"
+    cache = Path(home) / "cache"
+
+    def cold(root: Path) -> list[str]:
+        inner = " ".join([*cmd, "list", "--json", "--dir", str(empty), "--store", str(root)])
+        return ["sh", "-c", f"rm -rf {cache}; exec {inner} >/dev/null"]
+
+    listing = harness.paired(cold(roots["large"]), cold(roots["small"]), env, runs)
+    print(f"cold list --json, 1,000 store sessions: large logs {listing['a'] * 1000:.0f} ms, "
+          f"small logs {listing['b'] * 1000:.0f} ms: {listing['ratio']:.2f}x (target 2x) "
+          f"-> {'met' if listing['ratio'] <= 2 else 'NOT met'}")
+    snapshots = gen.directory(100)
+    check = [*cmd, "check", "--quiet", "--dir", str(snapshots), "--store", str(roots["small"])]
+    for _ in range(20):  # until its caches are complete (a deadline bounds each run)
+        subprocess.run(check, env=env, capture_output=True)
+    time.sleep(2.1)
+    subprocess.run(check, env=env, capture_output=True)
+    c = harness.paired(check, [sys.executable, "-c", "pass"], env, max(runs, 9))
+    extra = (c["a"] - c["b"]) * 1000
+    print(f"check, nothing new, 100 snapshots + 1,000 store sessions: {c['a'] * 1000:.1f} ms vs bare "
+          f"{c['b'] * 1000:.1f} ms: +{extra:.1f} ms (target +15 ms) -> {'met' if extra <= 15 else 'NOT met'}")
+    tui = [harness.tui(snapshots, env, max(3, runs // 2), store=str(root)) for root in (roots["small"],)]
+    none = harness.tui(snapshots, env, max(3, runs // 2), store="off")
+    ratio = tui[0]["first"] / none["first"]
+    print(f"TUI first rows, 100 snapshots + 1,000 store sessions: {tui[0]['first'] * 1000:.0f} ms vs no store "
+          f"{none['first'] * 1000:.0f} ms: {ratio:.2f}x (target 1.5x) -> {'met' if ratio <= 1.5 else 'NOT met'}")
+    shutil.rmtree(home, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--regen", action="store_true")
+    parser.add_argument("--whole", action="store_true", help="also time whole commands against the targets")
     args = parser.parse_args()
     roots = {name: store(name, args.regen) for name in ("small", "large")}
+    if args.whole:
+        whole(roots, args.runs)
     times: dict[str, list[float]] = {name: [] for name in roots}
     for root in roots.values():
         timed(root)  # warm the page cache

@@ -23,17 +23,19 @@ import statistics  # noqa: E402
 import sys  # noqa: E402
 
 
-async def measure(directory: str, cache_dir: str, first_only: bool = False) -> dict:
+async def measure(directory: str, cache_dir: str, first_only: bool = False, store: str = "off") -> dict:
     # As `snaptui` does (snaptui.cli.ui): the scan starts, then Textual loads.
     from snaptui.catalog.prefetch import Prefetch
+    from snaptui.sources.opendev_roots import store_roots
 
-    prefetch = Prefetch(directory, cache_dir)
+    roots = store_roots(store)
+    prefetch = Prefetch(directory, cache_dir, store_roots=roots, state_dir=cache_dir + "/state")
     from snaptui.settings.config import DEFAULTS
     from snaptui.tui.app import SnaptuiApp
     from snaptui.tui.session_list import SessionList
 
     app = SnaptuiApp(directory, settings=dict(DEFAULTS), cache_dir=cache_dir, state_dir=cache_dir + "/state",
-                     watch_interval=None, prefetch=prefetch)
+                     watch_interval=None, prefetch=prefetch, store_roots=roots)
     async with app.run_test(size=(140, 40)) as pilot:
         rows = app.query_one(SessionList)
         while not rows.rows:
@@ -66,4 +68,5 @@ async def measure(directory: str, cache_dir: str, first_only: bool = False) -> d
 
 
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(measure(sys.argv[1], sys.argv[2], "--first-rows-only" in sys.argv[3:]))))
+    store = sys.argv[sys.argv.index("--store") + 1] if "--store" in sys.argv else "off"
+    print(json.dumps(asyncio.run(measure(sys.argv[1], sys.argv[2], "--first-rows-only" in sys.argv[3:], store))))

@@ -19,17 +19,22 @@ def ui(args: Parsed) -> int:
 
 def demo(args: Parsed) -> int:
     from snaptui.actions.demo import default_dir, write_demo
+    from snaptui.actions.demo_store import store_dir, write_store
+    from snaptui.base import clock
 
     dirs = paths.user_dirs_fast()
     target = os.path.abspath(os.path.expanduser(args.dir)) if args.dir else default_dir(dirs.cache)
+    store = store_dir(target)
     try:
         write_demo(target)
+        write_store(store, os.path.join(os.path.dirname(target), "projects"), clock.now_ms())
     except FileExistsError as exc:
         raise UsageError(str(exc)) from None
     if args.write_only:
         out(one_line(target))
         return 0
     args.values["dir"] = target
+    args.values["store"] = store  # the demo's own store, not the person's
     return ui(args)
 
 

@@ -119,9 +119,10 @@ COMMANDS: tuple[Command, ...] = (
             'init bash)"   zsh: eval "$(snaptui init zsh)"   fish: snaptui init fish | source. '
             "With --dir, the function and the check use that directory.",
             (), (Arg("shell", "SHELL", "bash, zsh or fish", choices=("bash", "zsh", "fish")),)),
-    Command("demo", "write a demo recovery directory and open it",
-            "Write a realistic demo recovery directory (through snaptui's own writer) and open "
-            "snaptui on it.",
+    Command("demo", "write a demo recovery directory and opendev store, and open them",
+            "Write a realistic demo recovery directory (through snaptui's own writer) and a small "
+            "opendev session store beside it (as opendev writes one), and open snaptui on both. "
+            "--write-only prints the recovery directory's path.",
             (Opt(("--write-only",), "write_only", "only write it and print its path"),)),
     Command("config", "show the config file's path and the settings in effect",
             "Show where the config file is and the settings in effect, as TOML.",
