@@ -16,6 +16,10 @@ from snaptui.present import humanfmt
 from snaptui.present.safetext import one_line
 from snaptui.sources.records import DamagedFile, Item, Session
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from snaptui.actions.rollbackbatch import Batch
+
 
 def discard(args: Parsed) -> int:
     ctx = Context(args)
@@ -51,6 +55,7 @@ def restore(args: Parsed) -> int:
     if not args.ids:
         if ctx.snapshots:
             _list_trash(ctx)
+        _list_rollbacks(ctx)
         if gone:
             now = clock.now_ms()
             out(f"{len(gone)} dismissed session(s) of opendev's store:")
@@ -60,21 +65,52 @@ def restore(args: Parsed) -> int:
         return 0
     found: list[trash.TrashedFile] = []
     undismiss: list[str] = []
+    rollbacks = _rollbacks(ctx)
+    undo: list[str] = []
     for wanted in args.ids:
         matches = trash.find_trashed(ctx.directory, wanted) if ctx.snapshots and os.path.isdir(ctx.directory) else []
         keys = [d.key for d in gone if wanted in (d.session_id, d.key)
                 or (len(wanted) >= 4 and d.session_id.startswith(wanted))]
-        if not matches and not keys:
-            raise UsageError(f"nothing in the trash or dismissed matches {one_line(wanted, 80)!r}")
+        batches = [b.path for b in rollbacks if wanted == b.name]
+        if not matches and not keys and not batches:
+            raise UsageError(f"nothing in the trash, dismissed or rolled back matches {one_line(wanted, 80)!r}")
         found += [t for t in matches if t not in found]
         undismiss += [k for k in keys if k not in undismiss]
+        undo += [b for b in batches if b not in undo]
     if found:
         existing_directory(ctx)
         for name in trash.restore(ctx.directory, found):
             out(f"restored {one_line(name)}")
     for d in dismissed.undismiss(ctx.dirs.state, undismiss):
         out(f"shown again: {one_line(d.session_id, 60) or one_line(d.label)}")
+    for path in undo:
+        from snaptui.actions import rollback as rb
+
+        try:
+            names = rb.undo(path)
+        except rb.RollbackError as exc:
+            raise UsageError(f"cannot undo the rollback: {one_line(str(exc), 300)}") from None
+        out(f"undid the rollback: {len(names)} file(s) as they were before it")
     return 0
+
+
+def _rollbacks(ctx: Context) -> list[Batch]:
+    from snaptui.actions import rollback as rb
+    from snaptui.cli.cmd_changes import rollback_root
+
+    return rb.list_batches(rollback_root(ctx))
+
+
+def _list_rollbacks(ctx: Context) -> None:
+    batches = _rollbacks(ctx)
+    if not batches:
+        return
+    now = clock.now_ms()
+    out(f"{len(batches)} rollback(s) that 'snaptui restore NAME' undoes:")
+    for b in batches:
+        what = f"({one_line(b.problem, 80)})" if b.problem else f"{len(b.entries)} file(s)"
+        out(f"  {b.name}  {one_line(b.session_id, 40)}  {humanfmt.home_short(b.project_dir)}  {what}  "
+            f"rolled back {humanfmt.ago(b.created_ms, now)}")
 
 
 def _list_trash(ctx: Context) -> None:

@@ -15,6 +15,8 @@ COMMANDS = {
     "restore": ("snaptui.cli.cmd_trash", "restore"),
     "purge": ("snaptui.cli.cmd_purge", "run"),
     "resume": ("snaptui.cli.cmd_resume", "run"),
+    "changes": ("snaptui.cli.cmd_changes", "changes"),
+    "rollback": ("snaptui.cli.cmd_changes", "rollback"),
 }
 """``check`` and ``init`` are run by :mod:`snaptui.cli.main` itself (the startup path)."""
 

@@ -113,6 +113,18 @@ COMMANDS: tuple[Command, ...] = (
             (Opt(("--quiet", "-q"), "quiet", "print nothing, only the exit status"),
              Opt(("--startup",), "startup", "apply the config's startup setting (the shell integration)",
                  hidden=True))),
+    Command("changes", "show what the interrupted turn did to the project's files",
+            "Show each file the interrupted turn of a session changed (from opendev's per-turn "
+            "checkpoints), with a unified diff: before = opendev's backup, after = the file now.",
+            (Opt(("--json",), "json", "one JSON array: path, change, diff, backup"),),
+            (Arg("id", "ID", ID_HELP, ids=True),)),
+    Command("rollback", "put the files back as they were before the interrupted turn",
+            "Put back the files the interrupted turn changed: modified and deleted files from "
+            "opendev's backups, created files moved out of the project. Every current version is kept "
+            "first, so 'snaptui restore' undoes it. Refuses while the session may still be running.",
+            (Opt(("--dry-run", "-n"), "dry_run", "only say what would be done"),
+             Opt(("--yes", "-y"), "yes", "do not ask for confirmation")),
+            (Arg("id", "ID", ID_HELP, ids=True),)),
     Command("init", "print the shell integration for bash, zsh or fish",
             "Print the shell integration: a 'snaptui' shell function that resumes in your own "
             'shell, and a startup check. Add one line to your shell\'s rc file: bash: eval "$(snaptui '

@@ -12,6 +12,10 @@ from typing import Any
 from snaptui.sources.records import Session
 from snaptui.sources.transcript import Transcript
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from snaptui.sources.filehistory import TurnFiles
+
 
 def tool_results(session: Session) -> list[dict[str, Any]] | None:
     """Every kept tool result, previews in full (None: the source keeps none).
@@ -34,3 +38,15 @@ def transcript(session: Session, roots: tuple[str, ...] | None) -> Transcript | 
     from snaptui.sources import transcript as lookup
 
     return lookup.find(session.project_dir, session.session_id, roots)
+
+
+def turn_changes(session: Session) -> TurnFiles | None:
+    """What the interrupted turn did to the project's files, from opendev's checkpoints
+    (None when no source knows the turn: only opendev's store keeps it)."""
+    lost = session.lost_turn
+    if lost is None or lost.data_root is None:
+        return None
+    from snaptui.sources import filehistory
+
+    return filehistory.find_changes(lost.data_root, session.session_id, session.project_dir, lost.edited_paths,
+                                    lost.turn_started_ms)

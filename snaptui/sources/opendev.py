@@ -373,7 +373,7 @@ def to_records(s: StoreSession, value: SessionValue | None) -> Session | Damaged
     f = Facts(*value)
     identity = main.identity
     assert identity is not None  # known_reason() is None: main is a regular file
-    lost = None if f.lost is None else _lost_turn(f)
+    lost = None if f.lost is None else _lost_turn(f, os.path.dirname(os.path.dirname(s.folder)))
     pending = lost.pending_tools if lost else ()
     if lost is not None:
         when = f.lost[0] if f.lost and f.lost[0] is not None else identity[3] // 1_000_000
@@ -397,12 +397,13 @@ def _last_write_ms(s: StoreSession) -> int | None:
     return max(times) // 1_000_000 if times else None
 
 
-def _lost_turn(f: Facts) -> LostTurn:
+def _lost_turn(f: Facts, data_root: str) -> LostTurn:
     assert f.lost is not None
     _, stopped_by, error, prompt, pending, tokens_in, tokens_out, started_ms, edited = f.lost
     return LostTurn(prompt=prompt, stopped_by=stopped_by, error=error, pending_tools=pending,
                     input_tokens=tokens_in, output_tokens=tokens_out, turn_started_ms=started_ms,
-                    edited_paths=edited, last_turn_prompt=f.last_prompt, last_turn_reply=f.last_reply)
+                    edited_paths=edited, last_turn_prompt=f.last_prompt, last_turn_reply=f.last_reply,
+                    data_root=data_root)
 
 
 def _any_link(s: StoreSession) -> bool:

@@ -48,6 +48,8 @@ class LostTurn(NamedTuple):
     """The last finished turn's prompt (from the saved transcript)."""
     last_turn_reply: str | None = None
     """The last finished turn's assistant text."""
+    data_root: str | None = None
+    """The opendev data directory this session lives in (its ``file-history/`` keeps the turn's backups)."""
 
 
 class Session(NamedTuple):

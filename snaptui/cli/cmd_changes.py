@@ -1,0 +1,111 @@
+"""``snaptui changes`` and ``snaptui rollback``: what the interrupted turn did to the files, and undoing it."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from snaptui.cli.context import Context, confirm, out
+from snaptui.cli.parse import Parsed, UsageError
+from snaptui.cli.select import one_session
+from snaptui.present import humanfmt
+from snaptui.present.safetext import multi_line, one_line
+from snaptui.sources.records import Session
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from snaptui.sources.filehistory import TurnFiles
+
+
+def rollback_root(ctx: Context) -> str:
+    """Where rollbacks keep what they replaced (snaptui's state dir): ``snaptui restore`` undoes them."""
+    return os.path.join(ctx.dirs.state, "rollbacks")
+
+
+def _turn(ctx: Context, wanted: str) -> tuple[Session, TurnFiles]:
+    from snaptui.sources import details
+
+    session = one_session(ctx.catalog(), wanted)
+    found = details.turn_changes(session)
+    if found is None:
+        raise UsageError(f"{one_line(session.session_id, 60)}: no interrupted turn is known for it "
+                         "(only opendev's session store keeps the turn a crash lost)")
+    return session, found
+
+
+def changes(args: Parsed) -> int:
+    from snaptui.present import diffs
+
+    ctx = Context(args)
+    session, found = _turn(ctx, args.id)
+    shown = diffs.turn_diffs(found.changes)
+    if args.json:
+        import json
+
+        doc = [{"path": c.path, "change": c.change, "diff": d.text or None, "backup": c.backup}
+               for c, d in zip(found.changes, shown, strict=True)]
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    if found.problem:
+        out(f"opendev's checkpoints of this session cannot be used: {one_line(found.problem)}")
+    if not shown:
+        out(f"The interrupted turn of {one_line(session.session_id, 60)} left no file changed "
+            f"({len(found.untouched)} named, all as they were).")
+    else:
+        out(f"{diffs.summary(shown)}: the interrupted turn of {one_line(session.session_id, 60)} "
+            f"in {humanfmt.home_short(session.project_dir)}")
+    for d in shown:
+        counts = f" +{d.added} -{d.removed}" if d.added is not None else ""
+        out(f"\n{d.change:<9} {one_line(d.relative, 200)}{counts}" + (f"  ({one_line(d.note, 200)})" if d.note else ""))
+        if d.text:
+            sys.stdout.write(multi_line(d.text).rstrip("\n") + "\n")
+    for note in found.notes:
+        out(f"note: {one_line(note, 300)}")
+    return 0
+
+
+def rollback(args: Parsed) -> int:
+    from snaptui.actions import rollback as rb
+    from snaptui.base import clock
+    from snaptui.catalog.liveness import Liveness
+
+    ctx = Context(args)
+    session, found = _turn(ctx, args.id)
+    plan = rb.plan(found.changes, session.project_dir, session_id=session.session_id)
+    if plan.problem:
+        raise UsageError(f"cannot roll back: {one_line(plan.problem)}")
+    if not plan.steps:
+        out("Nothing to roll back: the interrupted turn left no file it changed that snaptui can put back.")
+        for path, why in plan.untouched:
+            out(f"  left as it is: {one_line(path, 200)} ({one_line(why, 200)})")
+        return 0
+    verbs = {"restore": "restore from its backup", "recreate": "recreate from its backup",
+             "remove": "move out of the project (it did not exist before the turn)"}
+    out(f"{'Would' if args.dry_run else 'This will'} put {len(plan.steps)} file(s) back as they were "
+        f"before the interrupted turn of {one_line(session.session_id, 60)}:")
+    for step in plan.steps:
+        why = f"  REFUSED: {one_line(step.refused, 200)}" if step.refused else ""
+        out(f"  {verbs.get(step.action, step.action)}: {one_line(step.change.relative, 200)}{why}")
+    for path, why in plan.untouched:
+        out(f"  left as it is: {one_line(path, 200)} ({one_line(why, 200)})")
+    out("Every current version is kept first, so 'snaptui restore' undoes the rollback byte for byte.")
+    if args.dry_run:
+        return 0
+    live = Liveness.from_settings(ctx.settings, clock.now_ms()).reason(session)
+    if not args.yes:
+        if not (sys.stdin.isatty() and sys.stderr.isatty()):
+            raise UsageError("refusing to roll back without a terminal to confirm on (pass --yes)")
+        if not confirm("Roll these files back?"):
+            out("Nothing changed.")
+            return 1
+    try:
+        batch = rb.apply(plan, rollback_root(ctx), session_may_be_running=live is not None)
+    except rb.Refused as exc:
+        raise UsageError(f"nothing changed: {one_line(str(exc), 300)}") from None
+    except rb.RollbackError as exc:
+        from snaptui.cli.main import error
+
+        error(f"the rollback stopped: {exc}")
+        return 1
+    out(f"Rolled back {len(batch.entries)} file(s). Undo with: snaptui restore {batch.name}")
+    return 0
