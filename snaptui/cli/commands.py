@@ -15,6 +15,7 @@ COMMANDS = {
     "restore": ("snaptui.cli.cmd_trash", "restore"),
     "purge": ("snaptui.cli.cmd_purge", "run"),
     "resume": ("snaptui.cli.cmd_resume", "run"),
+    "stats": ("snaptui.cli.cmd_stats", "run"),
 }
 """``check`` and ``init`` are run by :mod:`snaptui.cli.main` itself (the startup path)."""
 
