@@ -201,3 +201,141 @@ def test_a_title_with_markup_is_a_literal_heading():
                       now_ms=NOW)
     (heading,) = [t for t in parser().parse(md) if t.type == "inline" and t.map and t.map[0] == 2]
     assert "".join(c.content for c in heading.children or []) == "# Fix *all* the [bugs](http://x) <b>now</b> ##"
+
+
+# -- the command ----------------------------------------------------------------------------
+
+EVIL_ID = "e71c0de5-\x1b[31m*x*"
+
+
+@pytest.fixture
+def sessions(tmp_path, recovery, monkeypatch):
+    """A hostile snapshot, a plain one, an opendev store with a lost turn, and a damaged file."""
+    import os
+
+    import opendev_fixtures as fx
+    from helpers import write
+
+    outs = HOSTILE_OUTPUTS
+    write(recovery, EVIL_ID, name="evil_session_snapshot.json", project="/p/\x1b]0;t\x07<b>x</b>",
+          tools=tuple((f"tool\x1b[2J_{i}", i % 3 != 1, out) for i, out in enumerate(outs)))
+    write(recovery, "plain-session", cost=0.25, tools=(("bash", True, "ok"),))
+    (recovery / "bad.json").write_bytes(b"{")
+    root = tmp_path / "opendev"
+    project = str(tmp_path / "proj")
+    os.makedirs(project)
+    fx.died_mid_turn(root, project, sid="bbbbbbbbbbbb", now_ns=fx.T0_NS)
+    monkeypatch.setenv("OPENDEV_DIR", str(root))
+    return recovery
+
+
+def no_controls(data: bytes) -> bool:
+    text = data.decode("utf-8")
+    return not any((ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) < 0xA0 or 0x202A <= ord(c) <= 0x202E
+                   or 0x2066 <= ord(c) <= 0x2069 for c in text)
+
+
+def test_export_to_standard_output(cli, sessions):
+    run = cli("export", "--dir", str(sessions), "evil", "bbbb", "plain-session")
+    assert run.code == 0, run
+    assert no_controls(run.stdout_bytes)
+    md = run.out
+    assert md.startswith("_Crash report of 3 sessions")
+    assert fences(md) == [expected_block(o) for o in HOSTILE_OUTPUTS] + [
+        expected_block("Please also handle whitespace-only files"), expected_block("ok")]
+    heads = [t for t in parser().parse(md) if t.type == "inline" and t.content.startswith(("✓", "✗"))]
+    assert heads[0].children and "".join(c.content for c in heads[0].children) == "✓ tool␛[2J_0 · call call_0"
+    assert "".join(c.content for c in heads[1].children or []) == "✗ failed: tool␛[2J_1 · call call_1"
+    assert f"## {markdown.code(EVIL_ID)}\n" in md and "`/p/␛]0;t␇<b>x</b>`" in md
+    assert "## Fix the config loader so it accepts empty files\n" in md  # the store session's title
+    assert "- `Edit` `src/config.rs`\n- `Write` `src/new.rs`\n- `Bash` `cargo test`\n" in md
+    assert "- **Resume:** `opendev -d " in md and "-r bbbbbbbbbbbb`" in md
+
+
+def test_export_to_a_file_says_what_it_wrote(cli, sessions, tmp_path):
+    import os
+    import stat
+
+    target = tmp_path / "out" / "report.md"
+    target.parent.mkdir()
+    run = cli("export", "--dir", str(sessions), "--output", str(target), "evil", "plain")
+    assert run.code == 0, run
+    assert run.out.startswith(f"wrote {target}: a report of 2 sessions, ") and run.out.endswith(" KiB\n")
+    data = target.read_bytes()
+    assert no_controls(data)
+    assert fences(data.decode()) == [expected_block(o) for o in HOSTILE_OUTPUTS] + [expected_block("ok")]
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    assert os.listdir(target.parent) == ["report.md"]  # no temp file left beside it
+
+
+def test_an_existing_file_is_kept_unless_forced(cli, sessions, tmp_path):
+    import os
+
+    target = tmp_path / "report.md"
+    target.write_text("mine")
+    os.chmod(target, 0o644)
+    run = cli("export", "--dir", str(sessions), "-o", str(target), "plain")
+    assert run.code == 1 and run.out == ""
+    assert run.err == f"snaptui: {target}: exists; pass --force to replace it\n"
+    assert target.read_text() == "mine"
+    run = cli("export", "--dir", str(sessions), "-o", str(target), "--force", "plain")
+    assert run.code == 0 and run.out.startswith(f"replaced {target}: a report of 1 session, ")
+    assert target.read_text().startswith("_Crash report of 1 session") and os.stat(target).st_mode & 0o777 == 0o644
+    assert sorted(os.listdir(tmp_path)) == sorted(["report.md", "recovery", "opendev", "proj"])
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_a_symlink_is_never_followed_nor_replaced(cli, sessions, tmp_path, force):
+    import os
+
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text("precious")
+    link = tmp_path / "link.md"
+    link.symlink_to(outside)
+    dangling = tmp_path / "dangling.md"
+    dangling.symlink_to(tmp_path / "not-there.md")
+    for path in (link, dangling):
+        run = cli("export", "--dir", str(sessions), "-o", str(path), *(["--force"] if force else []), "plain")
+        assert run.code == 1, run
+        assert ("is a symlink: not replaced, even with --force" if force else "exists; pass --force") in run.err
+        assert os.path.islink(path)
+    assert outside.read_text() == "precious" and not (tmp_path / "not-there.md").exists()
+
+
+def test_a_directory_is_not_replaced(cli, sessions, tmp_path):
+    run = cli("export", "--dir", str(sessions), "-o", str(tmp_path), "--force", "plain")
+    assert run.code == 1 and "is a directory: not replaced" in run.err
+
+
+def test_a_missing_directory_is_one_line(cli, sessions, tmp_path):
+    run = cli("export", "--dir", str(sessions), "-o", str(tmp_path / "no" / "r.md"), "plain")
+    assert run.code == 1 and run.err.count("\n") == 1 and "No such file or directory" in run.err
+
+
+def test_ids_are_resolved_like_every_command(cli, sessions, tmp_path):
+    target = tmp_path / "r.md"
+    unknown = cli("export", "--dir", str(sessions), "-o", str(target), "plain", "nothing-like-it")
+    assert unknown.code == 2 and "no session matches 'nothing-like-it'" in unknown.err
+    damaged = cli("export", "--dir", str(sessions), "bad.json")
+    assert damaged.code == 2 and "bad.json is damaged" in damaged.err
+    short = cli("export", "--dir", str(sessions), "pl")
+    assert short.code == 2 and "4+ characters" in short.err
+    missing = cli("export", "--dir", str(sessions))
+    assert missing.code == 2 and "ID is missing" in missing.err
+    assert not target.exists()
+
+
+def test_write_new_never_replaces(tmp_path):
+    import os
+
+    from snaptui.base.atomic import write_new
+
+    target = tmp_path / "f"
+    write_new(str(target), b"one")
+    with pytest.raises(FileExistsError):
+        write_new(str(target), b"two")
+    (tmp_path / "l").symlink_to(tmp_path / "nowhere")
+    with pytest.raises(FileExistsError):
+        write_new(str(tmp_path / "l"), b"three")
+    assert target.read_bytes() == b"one" and not (tmp_path / "nowhere").exists()
+    assert sorted(os.listdir(tmp_path)) == ["f", "l"]

@@ -16,6 +16,7 @@ COMMANDS = {
     "purge": ("snaptui.cli.cmd_purge", "run"),
     "resume": ("snaptui.cli.cmd_resume", "run"),
     "stats": ("snaptui.cli.cmd_stats", "run"),
+    "export": ("snaptui.cli.cmd_export", "run"),
 }
 """``check`` and ``init`` are run by :mod:`snaptui.cli.main` itself (the startup path)."""
 
