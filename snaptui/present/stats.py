@@ -86,12 +86,11 @@ def within(sessions: Iterable[Session], since: date | None) -> list[Session]:
     year 9999, is kept: a clock set wrong must not hide a crash)."""
     if since is None:
         return list(sessions)
-    out = []
-    for s in sessions:
-        day = day_of(s.timestamp_ms)
-        if day is None or day >= since:
-            out.append(s)
-    return out
+    return [s for s in sessions if _counted(day_of(s.timestamp_ms), since)]
+
+
+def _counted(day: date | None, since: date | None) -> bool:
+    return since is None or day is None or day >= since
 
 
 def total(costs: list[float]) -> float:
@@ -105,13 +104,17 @@ def total(costs: list[float]) -> float:
 def compute(sessions: Iterable[Session], *, since: date | None = None) -> Stats:
     """The figures for ``sessions`` (the interrupted ones, as the catalog lists
     them), only those on ``since`` or later when given."""
-    chosen = within(sessions, since)
+    chosen: list[Session] = []
     days: dict[date | None, list[Session]] = {}
     projects: dict[str, list[Session]] = {}
     tools: dict[str, list[int]] = {}  # name: [sessions, failed, unfinished]
     no_tool = 0
-    for s in chosen:
-        days.setdefault(day_of(s.timestamp_ms), []).append(s)
+    for s in sessions:
+        day = day_of(s.timestamp_ms)
+        if not _counted(day, since):
+            continue
+        chosen.append(s)
+        days.setdefault(day, []).append(s)
         projects.setdefault(s.project_dir, []).append(s)
         if s.last_tool is None:
             no_tool += 1
