@@ -173,7 +173,7 @@ def test_a_store_session_shows_what_the_crash_lost():
     md = report.build([(store_session(), facts(None, project_exists=False))], now_ms=NOW)
     assert "## Fix the loader\n" in md and "- **Session:** `cccccccccccc` (interrupted)" in md
     assert "- **Cost:** not recorded (opendev's session store keeps no cost)" in md
-    assert "- **Project:** `/srv/app` (the directory is gone)" in md
+    assert "- **Project:** `/srv/app` (the directory is gone: opendev deletes this session's folder" in md
     assert "- **Stopped:** " in md and "opendev's session store `cccccccccccc.json`" in md
     assert "It stopped with an error before the turn was saved." in md
     assert "- `Edit` `src/x.rs`\n- `Bash`\n" in md and "Tokens: 12,345 in / 678 out" in md

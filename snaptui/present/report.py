@@ -76,6 +76,8 @@ def section(s: Session, facts: Facts, *, now_ms: int) -> str:
     if facts.live_reason:
         out.append(f"- **May still be running:** {text(facts.live_reason)}")
     where = "" if facts.project_exists else " (the directory is gone)"
+    if not facts.project_exists and s.source != "snapshot":
+        where = " (the directory is gone: opendev deletes this session's folder the next time it starts)"
     out.append(f"- **Project:** {code(humanfmt.home_short(s.project_dir))}{where}")
     label = "Snapshot" if s.source == "snapshot" else "Stopped"
     out.append(f"- **{label}:** {iso_time(s.timestamp_ms)} ({humanfmt.ago(s.timestamp_ms, now_ms)})")
