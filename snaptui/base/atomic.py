@@ -57,6 +57,40 @@ def write_atomic(path: str, data: Buffer | list[Buffer], *, durable: bool = True
         fsync_dir(os.path.dirname(path) or ".")
 
 
+def write_new(path: str, data: Buffer, *, mode: int = 0o600) -> None:
+    """Create ``path`` holding ``data``, atomically, never replacing anything:
+    raises FileExistsError when ``path`` exists (a symlink, even a dangling one, included).
+
+    The complete file is linked into place (``link`` fails on an existing name
+    and never follows one); where the file system has no hard links, it is
+    renamed into place after a check that nothing is there.
+    """
+    tmp = temp_name(path)
+    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+    try:
+        try:
+            write_all(fd, [data])
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, path, follow_symlinks=False)
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links here (FAT, some network file systems)
+            if os.path.lexists(path):
+                import errno
+
+                raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), path) from None
+            os.replace(tmp, path)
+    finally:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+    fsync_dir(os.path.dirname(path) or ".")
+
+
 def write_all(fd: int, parts: Sequence[Buffer]) -> None:
     """Write every buffer in ``parts`` to ``fd``, in order, with as few system
     calls as ``writev`` allows (thousands of small pieces, no joined copy)."""

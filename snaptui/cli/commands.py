@@ -17,6 +17,8 @@ COMMANDS = {
     "resume": ("snaptui.cli.cmd_resume", "run"),
     "changes": ("snaptui.cli.cmd_changes", "changes"),
     "rollback": ("snaptui.cli.cmd_changes", "rollback"),
+    "stats": ("snaptui.cli.cmd_stats", "run"),
+    "export": ("snaptui.cli.cmd_export", "run"),
 }
 """``check`` and ``init`` are run by :mod:`snaptui.cli.main` itself (the startup path)."""
 

@@ -106,6 +106,25 @@ COMMANDS: tuple[Command, ...] = (
                  required=True, values=("1h", "12h", "1d", "7d", "14d", "30d", "90d")),
              Opt(("--dry-run", "-n"), "dry_run", "only say what would be removed"),
              Opt(("--yes", "-y"), "yes", "do not ask for confirmation"))),
+    Command("stats", "what interrupted sessions cost, by day, project and last tool",
+            "Count the interrupted sessions of every source and what they cost: by day (local dates, "
+            "newest first), by project (costliest first) and by last tool (most sessions first, with how "
+            "many failed). Sums are the costs 'list --json' reports; opendev's store records no cost, so "
+            "its sessions count as $0. --days N counts only the sessions of the last N days, today being "
+            "the last (--days 1: today), in every section and total.",
+            (Opt(("--json",), "json", "one JSON object: interrupted, cost_at_stake, by_day, by_project, by_last_tool"),
+             Opt(("--days",), "days", "only the last N days (local dates, today included)", metavar="N",
+                 values=("1", "7", "30")))),
+    Command("export", "write a Markdown crash report of sessions, to paste into an issue",
+            "Write one Markdown report of the sessions: project, when and how they stopped, cost, the "
+            "resume command, the lost prompt, and every kept tool result with its output in a code block. "
+            "Control characters are shown as in the UI (␛[31m), never written raw. To standard output, or "
+            "with --output to FILE, written atomically (a new FILE is readable only by you). An existing "
+            "FILE is replaced only with --force, and only when it is a regular file: never a symlink, "
+            "whatever it points to.",
+            (Opt(("--output", "-o"), "output", "write the report to FILE ('-': standard output)", metavar="FILE"),
+             Opt(("--force", "-f"), "force", "replace FILE when it exists (a regular file only)")),
+            (Arg("ids", "ID", ID_HELP, many="+", ids=True),)),
     Command("check", "exit 0 if a session crashed since you last looked",
             "The startup check: exit 0 and print one line when there are interrupted sessions you "
             "have not seen in snaptui yet, 1 when there are none, 2 on error. Sessions that may "
