@@ -85,6 +85,7 @@ def with_prompt(piece: Buffer, prompt: str | None) -> bytes:
 def _dumps(obj: object) -> bytes:
     import json
 
-    # ensure_ascii=False keeps text readable; lone surrogates (a file name's
-    # undecodable bytes, or a log's) become U+FFFD rather than invalid UTF-8.
+    # ensure_ascii=False keeps text readable; a lone surrogate (a log's \\ud800
+    # escape) becomes "?" rather than invalid UTF-8 (file names go through
+    # safe_path first, where undecodable bytes become U+FFFD).
     return json.dumps(obj, ensure_ascii=False).encode("utf-8", "replace")
