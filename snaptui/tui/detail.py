@@ -1,11 +1,24 @@
-"""The detail pane: the spans of :mod:`snaptui.present.detail`, in the theme's colours."""
+"""The detail pane: the spans of :mod:`snaptui.present.detail`, in the theme's colours.
+
+:class:`DetailView` is a line-API ``ScrollView`` like the session list: the
+spans are wrapped once for the pane's width (:mod:`snaptui.present.wrap`)
+and only the visible lines are drawn, so a long detail costs a key what a
+short one does.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from rich.segment import Segment
+from rich.style import Style
 from textual.content import Content
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from snaptui.present.detail import Span
+from snaptui.present.wrap import Line, wrap
 
 ROLES = {
     "": "",
@@ -34,11 +47,77 @@ def content(spans: list[Span]) -> Content:
     return Content.assemble(*((text, ROLES.get(role, "")) for text, role in spans))
 
 
-class Detail(Static):
+def _css() -> str:
+    rules = []
+    for role, style in ROLES.items():
+        if not role:
+            continue
+        words = style.split()
+        colour = next((w for w in words if w.startswith("$")), None)
+        decoration = [w for w in words if not w.startswith("$")]
+        body = (f"color: {colour};" if colour else "") + (f" text-style: {' '.join(decoration)};" if decoration else "")
+        rules.append(f"DetailView > .detail--{role} {{ {body} }}")
+    return "\n".join(rules)
+
+
+class DetailView(ScrollView, can_focus=True):
     """Shows a session, a damaged file or a leftover in full."""
 
-    def show_spans(self, spans: list[Span]) -> None:
-        self.update(content(spans))
+    COMPONENT_CLASSES = {f"detail--{role}" for role in ROLES if role}
+    DEFAULT_CSS = "DetailView { overflow-x: hidden; }\n" + _css()
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._spans: list[Span] = []
+        self._lines: list[Line] = []
+        self._wrapped_at = -1
+        self._styles: dict[str, Style] = {}
+
+    @property
+    def text(self) -> str:
+        """What the pane holds, as plain text (for tests)."""
+        return "".join(t for t, _ in self._spans)
+
+    def show_spans(self, spans: list[Span], *, top: bool = True) -> None:
+        self._spans = spans
+        self._rewrap()
+        if top:
+            self.scroll_to(y=0, animate=False, immediate=True)
+        self.refresh()
 
     def show_text(self, text: str) -> None:
-        self.update(Content(text))
+        self.show_spans([(text, "")])
+
+    def _text_width(self) -> int:
+        return max(self.scrollable_content_region.width - 2, 8)  # one cell of padding each side
+
+    def _rewrap(self) -> None:
+        cells = self._text_width()
+        self._lines = wrap(self._spans, cells)
+        self._wrapped_at = cells
+        self.virtual_size = Size(cells + 2, len(self._lines))
+
+    def on_resize(self) -> None:
+        if self._text_width() != self._wrapped_at:
+            self._rewrap()
+            self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+
+    def _style(self, role: str) -> Style:
+        style = self._styles.get(role)
+        if style is None:
+            style = self._styles[role] = self.get_component_rich_style(f"detail--{role}") if role else Style()
+        return style
+
+    def render_line(self, y: int) -> Strip:
+        index = y + round(self.scroll_y)
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if index >= len(self._lines):
+            return Strip.blank(width, base)
+        segments = [Segment(" ", base)]
+        segments += [Segment(text, base + self._style(role)) for text, role in self._lines[index]]
+        return Strip(segments).adjust_cell_length(width, base)

@@ -23,16 +23,32 @@ def discard(directory: str, chosen: list[Item], state_dir: str | None, clock: _c
         return ActionDone("Nothing discarded", str(exc), error=True)
     if state_dir:  # triaged: the startup check stays quiet about them
         seen.remember(state_dir, directory, [s for s in chosen if isinstance(s, Session)])
-    what = f"{len(chosen)} rows" if len(chosen) > 1 else describe(chosen[0])
+    what = humanfmt.plural(len(chosen), "session") if len(chosen) > 1 else describe(chosen[0])
     return ActionDone("Discarded", f"Discarded {what} to the trash. Press u to undo.", undo=(batch, len(chosen)))
 
 
-def undo(directory: str, batch: str) -> ActionDone:
+def undo(directory: str, batch: str | None, clock: _clock.Clock) -> ActionDone:
+    """Restore ``batch``, or with None the newest discard in the trash (one made before a restart)."""
+    when = ""
     try:
+        if batch is None:
+            newest = [t for t in trash.list_trash(directory) if t.batch.partition("-")[0].isdigit()]
+            if not newest:
+                return ActionDone("Nothing to undo", "The trash is empty: nothing was discarded here.")
+            batch = newest[0].batch
+            when = f" (discarded {humanfmt.ago(newest[0].discarded_ms, clock())})"
         names = trash.undo_batch(directory, batch)
     except (trash.ActionError, OSError) as exc:
         return ActionDone("Undo failed", str(exc), error=True)
-    return ActionDone("Undone", f"Restored {len(names)} file(s).")
+    return ActionDone("Undone", f"Restored {humanfmt.plural(len(names), 'session')}{when}.")
+
+
+def restore(directory: str, files: list[trash.TrashedFile], clock: _clock.Clock) -> ActionDone:
+    try:
+        names = trash.restore(directory, files, clock=clock)
+    except (trash.ActionError, OSError) as exc:
+        return ActionDone("Restore failed", str(exc), error=True)
+    return ActionDone("Restored", f"Restored {humanfmt.plural(len(names), 'session')}.")
 
 
 def purge(plan: purging.PurgePlan, clock: _clock.Clock) -> ActionDone:
@@ -40,9 +56,9 @@ def purge(plan: purging.PurgePlan, clock: _clock.Clock) -> ActionDone:
         out = purging.purge(plan, clock=clock)
     except (trash.ActionError, OSError) as exc:
         return ActionDone("Purge failed", str(exc), error=True)
-    message = f"Removed {humanfmt.count(out.removed)} snapshot(s), {humanfmt.size(out.removed_bytes)}."
+    message = f"Purged {humanfmt.plural(out.removed, 'session')}, {humanfmt.size(out.removed_bytes)}."
     if out.trash_files:
-        message += f" Emptied {humanfmt.count(out.trash_files)} old discarded file(s)."
+        message += f" Emptied {humanfmt.plural(out.trash_files, 'old discarded session')} from the trash."
     if out.kept:
         message += f" Kept {len(out.kept)} that changed meanwhile."
     return ActionDone("Purged", message)
