@@ -76,7 +76,7 @@ class SnaptuiApp(ViewingApp):
         self.filter_box = Input(
             id="filter", placeholder="filter: id, project, tool, preview text — enter keeps it, escape clears"
         )
-        self.session_list = SessionList(id="list", now_ms=self.clock, live=self.live_reason)
+        self.session_list = SessionList(id="list", now_ms=self.clock, live=self.live_reason, on_move=self._show_detail)
         self.detail = DetailView(id="detail")
         self.empty = EmptyState(id="empty")
         self.main = Horizontal(self.session_list, self.detail, id="main")
@@ -138,10 +138,6 @@ class SnaptuiApp(ViewingApp):
 
     def on_resize(self) -> None:
         self._update_status()
-
-    @on(SessionList.Highlighted)
-    def _highlighted(self, message: SessionList.Highlighted) -> None:
-        self._show_detail(message.row)
 
     @on(SessionList.Moved)
     def _moved(self) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
+from textual import messages
 from textual.content import Content
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
@@ -81,9 +82,13 @@ class DetailView(ScrollView, can_focus=True):
     def show_spans(self, spans: list[Span], *, top: bool = True) -> None:
         self._spans = spans
         self._rewrap()
-        if top:
+        if top and self.scroll_y:
             self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
+        if self.is_mounted and self.display:
+            # Straight to the screen, not through this widget's next idle moment: the new
+            # text is drawn in the same frame as the list's cursor, not one or two later.
+            self.screen.post_message(messages.Update(self))
 
     def show_text(self, text: str) -> None:
         self.show_spans([(text, "")])
@@ -95,7 +100,13 @@ class DetailView(ScrollView, can_focus=True):
         cells = self._text_width()
         self._lines = wrap(self._spans, cells)
         self._wrapped_at = cells
-        self.virtual_size = Size(cells + 2, len(self._lines))
+        size = Size(cells + 2, len(self._lines))
+        if size != self.virtual_size:
+            # Not through the reactive: that would lay out the whole screen again, which
+            # Textual defers to its next idle moment (tens of ms after the key). Only the
+            # scrollbar depends on it.
+            self.set_reactive(DetailView.virtual_size, size)
+            self._scroll_update(size)
 
     def on_resize(self) -> None:
         if self._text_width() != self._wrapped_at:

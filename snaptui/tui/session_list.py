@@ -81,7 +81,8 @@ class SessionList(ScrollView, can_focus=True):
             self.row = row
             super().__init__()
 
-    def __init__(self, *, now_ms: Clock, live: Callable[[Session], Live | None], **kwargs: Any) -> None:
+    def __init__(self, *, now_ms: Clock, live: Callable[[Session], Live | None],
+                 on_move: Callable[[Row | None], None] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rows: list[Row] = []
         """What is shown, top to bottom (see :mod:`snaptui.viewmodel`)."""
@@ -91,6 +92,8 @@ class SessionList(ScrollView, can_focus=True):
         """Row keys marked for bulk actions."""
         self._now_ms = now_ms
         self._live = live
+        self._on_move = on_move
+        """Called as the cursor moves, before the screen is next drawn (the detail pane)."""
         self.measure = Measure()
         """How wide the rows' values are (computed with the rows, off the UI thread)."""
         self._layout: Layout | None = None
@@ -149,6 +152,8 @@ class SessionList(ScrollView, can_focus=True):
                 self.scroll_to(y=index - height + 1, animate=False, immediate=True)
                 scrolled = True
         if index != old:
+            if self._on_move is not None:
+                self._on_move(self.current)
             self.post_message(self.Highlighted(self.current))
             if not scrolled:  # only two lines changed: repaint just those
                 for line in (old, index):

@@ -111,9 +111,11 @@ class ViewingApp(FollowingApp):
         keep = lst.current.key if lst.current is not None else None
         if not self.person_moved and self.result is not None:
             keep = self._start_key(self.result) or keep
+        before = lst.current
         lst.set_rows(view.rows, keep=keep, measure=view.measure, positions=view.positions)
         self.rows_shown(not view.rows)
-        self._show_detail(lst.current)
+        if lst.current is before:  # else the move showed it already
+            self._show_detail(lst.current)
         self._update_status()
 
     def rows_shown(self, empty: bool) -> None:
