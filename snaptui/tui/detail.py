@@ -65,7 +65,8 @@ class DetailView(ScrollView, can_focus=True):
     """Shows a session, a damaged file or a leftover in full."""
 
     COMPONENT_CLASSES = {f"detail--{role}" for role in ROLES if role}
-    DEFAULT_CSS = "DetailView { overflow-x: hidden; }\n" + _css()
+    DEFAULT_CSS = "DetailView { overflow-x: hidden; overflow-y: scroll; }\n" + _css()
+    """The scrollbar always shows: one appearing or going would lay out the screen again."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -80,15 +81,35 @@ class DetailView(ScrollView, can_focus=True):
         return "".join(t for t, _ in self._spans)
 
     def show_spans(self, spans: list[Span], *, top: bool = True) -> None:
+        old = self._lines
         self._spans = spans
         self._rewrap()
         if top and self.scroll_y:
             self.scroll_to(y=0, animate=False, immediate=True)
-        self.refresh()
+            self.refresh()
+        else:
+            self._refresh_changed(old)
         if self.is_mounted and self.display:
             # Straight to the screen, not through this widget's next idle moment: the new
             # text is drawn in the same frame as the list's cursor, not one or two later.
             self.screen.post_message(messages.Update(self))
+
+    def _refresh_changed(self, old: list[Line]) -> None:
+        """Repaint only the visible lines whose text or roles changed (a key's frame is
+        as small as what it changes)."""
+        top = round(self.scroll_y)
+        height = self.scrollable_content_region.height
+        new = self._lines
+        start = None
+        for y in range(top, top + height + 1):
+            same = (old[y] if y < len(old) else None) == (new[y] if y < len(new) else None)
+            if not same and start is None:
+                start = y
+            elif same and start is not None:
+                self.refresh_lines(start, y - start)
+                start = None
+        if start is not None:
+            self.refresh_lines(start, top + height + 1 - start)
 
     def show_text(self, text: str) -> None:
         self.show_spans([(text, "")])
@@ -116,6 +137,15 @@ class DetailView(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles.clear()
+        self._base = None
+
+    _base: Style | None = None
+
+    def _base_style(self) -> Style:
+        """``rich_style`` (costly: it walks the ancestors) once per style change, not per line."""
+        if self._base is None:
+            self._base = self.rich_style
+        return self._base
 
     def _style(self, role: str) -> Style:
         style = self._styles.get(role)
@@ -126,7 +156,7 @@ class DetailView(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = y + round(self.scroll_y)
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style()
         if index >= len(self._lines):
             return Strip.blank(width, base)
         segments = [Segment(" ", base)]

@@ -97,6 +97,7 @@ class SessionList(ScrollView, can_focus=True):
         self.measure = Measure()
         """How wide the rows' values are (computed with the rows, off the UI thread)."""
         self._layout: Layout | None = None
+        self._role_styles: dict[str, Style] = {}
 
     # -- data ------------------------------------------------------------------
 
@@ -208,6 +209,25 @@ class SessionList(ScrollView, can_focus=True):
                 self.action_resume()
             self._move_to(index)
 
+    _base: Style | None = None
+
+    def _base_style(self) -> Style:
+        """``rich_style`` (costly: it walks the ancestors) once per style change, not per line."""
+        if self._base is None:
+            self._base = self.rich_style
+        return self._base
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._base = None
+        self._role_styles.clear()
+
+    def on_focus(self) -> None:
+        self._base = None
+
+    def on_blur(self) -> None:
+        self._base = None
+
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.rows))
         self._layout = None
@@ -218,7 +238,7 @@ class SessionList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = y + round(self.scroll_y)
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style()
         if index >= len(self.rows):
             return Strip.blank(width, base)
         row = self.rows[index]
@@ -253,7 +273,11 @@ class SessionList(ScrollView, can_focus=True):
     def _role_style(self, role: str, base: Style) -> Style:
         if not role:
             return base
-        return base + self.get_component_rich_style(f"session-list--{ROLE_CLASSES.get(role, role)}")
+        style = self._role_styles.get(role)
+        if style is None:
+            style = self._role_styles[role] = self.get_component_rich_style(
+                f"session-list--{ROLE_CLASSES.get(role, role)}")
+        return base + style
 
     def layout_for(self, width: int) -> Layout:
         """The columns at this width (recomputed only when the width or the rows' measure changes)."""
