@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from textual.color import Color
 
-from snaptui.present.contrast import RGB, readable
+from snaptui.present.contrast import MINIMUM, RGB, readable
+
+TARGET = MINIMUM + 0.2
+"""A little above 4.5:1: the focused list's 3% tint moves its background slightly."""
 
 BACKGROUNDS = ("background", "surface", "panel")
 TEXT = ("foreground", "text", "text-primary", "text-secondary", "text-accent", "text-warning", "text-error",
@@ -52,7 +55,7 @@ def readable_variables(variables: dict[str, str]) -> dict[str, str]:
             continue
         rgb = _rgb(variables[name], bgs["surface"])
         if rgb is not None:
-            out[name] = _hex(readable(rgb, [bg.rgb for bg in bgs.values()]))
+            out[name] = _hex(readable(rgb, [bg.rgb for bg in bgs.values()], TARGET))
     for name, under in PAIRS:
         if name not in variables or any(u not in variables for u in under):
             continue
@@ -64,7 +67,7 @@ def readable_variables(variables: dict[str, str]) -> dict[str, str]:
             continue
         rgb = _rgb(variables[name], base[0])
         if rgb is not None:
-            out[name] = _hex(readable(rgb, [b.rgb for b in base]))
+            out[name] = _hex(readable(rgb, [b.rgb for b in base], TARGET))
     return out
 
 

@@ -119,11 +119,9 @@ class ViewingApp(FollowingApp):
         keep = lst.current.key if lst.current is not None else None
         if not self.person_moved and self.result is not None:
             keep = self._start_key(self.result) or keep
-        before = lst.current
         lst.set_rows(view.rows, keep=keep, measure=view.measure, positions=view.positions)
         self.rows_shown(not view.rows)
-        if lst.current is before:  # else the move showed it already
-            self._show_detail(lst.current)
+        self._show_detail(lst.current)
         self._update_status()
         if self.result is not None and not self.result.partial and len(view.rows) > ROWS_IN_WORKER:
             # A large catalog is long-lived and acyclic: keep the cyclic collector from
