@@ -11,7 +11,7 @@ from snaptui.actions import trash
 from snaptui.tui.dialogs import ConfirmScreen, PurgeScreen
 from snaptui.tui.footer import SnapFooter
 from snaptui.tui.trashview import TrashScreen
-from tui_support import NOW, make_app, screen_text, set_old, settle, use_utc
+from tui_support import NOW, make_app, set_old, settle, use_utc
 
 MIN = 60_000
 DAY = 86_400_000
