@@ -139,10 +139,6 @@ class SnaptuiApp(ViewingApp):
     def on_resize(self) -> None:
         self._update_status()
 
-    @on(SessionList.Moved)
-    def _moved(self) -> None:
-        self.person_moved = True
-
     @on(SessionList.MarkToggled)
     def _marked(self) -> None:
         self.person_moved = True

@@ -58,7 +58,7 @@ class SessionList(ScrollView, can_focus=True):
     """
 
     class Highlighted(Message):
-        """The cursor moved to another row (or to none)."""
+        """The cursor moved to another row (or to none); posted only without ``on_move``."""
 
         def __init__(self, row: Row | None) -> None:
             self.row = row
@@ -70,9 +70,6 @@ class SessionList(ScrollView, can_focus=True):
         def __init__(self, row: Row) -> None:
             self.row = row
             super().__init__()
-
-    class Moved(Message):
-        """The person moved the cursor (a key or a click)."""
 
     class MarkToggled(Message):
         """Space was pressed on a row."""
@@ -93,6 +90,8 @@ class SessionList(ScrollView, can_focus=True):
         self._now_ms = now_ms
         self._live = live
         self._on_move = on_move
+        self.moved_by_person = False
+        """The person moved the cursor (a key or a click): no message, a key's path stays short."""
         """Called as the cursor moves, before the screen is next drawn (the detail pane)."""
         self.measure = Measure()
         """How wide the rows' values are (computed with the rows, off the UI thread)."""
@@ -155,7 +154,8 @@ class SessionList(ScrollView, can_focus=True):
         if index != old:
             if self._on_move is not None:
                 self._on_move(self.current)
-            self.post_message(self.Highlighted(self.current))
+            else:
+                self.post_message(self.Highlighted(self.current))
             if not scrolled:  # only two lines changed: repaint just those
                 for line in (old, index):
                     if line >= 0:
@@ -166,7 +166,7 @@ class SessionList(ScrollView, can_focus=True):
     # -- actions -----------------------------------------------------------------
 
     def action_cursor(self, step: int) -> None:
-        self.post_message(self.Moved())
+        self.moved_by_person = True
         if not self.rows:
             return
         start = self.cursor + step if self.cursor >= 0 else 0
@@ -180,7 +180,7 @@ class SessionList(ScrollView, can_focus=True):
         self.action_cursor(direction * height)
 
     def action_jump(self, where: int) -> None:
-        self.post_message(self.Moved())
+        self.moved_by_person = True
         if self.rows:
             start = 0 if where == 0 else len(self.rows) - 1
             self._move_to(self._nearest_selectable(start, 1 if where == 0 else -1))
@@ -204,7 +204,7 @@ class SessionList(ScrollView, can_focus=True):
     def on_click(self, event: Click) -> None:
         index = event.y + round(self.scroll_y)
         if 0 <= index < len(self.rows) and self.rows[index].selectable:
-            self.post_message(self.Moved())
+            self.moved_by_person = True
             if index == self.cursor and event.chain == 2:
                 self.action_resume()
             self._move_to(index)

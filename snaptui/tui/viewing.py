@@ -117,7 +117,7 @@ class ViewingApp(FollowingApp):
         lst.marks -= marks_then - view.marks  # marks of items that are gone; hidden ones stay
         self.hidden_marks = sum(1 for k in lst.marks if k not in view.positions)
         keep = lst.current.key if lst.current is not None else None
-        if not self.person_moved and self.result is not None:
+        if not (self.person_moved or lst.moved_by_person) and self.result is not None:
             keep = self._start_key(self.result) or keep
         lst.set_rows(view.rows, keep=keep, measure=view.measure, positions=view.positions)
         self.rows_shown(not view.rows)
