@@ -14,6 +14,7 @@ from typing import Any
 from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
+from textual import messages
 from textual.binding import Binding
 from textual.events import Click
 from textual.geometry import Size
@@ -160,8 +161,16 @@ class SessionList(ScrollView, can_focus=True):
                 for line in (old, index):
                     if line >= 0:
                         self.refresh_line(line)
+                self._update_now()
                 return
         self.refresh()
+        self._update_now()
+
+    def _update_now(self) -> None:
+        """Tell the screen at once (not at this widget's next idle moment), so that the
+        cursor is drawn in the same frame as the detail pane it changed."""
+        if self.is_mounted and self.display:
+            self.screen.post_message(messages.Update(self))
 
     # -- actions -----------------------------------------------------------------
 
