@@ -29,6 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import gen  # noqa: E402
+import keylat  # noqa: E402
 
 
 def snaptui_cmd() -> list[str]:
@@ -97,6 +98,9 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=None)
     parser.add_argument("--runs", type=int, default=None)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--keys", type=int, default=200,
+                        help="cursor keys sent per app in the real-terminal latency run (tmux; 0: skip it)")
+    parser.add_argument("--keys-only", action="store_true", help="only the real-terminal key latency")
     args = parser.parse_args()
     sizes = args.sizes or ([10, 1000] if args.quick else [10, 1000, 10_000])
     runs = args.runs or (3 if args.quick else 5)
@@ -124,6 +128,18 @@ def main() -> int:
     print(f"# snaptui benchmarks: sizes {sizes}, {runs} runs each, {reference}", file=sys.stderr)
     for n in [100, *sizes] if 100 not in sizes else sizes:
         d = gen.directory(n)
+        if args.keys and shutil.which("tmux") and n in (10, 100_000) and n in sizes:
+            k = keylat.measure(str(d), keys=args.keys, size="140x40", gap=0.12)
+            rows.append((n, "TUI key to screen, real terminal (tmux), median", k["snaptui_median_s"],
+                         "minimal Textual app", k["minimal_median_s"], k["median_ratio"], 0.0))
+            rows.append((n, "TUI key to screen, real terminal (tmux), slowest tenth", k["snaptui_p90_s"],
+                         "minimal Textual app", k["minimal_p90_s"], k["p90_ratio"], 0.0))
+            verdicts.append((f"key to screen at {n:,}: median <= 2x minimal app", k["median_ratio"] <= 2,
+                             k["median_ratio"]))
+            verdicts.append((f"key to screen at {n:,}: slowest tenth <= 3x minimal app", k["p90_ratio"] <= 3,
+                             k["p90_ratio"]))
+        if args.keys_only:
+            continue
         listing = [*cmd, "list", "--json", "--dir", str(d)]
         if ref and n in sizes:
             baseline = [ref, "incomplete", str(d), "--json"]

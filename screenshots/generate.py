@@ -2,9 +2,9 @@
 
     python screenshots/generate.py
 
-Writes main.svg, detail.svg, purge.svg and help.svg next to this file: the
-demo directory under a temporary home (so paths read ~/...), a frozen clock,
-UTC, a 140x40 terminal.
+Writes main.svg, detail.svg, purge.svg, help.svg (a 140x40 terminal) and
+main-80x24.svg next to this file: the demo directory under a temporary home
+(so paths read ~/...), a frozen clock, UTC.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ NOW = 1_795_500_000_000  # 2026-11-24 04:00 UTC
 SIZE = (140, 40)
 
 
-async def shoot(name: str, keys: list[str], home: Path) -> None:
+async def shoot(name: str, keys: list[str], home: Path, size: tuple[int, int] = SIZE) -> None:
     from snaptui.base import clock
     from snaptui.settings.config import DEFAULTS
     from snaptui.tui.app import SnaptuiApp
@@ -30,7 +30,7 @@ async def shoot(name: str, keys: list[str], home: Path) -> None:
         str(home / "recovery"), settings=dict(DEFAULTS), cache_dir=str(home / "cache"),
         state_dir=str(home / "state"), source="--dir", clock=clock.fixed(NOW), watch_interval=None,
     )
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         async def settle() -> None:
             for _ in range(200):
                 await pilot.pause(0.02)
@@ -66,6 +66,7 @@ def main() -> int:
             ("help", ["question_mark"]),
         ):
             asyncio.run(shoot(name, keys, home))
+        asyncio.run(shoot("main-80x24", [], home, (80, 24)))
     return 0
 
 

@@ -70,3 +70,29 @@ def test_damaged_file(snap_compare, home):
         await settle(pilot)
 
     assert snap_compare(make_app(home), terminal_size=SIZE, run_before=damaged)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 45)], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+def test_main_screen_at_every_size(snap_compare, home, size, theme):
+    assert snap_compare(make_app(home, theme=theme), terminal_size=size, run_before=_settled)
+
+
+def test_detail_full_screen_at_80x24(snap_compare, home):
+    async def zoom(pilot):
+        await settle(pilot)
+        await pilot.press("down", "v")
+        await settle(pilot)
+
+    assert snap_compare(make_app(home), terminal_size=(80, 24), run_before=zoom)
+
+
+def test_trash_view(snap_compare, home):
+    async def discard_then_trash(pilot):
+        await settle(pilot)
+        await pilot.press("down", "d")
+        await settle(pilot)
+        await pilot.press("T")
+        await settle(pilot)
+
+    assert snap_compare(make_app(home), terminal_size=SIZE, run_before=discard_then_trash)

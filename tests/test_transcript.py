@@ -98,8 +98,8 @@ async def test_detail_pane_shows_the_title_or_a_fresh_start(tmp_path, monkeypatc
     app = make_app(tmp_path, d)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot)
-        detail = str(app.detail.render())
+        detail = app.detail.text
         assert "✓ found" in detail and "[b]Refactor[/b] ␛[31mauth" in detail
         await pilot.press("down")
         await settle(pilot)
-        assert "✗ not found: resuming will start a fresh session" in str(app.detail.render())
+        assert "✗ not found: resuming will start a fresh session" in app.detail.text

@@ -47,11 +47,12 @@ async def test_detail_shows_every_tool_result_and_failures(home):
     app = make_app(home)
     async with app.run_test(size=(140, 50)) as pilot:
         await settle(pilot)
-        detail = str(app.query_one("#detail").render())
+        detail = app.query_one("#detail").text
         assert "interrupted" in detail and "✓ exists" in detail
         assert "Last tool results — 5, newest last, 2 failed" in detail
         assert "✗ FAILED bash" in detail and "Command timed out after 120s" in detail
-        assert "␛[31mFAILED tests/test_api.py::test_login" in detail  # escapes made visible
+        assert "FAILED tests/test_api.py::test_login" in detail  # colour codes dropped, never sent
+        assert "␛[31m" not in detail and "\x1b" not in detail
         assert "Transcript ✗ not found: resuming will start a fresh session" in detail
         assert "opendev -d" in detail
 
@@ -271,7 +272,8 @@ async def test_hostile_text_is_shown_literally(home):
         await settle(pilot)
         text = screen_text(app)
         assert "[@click=app.quit]" in text and "snap[/]2024␛]0;title␇" in text
-        assert "␛[2J␛]52;c;ZXZpbA==␇ [link=x]y[/link]⟨U+202E⟩" in text
+        # In a tool's output, control sequences (colours, clearing) are dropped; other escapes stay visible.
+        assert "␛]52;c;ZXZpbA==␇ [link=x]y[/link]⟨U+202E⟩" in text and "␛[2J" not in app.detail.text
         assert "\x1b" not in text and "\x07" not in text
         await pilot.click(SessionList, offset=(20, 1))
         await pilot.pause()

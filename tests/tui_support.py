@@ -54,8 +54,8 @@ def screen_text(app) -> str:
     """What the list and detail show, as plain text."""
     lst = app.query_one(SessionList)
     lines = [lst.render_line(y).text for y in range(lst.size.height)]
-    detail = app.query_one("#detail").render()
-    return "\n".join(lines) + "\n" + str(detail)
+    detail = app.query_one("#detail").text
+    return "\n".join(lines) + "\n" + detail
 
 
 def set_old(path: Path, ms: int) -> None:

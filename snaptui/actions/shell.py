@@ -63,7 +63,7 @@ if [ -z "${{__snaptui_started-}}" ]; then
     __snaptui_started=1
     if {interactive} && [ -t 0 ] && [ -t 1 ] && [ "${{SNAPTUI_DISABLE-}}" != 1 ]; then
         if {exe} check --startup; then
-            snaptui
+            SNAPTUI_STARTUP=1 snaptui
         fi
     fi
 fi
@@ -90,7 +90,7 @@ if not set -q __snaptui_started
     set -g __snaptui_started 1
     if status is-interactive; and test -t 0; and test -t 1; and test "$SNAPTUI_DISABLE" != 1
         if {exe} check --startup
-            snaptui
+            SNAPTUI_STARTUP=1 snaptui
         end
     end
 end

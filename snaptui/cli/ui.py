@@ -25,11 +25,20 @@ def run_ui(ctx: Context) -> int:
     # Scans while Textual loads (a few hundred milliseconds).
     prefetch = Prefetch(ctx.directory, ctx.dirs.cache, store_roots=roots, snapshots=ctx.snapshots,
                         state_dir=ctx.dirs.state)
+    import os
+
+    from snaptui.settings.uistate import load_theme
+
+    settings = dict(ctx.settings)
+    settings["configured_theme"] = settings.get("theme")
+    settings["theme"] = load_theme(ctx.dirs.state, settings["configured_theme"])  # as picked last time
+    # Opened by the shell's startup check: start on the newest crash not seen yet.
+    unseen = seen.load(ctx.dirs.state, ctx.directory) if os.environ.get("SNAPTUI_STARTUP") == "1" else None
     from snaptui.tui.app import SnaptuiApp
 
     app = SnaptuiApp(
-        ctx.directory, settings=ctx.settings, cache_dir=ctx.dirs.cache, state_dir=ctx.dirs.state, source=ctx.source,
-        prefetch=prefetch, store_roots=roots, snapshots=ctx.snapshots,
+        ctx.directory, settings=settings, cache_dir=ctx.dirs.cache, state_dir=ctx.dirs.state, source=ctx.source,
+        prefetch=prefetch, start_unseen=unseen, store_roots=roots, snapshots=ctx.snapshots,
     )
     chosen = app.run()
     if app.result is not None and not app.result.error:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from snaptui.present import humanfmt, lost
-from snaptui.present.safetext import multi_line, one_line
+from snaptui.present.safetext import multi_line, one_line, strip_ansi
 from snaptui.sources.records import DamagedFile, Leftover, Session
 
 Span = tuple[str, str]
@@ -22,6 +22,11 @@ MAX_RESULTS_SHOWN = 200
 """A hostile snapshot may keep 10,000 tool results: show the newest ones."""
 MAX_PREVIEW_CHARS = 20_000
 """And a preview may be a megabyte: show its start."""
+HEAD_LINES = 3
+TAIL_LINES = 2
+"""A collapsed output shows its first and last lines (a test run's verdict is at its end)."""
+COLLAPSED_LINE_CHARS = 400
+"""And at most this much of each of them."""
 
 
 class Facts(NamedTuple):
@@ -44,22 +49,38 @@ def _field(name: str, *value: Span) -> list[Span]:
     return [(f"{name:<11}", "label"), *value, ("\n", "")]
 
 
-def session_spans(s: Session, facts: Facts, *, now_ms: int) -> list[Span]:
+def session_spans(s: Session, facts: Facts | None, *, now_ms: int, expanded: bool = False,
+                  live_reason: str | None = None) -> list[Span]:
+    """Everything about ``s``; with ``facts`` None (not looked up yet), what its record holds.
+    Long tool outputs are collapsed to a few lines unless ``expanded``."""
     parts: list[Span] = []
     state = ("completed cleanly", "ok") if s.completed else ("interrupted", "warn")
     parts += _field("Session", (one_line(s.session_id) or "(empty id)", "strong"), ("  ", ""), state)
     if s.title:
         parts += _field("Title", (one_line(s.title, 200), "strong"))
-    exists = ("✓ exists", "ok") if facts.project_exists else ("✗ missing", "bad")
+    if facts is None:
+        exists: Span = ("", "")
+    else:
+        exists = ("✓ exists", "ok") if facts.project_exists else ("✗ missing", "bad")
     parts += _field("Project", (humanfmt.home_short(s.project_dir), "path"), ("  ", ""), exists)
     when = f"{humanfmt.absolute(s.timestamp_ms)} ({humanfmt.ago(s.timestamp_ms, now_ms)})"
     parts += _field("Snapshot" if s.source == "snapshot" else "Stopped at", (when, ""))
-    if facts.live_reason:
-        parts += _field("", (f"● may still be running: {facts.live_reason}", "warn"))
+    why = facts.live_reason if facts is not None else live_reason
+    if why:
+        parts += _field("", (f"● may still be running: {why}", "warn"))
     cost = humanfmt.cost(s.cost_usd) if s.cost_usd is not None else "not recorded"
     parts += _field("Cost", (cost, "strong"), (f"   {humanfmt.count(s.message_count)} messages", ""))
     link = "  (symlink)" if s.is_link else ""
     parts += _field("File", (one_line(s.name), "path"), (f"  {humanfmt.size(s.size)}{link}", ""))
+    if facts is None:
+        if s.source == "snapshot":
+            parts += _field("Transcript", ("looking…", "muted"))
+        if s.lost_turn is not None:
+            parts.append(("\n", ""))
+            parts += lost.spans(s.lost_turn, _field)
+        if s.source == "snapshot":
+            parts += [("\n", ""), ("Reading the tool results…", "muted"), ("\n", "")]
+        return parts
     if s.source == "snapshot":
         parts += _transcript(facts.transcript)
     else:
@@ -79,7 +100,7 @@ def session_spans(s: Session, facts: Facts, *, now_ms: int) -> list[Span]:
             ("Tool results could not be read again: ", "bad-text"), (one_line(facts.problem), ""), ("\n", ""),
         ]
     elif facts.results is not None:
-        parts += tool_results(facts.results)
+        parts += tool_results(facts.results, expanded=expanded)
     return parts
 
 
@@ -95,8 +116,9 @@ def _transcript(t: Any) -> list[Span]:
     return _field("Transcript", ("✗ not found", "warn"), (f": resuming will start a fresh session{why}", "warn"))
 
 
-def tool_results(results: list[dict[str, Any]]) -> list[Span]:
-    """Every kept tool result (the newest :data:`MAX_RESULTS_SHOWN`), previews in full."""
+def tool_results(results: list[dict[str, Any]], *, expanded: bool = False) -> list[Span]:
+    """Every kept tool result (the newest :data:`MAX_RESULTS_SHOWN`); a long output
+    collapsed to its first and last lines unless ``expanded``."""
     if not results:
         return [("No tool results kept.", "muted"), ("\n", "")]
     failed = sum(1 for t in results if not t["success"])
@@ -112,15 +134,31 @@ def tool_results(results: list[dict[str, Any]]) -> list[Span]:
         parts.append((one_line(t["tool_name"], 60), "strong"))
         parts.append((f"  {one_line(t['call_id'], 60)}", "muted"))
         parts.append(("\n", ""))
-        preview = t["output_preview"]
-        more = len(preview) - MAX_PREVIEW_CHARS
-        text = multi_line(preview[:MAX_PREVIEW_CHARS] if more > 0 else preview)
-        for line in text.split("\n"):
-            parts.append(("  │ ", "gutter" if ok else "bad-gutter"))
-            parts.append((line, "" if ok else "bad-text"))
-            parts.append(("\n", ""))
-        if more > 0:
-            parts.append((f"  │ … {more:,} more characters\n", "muted"))
+        parts += output_spans(t["output_preview"], ok=ok, expanded=expanded)
+    return parts
+
+
+def output_spans(preview: str, *, ok: bool, expanded: bool) -> list[Span]:
+    """A tool's output behind its gutter: control sequences (colours) dropped, other
+    controls made visible; collapsed to its first and last lines unless ``expanded``."""
+    gutter = ("  │ ", "gutter" if ok else "bad-gutter")
+    role = "" if ok else "bad-text"
+    more = len(preview) - MAX_PREVIEW_CHARS
+    lines = multi_line(strip_ansi(preview[:MAX_PREVIEW_CHARS] if more > 0 else preview)).split("\n")
+    hidden = 0
+    if not expanded and len(lines) > HEAD_LINES + TAIL_LINES + 1:
+        hidden = len(lines) - HEAD_LINES - TAIL_LINES
+        lines = lines[:HEAD_LINES] + [""] + lines[-TAIL_LINES:]
+    parts: list[Span] = []
+    for i, line in enumerate(lines):
+        if hidden and i == HEAD_LINES:
+            parts += [gutter, (f"⋯ {hidden:,} more lines (e shows every line)", "muted"), ("\n", "")]
+            continue
+        if not expanded and len(line) > COLLAPSED_LINE_CHARS:
+            line = line[:COLLAPSED_LINE_CHARS] + f"… ({len(line) - COLLAPSED_LINE_CHARS:,} more characters)"
+        parts += [gutter, (line, role), ("\n", "")]
+    if more > 0:
+        parts += [gutter, (f"… {more:,} more characters not kept here", "muted"), ("\n", "")]
     return parts
 
 
@@ -144,7 +182,7 @@ def leftover_spans(lo: Leftover) -> list[Span]:
     parts: list[Span] = []
     parts += _field("Leftover", (one_line(lo.name), "warn"))
     parts += _field("Beside", (one_line(lo.target), "path"))
-    parts += _field("State", (one_line(lo.detail), ""))
+    parts += _field("Content", (one_line(lo.detail), ""))
     parts += _field("File", (humanfmt.home_short(lo.path), "path"), (f"  {humanfmt.size(lo.size)}", ""))
     parts.append(("\n", ""))
     parts.append((

@@ -43,6 +43,11 @@ def count(n: int) -> str:
     return humanize.intcomma(n)
 
 
+def plural(n: int, noun: str) -> str:
+    """``1 session``, ``3 sessions``, ``1,204 sessions``."""
+    return f"{count(n)} {noun}{'' if n == 1 else 's'}"
+
+
 def size(nbytes: int) -> str:
     """``2.0 GiB``, ``24.3 KiB``."""
     import humanize
@@ -58,6 +63,25 @@ def ago(timestamp_ms: int, now_ms: int) -> str:
     import humanize
 
     return humanize.naturaltime(timedelta(milliseconds=delta_ms))
+
+
+def ago_short(timestamp_ms: int, now_ms: int) -> str:
+    """``now``, ``42s``, ``26m``, ``3h``, ``2d``, ``5w``, ``4mo``, ``2y``; ``+3h`` in the future (clock skew)."""
+    delta = (now_ms - timestamp_ms) // 1000
+    sign = ""
+    if delta < 0:
+        sign, delta = "+", -delta
+    if delta < 10:
+        return "now" if not sign else "+0s"
+    for unit, size in (("y", 365 * 86400), ("mo", 30 * 86400), ("w", 7 * 86400), ("d", 86400), ("h", 3600),
+                       ("m", 60), ("s", 1)):
+        if delta >= size:
+            n = delta // size
+            if unit == "w" and n > 4:
+                continue
+            text = f"{sign}{n}{unit}"
+            return text if len(text) <= 4 else f"{sign}99y"[-4:]
+    return "now"
 
 
 def duration(seconds: int) -> str:

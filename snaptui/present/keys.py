@@ -36,8 +36,11 @@ KEYS: tuple[Key, ...] = (
     Key("end,G", "jump(-1)", "Last", "last row", "End G", footer=False, scope="list", palette=False),
     Key("enter", "resume", "Resume", "resume the session in its project directory", "enter", scope="list"),
     Key("space", "mark", "Mark", "mark or unmark a row for bulk discard", "space", scope="list"),
-    Key("d", "discard", "Discard", "move the highlighted or marked rows to the trash", "d"),
-    Key("u", "undo", "Undo", "undo the last discard", "u"),
+    Key("v", "toggle_detail", "Detail", "show the detail full screen, or go back to the list", "v"),
+    Key("e", "toggle_outputs", "Outputs", "expand or collapse long tool outputs in the detail", "e", footer=False),
+    Key("d", "discard", "Discard", "move the highlighted or marked sessions to the trash", "d"),
+    Key("u", "undo", "Undo", "undo the last discard (also one made before a restart)", "u"),
+    Key("T", "trash", "Trash", "the trash: restore discarded sessions", "T"),
     Key("P", "purge", "Purge", "purge snapshots older than an age (dry run first)", "P"),
     Key("slash", "filter", "Filter", "filter: id, project, tool names, preview text", "/"),
     Key("escape", "clear_filter", "Clear filter", "clear the filter", "escape", footer=False),
@@ -47,10 +50,31 @@ KEYS: tuple[Key, ...] = (
     Key("ctrl+p", "command_palette", "Palette", "command palette: every action, themes", "ctrl+p",
         footer=False, palette=False),
     Key("question_mark", "help", "Help", "show every key", "?"),
-    Key("q", "quit", "Quit", "quit", "q  ctrl+q", palette=False),
+    Key("q,ctrl+c", "quit", "Quit", "quit", "q  ctrl+c  ctrl+q", palette=False),
 )
 """In the order the help screen lists them."""
 
 
 def in_scope(scope: str) -> list[Key]:
     return [k for k in KEYS if k.scope == scope]
+
+
+FOOTER_RANK = ("quit", "help", "resume", "toggle_detail", "discard", "filter", "undo", "mark", "cycle_sort",
+               "purge", "trash", "toggle_completed", "command_palette")
+"""Which footer keys stay when the footer is short: the first ones (help and quit always)."""
+
+
+def footer_fit(items: list[tuple[str, int]], cells: int) -> set[str]:
+    """Which of ``items`` — ``(action, cells it takes)``, in footer order — fit in
+    ``cells``, dropping the lowest ranked first; help and quit always stay."""
+    rank = {action: i for i, action in enumerate(FOOTER_RANK)}
+    kept = {action for action, _ in items}
+    used = sum(w for _, w in items)
+    for action, w in sorted(items, key=lambda item: -rank.get(item[0], len(FOOTER_RANK))):
+        if used <= cells:
+            break
+        if action in ("quit", "help"):
+            continue
+        kept.discard(action)
+        used -= w
+    return kept

@@ -9,6 +9,11 @@ the UI passes text as ``Content``/``Text`` objects, never as markup strings.
 
 from __future__ import annotations
 
+import re
+
+_CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+"""A control sequence (colours ``ESC[31m``, cursor moves, erasing): what test runners colour output with."""
+
 # C0 controls become their Unicode "control pictures" (U+2400 + code): ␀ ␇ ␛ ...
 _COMMON = {code: chr(0x2400 + code) for code in range(0x20)}
 _COMMON[0x7F] = "\u2421"  # ␡
@@ -52,3 +57,10 @@ def multi_line(text: str) -> str:
 def is_clean(text: str) -> bool:
     """True if ``text`` would be shown unchanged on one line."""
     return text.translate(_ONE_LINE) == text
+
+
+def strip_ansi(text: str) -> str:
+    """``text`` without its control sequences (colours, cursor moves): what a program
+    printed, as it reads. Every other escape stays visible once through
+    :func:`one_line` or :func:`multi_line` (``␛]52;…``)."""
+    return _CSI.sub("", text) if "\x1b[" in text else text

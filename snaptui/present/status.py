@@ -3,32 +3,54 @@
 from __future__ import annotations
 
 from snaptui.catalog.scan import Catalog
-from snaptui.present import humanfmt
+from snaptui.present import cells, humanfmt
 from snaptui.present.detail import Span
 from snaptui.present.safetext import one_line
 
 
 def status_spans(directory: str, catalog: Catalog | None, *, sort: str, show_completed: bool, marks: int,
-                 query: str, progress: str) -> list[Span]:
-    """``snaptui ~/recovery  9 interrupted · 1 damaged · $1,237.09 at stake  sort: newest ...``."""
-    parts: list[Span] = [("snaptui ", "title"), (humanfmt.home_short(directory), "path")]
+                 query: str, progress: str, hidden_marks: int = 0,
+                 matched: tuple[int, int, float] | None = None, width: int | None = None) -> list[Span]:
+    """``snaptui ~/recovery  9 interrupted · 1 damaged · $1,237.09 at stake  sort: newest ...``;
+    while filtering ``filter: api  3 of 9 · $1,204.50``; ``matched`` is (shown, total, their cost).
+    Within ``width`` cells, the least needed parts go first (the name, the directory, the sort)."""
+    groups: list[tuple[int, list[Span]]] = [(6, [("snaptui ", "title")]),
+                                            (4, [(humanfmt.home_short(directory), "path"), ("  ", "")])]
     if catalog is not None:
-        parts += [("  ", ""), (f"{humanfmt.count(len(catalog.incomplete))} interrupted", "strong")]
+        groups.append((0, [(f"{humanfmt.count(len(catalog.incomplete))} interrupted", "strong")]))
         if catalog.damaged:
-            parts += [(" · ", ""), (f"{humanfmt.count(len(catalog.damaged))} damaged", "bad")]
+            groups.append((2, [(" · ", ""), (f"{humanfmt.count(len(catalog.damaged))} damaged", "bad")]))
         if catalog.leftovers:
-            parts += [(" · ", ""), (f"{humanfmt.count(len(catalog.leftovers))} leftover", "warn-soft")]
+            groups.append((3, [(" · ", ""), (f"{humanfmt.count(len(catalog.leftovers))} leftover", "warn-soft")]))
         if any(s.cost_usd is not None for s in catalog.incomplete):  # opendev's store records no cost
-            parts += [(" · ", ""), (f"{humanfmt.cost(catalog.cost_at_stake)} at stake", "warn")]
+            groups.append((1, [(" · ", ""), (f"{humanfmt.cost(catalog.cost_at_stake)} at stake", "warn")]))
         if show_completed:
-            parts += [(" · ", ""), (f"{humanfmt.count(len(catalog.completed))} completed shown", "muted")]
-    parts += [("  ", ""), (f"sort: {sort}", "muted")]
+            groups.append((3, [(" · ", ""), (f"{humanfmt.count(len(catalog.completed))} completed shown", "muted")]))
+    groups.append((5, [("  ", ""), (f"sort: {sort}", "muted")]))
     if marks:
-        parts += [("  ", ""), (f"{marks} marked", "title")]
+        mark: list[Span] = [("  ", ""), (f"{humanfmt.count(marks)} marked", "title")]
+        if hidden_marks:
+            mark.append((f", {humanfmt.count(hidden_marks)} hidden", "warn"))
+        groups.append((0, mark))
     if query:
-        parts += [("  ", ""), ("filter: ", "muted"), (one_line(query), "strong")]
+        groups.append((0, [("  ", ""), ("filter: ", "muted"), (one_line(query, 40), "strong")]))
+        if matched is not None:
+            shown, total, cost = matched
+            groups.append((0, [("  ", ""), (f"{humanfmt.count(shown)} of {humanfmt.count(total)}", "strong"),
+                               (f" · {humanfmt.cost(cost)}", "warn-soft")]))
     if progress:
-        parts += [("  ", ""), (progress, "progress")]
+        groups.append((1, [("  ", ""), (progress, "progress")]))
+    if width is not None:
+        used = sum(cells.width(t) for _, g in groups for t, _ in g)
+        for level in range(6, 0, -1):
+            if used <= width:
+                break
+            for group in [g for g in groups if g[0] == level]:
+                used -= sum(cells.width(t) for t, _ in group[1])
+                groups.remove(group)
+    parts = [span for _, g in groups for span in g]
+    if parts and parts[0][0].startswith(" · "):
+        parts[0] = (parts[0][0][3:], parts[0][1])
     return parts
 
 

@@ -6,7 +6,7 @@ import shutil
 
 from snaptui.base import clock as _clock
 from snaptui.catalog.scan import Catalog
-from snaptui.present import humanfmt, lost
+from snaptui.present import columns, humanfmt, lost
 from snaptui.present.cells import fit, fit_path, width
 from snaptui.present.safetext import one_line
 from snaptui.sources.records import Session
@@ -38,8 +38,9 @@ def _table(rows: list[tuple[list[str], str | None]], total_width: int) -> str:
     right = {2, 3}
     widths = [max([width(h)] + [width(r[i]) for r, _ in rows]) for i, h in enumerate(headers)]
     spare = total_width - (sum(widths) + 2 * (len(widths) - 1))
-    if spare < 0:
-        widths[1] = max(widths[1] + spare, 12)
+    if spare < 0:  # the project's own name stays whole, as in the TUI (snaptui.present.columns)
+        names = [width(columns.last_name(r[1])) for r, _ in rows]
+        widths[1] = max(widths[1] + spare, min(max(names, default=10) + 2, columns.NAME_MAX + 2), 12)
     lines = []
     for row, note in [(headers, None), *rows]:
         cells = []

@@ -8,9 +8,11 @@ the rows that are visible.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from snaptui.catalog.scan import Catalog
-from snaptui.present import humanfmt
+from snaptui.present import columns, humanfmt
+from snaptui.present.columns import Measure
 from snaptui.sources.records import Item, Session
 
 SORTS = ("newest", "cost", "messages", "project")
@@ -25,12 +27,14 @@ LEFTOVER = "leftover"
 class Row:
     """One line of the list: a section or day header, or an item the cursor can rest on."""
 
-    __slots__ = ("kind", "item", "label")
+    __slots__ = ("kind", "item", "label", "columns")
 
-    def __init__(self, kind: str, item: Item | None = None, label: str = "") -> None:
+    def __init__(self, kind: str, item: Item | None = None, label: str = "", columns: bool = False) -> None:
         self.kind = kind
         self.item = item
         self.label = label
+        self.columns = columns
+        """A header over sessions: it names the columns too."""
 
     @property
     def selectable(self) -> bool:
@@ -96,7 +100,7 @@ def build_rows(
         if sort != "newest":
             completed.sort(key=_sort_key(sort))
         if completed:
-            rows.append(Row(HEADER, label=f"Completed ({len(completed)})"))
+            rows.append(Row(HEADER, label=f"Completed ({len(completed)})", columns=True))
             rows.extend(Row(SESSION, s) for s in completed)
     damaged = [d for d in result.damaged if not query or query in f"{d.name}\n{d.reason}".lower()]
     if damaged:
@@ -119,7 +123,7 @@ def _add_sessions(rows: list[Row], sessions: list[Session], sort: str, now_ms: i
     if not sessions:
         return
     if sort != "newest":
-        rows.append(Row(HEADER, label=f"{title} — by {sort}"))
+        rows.append(Row(HEADER, label=f"{title} — by {sort}", columns=True))
         rows.extend(Row(SESSION, s) for s in sessions)
         return
     labels: dict[int, str] = {}
@@ -130,6 +134,47 @@ def _add_sessions(rows: list[Row], sessions: list[Session], sort: str, now_ms: i
         if day is None:
             day = labels[bucket] = humanfmt.day_label(bucket * _QUARTER_HOUR_MS, now_ms)
         if day != current:
-            rows.append(Row(HEADER, label=day))
+            rows.append(Row(HEADER, label=day, columns=True))
             current = day
         rows.append(Row(SESSION, s))
+
+
+class View(NamedTuple):
+    """Everything the list needs from one catalog, computed together off the UI thread."""
+
+    rows: list[Row]
+    positions: dict[str, int]
+    """Each item's row index."""
+    measure: Measure
+    marks: frozenset[str]
+    """The marks that still name an item of the catalog (shown or hidden by the filter)."""
+    hidden_marks: int
+    """How many of them the filter hides."""
+    matched: int
+    """Sessions shown (interrupted, and completed when shown)."""
+    total: int
+    """Sessions there are to show without the filter."""
+    matched_cost: float
+
+
+def build_view(
+    result: Catalog,
+    *,
+    now_ms: int,
+    sort: str = "newest",
+    show_completed: bool = False,
+    query: str = "",
+    texts: dict[str, str] | None = None,
+    marks: frozenset[str] = frozenset(),
+    flags: bool = False,
+) -> View:
+    """The rows and what goes with them: column widths, marks, the filter's counts."""
+    rows = build_rows(result, now_ms=now_ms, sort=sort, show_completed=show_completed, query=query, texts=texts)
+    positions = {r.item.key: i for i, r in enumerate(rows) if r.item is not None}
+    pool = result.incomplete + result.completed if show_completed else result.incomplete
+    shown = [r.item for r in rows if r.kind == SESSION and isinstance(r.item, Session)]
+    measure = columns.measure(pool, flags=flags or show_completed)
+    known = marks & {i.key for i in result.items} if marks else frozenset()
+    hidden = sum(1 for k in known if k not in positions)
+    cost = sum(float(s.cost_usd) for s in shown if s.cost_usd is not None and not s.completed)
+    return View(rows, positions, measure, frozenset(known), hidden, len(shown), len(pool), cost)

@@ -120,6 +120,15 @@ def _model() -> type[BaseModel]:
             parse_duration(value)
             return value
 
+        @field_validator("theme")
+        @classmethod
+        def _theme(cls, value: str | None) -> str | None:
+            from snaptui.settings.themes import THEMES
+
+            if value is not None and value not in THEMES:
+                raise ValueError(f"unknown theme {value!r} (known: {', '.join(THEMES)})")
+            return value
+
         @field_validator("resume_command")
         @classmethod
         def _command(cls, value: str) -> str:

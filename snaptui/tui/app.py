@@ -14,57 +14,58 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
-from textual.worker import get_current_worker
+from textual.widgets import Input, Static
 
 from snaptui.base.durations import parse_duration
-from snaptui.present import detail as detail_text
 from snaptui.present import humanfmt
-from snaptui.present.keys import in_scope
+from snaptui.present.keys import KEYS, in_scope
 from snaptui.present.status import empty_spans, status_spans
-from snaptui.present.viewmodel import SESSION, SORTS, Row, build_rows
-from snaptui.sources.records import DamagedFile, Item, Leftover, Session
+from snaptui.present.viewmodel import SORTS, Row
+from snaptui.sources.records import Item, Session
+from snaptui.tui import theming
 from snaptui.tui import work as actions
-from snaptui.tui.detail import Detail, content
+from snaptui.tui.detail import DetailView, content
 from snaptui.tui.dialogs import ConfirmScreen, HelpScreen, PurgeScreen
-from snaptui.tui.following import FollowingApp
-from snaptui.tui.messages import ActionDone, DetailLoaded, Undo
+from snaptui.tui.footer import SnapFooter
+from snaptui.tui.messages import ActionDone, Undo
 from snaptui.tui.session_list import SessionList
+from snaptui.tui.trashview import TrashScreen
+from snaptui.tui.viewing import DETAIL_DELAY_S, ViewingApp
 
-DETAIL_DELAY_S = 0.05
-"""How long the cursor must rest before the detail pane is looked up."""
+__all__ = ["DETAIL_DELAY_S", "SnaptuiApp"]
+
 FILTER_DELAY_S = 0.08
 """How long typing must pause before the list is filtered again."""
-RESCAN_EVERY_S = 15.0
-"""Besides watching the directory's mtime, rescan now and then (catches in-place edits)."""
+WIDE = 120
+"""From this many columns the detail sits beside the list; below, under it."""
+TALL = 20
+"""Below this many rows a narrow terminal shows the list alone (``v`` shows the detail)."""
 
 
 class EmptyState(Static, can_focus=True):
     """Says where snaptui looked when there is nothing to list (focusable: the app's keys still work)."""
 
 
-class SnaptuiApp(FollowingApp):
+class SnaptuiApp(ViewingApp):
     """Lists interrupted sessions; resume, discard, undo, purge, filter, sort."""
 
     CSS_PATH = "app.tcss"
     TITLE = "snaptui"
     ENABLE_COMMAND_PALETTE = True
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (TALL, "-tall")]
     BINDINGS = [Binding(k.keys, k.action, k.label, show=k.footer, tooltip=k.help) for k in in_scope("app")]
     """App-wide keys, from :mod:`snaptui.present.keys`; the list adds its own."""
 
     def __init__(self, directory: str, **kwargs: Any) -> None:
         super().__init__(directory, **kwargs)
-        self.sort = "newest"
-        self.show_completed = False
         self.undo_stack: list[Undo] = []
         """Discard batches that ``u`` can restore, newest last, with their row counts."""
-        self.seen_sessions: dict[str, Session] = {}
-        """Incomplete sessions the person has had on screen (for the startup check)."""
-        self._detail_timer: Timer | None = None
         self._filter_timer: Timer | None = None
+        self._theme_ready = False
 
     # -- layout ----------------------------------------------------------------------
 
@@ -75,21 +76,21 @@ class SnaptuiApp(FollowingApp):
         self.filter_box = Input(
             id="filter", placeholder="filter: id, project, tool, preview text — enter keeps it, escape clears"
         )
-        self.session_list = SessionList(id="list", now_ms=self.clock, live=self.live_reason)
-        self.detail = Detail(id="detail")
-        self.detail_scroll = VerticalScroll(self.detail, id="detail-scroll")
+        self.session_list = SessionList(id="list", now_ms=self.clock, live=self.live_reason, on_move=self._show_detail)
+        self.detail = DetailView(id="detail")
         self.empty = EmptyState(id="empty")
-        self.main = Horizontal(self.session_list, self.detail_scroll, id="main")
+        self.main = Horizontal(self.session_list, self.detail, id="main")
         yield self.status
         yield self.filter_box
         yield self.main
         yield self.empty
-        yield Footer()
+        yield SnapFooter()
 
     def on_mount(self) -> None:
         theme = self.settings.get("theme")
         if theme and theme in self.available_themes:
             self.theme = theme
+        self._theme_ready = True
         self.filter_box.display = False
         self.empty.display = False
         self._progress = "scanning…"
@@ -97,86 +98,72 @@ class SnaptuiApp(FollowingApp):
         self.session_list.focus()
         self.start_following()
 
+    def get_css_variables(self) -> dict[str, str]:
+        return theming.readable_variables(super().get_css_variables())
+
+    def watch_theme(self, theme: str) -> None:
+        # A theme the person picked: remembered, in a worker.
+        if getattr(self, "_theme_ready", False) and self.state_dir:
+            self._save_theme(theme)
+
+    @work(thread=True, group="theme", exit_on_error=False)
+    def _save_theme(self, theme: str) -> None:
+        from snaptui.settings.uistate import save_theme
+
+        save_theme(self.state_dir or "", theme, self.settings.get("configured_theme"))
+
     # -- showing -----------------------------------------------------------------------
 
-    def catalog_changed(self) -> None:
-        self._refresh_rows()
-
-    def _refresh_rows(self) -> None:
-        if self.result is None or not self.screen_stack:  # not yet scanned, or closing
-            return
+    def rows_shown(self, empty: bool) -> None:
         lst = self.session_list
-        keep = lst.current.key if lst.current is not None else None
-        rows = build_rows(
-            self.result, now_ms=self.clock(), sort=self.sort, show_completed=self.show_completed,
-            query=self.query_text, texts=self.texts,
-        )
-        lst.set_rows(rows, keep=keep)
-        for row in rows:
-            if row.kind == SESSION and isinstance(row.item, Session) and not row.item.completed:
-                self.seen_sessions[row.item.key] = row.item
-        empty = not rows
         self.main.display = not empty
         self.empty.display = empty
-        if self.screen is lst.screen and self.focused is not self.filter_box:
+        if self.screen is lst.screen and self.focused is not self.filter_box and not self.zoomed:
             # A hidden list cannot keep the focus; give it to what is shown, so
             # the footer's keys do not depend on timing.
             (self.empty if empty else lst).focus()
         if empty:
             self.empty.update(content(empty_spans(self.directory, self.result, source=self.source,
                                                   query=self.query_text)))
-        self._schedule_detail(lst.current)  # the list paints first; the detail follows
-        self._update_status()
 
     def _update_status(self) -> None:
+        view = self.view if self.query_text else None
         self.status.update(content(status_spans(
             self.directory, self.result, sort=self.sort, show_completed=self.show_completed,
-            marks=len(self.session_list.marks), query=self.query_text, progress=self._progress,
+            marks=len(self.session_list.marks), hidden_marks=self.hidden_marks, query=self.query_text,
+            progress=self._progress,
+            matched=(view.matched, view.total, view.matched_cost) if view is not None else None,
+            width=max(self.size.width - 2, 20),
         )))
 
-    @on(SessionList.Highlighted)
-    def _highlighted(self, message: SessionList.Highlighted) -> None:
-        self._schedule_detail(message.row)
-
-    def _schedule_detail(self, row: Row | None) -> None:
-        """Show ``row`` in the detail pane shortly: holding a key moves the cursor
-        at once, and the detail (looked up in a worker) follows when keys settle."""
-        if self._detail_timer is not None:
-            self._detail_timer.stop()
-        self._detail_timer = self.set_timer(DETAIL_DELAY_S, lambda: self._show_detail(row))
-
-    def _show_detail(self, row: Row | None) -> None:
-        if not self.screen_stack:  # a timer landing while the app closes
-            return
-        if row is None or row.item is None:
-            self.detail.show_text("Nothing selected.")
-        elif isinstance(row.item, DamagedFile):
-            self.detail.show_spans(detail_text.damaged_spans(row.item))
-            self.detail_scroll.scroll_home(animate=False)
-        elif isinstance(row.item, Leftover):
-            self.detail.show_spans(detail_text.leftover_spans(row.item))
-            self.detail_scroll.scroll_home(animate=False)
-        elif isinstance(row.item, Session):
-            self._load_detail(row.item)
-
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
-    def _load_detail(self, session: Session) -> None:
-        facts = detail_text.gather(session, template=self.settings["resume_command"],
-                                   live=self.live.get(session.key), now_ms=self.clock(),
-                                   roots=self.store_roots or None)
-        if not get_current_worker().is_cancelled:
-            self.post_message(DetailLoaded(session.key, facts))
-
-    def on_detail_loaded(self, message: DetailLoaded) -> None:
-        row = self.session_list.current
-        if row is None or row.key != message.key or not isinstance(row.item, Session):
-            return  # the cursor moved on
-        self.detail.show_spans(detail_text.session_spans(row.item, message.facts, now_ms=self.clock()))
-        self.detail_scroll.scroll_home(animate=False)
+    def on_resize(self) -> None:
+        self._update_status()
 
     @on(SessionList.MarkToggled)
     def _marked(self) -> None:
+        self.person_moved = True
+        if self.view is not None:
+            self.hidden_marks = sum(1 for k in self.session_list.marks if k not in self.view.positions)
         self._update_status()
+
+    @property
+    def zoomed(self) -> bool:
+        return self.screen.has_class("-zoom")
+
+    def action_toggle_detail(self) -> None:
+        """Show the detail full screen (its keys scroll it), or go back to the list."""
+        screen = self.session_list.screen
+        zoom = not screen.has_class("-zoom")
+        screen.set_class(zoom, "-zoom")
+        (self.detail if zoom else self.session_list).focus()
+
+    def action_toggle_outputs(self) -> None:
+        """Expand or collapse long tool outputs in the detail."""
+        self.expanded = not self.expanded
+        self._detail_key = None  # redraw from the top
+        self._show_detail(self.session_list.current)
+        self.notify("Tool outputs shown whole." if self.expanded else "Long tool outputs collapsed.", timeout=2,
+                    markup=False)
 
     # -- actions -------------------------------------------------------------------------
 
@@ -213,9 +200,10 @@ class SnaptuiApp(FollowingApp):
         self.push_screen(ConfirmScreen(title, question, yes=yes), done)
 
     def _chosen(self) -> list[Item]:
+        """The marked items (hidden by the filter or not), else the highlighted one."""
         lst = self.session_list
-        if lst.marks:
-            return [r.item for r in lst.rows if r.key in lst.marks and r.item is not None]
+        if lst.marks and self.result is not None:
+            return [i for i in self.result.items if i.key in lst.marks]
         return [lst.current.item] if lst.current is not None and lst.current.item is not None else []
 
     def action_discard(self) -> None:
@@ -224,11 +212,21 @@ class SnaptuiApp(FollowingApp):
         if not chosen:
             return
         live = [s for s in chosen if isinstance(s, Session) and s.key in self.live]
+        hidden = self.hidden_marks if self.session_list.marks else 0
         if live:
-            why = humanfmt.live_reason(*self.live[live[0].key], self.clock())
+            first = self.live[live[0].key]
+            why = humanfmt.live_reason(first.agent, first.written_ms, self.clock())
             self._confirm_then(
                 "Discard a session that may be running?",
                 f"{len(live)} of these may still be running ({why}). Discard anyway? (u undoes)",
+                "Discard", lambda: self._discard(chosen),
+            )
+            return
+        if hidden:
+            self._confirm_then(
+                "Discard marked sessions the filter hides?",
+                f"Discard {humanfmt.plural(len(chosen), 'marked session')}, {hidden} of them hidden by the "
+                "filter? (u undoes)",
                 "Discard", lambda: self._discard(chosen),
             )
             return
@@ -246,15 +244,21 @@ class SnaptuiApp(FollowingApp):
         self.post_message(actions.discard(self.directory, chosen, self.state_dir, self.clock))
 
     def action_undo(self) -> None:
-        """Restore the files the last discard moved."""
-        if not self.undo_stack:
-            self.notify("Nothing to undo.", markup=False)
-            return
-        self.run_undo(self.undo_stack.pop())
+        """Restore what the last discard moved or dismissed (the newest discard in the trash after a restart)."""
+        self.run_undo(self.undo_stack.pop() if self.undo_stack else None)
 
     @work(thread=True, group="action", exit_on_error=False)
-    def run_undo(self, what: Undo) -> None:
-        self.post_message(actions.undo(self.directory, self.state_dir, what))
+    def run_undo(self, what: Undo | None) -> None:
+        self.post_message(actions.undo(self.directory, self.state_dir, what, self.clock))
+
+    def action_trash(self) -> None:
+        """Open the trash: every discarded file, restorable."""
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self.forget_facts()
+                self.scan_directory()
+
+        self.push_screen(TrashScreen(self.directory, self.clock), closed)
 
     def action_purge(self) -> None:
         """Open the purge dialog: choose an age, see the dry run, confirm."""
@@ -268,7 +272,8 @@ class SnaptuiApp(FollowingApp):
 
         self.push_screen(
             PurgeScreen(self.directory, self.result, default_age=self.settings["purge_older_than"],
-                        retention_s=parse_duration(self.settings["trash_retention"]), clock=self.clock),
+                        retention_s=parse_duration(self.settings["trash_retention"]), clock=self.clock,
+                        running_s=parse_duration(self.settings["running_threshold"]), live=dict(self.live)),
             done,
         )
 
@@ -281,6 +286,7 @@ class SnaptuiApp(FollowingApp):
             self.undo_stack.append(message.undo)
         self.notify(message.text, title=message.title, severity="error" if message.error else "information",
                     markup=False)
+        self.forget_facts()
         self.scan_directory()
 
     def action_filter(self) -> None:
@@ -295,6 +301,7 @@ class SnaptuiApp(FollowingApp):
     def _filter_changed(self, event: Input.Changed) -> None:
         # Typing stays fluid at any size: the list follows once the keys pause.
         self.query_text = event.value
+        self.person_moved = True
         if self._filter_timer is not None:
             self._filter_timer.stop()
         self._filter_timer = self.set_timer(FILTER_DELAY_S, self._refresh_rows)
@@ -306,7 +313,10 @@ class SnaptuiApp(FollowingApp):
             self.filter_box.display = False
 
     def action_clear_filter(self) -> None:
-        """Clear and hide the filter."""
+        """Leave the full-screen detail, or clear and hide the filter."""
+        if self.zoomed:
+            self.action_toggle_detail()
+            return
         box = self.filter_box
         if box.value:
             box.value = ""
@@ -318,6 +328,7 @@ class SnaptuiApp(FollowingApp):
     def action_cycle_sort(self) -> None:
         """Sort by the next of: newest, cost, messages, project."""
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.person_moved = True
         self._refresh_rows()
 
     def action_toggle_completed(self) -> None:
@@ -340,8 +351,6 @@ class SnaptuiApp(FollowingApp):
         self.session_list.action_mark()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        from snaptui.present.keys import KEYS
-
         yield from super().get_system_commands(screen)
         for key in KEYS:
             if key.palette:

@@ -1,11 +1,25 @@
-"""The detail pane: the spans of :mod:`snaptui.present.detail`, in the theme's colours."""
+"""The detail pane: the spans of :mod:`snaptui.present.detail`, in the theme's colours.
+
+:class:`DetailView` is a line-API ``ScrollView`` like the session list: the
+spans are wrapped once for the pane's width (:mod:`snaptui.present.wrap`)
+and only the visible lines are drawn, so a long detail costs a key what a
+short one does.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import messages
 from textual.content import Content
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from snaptui.present.detail import Span
+from snaptui.present.wrap import Line, wrap
 
 ROLES = {
     "": "",
@@ -34,11 +48,117 @@ def content(spans: list[Span]) -> Content:
     return Content.assemble(*((text, ROLES.get(role, "")) for text, role in spans))
 
 
-class Detail(Static):
+def _css() -> str:
+    rules = []
+    for role, style in ROLES.items():
+        if not role:
+            continue
+        words = style.split()
+        colour = next((w for w in words if w.startswith("$")), None)
+        decoration = [w for w in words if not w.startswith("$")]
+        body = (f"color: {colour};" if colour else "") + (f" text-style: {' '.join(decoration)};" if decoration else "")
+        rules.append(f"DetailView > .detail--{role} {{ {body} }}")
+    return "\n".join(rules)
+
+
+class DetailView(ScrollView, can_focus=True):
     """Shows a session, a damaged file or a leftover in full."""
 
-    def show_spans(self, spans: list[Span]) -> None:
-        self.update(content(spans))
+    COMPONENT_CLASSES = {f"detail--{role}" for role in ROLES if role}
+    DEFAULT_CSS = "DetailView { overflow-x: hidden; overflow-y: scroll; }\n" + _css()
+    """The scrollbar always shows: one appearing or going would lay out the screen again."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._spans: list[Span] = []
+        self._lines: list[Line] = []
+        self._wrapped_at = -1
+        self._styles: dict[str, Style] = {}
+
+    @property
+    def text(self) -> str:
+        """What the pane holds, as plain text (for tests)."""
+        return "".join(t for t, _ in self._spans)
+
+    def show_spans(self, spans: list[Span], *, top: bool = True) -> None:
+        old = self._lines
+        self._spans = spans
+        self._rewrap()
+        if top and self.scroll_y:
+            self.scroll_to(y=0, animate=False, immediate=True)
+            self.refresh()
+        else:
+            self._refresh_changed(old)
+        if self.is_mounted and self.display:
+            # Straight to the screen, not through this widget's next idle moment: the new
+            # text is drawn in the same frame as the list's cursor, not one or two later.
+            self.screen.post_message(messages.Update(self))
+
+    def _refresh_changed(self, old: list[Line]) -> None:
+        """Repaint only the visible lines whose text or roles changed (a key's frame is
+        as small as what it changes)."""
+        top = round(self.scroll_y)
+        height = self.scrollable_content_region.height
+        new = self._lines
+        start = None
+        for y in range(top, top + height + 1):
+            same = (old[y] if y < len(old) else None) == (new[y] if y < len(new) else None)
+            if not same and start is None:
+                start = y
+            elif same and start is not None:
+                self.refresh_lines(start, y - start)
+                start = None
+        if start is not None:
+            self.refresh_lines(start, top + height + 1 - start)
 
     def show_text(self, text: str) -> None:
-        self.update(Content(text))
+        self.show_spans([(text, "")])
+
+    def _text_width(self) -> int:
+        return max(self.scrollable_content_region.width - 2, 8)  # one cell of padding each side
+
+    def _rewrap(self) -> None:
+        cells = self._text_width()
+        self._lines = wrap(self._spans, cells)
+        self._wrapped_at = cells
+        size = Size(cells + 2, len(self._lines))
+        if size != self.virtual_size:
+            # Not through the reactive: that would lay out the whole screen again, which
+            # Textual defers to its next idle moment (tens of ms after the key). Only the
+            # scrollbar depends on it.
+            self.set_reactive(DetailView.virtual_size, size)
+            self._scroll_update(size)
+
+    def on_resize(self) -> None:
+        if self._text_width() != self._wrapped_at:
+            self._rewrap()
+            self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+        self._base = None
+
+    _base: Style | None = None
+
+    def _base_style(self) -> Style:
+        """``rich_style`` (costly: it walks the ancestors) once per style change, not per line."""
+        if self._base is None:
+            self._base = self.rich_style
+        return self._base
+
+    def _style(self, role: str) -> Style:
+        style = self._styles.get(role)
+        if style is None:
+            style = self._styles[role] = self.get_component_rich_style(f"detail--{role}") if role else Style()
+        return style
+
+    def render_line(self, y: int) -> Strip:
+        index = y + round(self.scroll_y)
+        width = self.scrollable_content_region.width
+        base = self._base_style()
+        if index >= len(self._lines):
+            return Strip.blank(width, base)
+        segments = [Segment(" ", base)]
+        segments += [Segment(text, base + self._style(role)) for text, role in self._lines[index]]
+        return Strip(segments).adjust_cell_length(width, base)

@@ -17,9 +17,11 @@ from textual.worker import get_current_worker
 from snaptui.actions.purge import PurgePlan, plan_purge
 from snaptui.base.clock import Clock
 from snaptui.base.durations import parse_duration
+from snaptui.catalog.liveness import Live
 from snaptui.catalog.scan import Catalog
 from snaptui.present import humanfmt
 from snaptui.present.keys import KEYS
+from snaptui.sources.records import Session
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -71,8 +73,12 @@ class PurgeScreen(ModalScreen["PurgePlan | None"]):
             self.error = error
             super().__init__()
 
-    def __init__(self, directory: str, catalog: Catalog, *, default_age: str, retention_s: int, clock: Clock) -> None:
+    def __init__(self, directory: str, catalog: Catalog, *, default_age: str, retention_s: int, clock: Clock,
+                 running_s: int = 0, live: dict[str, Live] | None = None) -> None:
         super().__init__()
+        self._running_s = running_s
+        self._live = live or {}
+        self._warning: str | None = None
         self._directory = directory
         self._catalog = catalog
         self._default_age = default_age
@@ -101,7 +107,9 @@ class PurgeScreen(ModalScreen["PurgePlan | None"]):
     @on(Input.Changed, "#age")
     def _age_changed(self, event: Input.Changed) -> None:
         self._plan = None
-        self.query_one("#purge", Button).disabled = True
+        button = self.query_one("#purge", Button)
+        button.disabled = True
+        button.label = "Purge"
         self._plan_for(event.value)
 
     @on(Input.Submitted, "#age")
@@ -134,6 +142,7 @@ class PurgeScreen(ModalScreen["PurgePlan | None"]):
             return
         seconds = parse_duration(message.text)
         n = len(plan.sessions)
+        self._warning = purge_warning(seconds, self._running_s, [s for s in plan.sessions if s.key in self._live])
         lines = [
             f"Would remove {humanfmt.count(n)} snapshot{'s' if n != 1 else ''} older than "
             f"{humanfmt.duration(seconds)}: {humanfmt.count(plan.incomplete)} interrupted, "
@@ -144,7 +153,10 @@ class PurgeScreen(ModalScreen["PurgePlan | None"]):
                 f"And empty {humanfmt.count(plan.trash_files)} discarded file(s) "
                 f"({humanfmt.size(plan.trash_bytes)}) kept longer than {humanfmt.duration(self._retention_s)}."
             )
-        out.update(Content.styled("\n".join(lines), "bold" if n or plan.trash_files else "$text-muted"))
+        text = Content.styled("\n".join(lines), "bold" if n or plan.trash_files else "$text-muted")
+        if self._warning:
+            text = Content.assemble(text, "\n", (f"⚠ {self._warning}", "bold $text-warning"))
+        out.update(text)
         button.disabled = not (n or plan.trash_files)
         button.label = f"Purge {humanfmt.count(n)}" if n else "Purge"
 
@@ -154,7 +166,29 @@ class PurgeScreen(ModalScreen["PurgePlan | None"]):
 
     @on(Button.Pressed, "#purge")
     def _purge(self) -> None:
-        self.dismiss(self._plan)
+        plan = self._plan
+        if plan is None:
+            return
+        if self._warning:  # asked twice: the button, then this
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.dismiss(plan)
+
+            self.app.push_screen(ConfirmScreen("Purge sessions that may be running?",
+                                               f"{self._warning} Purge them for good anyway?", yes="Purge"), answered)
+            return
+        self.dismiss(plan)
+
+
+def purge_warning(age_s: int, running_s: int, live: list[Session]) -> str | None:
+    """What to say before purging at ``age_s`` (None: nothing to warn about)."""
+    words = []
+    if age_s < running_s:
+        words.append(f"{humanfmt.duration(age_s)} is less than running_threshold "
+                     f"({humanfmt.duration(running_s)}): sessions still running may be purged.")
+    if live:
+        words.append(f"{humanfmt.plural(len(live), 'session')} to purge may still be running (live?).")
+    return " ".join(words) or None
 
 
 class HelpScreen(ModalScreen[None]):
@@ -171,12 +205,16 @@ class HelpScreen(ModalScreen[None]):
         parts += [
             "\n",
             ("Marks ", "bold"),
-            "on the right of a row: ", ("✗", "$error"), " last tool failed, ",
-            ("live?", "$warning"), " may still be running (written recently, or an opendev process works in its "
-            "directory; snaptui asks first), ",
-            ("done", "$text-muted"), " completed.\n\n",
-            ("Discarded files go to .snaptui-trash in the recovery directory; "
-             "'snaptui restore' lists and restores them.", "$text-muted"),
+            "on a row: ", ("✓", "$text-success"), " / ", ("✗", "$text-error"), " last tool succeeded / failed, ",
+            ("…", "$text-warning"), " it never finished, ",
+            ("live?", "bold $text-warning"), " may still be running: its file was written within running_threshold, "
+            "or an opendev process works in its directory (a wide list and the detail say which; snaptui asks "
+            "first), ", ("done", "$text-muted"), " completed, ", ("●", "$text-accent"), " marked.\n\n",
+            "Long tool outputs are collapsed to their first and last lines; ", ("e", "bold $accent"),
+            " shows them whole. Colour codes in outputs are dropped; other control characters are shown "
+            "(␛, ␇).\n\n",
+            ("Discarded files go to .snaptui-trash in the recovery directory: T lists them and restores one, u "
+             "restores the last discard (even after a restart).", "$text-muted"),
         ]
         with Vertical(classes="dialog", id="help-dialog"):
             yield Label("snaptui keys", classes="dialog-title")

@@ -9,6 +9,7 @@ from textual.message import Message
 from snaptui.catalog.liveness import Live
 from snaptui.catalog.scan import Catalog
 from snaptui.present.detail import Facts
+from snaptui.present.viewmodel import View
 
 
 class ScanProgress(Message):
@@ -45,11 +46,31 @@ class TextsLoaded(Message):
 
 
 class DetailLoaded(Message):
-    """The facts the detail pane shows for the item with ``key``."""
+    """The facts the detail pane shows for the session with ``key`` (as its file was)."""
 
-    def __init__(self, key: str, facts: Facts) -> None:
+    def __init__(self, key: str, facts: Facts, identity: object = None) -> None:
         self.key = key
         self.facts = facts
+        self.identity = identity
+        super().__init__()
+
+
+class RowsBuilt(Message):
+    """Rows built in a worker for request ``seq`` (``marks``: the marks they were built with)."""
+
+    def __init__(self, seq: int, view: View, marks: frozenset[str]) -> None:
+        self.seq = seq
+        self.view = view
+        self.marks = marks
+        super().__init__()
+
+
+class TrashListed(Message):
+    """What the trash holds, newest discard first (``TrashedFile`` records)."""
+
+    def __init__(self, files: list, error: str | None = None) -> None:
+        self.files = files
+        self.error = error
         super().__init__()
 
 

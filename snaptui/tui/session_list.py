@@ -14,6 +14,7 @@ from typing import Any
 from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
+from textual import messages
 from textual.binding import Binding
 from textual.events import Click
 from textual.geometry import Size
@@ -23,12 +24,13 @@ from textual.strip import Strip
 
 from snaptui.base.clock import Clock
 from snaptui.catalog.liveness import Live
-from snaptui.present import humanfmt
-from snaptui.present.cells import fit, fit_path
+from snaptui.present.columns import Layout, Measure, file_cells, header_line, layout, live_words, session_cells
 from snaptui.present.keys import in_scope
-from snaptui.present.safetext import one_line
 from snaptui.present.viewmodel import HEADER, Row
 from snaptui.sources.records import DamagedFile, Leftover, Session
+
+ROLE_CLASSES = {"ok": "success", "bad": "failure"}
+"""Cell roles (:mod:`snaptui.present.columns`) whose component class has another name."""
 
 
 class SessionList(ScrollView, can_focus=True):
@@ -57,7 +59,7 @@ class SessionList(ScrollView, can_focus=True):
     """
 
     class Highlighted(Message):
-        """The cursor moved to another row (or to none)."""
+        """The cursor moved to another row (or to none); posted only without ``on_move``."""
 
         def __init__(self, row: Row | None) -> None:
             self.row = row
@@ -77,7 +79,8 @@ class SessionList(ScrollView, can_focus=True):
             self.row = row
             super().__init__()
 
-    def __init__(self, *, now_ms: Clock, live: Callable[[Session], Live | None], **kwargs: Any) -> None:
+    def __init__(self, *, now_ms: Clock, live: Callable[[Session], Live | None],
+                 on_move: Callable[[Row | None], None] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rows: list[Row] = []
         """What is shown, top to bottom (see :mod:`snaptui.viewmodel`)."""
@@ -87,16 +90,32 @@ class SessionList(ScrollView, can_focus=True):
         """Row keys marked for bulk actions."""
         self._now_ms = now_ms
         self._live = live
+        self._on_move = on_move
+        self.moved_by_person = False
+        """The person moved the cursor (a key or a click): no message, a key's path stays short."""
+        """Called as the cursor moves, before the screen is next drawn (the detail pane)."""
+        self.measure = Measure()
+        """How wide the rows' values are (computed with the rows, off the UI thread)."""
+        self._layout: Layout | None = None
+        self._role_styles: dict[str, Style] = {}
 
     # -- data ------------------------------------------------------------------
 
-    def set_rows(self, rows: list[Row], *, keep: str | None = None) -> None:
-        """Show ``rows``, keeping the cursor on the row with key ``keep`` if present."""
+    def set_rows(self, rows: list[Row], *, keep: str | None = None, measure: Measure | None = None,
+                 positions: dict[str, int] | None = None) -> None:
+        """Show ``rows``, keeping the cursor on the row with key ``keep`` if present
+        (``positions``: each key's row index, when the caller has it)."""
         old_cursor = self.cursor
         self.rows = rows
-        keys = {r.key for r in rows}
-        self.marks &= keys
-        index = next((i for i, r in enumerate(rows) if keep is not None and r.key == keep), None)
+        if measure is not None and measure != self.measure:
+            self.measure = measure
+            self._layout = None
+        if keep is None:
+            index = None
+        elif positions is not None:
+            index = positions.get(keep)
+        else:
+            index = next((i for i, r in enumerate(rows) if r.key == keep), None)
         if index is None:
             index = self._nearest_selectable(min(max(old_cursor, 0), len(rows) - 1), 1)
         self.virtual_size = Size(self.size.width, len(rows))
@@ -134,17 +153,29 @@ class SessionList(ScrollView, can_focus=True):
                 self.scroll_to(y=index - height + 1, animate=False, immediate=True)
                 scrolled = True
         if index != old:
-            self.post_message(self.Highlighted(self.current))
+            if self._on_move is not None:
+                self._on_move(self.current)
+            else:
+                self.post_message(self.Highlighted(self.current))
             if not scrolled:  # only two lines changed: repaint just those
                 for line in (old, index):
                     if line >= 0:
                         self.refresh_line(line)
+                self._update_now()
                 return
         self.refresh()
+        self._update_now()
+
+    def _update_now(self) -> None:
+        """Tell the screen at once (not at this widget's next idle moment), so that the
+        cursor is drawn in the same frame as the detail pane it changed."""
+        if self.is_mounted and self.display:
+            self.screen.post_message(messages.Update(self))
 
     # -- actions -----------------------------------------------------------------
 
     def action_cursor(self, step: int) -> None:
+        self.moved_by_person = True
         if not self.rows:
             return
         start = self.cursor + step if self.cursor >= 0 else 0
@@ -158,6 +189,7 @@ class SessionList(ScrollView, can_focus=True):
         self.action_cursor(direction * height)
 
     def action_jump(self, where: int) -> None:
+        self.moved_by_person = True
         if self.rows:
             start = 0 if where == 0 else len(self.rows) - 1
             self._move_to(self._nearest_selectable(start, 1 if where == 0 else -1))
@@ -181,26 +213,48 @@ class SessionList(ScrollView, can_focus=True):
     def on_click(self, event: Click) -> None:
         index = event.y + round(self.scroll_y)
         if 0 <= index < len(self.rows) and self.rows[index].selectable:
+            self.moved_by_person = True
             if index == self.cursor and event.chain == 2:
                 self.action_resume()
             self._move_to(index)
 
+    _base: Style | None = None
+
+    def _base_style(self) -> Style:
+        """``rich_style`` (costly: it walks the ancestors) once per style change, not per line."""
+        if self._base is None:
+            self._base = self.rich_style
+        return self._base
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._base = None
+        self._role_styles.clear()
+
+    def on_focus(self) -> None:
+        self._base = None
+
+    def on_blur(self) -> None:
+        self._base = None
+
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.rows))
+        self._layout = None
+        self.refresh()
 
     # -- drawing -----------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
         index = y + round(self.scroll_y)
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style()
         if index >= len(self.rows):
             return Strip.blank(width, base)
         row = self.rows[index]
         if row.kind == HEADER:
             style = self.get_component_rich_style("session-list--header")
-            text = f" {row.label} "
-            return Strip([Segment(set_cell_size("─" + text + "─" * width, width), base + style)], width)
+            text = header_line(row.label, self.layout_for(width)) if row.columns else f"─ {row.label} " + "─" * width
+            return Strip([Segment(set_cell_size(text, width), base + style)], width)
         segments = self._segments(row, width, base)
         if index == self.cursor:
             cursor = self.get_component_rich_style("session-list--cursor")
@@ -212,68 +266,30 @@ class SessionList(ScrollView, can_focus=True):
     def _segments(self, row: Row, width: int, base: Style) -> list[Segment]:
         marked = row.key in self.marks
         mark = Segment("● " if marked else "  ", base + self.get_component_rich_style("session-list--mark"))
-        if isinstance(row.item, Session):
-            return [mark, *self._session(row.item, width - 2, base)]
         item = row.item
-        if isinstance(item, DamagedFile):
-            return self._file_row(mark, "✗ damaged  ", "session-list--damaged", item.name, item.reason, width, base)
-        if isinstance(item, Leftover):
-            return self._file_row(mark, "↯ leftover ", "session-list--running", item.name, item.detail, width, base)
-        return [mark]
-
-    def _file_row(
-        self, mark: Segment, label: str, label_style: str, name: str, why: str, width: int, base: Style
-    ) -> list[Segment]:
-        """A damaged file or a leftover: its kind, its name, why (all dimmed but the kind)."""
-        muted = base + self.get_component_rich_style("session-list--muted")
-        name_w = min(max(width // 2, 20), 60)
-        return [
-            mark,
-            Segment(label, base + self.get_component_rich_style(label_style)),
-            Segment(fit(one_line(name), name_w) + "  ", muted),
-            Segment(one_line(why), muted),
-        ]
-
-    def _session(self, s: Session, width: int, base: Style) -> list[Segment]:
-        style = self.get_component_rich_style
-        muted = base + style("session-list--muted")
-        plain = base if not s.completed else muted
-        age = humanfmt.ago(s.timestamp_ms, self._now_ms())
-        cost = humanfmt.cost(s.cost_usd) if s.cost_usd is not None else "—"
-        msgs = humanfmt.count(s.message_count)
-        last = s.last_tool
-        if last is None:
-            tool_mark, tool_style, tool_name = "·", muted, "no tools"
-        elif last.ok is None:
-            tool_mark, tool_style, tool_name = "…", base + style("session-list--running"), one_line(last.name)
-        elif last.ok:
-            tool_mark, tool_style, tool_name = "✓", base + style("session-list--success"), one_line(last.name)
+        if isinstance(item, Session):
+            live = self._live(item)
+            words = live_words(live.agent, live.written_ms, self._now_ms()) if live is not None else None
+            cells = session_cells(item, self.layout_for(width), now_ms=self._now_ms(), live=words)
+        elif isinstance(item, DamagedFile):
+            cells = file_cells("damaged", item.name, item.reason, width - 2)
+        elif isinstance(item, Leftover):
+            cells = file_cells("leftover", item.name, item.detail, width - 2)
         else:
-            tool_mark, tool_style, tool_name = "✗", base + style("session-list--failure"), one_line(last.name)
-        flag = ""
-        if s.completed:
-            flag = "done"
-        elif self._live(s) is not None:
-            flag = "live?"
-        # Fixed columns; the project takes what is left (the short id goes first when narrow).
-        age_w, cost_w, msgs_w, tool_w, id_w, flag_w = 14, 10, 5, 12, 8, 5
-        fixed = age_w + cost_w + msgs_w + tool_w + 2 + flag_w + 7
-        if width - fixed - id_w < 16:
-            id_w = 0
-        project_w = max(width - fixed - id_w, 8)
-        segments = [
-            Segment(fit(age, age_w) + " ", plain),
-            Segment(fit_path(humanfmt.home_short(s.project_dir), project_w) + " ", plain),
-            Segment(
-                cost.rjust(cost_w)[-cost_w:] + " ", base + style("session-list--cost") if not s.completed else muted
-            ),
-            Segment(msgs.rjust(msgs_w)[-msgs_w:] + "  ", plain),
-            Segment(tool_mark + " ", tool_style),
-            Segment(fit(tool_name, tool_w) + " ", plain),
-        ]
-        if id_w:
-            segments.append(Segment(fit(humanfmt.short_id(s.session_id, id_w), id_w) + " ", muted))
-        if flag:
-            flag_style = muted if s.completed else base + style("session-list--running")
-            segments.append(Segment(fit(flag, flag_w), flag_style))
-        return segments
+            return [mark]
+        return [mark, *(Segment(text, self._role_style(role, base)) for text, role in cells)]
+
+    def _role_style(self, role: str, base: Style) -> Style:
+        if not role:
+            return base
+        style = self._role_styles.get(role)
+        if style is None:
+            style = self._role_styles[role] = self.get_component_rich_style(
+                f"session-list--{ROLE_CLASSES.get(role, role)}")
+        return base + style
+
+    def layout_for(self, width: int) -> Layout:
+        """The columns at this width (recomputed only when the width or the rows' measure changes)."""
+        if self._layout is None or self._layout.width != width - 2:
+            self._layout = layout(width - 2, self.measure)
+        return self._layout

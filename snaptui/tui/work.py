@@ -34,21 +34,37 @@ def discard(directory: str, chosen: list[Item], state_dir: str | None, clock: _c
                           undo=Undo(batch, ()) if batch else None)
     if state_dir:  # triaged: the startup check stays quiet about them
         seen.remember(state_dir, directory, [s for s in chosen if isinstance(s, Session)])
-    what = f"{len(chosen)} rows" if len(chosen) > 1 else describe(chosen[0])
+    what = humanfmt.plural(len(chosen), "session") if len(chosen) > 1 else describe(chosen[0])
     how = ("to the trash" if not stored else "(dismissed: opendev's files stay as they are)" if not files
            else "(snapshots to the trash, store sessions dismissed)")
     return ActionDone("Discarded", f"Discarded {what} {how}. Press u to undo.",
                       undo=Undo(batch, tuple(i.key for i in stored)))
 
 
-def undo(directory: str, state_dir: str | None, what: Undo) -> ActionDone:
+def undo(directory: str, state_dir: str | None, what: Undo | None, clock: _clock.Clock) -> ActionDone:
+    """Put back what a discard moved or dismissed; with None, the newest discard in the
+    trash (one made before a restart)."""
+    when = ""
     try:
+        if what is None:
+            newest = [t for t in trash.list_trash(directory) if t.batch.partition("-")[0].isdigit()]
+            if not newest:
+                return ActionDone("Nothing to undo", "The trash is empty: nothing was discarded here.")
+            what = Undo(newest[0].batch, ())
+            when = f" (discarded {humanfmt.ago(newest[0].discarded_ms, clock())})"
         names = trash.undo_batch(directory, what.batch) if what.batch else []
         shown = dismissed.undismiss(state_dir, what.dismissed) if state_dir and what.dismissed else []
     except (trash.ActionError, OSError) as exc:
         return ActionDone("Undo failed", str(exc), error=True)
-    count = len(names) + len(shown)
-    return ActionDone("Undone", f"Restored {count} row{'s' if count != 1 else ''}.")
+    return ActionDone("Undone", f"Restored {humanfmt.plural(len(names) + len(shown), 'session')}{when}.")
+
+
+def restore(directory: str, files: list[trash.TrashedFile], clock: _clock.Clock) -> ActionDone:
+    try:
+        names = trash.restore(directory, files, clock=clock)
+    except (trash.ActionError, OSError) as exc:
+        return ActionDone("Restore failed", str(exc), error=True)
+    return ActionDone("Restored", f"Restored {humanfmt.plural(len(names), 'session')}.")
 
 
 def purge(plan: purging.PurgePlan, clock: _clock.Clock) -> ActionDone:
@@ -56,9 +72,9 @@ def purge(plan: purging.PurgePlan, clock: _clock.Clock) -> ActionDone:
         out = purging.purge(plan, clock=clock)
     except (trash.ActionError, OSError) as exc:
         return ActionDone("Purge failed", str(exc), error=True)
-    message = f"Removed {humanfmt.count(out.removed)} snapshot(s), {humanfmt.size(out.removed_bytes)}."
+    message = f"Purged {humanfmt.plural(out.removed, 'session')}, {humanfmt.size(out.removed_bytes)}."
     if out.trash_files:
-        message += f" Emptied {humanfmt.count(out.trash_files)} old discarded file(s)."
+        message += f" Emptied {humanfmt.plural(out.trash_files, 'old discarded session')} from the trash."
     if out.kept:
         message += f" Kept {len(out.kept)} that changed meanwhile."
     return ActionDone("Purged", message)

@@ -1,0 +1,49 @@
+"""The footer: Textual's, keeping the keys that fit and always ``?`` and ``q``."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.events import Resize
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+from snaptui.present.cells import width
+from snaptui.present.keys import footer_fit
+
+
+class SnapFooter(Footer):
+    """Shows the keys of :mod:`snaptui.present.keys` that fit its width, best first."""
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        seen: set[str] = set()
+        shown = []
+        for _, binding, enabled, tooltip in self.screen.active_bindings.values():
+            if binding.show and binding.action not in seen:
+                seen.add(binding.action)
+                shown.append((binding, enabled, tooltip))
+        palette = None
+        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
+            palette = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        items = [(b.action, width(self.app.get_key_display(b)) + width(b.description) + 3) for b, _, _ in shown]
+        if palette is not None:
+            items.append((palette.binding.action, width(self.app.get_key_display(palette.binding))
+                          + width(palette.binding.description) + 3))
+        self._fitted_to = self.size.width or self.app.size.width
+        kept = footer_fit(items, self._fitted_to)
+        self.styles.grid_size_columns = len(kept)
+        for binding, enabled, tooltip in shown:
+            if binding.action in kept:
+                yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description, binding.action,
+                                disabled=not enabled, tooltip=tooltip).data_bind(compact=Footer.compact)
+        if palette is not None and palette.binding.action in kept:
+            yield FooterKey(palette.binding.key, self.app.get_key_display(palette.binding),
+                            palette.binding.description, palette.binding.action, classes="-command-palette",
+                            disabled=not palette.enabled, tooltip=palette.binding.tooltip or "")
+
+    _fitted_to = 0
+
+    def on_resize(self, event: Resize) -> None:
+        if event.size.width != self._fitted_to:
+            self.call_after_refresh(self.recompose)

@@ -1,0 +1,223 @@
+"""The part of the app that shows the catalog: rows, the cursor's start, the detail pane.
+
+What a key costs is kept small: a cursor key repaints two lines of the list
+and swaps the detail pane's text for the new row's at once — from a cache
+of looked-up facts when it has them (the rows around the cursor are looked
+up ahead, in a worker), else from the record alone, completed when the
+worker answers. Rows of a large catalog are built in a worker too, so a
+rescan of 100,000 files never stalls a key.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import time
+from collections import OrderedDict
+from typing import Any
+
+from textual import work
+from textual.worker import get_current_worker
+
+from snaptui.catalog.liveness import Live
+from snaptui.catalog.scan import Catalog
+from snaptui.present import detail as detail_text
+from snaptui.present import humanfmt
+from snaptui.present.viewmodel import SESSION, Row, View, build_view
+from snaptui.sources.records import DamagedFile, Leftover, Session
+from snaptui.tui.detail import DetailView
+from snaptui.tui.following import FollowingApp
+from snaptui.tui.messages import DetailLoaded, RowsBuilt
+from snaptui.tui.session_list import SessionList
+
+ROWS_IN_WORKER = 2_000
+"""Above this many items, rows are built in a worker (below, at once: no flash)."""
+DETAIL_DELAY_S = 0.03
+"""How long the cursor rests before its facts are looked up (the record shows at once)."""
+FACTS_KEPT = 128
+FACTS_FRESH_S = 30.0
+"""Looked-up facts are shown at once for this long, then shown and looked up again."""
+AHEAD = 2
+"""Rows above and below the cursor whose facts are looked up ahead."""
+
+
+class ViewingApp(FollowingApp):
+    """Rows from the catalog, a cursor that starts where it should, and the detail pane."""
+
+    session_list: SessionList
+    detail: DetailView
+    """Made by the app's ``compose``."""
+
+    def __init__(self, directory: str, *, start_unseen: dict[str, int] | None = None, **kwargs: Any) -> None:
+        super().__init__(directory, **kwargs)
+        self.sort = "newest"
+        self.show_completed = False
+        self.expanded = False
+        """Long tool outputs shown whole (``e``)."""
+        self.person_moved = False
+        """The person moved the cursor (or sorted, filtered): rescans keep it where it is."""
+        self.start_unseen = start_unseen
+        """Opened by the startup check: start on the newest crash not in this seen memory."""
+        self.seen_sessions: dict[str, Session] = {}
+        """Incomplete sessions the person has had on screen (for the startup check)."""
+        self.view: View | None = None
+        self._built: tuple[Any, ...] | None = None
+        """What the last rows built in a worker were built from (a rescan that changed nothing is skipped)."""
+        self.hidden_marks = 0
+        self._rows_seq = 0
+        self._facts: OrderedDict[tuple[str, Any], tuple[detail_text.Facts, float]] = OrderedDict()
+        self._detail_key: str | None = None
+        self._detail_timer: Any = None
+        # Keys must not wait for a worker thread that holds the GIL (a scan, a row build).
+        sys.setswitchinterval(0.001)
+
+    # -- rows ------------------------------------------------------------------------
+
+    def catalog_changed(self) -> None:
+        self._refresh_rows()
+
+    def _refresh_rows(self) -> None:
+        if self.result is None or not self.screen_stack:  # not yet scanned, or closing
+            return
+        self._rows_seq += 1
+        marks = frozenset(self.session_list.marks)
+        args = (self.result, self.sort, self.show_completed, self.query_text, self.texts, marks, dict(self.live))
+        if len(self.result.incomplete) + len(self.result.completed) <= ROWS_IN_WORKER:
+            self._apply_view(self._compute_view(*args), marks)
+        else:
+            self._build_in_worker(self._rows_seq, *args)
+
+    def _compute_view(self, catalog: Catalog, sort: str, show_completed: bool, query: str, texts: dict[str, str],
+                      marks: frozenset[str], live: dict[str, Live]) -> View:
+        view = build_view(catalog, now_ms=self.clock(), sort=sort, show_completed=show_completed, query=query,
+                          texts=texts, marks=marks, flags=bool(live))
+        shown = {r.item.key: r.item for r in view.rows
+                 if r.kind == SESSION and isinstance(r.item, Session) and not r.item.completed}
+        self.seen_sessions.update(shown)
+        return view
+
+    @work(thread=True, exclusive=True, group="rows", exit_on_error=False)
+    def _build_in_worker(self, seq: int, *args: Any) -> None:
+        built = self._built
+        if built is not None and built[1:] == args[1:] and built[0].items == args[0].items \
+                and built[0].partial == args[0].partial:
+            return  # a rescan that changed nothing: nothing to redraw
+        view = self._compute_view(*args)
+        if not get_current_worker().is_cancelled:
+            self._built = args
+            self.post_message(RowsBuilt(seq, view, args[5]))
+
+    def on_rows_built(self, message: RowsBuilt) -> None:
+        if message.seq == self._rows_seq and self.screen_stack:
+            self._apply_view(message.view, message.marks)
+
+    def _apply_view(self, view: View, marks_then: frozenset[str]) -> None:
+        lst = self.session_list
+        self.view = view
+        lst.marks -= marks_then - view.marks  # marks of items that are gone; hidden ones stay
+        self.hidden_marks = sum(1 for k in lst.marks if k not in view.positions)
+        keep = lst.current.key if lst.current is not None else None
+        if not (self.person_moved or lst.moved_by_person) and self.result is not None:
+            keep = self._start_key(self.result) or keep
+        lst.set_rows(view.rows, keep=keep, measure=view.measure, positions=view.positions)
+        self.rows_shown(not view.rows)
+        self._show_detail(lst.current)
+        self._update_status()
+        if self.result is not None and not self.result.partial and len(view.rows) > ROWS_IN_WORKER:
+            # A large catalog is long-lived and acyclic: keep the cyclic collector from
+            # walking it (a full collection over 100,000 records stalls a key for 100 ms+).
+            gc.freeze()
+
+    def rows_shown(self, empty: bool) -> None:
+        """New rows are on screen (the app shows or hides what goes with them)."""
+
+    def _start_key(self, catalog: Catalog) -> str | None:
+        """Where the cursor starts: the newest interrupted session; opened by the startup
+        check, the newest crash the person has not seen (not one that may be running)."""
+        if self.sort != "newest" or self.query_text:
+            return None
+        if self.start_unseen is not None:
+            seen = self.start_unseen
+            for s in catalog.incomplete:
+                if seen.get(s.name) != s.timestamp_ms and s.key not in self.live:
+                    return s.key
+            for s in catalog.incomplete:
+                if s.key not in self.live:
+                    return s.key
+        return catalog.incomplete[0].key if catalog.incomplete else None
+
+    # -- the detail pane ---------------------------------------------------------------
+
+    def _show_detail(self, row: Row | None) -> None:
+        """Show ``row`` in the detail pane now; look up what the record lacks in a worker."""
+        if not self.screen_stack:
+            return
+        pane = self.detail
+        key = row.key if row is not None else None
+        top = key != self._detail_key
+        self._detail_key = key
+        if row is None or row.item is None:
+            pane.show_text("Nothing selected.")
+        elif isinstance(row.item, DamagedFile):
+            pane.show_spans(detail_text.damaged_spans(row.item), top=top)
+        elif isinstance(row.item, Leftover):
+            pane.show_spans(detail_text.leftover_spans(row.item), top=top)
+        elif isinstance(row.item, Session):
+            session = row.item
+            cached = self._facts.get((session.key, session.identity))
+            facts = cached[0] if cached is not None else None
+            live = self.live.get(session.key)
+            why = humanfmt.live_reason(live.agent, live.written_ms, self.clock()) if live is not None else None
+            pane.show_spans(detail_text.session_spans(session, facts, now_ms=self.clock(), expanded=self.expanded,
+                                                      live_reason=why), top=top)
+            if cached is None or time.monotonic() - cached[1] > FACTS_FRESH_S:
+                self._look_up_soon([session])
+            else:
+                self._look_up_soon([])
+
+    def _look_up_soon(self, first: list[Session]) -> None:
+        """Look up ``first`` and the rows around the cursor once keys rest a moment."""
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(DETAIL_DELAY_S, lambda: self._look_up(first))
+
+    def _look_up(self, first: list[Session]) -> None:
+        if not self.screen_stack:
+            return
+        lst = self.session_list
+        wanted = list(first)
+        now = time.monotonic()
+        for offset in (1, -1, 2, -2)[: 2 * AHEAD]:
+            i = lst.cursor + offset
+            s = lst.rows[i].item if 0 <= i < len(lst.rows) else None
+            if isinstance(s, Session):
+                cached = self._facts.get((s.key, s.identity))
+                if cached is None or now - cached[1] > FACTS_FRESH_S:
+                    wanted.append(s)
+        if wanted:
+            self._gather(wanted, {s.key: self.live.get(s.key) for s in wanted})
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def _gather(self, sessions: list[Session], live: dict[str, Live | None]) -> None:
+        worker = get_current_worker()
+        for session in sessions:
+            if worker.is_cancelled:
+                return
+            facts = detail_text.gather(session, template=self.settings["resume_command"],
+                                       live=live.get(session.key), now_ms=self.clock(),
+                                       roots=self.store_roots or None)
+            self.post_message(DetailLoaded(session.key, facts, session.identity))
+
+    def on_detail_loaded(self, message: DetailLoaded) -> None:
+        self._facts[(message.key, message.identity)] = (message.facts, time.monotonic())
+        self._facts.move_to_end((message.key, message.identity))
+        while len(self._facts) > FACTS_KEPT:
+            self._facts.popitem(last=False)
+        row = self.session_list.current
+        if row is not None and row.key == message.key and isinstance(row.item, Session) \
+                and row.item.identity == message.identity:
+            self._show_detail(row)
+
+    def forget_facts(self) -> None:
+        """After an action changed files: look everything up again."""
+        self._facts.clear()

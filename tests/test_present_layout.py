@@ -1,0 +1,143 @@
+"""UI-neutral pieces of the TUI's layout, without Textual: columns, wrapping, outputs, status, contrast, footer."""
+
+from __future__ import annotations
+
+from snaptui.present import columns, humanfmt
+from snaptui.present.cells import width
+from snaptui.present.columns import Measure, layout, session_cells
+from snaptui.present.contrast import parse_hex, ratio, readable
+from snaptui.present.detail import output_spans
+from snaptui.present.keys import KEYS, footer_fit
+from snaptui.present.safetext import strip_ansi
+from snaptui.present.status import status_spans
+from snaptui.present.wrap import wrap
+from snaptui.sources.records import LastTool, Session
+
+NOW = 1_795_500_000_000
+
+
+def session(project="/home/ann/projects/api-server", cost=123_456.79, msgs=12_345, tool=("bash", False), **kw):
+    fields = dict(key="snapshot:/r/a.json", source="snapshot", path="/r/a.json", name="a.json",
+                  identity=(1, 2, 3, 4), is_link=False, session_id="0123456789abcdef", project_dir=project,
+                  timestamp_ms=NOW - 26 * 60_000, completed=False, message_count=msgs, cost_usd=cost,
+                  last_tool=LastTool(*tool) if tool else None, failures=1, tool_names="bash")
+    fields.update(kw)
+    return Session(**fields)
+
+
+def row_text(s, total, live=None):
+    lay = layout(total, columns.measure([s], flags=live is not None))
+    cells = session_cells(s, lay, now_ms=NOW, live=live)
+    return "".join(t for t, _ in cells), lay
+
+
+def test_numbers_are_never_cut_and_the_project_name_stays_whole_at_80_columns():
+    for total in (77, 97, 157):
+        text, lay = row_text(session(), total, live="written 2m ago")
+        assert width(text) == total
+        assert "$123,456.79" in text and "12,345" in text and "api-server" in text and "✗ bash" in text
+        assert "live?" in text
+
+
+def test_columns_give_way_in_order_id_then_long_ages():
+    _, wide = row_text(session(), 157)
+    assert wide.id and not wide.short_age
+    name = "a-rather-long-project-name-of-32"
+    tight, lay = row_text(session(project="/home/ann/" + "p" * 30 + "/" + name), 77)
+    assert lay.id == 0 and lay.short_age and name in tight and tight.lstrip().startswith("26m")
+
+
+def test_wide_rows_say_why_a_session_may_be_running():
+    text, _ = row_text(session(), 200, live="written 2m ago")
+    assert "live? written 2m ago" in text
+    assert columns.live_words(True, 0, NOW) == "opendev works here"
+
+
+def test_missing_cost_and_unfinished_tool():
+    text, _ = row_text(session(cost=None, tool=("edit", None)), 90)
+    assert "—" in text and "… edit" in text
+
+
+def test_measure_sizes_columns_to_the_widest_value():
+    m = columns.measure([session(cost=1.5, msgs=3), session(cost=100_000, msgs=100_000)], flags=False)
+    assert m.cost == len("$100,000.00") and m.msgs == len("100,000")
+
+
+def test_header_names_the_columns_over_them():
+    lay = layout(100, Measure(cost=9, msgs=6, tool=9, path=20, name=10, flag=5))
+    line = columns.header_line("Today", lay)
+    assert line.startswith("─ Today ") and " cost " in line and " msgs " in line and " last tool " in line
+    assert width(line) == 102
+
+
+def test_file_rows_are_cut_with_an_ellipsis():
+    cells = columns.file_cells("damaged", "x" * 80 + ".json", "not JSON: " + "y" * 200, 60)
+    text = "".join(t for t, _ in cells)
+    assert width(text) == 60 and text.count("…") == 2
+
+
+def test_short_ages():
+    assert [humanfmt.ago_short(NOW - s * 1000, NOW) for s in (3, 42, 26 * 60, 3 * 3600, 2 * 86400, 40 * 86400)] \
+        == ["now", "42s", "26m", "3h", "2d", "1mo"]
+
+
+def test_wrap_breaks_at_path_separators_and_keeps_gutters_and_labels():
+    spans = [("File       ", "label"), ("/home/ann/projects/api-server/snap.json", "path"), ("\n", ""),
+             ("  │ ", "gutter"), ("alpha beta gamma delta epsilon zeta eta theta", "")]
+    lines = ["".join(t for t, _ in line) for line in wrap(spans, 28)]
+    assert lines[0] == "File       /home/ann/"
+    assert lines[1:4] == ["           projects/", "           api-server/", "           snap.json"]
+    assert lines[4:] == ["  │ alpha beta gamma delta ", "  │ epsilon zeta eta theta"]
+    assert all(width(line) <= 28 for line in lines)
+
+
+def test_wrap_cuts_a_word_wider_than_the_line():
+    lines = wrap([("x" * 50, "")], 20)
+    assert ["".join(t for t, _ in line) for line in lines] == ["x" * 20, "x" * 20, "x" * 10]
+
+
+def test_long_outputs_collapse_to_their_first_and_last_lines():
+    text = "\n".join(f"line {i}" for i in range(2000))
+    collapsed = "".join(t for t, _ in output_spans(text, ok=False, expanded=False))
+    assert "line 0" in collapsed and "line 2" in collapsed and "line 1999" in collapsed
+    assert "line 1000" not in collapsed and "⋯ 1,995 more lines" in collapsed
+    assert "line 1000" in "".join(t for t, _ in output_spans(text, ok=False, expanded=True))
+
+
+def test_colour_codes_are_dropped_everything_else_stays_visible():
+    assert strip_ansi("\x1b[31mFAILED\x1b[0m \x1b[2K\x1b[1;32mok") == "FAILED ok"
+    shown = "".join(t for t, _ in output_spans("\x1b[31mred\x1b[0m \x1b]52;c;eA==\x07", ok=True, expanded=False))
+    assert "red" in shown and "␛]52;c;eA==␇" in shown and "\x1b" not in shown and "␛[31m" not in shown
+
+
+def test_status_fits_and_counts_filter_matches_and_hidden_marks():
+    from snaptui.catalog.scan import Catalog
+
+    cat = Catalog("/r", incomplete=[session(cost=2.5), session(cost=1.0)])
+    spans = status_spans("/home/ann/.opendev/data/recovery", cat, sort="newest", show_completed=False, marks=3,
+                         hidden_marks=1, query="api", progress="", matched=(1, 2, 2.5), width=64)
+    text = "".join(t for t, _ in spans)
+    assert width(text) <= 64
+    assert "3 marked, 1 hidden" in text and "1 of 2 · $2.50" in text and "2 interrupted" in text
+
+
+def test_contrast_math_and_adjustment():
+    assert round(ratio((0, 0, 0), (255, 255, 255)), 1) == 21.0
+    orange, grey = parse_hex("#FFA62B"), parse_hex("#D8D8D8")
+    assert ratio(orange, grey) < 2
+    fixed = readable(orange, [grey, parse_hex("#E0E0E0")])
+    assert ratio(fixed, grey) >= 4.5 and ratio(fixed, parse_hex("#E0E0E0")) >= 4.5
+
+
+def test_footer_keeps_help_and_quit_whatever_the_width():
+    items = [(k.action, len(k.label) + 4) for k in KEYS if k.footer]
+    for cells in (20, 40, 80, 200):
+        kept = footer_fit(items, cells)
+        assert {"help", "quit"} <= kept
+        assert sum(w for a, w in items if a in kept) <= max(cells, 16)
+    assert footer_fit(items, 500) == {a for a, _ in items}
+
+
+def test_palette_offers_mark_and_every_action_key():
+    offered = {k.label for k in KEYS if k.palette}
+    assert {"Mark", "Resume", "Discard", "Undo", "Trash", "Detail", "Outputs", "Purge", "Filter"} <= offered

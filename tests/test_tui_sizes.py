@@ -1,0 +1,254 @@
+"""Issue 13 with Pilot: every size, every key a person uses in a morning's triage."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from helpers import write
+from snaptui.actions import trash
+from snaptui.tui.dialogs import ConfirmScreen, PurgeScreen
+from snaptui.tui.footer import SnapFooter
+from snaptui.tui.trashview import TrashScreen
+from tui_support import NOW, make_app, set_old, settle, use_utc
+
+MIN = 60_000
+DAY = 86_400_000
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    use_utc(monkeypatch)
+    return tmp_path
+
+
+def list_lines(app):
+    lst = app.session_list
+    return [lst.render_line(y).text for y in range(lst.size.height)]
+
+
+def footer_text(app):
+    return " ".join(f"{k.key_display} {k.description}" for k in app.query_one(SnapFooter).children)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (90, 30), (100, 30), (160, 45)])
+async def test_every_row_shows_name_cost_messages_tool_and_live_mark(home, size):
+    app = make_app(home)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        text = "\n".join(list_lines(app))
+        for name in ("webapp", "api-server", "ml-pipeline", "game-engine"):
+            assert name in text
+        for number in ("$0.62", "$1,204.50", "$0.0042", "402", "188"):
+            assert number in text
+        assert "✗ bash" in text and "✓ read_file" in text and "live?" in text
+        footer = footer_text(app)
+        assert "? Help" in footer and "q Quit" in footer
+
+
+async def test_narrow_puts_the_detail_below_and_wide_beside(home):
+    app = make_app(home)
+    async with app.run_test(size=(80, 30)) as pilot:
+        await settle(pilot)
+        lst, det = app.session_list.region, app.detail.region
+        assert det.y >= lst.bottom and det.width >= 78 and det.height >= 6
+        await pilot.resize_terminal(160, 45)
+        await settle(pilot)
+        lst, det = app.session_list.region, app.detail.region
+        assert det.x >= lst.right and det.y == lst.y
+        assert "Session" in app.detail.text
+
+
+async def test_resizing_lays_the_rows_out_again(home):
+    app = make_app(home)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        wide = app.session_list._layout
+        assert wide.id  # the short id has room
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        text = "\n".join(list_lines(app))
+        assert app.session_list._layout.width < wide.width
+        assert all(len(line) <= 80 for line in list_lines(app)) and "$1,204.50" in text
+
+
+async def test_v_shows_the_detail_full_screen_even_when_short(home):
+    app = make_app(home)
+    async with app.run_test(size=(80, 18)) as pilot:
+        await settle(pilot)
+        assert not app.detail.display or app.detail.region.height == 0
+        await pilot.press("v")
+        await pilot.pause()
+        assert app.detail.region.height >= 14 and app.focused is app.detail
+        assert not app.session_list.region.height
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is app.session_list and app.session_list.region.height
+
+
+async def test_e_expands_long_outputs(home):
+    directory = home / "recovery"
+    directory.mkdir()
+    output = "\n".join(f"output line {i}" for i in range(1000))
+    set_old(write(directory, "long", ts=NOW - DAY, age_s=None, tools=(("pytest", False, output),)), NOW - DAY)
+    app = make_app(home, directory)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        assert "output line 999" in app.detail.text and "output line 500" not in app.detail.text
+        assert "⋯ 995 more lines (e shows every line)" in app.detail.text
+        await pilot.press("e")
+        await settle(pilot)
+        assert "  │ output line 500\n" in app.detail.text
+
+
+async def test_marks_survive_filtering_and_the_status_counts(home):
+    app = make_app(home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "space", "space")  # webapp, api-server, ml-pipeline
+        await pilot.press("slash", *"api-server", "enter")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        status = str(app.status.render())
+        assert "3 marked, 2 hidden" in status and "2 of 9 · $1,208.87" in status  # api-server, and a preview
+        assert len(app.session_list.marks) == 3
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)  # hidden marks: it asks
+        await pilot.press("n")
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        assert len(app.session_list.marks) == 3
+
+
+async def test_ctrl_c_quits(home):
+    app = make_app(home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+    assert app.return_value is None and not app.is_running
+
+
+async def test_palette_finds_mark(home):
+    app = make_app(home)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Mark" in titles and "Trash" in titles and "Detail" in titles
+
+
+async def test_first_screen_starts_at_the_newest_once_the_scan_knows_it(home):
+    directory = home / "recovery"
+    directory.mkdir()
+    # File times that do not match snapshot times (a copied directory): the first guess is wrong.
+    set_old(write(directory, "old-crash", ts=NOW - 3 * DAY, age_s=None), NOW - 1000)
+    set_old(write(directory, "newest-crash", ts=NOW - DAY, age_s=None), NOW - 9 * DAY)
+    app = make_app(home, directory)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert app.session_list.current.item.session_id == "newest-crash"
+
+
+async def test_startup_starts_on_the_newest_unseen_crash_not_a_live_one(home):
+    directory = home / "recovery"
+    directory.mkdir()
+    set_old(write(directory, "running", ts=NOW - MIN, age_s=None), NOW - MIN)
+    set_old(write(directory, "seen-crash", ts=NOW - DAY, age_s=None), NOW - DAY)
+    set_old(write(directory, "new-crash", ts=NOW - 2 * DAY, age_s=None), NOW - 2 * DAY)
+    app = make_app(home, directory)
+    app.start_unseen = {"seen-crash_session_snapshot.json": NOW - DAY}
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert app.session_list.current.item.session_id == "new-crash"
+
+
+async def test_purge_warns_below_the_running_threshold_and_asks_twice(home):
+    app = make_app(home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("P")
+        await pilot.pause()
+        for _ in range(3):
+            await pilot.press("backspace")
+        await pilot.press("0", "s")
+        await settle(pilot)
+        dry = str(app.screen.query_one("#dry-run").render())
+        assert "less than running_threshold" in dry and "may still be running" in dry
+        before = sorted(os.listdir(home / "recovery"))
+        await pilot.click("#purge")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, PurgeScreen) and sorted(os.listdir(home / "recovery")) == before
+
+
+async def test_an_invalid_age_resets_the_purge_button(home):
+    app = make_app(home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("P")
+        await settle(pilot)
+        assert str(app.screen.query_one("#purge").label) == "Purge 2"
+        await pilot.press("x")
+        await settle(pilot)
+        assert str(app.screen.query_one("#purge").label) == "Purge" and app.screen.query_one("#purge").disabled
+
+
+async def test_undo_works_after_a_restart_and_the_trash_view_restores(home):
+    app = make_app(home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "d")
+        await settle(pilot)
+        await pilot.press("down", "d")
+        await settle(pilot)
+    assert len(trash.list_trash(str(home / "recovery"))) == 2
+    app = make_app(home, home / "recovery")  # a new run: its own undo stack is empty
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        assert any("Restored 1 session (discarded" in n.message for n in app._notifications)
+        assert len(trash.list_trash(str(home / "recovery"))) == 1
+        await pilot.press("T")
+        await settle(pilot)
+        assert isinstance(app.screen, TrashScreen)
+        assert "1 discarded file" in str(app.screen.query_one("#trash-info").render())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert trash.list_trash(str(home / "recovery")) == []
+        assert "The trash is empty." in str(app.screen.query_one("#trash-info").render())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "9 interrupted" in str(app.status.render())
+
+
+async def test_a_theme_picked_is_remembered(home):
+    from snaptui.settings.uistate import load_theme
+
+    state = str(home / ".local" / "state" / "snaptui")
+    app = make_app(home)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        app.theme = "gruvbox"
+        await settle(pilot)
+    assert load_theme(state, None) == "gruvbox"
+    assert load_theme(state, "nord") == "nord"  # the config changed since: it wins
+
+
+async def test_one_wording_for_one_action(home):
+    app = make_app(home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "space", "space", "d")
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any(m.startswith("Discarded 2 sessions") for m in messages)
+        assert any(m.startswith("Restored 2 sessions") for m in messages)
+        assert not any("file(s)" in m or "rows" in m for m in messages)
