@@ -88,9 +88,13 @@ function snaptui --description 'Recover interrupted opendev sessions'
 end
 if not set -q __snaptui_started
     set -g __snaptui_started 1
-    if status is-interactive; and test -t 0; and test -t 1; and test "$SNAPTUI_DISABLE" != 1
-        if {exe} check --startup
-            snaptui
+    # At the first prompt, not here: `snaptui init fish | source` runs this with a pipe as stdin.
+    function __snaptui_startup --on-event fish_prompt
+        functions -e __snaptui_startup
+        if status is-interactive; and test -t 0; and test -t 1; and test "$SNAPTUI_DISABLE" != 1
+            if {exe} check --startup
+                snaptui
+            end
         end
     end
 end
