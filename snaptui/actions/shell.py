@@ -63,7 +63,7 @@ if [ -z "${{__snaptui_started-}}" ]; then
     __snaptui_started=1
     if {interactive} && [ -t 0 ] && [ -t 1 ] && [ "${{SNAPTUI_DISABLE-}}" != 1 ]; then
         if {exe} check --startup; then
-            snaptui
+            snaptui --startup
         fi
     fi
 fi
@@ -93,7 +93,7 @@ if not set -q __snaptui_started
         functions -e __snaptui_startup
         if status is-interactive; and test -t 0; and test -t 1; and test "$SNAPTUI_DISABLE" != 1
             if {exe} check --startup
-                snaptui
+                snaptui --startup
             end
         end
     end

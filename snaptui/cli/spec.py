@@ -73,6 +73,7 @@ GLOBAL: tuple[Opt, ...] = (
 
 TOP_ONLY: tuple[Opt, ...] = (
     Opt(("--version", "-V"), "version", "show the version and exit"),
+    Opt(("--startup",), "startup", "open the TUI only if no other one is open (the shell integration)", hidden=True),
 )
 
 COMMANDS: tuple[Command, ...] = (
