@@ -110,6 +110,7 @@ def test_while_a_tui_is_open_the_startup_prints_the_line_instead(cli, recovery, 
 def test_the_startup_tui_opens_nothing_once_the_crash_was_seen(cli, recovery, isolated_home):
     """Its shell's check said "open", then another TUI showed the crash and closed."""
     crash(recovery)
+    assert cli("check", "--startup", "--dir", str(recovery)).code == 0  # open it, says its shell's check
     seen.remember(state_dir(isolated_home), str(recovery), scan(str(recovery)).incomplete)
     run = cli("--startup", "--dir", str(recovery))
     assert (run.code, run.out, run.err) == (0, "", "")

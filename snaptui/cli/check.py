@@ -1,9 +1,16 @@
 """``snaptui check``: run at every shell start, so it loads as little as it can.
 
-Exit status: 0 there are new crashes, 1 there are none, 2 error. With
-``--startup`` (the shell integration), the config's ``startup`` setting
-decides: ``open`` exits 0 for the shell to open the TUI, ``notify`` prints
-the line and exits 1, ``off`` exits 1 at once.
+Exit status: 0 there are new crashes, 1 there are none, 2 error. The plain
+check reads every file it has not indexed yet before it answers, so 1 always
+means none. With ``--startup`` (the shell integration), the config's
+``startup`` setting decides: ``open`` exits 0 for the shell to open the TUI,
+``notify`` prints the line and exits 1, ``off`` exits 1 at once.
+
+The startup check never holds a shell up for long: it stops reading after
+``DEADLINE_S`` (a first look at a huge directory), and then never says
+"nothing new" about what it has not read: it opens or notifies for what it
+found so far (the line says so), or prints that it is still indexing; a
+background process finishes the index, so the next shell is fast.
 
 One TUI per crash, however many shells start at once: the TUI holds a lock
 per recovery directory (:func:`tui_lock_path`, in snaptui's state directory)
@@ -31,15 +38,34 @@ if TYPE_CHECKING:
     from snaptui.settings.paths import Dirs
 
 
-def line(count: int, since_ms: int, cost: float, now_ms: int, *, elsewhere: bool = False) -> str:
-    """The one line the check prints (``elsewhere``: a TUI is open in another terminal)."""
+STILL_INDEXING = ("snaptui: still indexing the recovery directory in the background; "
+                  "the next shell will say whether anything crashed")
+"""What the startup check says when its deadline came before it found anything."""
+
+
+def line(count: int, since_ms: int, cost: float, now_ms: int, *, elsewhere: bool = False,
+         so_far: bool = False) -> str:
+    """The one line the check prints (``elsewhere``: a TUI is open in another terminal;
+    ``so_far``: files are still unread)."""
     from snaptui.present import humanfmt
 
     noun = "session" if count == 1 else "sessions"
     prep = "at" if count == 1 else "since"
     tail = "snaptui is open in another terminal" if elsewhere else "run snaptui"
+    more = " so far, still indexing" if so_far else ""
     return (f"{count} interrupted opendev {noun} {prep} {humanfmt.clock_time(since_ms, now_ms)} "
-            f"({humanfmt.cost(cost)}) — {tail}")
+            f"({humanfmt.cost(cost)}){more} — {tail}")
+
+
+def startup_deadline() -> float:
+    """How long the startup check reads files: ``DEADLINE_S``, or ``$SNAPTUI_CHECK_DEADLINE``
+    seconds (for tests and benchmarks: a huge directory's first look without the huge directory)."""
+    from snaptui.catalog.check import DEADLINE_S
+
+    try:
+        return max(0.0, float(os.environ["SNAPTUI_CHECK_DEADLINE"]))
+    except (KeyError, ValueError):
+        return DEADLINE_S
 
 
 def tui_lock_path(state_dir: str, directory: str) -> str:
@@ -77,7 +103,11 @@ def run_check(args: Parsed) -> int:
         dirs, settings, directory = _where(args)
         if args.startup and settings["startup"] == "off":
             return 1
-        verdict = evaluate(directory, dirs=dirs, settings=settings, now_ms=now)
+        if args.startup:
+            verdict = evaluate(directory, dirs=dirs, settings=settings, now_ms=now,
+                               deadline_s=startup_deadline(), background=True)
+        else:
+            verdict = evaluate(directory, dirs=dirs, settings=settings, now_ms=now, deadline_s=None)
         if verdict.count and args.startup and settings["startup"] == "open":
             from snaptui.base import lock
 
@@ -85,10 +115,13 @@ def run_check(args: Parsed) -> int:
     except Exception as exc:
         return _fail(exc)
     if not verdict.count:
+        if not verdict.complete:
+            print(STILL_INDEXING)  # never "nothing new" about files it has not read
         return 1
     if args.startup:
         if settings["startup"] == "notify" or elsewhere:
-            print(line(verdict.count, verdict.since_ms, verdict.cost, now, elsewhere=elsewhere))
+            print(line(verdict.count, verdict.since_ms, verdict.cost, now, elsewhere=elsewhere,
+                       so_far=not verdict.complete))
             return 1  # told, nothing to open here
         return 0
     if not args.quiet:
@@ -102,7 +135,9 @@ def claim_tui(args: Parsed) -> int | None:
     Takes the TUI lock without waiting. Returns None to go on and open the TUI
     (the lock is held until the TUI has closed and remembered what it showed),
     else the exit status: another TUI holds the lock (print the line instead),
-    or, the lock taken, nothing is left unseen (a TUI closed meanwhile).
+    or, the lock taken, nothing is left unseen (a TUI closed meanwhile). It
+    looks again from the index only (its shell's check has just read the
+    files): when that cannot tell, it opens, as the check said.
     Never an error status: a shell's first prompt should not show one.
     """
     if os.environ.get("SNAPTUI_DISABLE") == "1":
@@ -118,15 +153,16 @@ def claim_tui(args: Parsed) -> int | None:
             mine = lock.acquire(path)
         except OSError:
             mine = True  # no lock to be had here (a read-only state directory): open, unguarded
-        verdict = evaluate(directory, dirs=dirs, settings=settings, now_ms=now)
+        verdict = evaluate(directory, dirs=dirs, settings=settings, now_ms=now, deadline_s=0)
     except Exception as exc:
         _fail(exc)
         return 0
     if not mine:
         if verdict.count:
-            print(line(verdict.count, verdict.since_ms, verdict.cost, now, elsewhere=True))
+            print(line(verdict.count, verdict.since_ms, verdict.cost, now, elsewhere=True,
+                       so_far=not verdict.complete))
         return 0
-    if verdict.count:
+    if verdict.count or not verdict.complete:
         return None
     lock.release(path)
     return 0
