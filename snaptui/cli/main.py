@@ -77,6 +77,10 @@ def run(args: Parsed) -> int:
         code = claim_tui(args)
         if code is not None:
             return code
+    if args.command == "__complete":  # every Tab press: as little as the check
+        from snaptui.cli.complete import run_complete
+
+        return run_complete(args)
     if args.command == "init":
         from snaptui.actions.shell import snippet
 

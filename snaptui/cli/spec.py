@@ -51,15 +51,17 @@ class Arg:
 class Command:
     """A command: its name, its help, its options and arguments."""
 
-    __slots__ = ("name", "summary", "description", "options", "args")
+    __slots__ = ("name", "summary", "description", "options", "args", "hidden")
 
     def __init__(self, name: str, summary: str, description: str, options: tuple[Opt, ...] = (),
-                 args: tuple[Arg, ...] = ()) -> None:
+                 args: tuple[Arg, ...] = (), *, hidden: bool = False) -> None:
         self.name = name
         self.summary = summary
         self.description = description
         self.options = options
         self.args = args
+        self.hidden = hidden
+        """Accepted but not listed nor completed (the shell integration's own)."""
 
 
 ID_HELP = "session id, unique id prefix (4+ characters) or file name"
@@ -125,6 +127,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("config", "show the config file's path and the settings in effect",
             "Show where the config file is and the settings in effect, as TOML.",
             (Opt(("--example",), "example", "print a commented example config file"),)),
+    Command("__complete", "tab completion (the shell integration's)",
+            "Print the completions of a command line, for the functions 'snaptui init' defines: "
+            "SHELL -- WORDS... CURRENT (bash: SHELL -- COMP_WORDBREAKS LINE-UP-TO-THE-CURSOR).",
+            (), (Arg("shell", "SHELL", "bash, zsh or fish", choices=("bash", "zsh", "fish")),
+                 Arg("words", "WORD", "the command line", many="*")), hidden=True),
 )
 
 BY_NAME = {c.name: c for c in COMMANDS}
