@@ -21,7 +21,7 @@ from snaptui.base import lock
 from snaptui.catalog.check import index_lock_path
 from snaptui.cli.check import STILL_INDEXING
 
-SLOW_FILES = 12
+SLOW_FILES = 8
 
 
 def state_dir() -> str:
