@@ -64,13 +64,16 @@ def snaptui_words(shell: str) -> str:
     return " ".join(quote(w, shell) for w in snaptui_command())
 
 
-def rc_file(world: dict, shell: str) -> Path:
-    """An rc file that sets a recognisable prompt and adds the integration, as README says."""
+def rc_file(world: dict, shell: str, *, compinit_after: bool = False) -> Path:
+    """An rc file that sets a recognisable prompt and adds the integration, as README says
+    (zsh: after compinit, or before it with ``compinit_after``)."""
     words = snaptui_words(shell)
     if shell == "bash":
         text = f'PS1="READY> "\neval "$({words} init bash)"\n'
     elif shell == "zsh":
-        text = f'PS1="READY> "\nautoload -Uz compinit && compinit -u\neval "$({words} init zsh)"\n'
+        compinit = "autoload -Uz compinit && compinit -u\n"
+        line = f'eval "$({words} init zsh)"\n'
+        text = 'PS1="READY> "\n' + (line + compinit if compinit_after else compinit + line)
     else:
         text = f'function fish_prompt; echo -n "READY> "; end\n{words} init fish | source\n'
     path = world["tmp"] / f"rc.{shell}"
@@ -78,12 +81,12 @@ def rc_file(world: dict, shell: str) -> Path:
     return path
 
 
-def interactive(world: dict, shell: str) -> str:
+def interactive(world: dict, shell: str, *, compinit_after: bool = False) -> str:
     """The command line of an interactive ``shell`` reading :func:`rc_file` (and nothing else)."""
     from snaptui.actions.shell import quote
 
     exe = require_tool(shell)
-    rc = quote(str(rc_file(world, shell)), "bash")
+    rc = quote(str(rc_file(world, shell, compinit_after=compinit_after)), "bash")
     if shell == "bash":
         return f"{exe} --noprofile --rcfile {rc} -i"
     if shell == "zsh":

@@ -70,10 +70,12 @@ eval {line}"$reply --yes"
 
 
 def test_fish_complete_c(world):
+    """Through ``init fish --dir DIR`` (the hostile directory), with no other way to find it."""
     fish = require_tool("fish")
-    init = f"{snaptui_words('fish')} init fish | source"
+    init = f"{snaptui_words('fish')} init fish --dir {quote(str(world['recovery']), 'fish')} | source"
     script = f"{init}; complete -C 'snaptui dis'; complete -C 'snaptui resume '; complete -C 'snaptui init z'"
-    proc = subprocess.run([fish, "--no-config", "-c", script], cwd=world["sandbox"], env=world["env"],
+    env = {k: v for k, v in world["env"].items() if k != "SNAPTUI_RECOVERY_DIR"}
+    proc = subprocess.run([fish, "--no-config", "-c", script], cwd=world["sandbox"], env=env,
                           capture_output=True, timeout=60)
     assert proc.returncode == 0, proc.stderr.decode()
     out = proc.stdout.decode().splitlines()
@@ -99,13 +101,13 @@ print -r -- "${{_comps[snaptui]}}"
     assert proc.stdout.decode().splitlines() == ["discard", PREFIX, "_snaptui"]
 
 
-@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+@pytest.mark.parametrize("shell", ["bash", "zsh", "zsh, compinit after the line", "fish"])
 def test_tab_in_a_real_terminal_inserts_what_resumes_the_session(world, shell):
     env = dict(world["env"], TERM="xterm-256color")
     env.pop("TMUX", None)
     tmux = Tmux(env, world["sandbox"])
     try:
-        tmux.new_shell("t", interactive(world, shell))
+        tmux.new_shell("t", interactive(world, shell.split(",")[0], compinit_after="after" in shell))
         tmux.wait_for("t", "READY>")
         tmux.type("t", "snaptui dis", "Tab")
         tmux.wait_for("t", "snaptui discard")
