@@ -45,15 +45,13 @@ MIN_PREFIX = 4
 class Found:
     """What to complete the current word with."""
 
-    __slots__ = ("kind", "items", "options_done")
+    __slots__ = ("kind", "items")
 
-    def __init__(self, kind: str = "none", items: list[tuple[str, str]] | None = None,
-                 options_done: bool = False) -> None:
+    def __init__(self, kind: str = "none", items: list[tuple[str, str]] | None = None) -> None:
         self.kind = kind
         """``words``, ``dirs`` or ``none``."""
         self.items: list[tuple[str, str]] = items or []
         """``(value, description)``: each value starts with the current word."""
-        self.options_done = options_done
 
 
 def _options(command: Command | None) -> tuple[Opt, ...]:
@@ -121,7 +119,7 @@ def complete(words: list[str], current: str, *, default_dir: str | None = None, 
     if arg.choices:
         return Found("words", [(c, "") for c in arg.choices if c.startswith(current)])
     if arg.ids:
-        return Found("words", _ids(current, directory, positionals, done, describe), options_done=done)
+        return Found("words", _ids(current, directory, positionals, done, describe))
     return Found()
 
 
