@@ -93,6 +93,34 @@ def tui(directory: Path, env: dict, runs: int, store: str = "off") -> dict:
     }
 
 
+BREAKS = " \t\n\"'><=;|&(:"
+"""bash's COMP_WORDBREAKS."""
+
+
+def completion(cmd: list[str], d: Path, env: dict, runs: int, rows: list, verdicts: list) -> None:
+    """Tab completion as bash asks for it: a command, then session ids (from the index, with
+    an empty word and with a one-character prefix), against a bare interpreter and against
+    the check with nothing new (run just before: its last answer is reused)."""
+    n = int(d.name.rsplit("-", 1)[1])
+    bare = [sys.executable, "-c", "pass"]
+    check = [*cmd, "check", "--quiet", "--dir", str(d)]
+    words = [*cmd, "__complete", "bash", "--", BREAKS, "snaptui dis"]
+    ids = [*cmd, "--dir", str(d), "__complete", "bash", "--", BREAKS, "snaptui resume "]
+    listed = subprocess.run(ids, env=env, capture_output=True, text=True).stdout.splitlines()
+    if len(listed) < 2:
+        raise RuntimeError(f"no ids offered at {n}: {listed}")
+    prefix = [*ids[:-1], "snaptui resume " + listed[1][0]]
+    c = paired(words, bare, env, runs)
+    rows.append((n, "complete a command (snaptui dis<Tab>)", c["a"], "python -c pass", c["b"], c["ratio"], c["rss"]))
+    for what, argv in (("empty word", ids), ("1-character prefix", prefix)):
+        c = paired(argv, check, env, runs)
+        rows.append((n, f"complete session ids, {what}", c["a"], "check (nothing new)", c["b"], c["ratio"],
+                     c["rss"]))
+        extra_ms = (c["a"] - c["b"]) * 1000
+        verdicts.append((f"completion of ids ({what}) at {n:,} <= check (nothing new)", c["ratio"] <= 1.0,
+                         f"{c['ratio']:.2f}x ({extra_ms:+.1f} ms)"))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=None)
@@ -101,6 +129,8 @@ def main() -> int:
     parser.add_argument("--keys", type=int, default=200,
                         help="cursor keys sent per app in the real-terminal latency run (tmux; 0: skip it)")
     parser.add_argument("--keys-only", action="store_true", help="only the real-terminal key latency")
+    parser.add_argument("--startup-only", action="store_true",
+                        help="only what runs at shell start and at each Tab: check and completion")
     args = parser.parse_args()
     sizes = args.sizes or ([10, 1000] if args.quick else [10, 1000, 10_000])
     runs = args.runs or (3 if args.quick else 5)
@@ -141,7 +171,7 @@ def main() -> int:
         if args.keys_only:
             continue
         listing = [*cmd, "list", "--json", "--dir", str(d)]
-        if ref and n in sizes:
+        if ref and n in sizes and not args.startup_only:
             baseline = [ref, "incomplete", str(d), "--json"]
             cold = paired(listing, baseline, env, runs, before_a=lambda: shutil.rmtree(cache, ignore_errors=True))
             rows.append((n, "list --json, cold (no cache)", cold["a"], "reference reader", cold["b"], cold["ratio"],
@@ -155,7 +185,7 @@ def main() -> int:
                 verdicts.append(("cold list --json at 10k <= 2x reference", cold["ratio"] <= 2, cold["ratio"]))
         check = [*cmd, "check", "--quiet", "--dir", str(d)]
         if n in (100, 10_000) and (n == 100 or n in sizes):
-            # The check reads at most 0.8 s of files per run; run it until its index is complete.
+            # The first check reads every file (and indexes it); run it until it answers from its index.
             for _ in range(40):
                 t = time.perf_counter()
                 subprocess.run(check, env=env, capture_output=True)
@@ -171,7 +201,9 @@ def main() -> int:
                 verdicts.append(("check at 100 <= bare interpreter + 15 ms", extra_ms <= 15, f"+{extra_ms:.1f} ms"))
             if n >= 10_000:
                 verdicts.append((f"check at {n:,} <= 2x bare interpreter", c["ratio"] <= 2, c["ratio"]))
-        if n in sizes:
+        if n in (100, 10_000) and (n == 100 or n in sizes):
+            completion(cmd, d, env, max(runs, 9), rows, verdicts)
+        if n in sizes and not args.startup_only:
             t = tui(d, env, max(3, runs // 2))
             tui_at[n] = t
             base = tui_at[10]

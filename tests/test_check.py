@@ -11,8 +11,10 @@ import pytest
 
 from conftest import snaptui_command
 from helpers import write
+from snaptui.base import lock
 from snaptui.catalog import seen
 from snaptui.catalog.scan import scan
+from snaptui.cli.check import tui_lock_path
 
 
 def state_dir(home) -> str:
@@ -82,6 +84,37 @@ def test_startup_modes(cli, recovery, tmp_path, mode, code, prints):
     cfg.write_text(f'startup = "{mode}"\n')
     run = cli("check", "--startup", "--dir", str(recovery), env={"SNAPTUI_CONFIG": str(cfg)})
     assert run.code == code and bool(run.out) == prints
+
+
+def test_while_a_tui_is_open_the_startup_prints_the_line_instead(cli, recovery, isolated_home):
+    crash(recovery)
+    path = tui_lock_path(state_dir(isolated_home), str(recovery))
+    assert lock.acquire(path)  # as an open TUI does
+    try:
+        run = cli("check", "--startup", "--dir", str(recovery))
+        assert run.code == 1 and run.out.count("\n") == 1
+        assert run.out.startswith("1 interrupted opendev session at ")
+        assert "snaptui is open in another terminal" in run.out
+        run = cli("--startup", "--dir", str(recovery))  # a shell whose check ran just before the lock was taken
+        assert run.code == 0 and run.out.count("\n") == 1 and "snaptui is open in another terminal" in run.out
+        assert cli("check", "--dir", str(recovery)).code == 0  # the plain check is not about TUIs
+    finally:
+        lock.release(path)
+    run = cli("check", "--startup", "--dir", str(recovery))
+    assert (run.code, run.out) == (0, "")
+    run = cli("--startup", "--dir", str(recovery))  # the lock is free: it goes on to open the TUI
+    assert run.code == 2 and "needs a terminal" in run.err
+    assert not lock.held_elsewhere(path)
+
+
+def test_the_startup_tui_opens_nothing_once_the_crash_was_seen(cli, recovery, isolated_home):
+    """Its shell's check said "open", then another TUI showed the crash and closed."""
+    crash(recovery)
+    assert cli("check", "--startup", "--dir", str(recovery)).code == 0  # open it, says its shell's check
+    seen.remember(state_dir(isolated_home), str(recovery), scan(str(recovery)).incomplete)
+    run = cli("--startup", "--dir", str(recovery))
+    assert (run.code, run.out, run.err) == (0, "", "")
+    assert not lock.held_elsewhere(tui_lock_path(state_dir(isolated_home), str(recovery)))
 
 
 def test_disable_variable_silences_the_startup_check(cli, recovery):

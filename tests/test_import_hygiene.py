@@ -71,3 +71,30 @@ def test_no_module_is_over_500_lines():
     long = {str(p.relative_to(package)): n for p in package.rglob("*.py")
             if (n := len(p.read_text().splitlines())) > 500}
     assert long == {}
+
+
+def test_completion_loads_almost_nothing_and_never_scans(fixture_dir):
+    """Every Tab press runs ``snaptui __complete``: commands, options and session ids (from the
+    index alone) with no typing, re, json, argparse, platformdirs, pydantic or Textual, and
+    without the catalog's scan or the snapshot reader."""
+    import os
+
+    from conftest import snaptui_command
+
+    subprocess.run([*snaptui_command(), "list", "--dir", str(fixture_dir)], capture_output=True, check=True)
+    heavy = {"textual", "rich", "pydantic", "json", "re", "typing", "argparse", "platformdirs"}
+    reading = {"snaptui.catalog.scan", "snaptui.catalog.survey", "snaptui.catalog.cache", "snaptui.format.reader",
+               "snaptui.sources.recovery"}
+    for words in (["zsh", "--", "dis"], ["zsh", "--", "purge", "--older-than", ""],
+                  ["bash", "--", " \t\n\"'><=;|&(:", "snaptui resume "], ["fish", "--", "discard", ""]):
+        code = (
+            "import sys\nfrom snaptui.cli.main import main\n"
+            f"main(['--dir', {str(fixture_dir)!r}, '__complete', *{words!r}])\n"
+            "print('LOADED', ' '.join(sorted(sys.modules)))"
+        )
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                             env=dict(os.environ)).stdout
+        assert out.splitlines()[1] != "" and "LOADED" in out  # it did complete something
+        loaded = set(out.split("LOADED ", 1)[1].split())
+        assert not heavy & {m.split(".")[0] for m in loaded}, words
+        assert not reading & loaded, words

@@ -6,65 +6,21 @@ project directory and session id are as hostile as a snapshot can make them.
 
 from __future__ import annotations
 
-import os
 import shlex
 import subprocess
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 
 from conftest import require_tool, snaptui_command
 from helpers import write
-
-HOSTILE_DIR = "p $(touch PWNED1) `touch PWNED2`; 'q\" \\n\\\\ & | >x\nsecond line"
-HOSTILE_ID = "id-$(touch PWNED3);`touch PWNED4`'\"\n"
-
-FAKE_AGENT = """#!/bin/sh
-{ printf 'cwd=%s\\0' "$(pwd)"; for a in "$@"; do printf 'arg=%s\\0' "$a"; done; } > "$OPENDEV_LOG"
-"""
+from shells import HOSTILE_ID, Tmux, agent_saw, make_world, nothing_ran, run_shell, snaptui_words
 
 
 @pytest.fixture
 def world(tmp_path, recovery):
-    """A recovery dir with one hostile crash, a fake agent on PATH, a sandbox cwd."""
-    project = tmp_path / HOSTILE_DIR
-    project.mkdir()
-    write(recovery, HOSTILE_ID, project=str(project), name="hostile.json")
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    agent = bin_dir / "opendev"
-    agent.write_text(FAKE_AGENT)
-    agent.chmod(0o755)
-    sandbox = tmp_path / "sandbox"
-    sandbox.mkdir()
-    (tmp_path / "tmpdir").mkdir()
-    env = dict(os.environ)
-    env.update(PATH=f"{bin_dir}:{env['PATH']}", OPENDEV_LOG=str(tmp_path / "agent.log"),
-               SNAPTUI_RECOVERY_DIR=str(recovery), TMPDIR=str(tmp_path / "tmpdir"))
-    return {"project": project, "env": env, "log": tmp_path / "agent.log", "sandbox": sandbox, "tmp": tmp_path}
-
-
-def agent_saw(log: Path) -> dict:
-    fields = log.read_bytes().decode().split("\0")[:-1]
-    return {"cwd": fields[0].removeprefix("cwd="), "args": [f.removeprefix("arg=") for f in fields[1:]]}
-
-
-def nothing_ran(world) -> bool:
-    return not any(p.name.startswith("PWNED") for p in world["tmp"].rglob("PWNED*"))
-
-
-def run_shell(shell: str, script: str, world) -> subprocess.CompletedProcess:
-    exe = require_tool(shell)
-    return subprocess.run([exe, "-c", script], cwd=world["sandbox"], env=world["env"],
-                          capture_output=True, timeout=60)
-
-
-def snaptui_words(shell: str) -> str:
-    from snaptui.actions.shell import quote
-
-    return " ".join(quote(w, shell) for w in snaptui_command())
+    return make_world(tmp_path, recovery)
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
@@ -115,36 +71,6 @@ def test_hand_off_file_must_be_private(world, tmp_path):
 
 
 # -- end to end in a real terminal ----------------------------------------------
-
-
-class Tmux:
-    def __init__(self, env: dict, cwd: Path) -> None:
-        self.exe = require_tool("tmux")
-        self.socket = f"snaptui-test-{uuid.uuid4().hex[:8]}"
-        self.env = env
-        self.cwd = cwd
-
-    def __call__(self, *args: str) -> str:
-        return subprocess.run([self.exe, "-L", self.socket, *args], env=self.env, capture_output=True,
-                              text=True, timeout=30).stdout
-
-    def new_shell(self, name: str, command: str) -> None:
-        self("new-session", "-d", "-s", name, "-x", "140", "-y", "40", "-c", str(self.cwd), command)
-
-    def screen(self, name: str) -> str:
-        return self("capture-pane", "-p", "-t", name)
-
-    def wait_for(self, name: str, text: str, timeout: float = 30) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            screen = self.screen(name)
-            if text in screen:
-                return screen
-            time.sleep(0.2)
-        raise AssertionError(f"{text!r} never appeared:\n{self.screen(name)}")
-
-    def close(self) -> None:
-        self("kill-server")
 
 
 @pytest.fixture

@@ -6,8 +6,12 @@ when the person resumes a session, snaptui writes the command there, quoted
 for that shell, instead of running it. The function then adds it to history and
 evaluates it, so the shell itself changes directory and runs the agent. The
 answer never mixes with what the TUI draws. On an interactive start the
-snippet runs ``snaptui check --startup`` once and opens snaptui when it says so.
-Sourcing the snippet twice redefines the function and checks only once.
+snippet runs ``snaptui check --startup`` once and, when it says so, ``snaptui
+--startup`` (which opens the TUI unless another one is open). It also
+registers tab completion for the function: each shell's completion function
+asks ``snaptui __complete`` (:mod:`snaptui.cli.complete`), so completion is
+made from the same spec as the parser. Sourcing the snippet twice redefines
+the functions and checks only once.
 """
 
 from __future__ import annotations
@@ -59,11 +63,12 @@ snaptui() {{
     fi
     return $__snaptui_status
 }}
+{completion}
 if [ -z "${{__snaptui_started-}}" ]; then
     __snaptui_started=1
     if {interactive} && [ -t 0 ] && [ -t 1 ] && [ "${{SNAPTUI_DISABLE-}}" != 1 ]; then
         if {exe} check --startup; then
-            SNAPTUI_STARTUP=1 snaptui
+            snaptui --startup
         fi
     fi
 fi
@@ -86,15 +91,77 @@ function snaptui --description 'Recover interrupted opendev sessions'
     end
     return $__snaptui_status
 end
+function __snaptui_complete
+    set -l __snaptui_tokens (commandline -opc)
+    set -l __snaptui_cur (commandline -ct)
+    set -l __snaptui_out ({exe} __complete fish -- $__snaptui_tokens[2..-1] "$__snaptui_cur" 2>/dev/null)
+    switch "$__snaptui_out[1]"
+        case dirs
+            set -l __snaptui_opt (string match -r -- '^-[^=]*=' "$__snaptui_cur")
+            set -l __snaptui_path (string replace -r -- '^-[^=]*=' '' "$__snaptui_cur")
+            __fish_complete_directories "$__snaptui_path" | string replace -r -- '^' "$__snaptui_opt"
+        case words
+            printf '%s\n' $__snaptui_out[2..-1]
+    end
+end
+complete -c snaptui -e
+complete -c snaptui -f -k -a '(__snaptui_complete)'
 if not set -q __snaptui_started
     set -g __snaptui_started 1
-    if status is-interactive; and test -t 0; and test -t 1; and test "$SNAPTUI_DISABLE" != 1
-        if {exe} check --startup
-            SNAPTUI_STARTUP=1 snaptui
+    # At the first prompt, not here: `snaptui init fish | source` runs this with a pipe as stdin.
+    function __snaptui_startup --on-event fish_prompt
+        functions -e __snaptui_startup
+        if status is-interactive; and test -t 0; and test -t 1; and test "$SNAPTUI_DISABLE" != 1
+            if {exe} check --startup
+                snaptui --startup
+            end
         end
     end
 end
 """
+
+
+_BASH_COMPLETION = r"""__snaptui_complete() {{
+    local __snaptui_kind= __snaptui_line
+    COMPREPLY=()
+    while IFS= read -r __snaptui_line; do
+        if [ -z "$__snaptui_kind" ]; then
+            __snaptui_kind=$__snaptui_line
+        else
+            COMPREPLY+=("$__snaptui_line")
+        fi
+    done < <({exe} __complete bash -- "$COMP_WORDBREAKS" "${{COMP_LINE:0:COMP_POINT}}" 2>/dev/null)
+    if [ "$__snaptui_kind" = dirs ]; then
+        compopt -o dirnames 2>/dev/null
+    fi
+}}
+complete -o nosort -F __snaptui_complete snaptui 2>/dev/null || complete -F __snaptui_complete snaptui"""
+
+_ZSH_COMPLETION = r"""_snaptui() {{
+    local -a __snaptui_out __snaptui_vals __snaptui_shown
+    local __snaptui_line
+    __snaptui_out=("${{(@f)$({exe} __complete zsh -- "${{(@Q)words[2,CURRENT-1]}}" "${{(Q)PREFIX}}" 2>/dev/null)}}")
+    case ${{__snaptui_out[1]-}} in
+        dirs)
+            [[ $PREFIX == -*=* ]] && compset -P '*='
+            _files -/ ;;
+        words)
+            for __snaptui_line in "${{(@)__snaptui_out[2,-1]}}"; do
+                __snaptui_vals+=("${{__snaptui_line%%$'\t'*}}")
+                __snaptui_shown+=("${{__snaptui_line/$'\t'/  -- }}")
+            done
+            (( ${{#__snaptui_vals}} )) && compadd -V snaptui -l -d __snaptui_shown -- "${{__snaptui_vals[@]}}" ;;
+    esac
+}}
+if (( $+functions[compdef] )); then
+    compdef _snaptui snaptui
+else  # compinit comes later in ~/.zshrc: register at the first prompt
+    __snaptui_compdef() {{
+        (( $+functions[compdef] )) && compdef _snaptui snaptui
+        precmd_functions=(${{precmd_functions:#__snaptui_compdef}})
+    }}
+    precmd_functions+=(__snaptui_compdef)
+fi"""
 
 
 def snippet(shell: str, *, directory: str | None = None) -> str:
@@ -105,6 +172,6 @@ def snippet(shell: str, *, directory: str | None = None) -> str:
         return _FISH.format(exe=exe)
     if shell == "zsh":
         return _POSIX.format(shell="zsh", rc="zshrc", exe=exe, history='print -rs -- "$__snaptui_cmd"',
-                             interactive="[[ -o interactive ]]")
+                             interactive="[[ -o interactive ]]", completion=_ZSH_COMPLETION.format(exe=exe))
     return _POSIX.format(shell="bash", rc="bashrc", exe=exe, history='history -s -- "$__snaptui_cmd"',
-                         interactive='[[ $- == *i* ]]')
+                         interactive='[[ $- == *i* ]]', completion=_BASH_COMPLETION.format(exe=exe))

@@ -3,13 +3,22 @@
 It must cost almost nothing when there is nothing new: when neither the
 recovery directory nor the seen-memory changed since the last verdict, that
 verdict is reused (a ``stat`` of each and one small file read). Otherwise
-the directory is scanned through the catalog's cache, within a deadline.
+the directory is scanned through the catalog's cache, within a deadline when
+given one (the shell's startup check).
+
+A verdict never claims more than was looked at: when the deadline stops the
+scan, the verdict is not ``complete`` (its count is what was found so far),
+and with ``background`` a detached, niced process finishes the index and the
+verdict (one at a time per directory: it holds :func:`index_lock_path`), so
+that the next shell's check is fast again. While it runs, a background check
+answers "not complete" at once rather than read the same files again.
 Imports stay minimal (no json, no re, no pydantic, no platformdirs).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 from snaptui.base import datafile
@@ -31,9 +40,9 @@ DEADLINE_S = 0.8
 class Verdict:
     """The interrupted sessions the person has not seen."""
 
-    __slots__ = ("count", "since_ms", "cost", "from_store")
+    __slots__ = ("count", "since_ms", "cost", "from_store", "complete")
 
-    def __init__(self, count: int, since_ms: int, cost: float, from_store: int = 0) -> None:
+    def __init__(self, count: int, since_ms: int, cost: float, from_store: int = 0, complete: bool = True) -> None:
         self.count = count
         self.since_ms = since_ms
         """The oldest of their snapshot (or stop) times."""
@@ -41,6 +50,14 @@ class Verdict:
         """What the snapshots among them cost (opendev's store records no cost)."""
         self.from_store = from_store
         """How many of them are in opendev's session store."""
+        self.complete = complete
+        """False when files were left unread (the deadline, or indexing in the background):
+        there may be more, and zero does not mean none."""
+
+
+def index_lock_path(state_dir: str, directory: str) -> str:
+    """The lock the background indexer of ``directory`` holds while it runs."""
+    return os.path.join(state_dir, "locks", datafile.key_for(directory) + ".index")
 
 
 def _store_mtimes(parts: object) -> list[int]:
@@ -94,10 +111,13 @@ def store_stamp(roots: tuple[str, ...]) -> tuple[Plain, ...]:
 
 
 def evaluate(directory: str, *, dirs: Dirs, settings: Mapping[str, Any], now_ms: int,
+             deadline_s: float | None = DEADLINE_S, background: bool = False,
              store_roots: tuple[str, ...] = (), snapshots: bool = True) -> Verdict:
-    """The new crashes in ``directory`` and in the store under ``store_roots``
+    """The new crashes in ``directory`` and in opendev's store under ``store_roots``
     (reusing the last verdict when nothing moved).
 
+    ``deadline_s``: stop reading files after that long (None: read them all).
+    ``background``: if files are left unread, finish in a background process.
     Raises OSError when the directory exists but cannot be read.
     """
     owner = os.path.realpath(directory)
@@ -110,14 +130,24 @@ def evaluate(directory: str, *, dirs: Dirs, settings: Mapping[str, Any], now_ms:
     if type(memo) is tuple and len(memo) == 3 and memo[0] == stamp and now_ms < memo[1] and len(memo[2]) == 4:
         return Verdict(*memo[2])
 
-    from snaptui.catalog import dismissed
+    if background:
+        from snaptui.base import lock
+
+        if lock.held_elsewhere(index_lock_path(dirs.state, directory)):
+            return Verdict(0, 0, 0.0, complete=False)  # being indexed: the next shell will know
+
     from snaptui.catalog.liveness import Liveness
     from snaptui.catalog.scan import scan
 
-    result = scan(directory, cache_dir=dirs.cache, deadline_ns=time.monotonic_ns() + int(DEADLINE_S * 1e9),
-                  store_roots=store_roots, snapshots=snapshots, dismissed=dismissed.load(dirs.state))
+    deadline_ns = None if deadline_s is None else time.monotonic_ns() + int(deadline_s * 1e9)
+    from snaptui.catalog import dismissed
+
+    result = scan(directory, cache_dir=dirs.cache, deadline_ns=deadline_ns, store_roots=store_roots,
+                  snapshots=snapshots, dismissed=dismissed.load(dirs.state))
     if result.error and not result.missing:
         raise OSError(f"recovery directory {directory} {result.error}")
+    if result.partial and background:
+        _finish_in_background(directory, dirs, settings, store_roots, snapshots)
     candidates = seen.unseen(result.incomplete, seen.load(dirs.state, directory))
     valid_until = 2**62
     crashes = []
@@ -140,8 +170,50 @@ def evaluate(directory: str, *, dirs: Dirs, settings: Mapping[str, Any], now_ms:
         min((s.timestamp_ms for s in crashes), default=0),
         sum(float(s.cost_usd) for s in crashes if s.cost_usd is not None),
         sum(1 for s in crashes if s.source != "snapshot"),
+        complete=not result.partial,
     )
     if valid_until:
         memo = (stamp, valid_until, (verdict.count, verdict.since_ms, verdict.cost, verdict.from_store))
         datafile.write(memo_path, MEMO_MAGIC, owner, memo, durable=False)
     return verdict
+
+
+def _finish_in_background(directory: str, dirs: Dirs, settings: Mapping[str, Any], store_roots: tuple[str, ...],
+                          snapshots: bool) -> None:
+    """Index the rest of ``directory`` and leave the verdict for the next check, in a
+    detached, niced process (a double fork: no zombie, no terminal, no waiting)."""
+    threads = sys.modules.get("threading")
+    if not hasattr(os, "fork") or (threads is not None and threads.active_count() > 1):
+        return  # forking a threaded process is not safe; the next check goes on where this one stopped
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        pid = os.fork()
+    except OSError:
+        return
+    if pid:
+        try:
+            os.waitpid(pid, 0)  # the middle process exits at once
+        except ChildProcessError:
+            pass
+        return
+    try:  # the middle process: a new session, then gone
+        os.setsid()
+        if os.fork() == 0:
+            _index(directory, dirs, settings, store_roots, snapshots)
+    finally:
+        os._exit(0)
+
+
+def _index(directory: str, dirs: Dirs, settings: Mapping[str, Any], store_roots: tuple[str, ...],
+           snapshots: bool) -> None:
+    """The background indexer: nothing on the terminal, low priority, one per directory."""
+    from snaptui.base import lock
+
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):  # let go of the terminal and of any pipe a caller waits on
+        os.dup2(null, fd)
+    os.nice(10)
+    if lock.acquire(index_lock_path(dirs.state, directory)):
+        evaluate(directory, dirs=dirs, settings=settings, now_ms=time.time_ns() // 1_000_000, deadline_s=None,
+                 store_roots=store_roots, snapshots=snapshots)

@@ -35,6 +35,8 @@ class Context:
         self.store_setting: str = args.store or self.settings["opendev_store"]
         """Where opendev's store is (``auto``, ``off`` or a path), and whether --store chose it."""
         self.store_from_cli = bool(args.store)
+        self.startup = bool(args.values.get("startup"))
+        """Opened by the shell integration's startup check (``snaptui --startup``)."""
 
     @property
     def snapshots(self) -> bool:

@@ -71,6 +71,16 @@ def run(args: Parsed) -> int:
         from snaptui.cli.check import run_check
 
         return run_check(args)
+    if args.command is None and args.values.get("startup"):  # the shell integration opens the TUI
+        from snaptui.cli.check import claim_tui
+
+        code = claim_tui(args)
+        if code is not None:
+            return code
+    if args.command == "__complete":  # every Tab press: as little as the check
+        from snaptui.cli.complete import run_complete
+
+        return run_complete(args)
     if args.command == "init":
         from snaptui.actions.shell import snippet
 

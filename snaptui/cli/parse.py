@@ -56,7 +56,8 @@ def parse(argv: list[str]) -> Parsed:
             if command is None and not positionals:
                 found = BY_NAME.get(arg)
                 if found is None:
-                    raise UsageError(f"unknown command {arg!r} (commands: {', '.join(BY_NAME)})")
+                    listed = ", ".join(c.name for c in BY_NAME.values() if not c.hidden)
+                    raise UsageError(f"unknown command {arg!r} (commands: {listed})")
                 command = found
             else:
                 positionals.append(arg)
@@ -176,7 +177,7 @@ def help_text(command_name: str | None) -> str:
     out = [_usage(command), "", _wrap(command.description if command else DESCRIPTION), ""]
     if command is None:
         out.append("commands:")
-        out += _table([(c.name, c.summary) for c in BY_NAME.values()])
+        out += _table([(c.name, c.summary) for c in BY_NAME.values() if not c.hidden])
         out.append("")
     if command is not None and command.args:
         out.append("arguments:")

@@ -51,15 +51,17 @@ class Arg:
 class Command:
     """A command: its name, its help, its options and arguments."""
 
-    __slots__ = ("name", "summary", "description", "options", "args")
+    __slots__ = ("name", "summary", "description", "options", "args", "hidden")
 
     def __init__(self, name: str, summary: str, description: str, options: tuple[Opt, ...] = (),
-                 args: tuple[Arg, ...] = ()) -> None:
+                 args: tuple[Arg, ...] = (), *, hidden: bool = False) -> None:
         self.name = name
         self.summary = summary
         self.description = description
         self.options = options
         self.args = args
+        self.hidden = hidden
+        """Accepted but not listed nor completed (the shell integration's own)."""
 
 
 ID_HELP = "session id, unique id prefix (4+ characters) or file name"
@@ -78,6 +80,7 @@ GLOBAL: tuple[Opt, ...] = (
 
 TOP_ONLY: tuple[Opt, ...] = (
     Opt(("--version", "-V"), "version", "show the version and exit"),
+    Opt(("--startup",), "startup", "open the TUI only if no other one is open (the shell integration)", hidden=True),
 )
 
 COMMANDS: tuple[Command, ...] = (
@@ -128,7 +131,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("check", "exit 0 if a session crashed since you last looked",
             "The startup check: exit 0 and print one line when there are interrupted sessions you "
             "have not seen in snaptui yet, 1 when there are none, 2 on error. Sessions that may "
-            "still be running do not count.",
+            "still be running do not count. It reads every snapshot it has not indexed yet before it "
+            "answers (seconds, once, for 100,000 of them). The shell integration's check stops "
+            "reading after 0.8 s instead: it tells what it found so far, or that it is still "
+            "indexing, never 'none', and finishes the index in the background.",
             (Opt(("--quiet", "-q"), "quiet", "print nothing, only the exit status"),
              Opt(("--startup",), "startup", "apply the config's startup setting (the shell integration)",
                  hidden=True))),
@@ -158,6 +164,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("config", "show the config file's path and the settings in effect",
             "Show where the config file is and the settings in effect, as TOML.",
             (Opt(("--example",), "example", "print a commented example config file"),)),
+    Command("__complete", "tab completion (the shell integration's)",
+            "Print the completions of a command line, for the functions 'snaptui init' defines: "
+            "SHELL -- WORDS... CURRENT (bash: SHELL -- COMP_WORDBREAKS LINE-UP-TO-THE-CURSOR).",
+            (), (Arg("shell", "SHELL", "bash, zsh or fish", choices=("bash", "zsh", "fish")),
+                 Arg("words", "WORD", "the command line", many="*")), hidden=True),
 )
 
 BY_NAME = {c.name: c for c in COMMANDS}

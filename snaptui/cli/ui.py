@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 from snaptui.actions.handoff import HandoffError, hand_off
 from snaptui.actions.resume import plan
+from snaptui.base import lock
 from snaptui.catalog import seen
+from snaptui.cli.check import tui_lock_path
 from snaptui.cli.parse import UsageError
 from snaptui.present.safetext import one_line
 
@@ -19,21 +21,26 @@ def run_ui(ctx: Context) -> int:
     """Open the UI on ``ctx.directory``; afterwards, resume what was chosen."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("the terminal UI needs a terminal (use 'snaptui list' in scripts)")
+    # While it is open, new shells print a line instead of opening a second TUI
+    # (``snaptui --startup`` took this lock already; another TUI may hold it: open anyway).
+    lock_path = tui_lock_path(ctx.dirs.state, ctx.directory)
+    try:
+        lock.acquire(lock_path)
+    except OSError:
+        pass
     from snaptui.catalog.prefetch import Prefetch
 
     roots = ctx.store_roots
     # Scans while Textual loads (a few hundred milliseconds).
     prefetch = Prefetch(ctx.directory, ctx.dirs.cache, store_roots=roots, snapshots=ctx.snapshots,
                         state_dir=ctx.dirs.state)
-    import os
-
     from snaptui.settings.uistate import load_theme
 
     settings = dict(ctx.settings)
     settings["configured_theme"] = settings.get("theme")
     settings["theme"] = load_theme(ctx.dirs.state, settings["configured_theme"])  # as picked last time
     # Opened by the shell's startup check: start on the newest crash not seen yet.
-    unseen = seen.load(ctx.dirs.state, ctx.directory) if os.environ.get("SNAPTUI_STARTUP") == "1" else None
+    unseen = seen.load(ctx.dirs.state, ctx.directory) if ctx.startup else None
     from snaptui.tui.app import SnaptuiApp
 
     app = SnaptuiApp(
@@ -45,6 +52,7 @@ def run_ui(ctx: Context) -> int:
         # Everything listed is now seen: a new shell will not open snaptui for it again.
         present = {seen.seen_key(s) for s in app.result.sessions}  # forget what is gone
         seen.remember(ctx.dirs.state, ctx.directory, app.seen_sessions.values(), present=present)
+    lock.release(lock_path)  # only now: a shell starting from here on finds them seen
     if chosen is None:
         return app.return_code or 0
     try:

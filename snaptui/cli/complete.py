@@ -1,0 +1,237 @@
+"""``snaptui __complete SHELL -- ...``: tab completion, made from the command line's spec.
+
+The shell functions of ``snaptui init`` call this hidden command at every
+Tab press; it reads :mod:`snaptui.cli.spec` the way :mod:`snaptui.cli.parse`
+does, so completion cannot drift from the parser: commands, options (not
+the hidden ones), option values (``Opt.values``; directories for ``--dir``),
+an argument's ``choices``, and for ``Arg.ids`` arguments the interrupted
+sessions' ids, newest first, each as the shortest prefix that names it
+(8 characters at least, as ``snaptui list`` shows them), whole once that
+much is typed.
+
+Ids come from the catalog's index alone (:mod:`snaptui.catalog.ids`): never
+a scan; no index, no ids. An id is offered only where it reads as that id:
+up to its first control character at most (a newline cannot be typed back),
+and only when that much still names it; one starting with ``-`` only after
+``--``. zsh and fish quote what they
+insert; bash gets replies already quoted (:mod:`snaptui.cli.complete_words`).
+
+Output: a first line saying what to complete (``words``, ``dirs``: the
+shell's own directory completion, or ``none``), then one candidate per line,
+for zsh and fish ``value<TAB>description``. Like the check, this runs on the
+startup path: no typing, re, json, argparse, pydantic or Textual.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from snaptui.cli.parse import Parsed
+from snaptui.cli.spec import BY_NAME, GLOBAL, TOP_ONLY, Command, Opt
+
+TYPE_CHECKING = False  # not typing's: completion runs at every Tab press
+if TYPE_CHECKING:
+    from snaptui.catalog.ids import Interrupted
+
+MAX_IDS = 50
+"""The newest this many matching sessions are offered (under bash's 100, past which it asks first)."""
+SHOWN = 8
+"""An id is offered with at least this many characters (the list's ID column)."""
+MIN_PREFIX = 4
+""":data:`snaptui.cli.select.MIN_PREFIX`: a shorter prefix names nothing."""
+
+
+class Found:
+    """What to complete the current word with."""
+
+    __slots__ = ("kind", "items")
+
+    def __init__(self, kind: str = "none", items: list[tuple[str, str]] | None = None) -> None:
+        self.kind = kind
+        """``words``, ``dirs`` or ``none``."""
+        self.items: list[tuple[str, str]] = items or []
+        """``(value, description)``: each value starts with the current word."""
+
+
+def _options(command: Command | None) -> tuple[Opt, ...]:
+    return GLOBAL + (command.options if command is not None else TOP_ONLY)
+
+
+def _find(name: str, options: tuple[Opt, ...]) -> Opt | None:
+    return next((o for o in options if name in o.flags), None)
+
+
+def complete(words: list[str], current: str, *, default_dir: str | None = None, describe: bool = True) -> Found:
+    """Candidates for ``current`` after ``words`` (the words after the program's name, unquoted);
+    ``describe``: say what each session is (bash shows no descriptions)."""
+    command: Command | None = None
+    positionals: list[str] = []
+    used: set[str] = set()
+    directory = default_dir
+    expect: Opt | None = None
+    done = False
+    for word in words:
+        if expect is not None:
+            if expect.dest == "dir":
+                directory = word
+            expect = None
+            continue
+        if done or not word.startswith("-") or word == "-":
+            if command is None and not positionals:
+                command = BY_NAME.get(word)
+                if command is None or command.hidden:
+                    return Found()
+            else:
+                positionals.append(word)
+            continue
+        if word == "--":
+            done = True
+            continue
+        name, eq, value = word.partition("=")
+        opt = _find(name, _options(command))
+        if opt is None:
+            continue
+        used.update(opt.flags)
+        if opt.metavar is not None and not eq:
+            expect = opt
+        elif opt.dest == "dir":
+            directory = value
+    if expect is not None:
+        return _values(expect, current, "")
+    if not done and current.startswith("-"):
+        name, eq, value = current.partition("=")
+        opt = _find(name, _options(command)) if eq else None
+        if opt is not None and opt.metavar is not None:
+            return _values(opt, value, name + "=")
+        flags = [(f, o.help) for o in _options(command) if not o.hidden and not used.intersection(o.flags)
+                 for f in o.flags]
+        flags.append(("--help", "show the help and exit"))
+        return Found("words", [(f, h) for f, h in flags if f.startswith(current)])
+    if command is None:
+        if positionals:
+            return Found()
+        return Found("words", [(c.name, c.summary) for c in BY_NAME.values()
+                               if not c.hidden and c.name.startswith(current)])
+    arg = next((a for i, a in enumerate(command.args) if a.many in "*+" or i == len(positionals)), None)
+    if arg is None:
+        return Found()
+    if arg.choices:
+        return Found("words", [(c, "") for c in arg.choices if c.startswith(current)])
+    if arg.ids:
+        return Found("words", _ids(current, directory, positionals, done, describe))
+    return Found()
+
+
+def _values(opt: Opt, current: str, prefix: str) -> Found:
+    if opt.dest == "dir":
+        return Found("dirs")
+    return Found("words", [(prefix + v, "") for v in opt.values if v.startswith(current)])
+
+
+def _ids(current: str, cli_dir: str | None, given: list[str], options_done: bool,
+         describe: bool) -> list[tuple[str, str]]:
+    """The interrupted sessions' ids that ``current`` may start, from the index alone."""
+    from snaptui.catalog import ids as index
+    from snaptui.settings import paths
+
+    try:
+        dirs = paths.user_dirs_fast()
+        configured = None
+        if cli_dir is None and not os.environ.get(paths.RECOVERY_ENV):
+            from snaptui.settings import config
+
+            configured = config.load_fast(paths.config_file(dirs), dirs.cache)["recovery_dir"]
+        directory, _ = paths.recovery_dir(cli_dir, configured)
+        known = index.interrupted(dirs.cache, directory, newest=not current)
+    except Exception:  # a config mistake, an unreadable index: completion offers nothing, quietly
+        return []
+    import time
+
+    now = time.time_ns() // 1_000_000 if describe else None
+    out: list[tuple[str, str]] = []
+    try:
+        _offer(known, current, directory, given, options_done, now, out)
+        if known.partial and len(out) < MAX_IDS:  # the newest were not enough: all of them
+            out.clear()
+            _offer(index.interrupted(dirs.cache, directory), current, directory, given, options_done, now, out)
+    except (ValueError, IndexError):  # columns that do not match: offer what was found
+        pass
+    return out
+
+
+def _offer(known: Interrupted, current: str, directory: str, given: list[str], options_done: bool,
+           now: int | None, out: list[tuple[str, str]]) -> None:
+    """Append to ``out`` what ``known`` offers for ``current`` (described when ``now`` is given)."""
+    offered: set[str] = set()
+    for i, sid in known.matching(current):
+        if sid.startswith("-") and not options_done:
+            continue  # it would read as an option
+        name = known.name(i, sid)
+        if any(sid == g or name == g or (len(g) >= MIN_PREFIX and sid.startswith(g)) for g in given):
+            continue  # already on the line
+        need = known.need(i)
+        shown = max(need, SHOWN)
+        value = sid if len(current) >= shown else sid[:shown]
+        if not value.isprintable():  # a newline cannot be typed back: offer what comes before it
+            value = sid[:next(n for n, c in enumerate(sid) if not c.isprintable())]
+            if len(value) < max(need, MIN_PREFIX) or not value.startswith(current):
+                continue  # that would not name it
+        if value in offered or not os.path.lexists(os.path.join(directory, name)):
+            continue  # a copy of the same session, or a file discarded since it was indexed
+        offered.add(value)
+        if now is None:
+            out.append((value, ""))
+        else:
+            where, age = _one_line(known.project(i))[:40], _ago(known.timestamp_ms(i), now)
+            out.append((value, f"{age}, {where}" if where else age))
+        if len(out) == MAX_IDS:
+            break
+
+
+def run_complete(args: Parsed) -> int:
+    """``snaptui __complete SHELL -- WORDS... CURRENT`` (bash: ``-- COMP_WORDBREAKS LINE``)."""
+    from snaptui.cli import complete_words as cw
+
+    shell, given = args.shell, list(args.words)
+    bash = None
+    if shell == "bash":
+        if len(given) != 2:
+            return 2
+        bash = cw.split_bash(given[1], given[0])
+        words, current = bash.words, bash.current
+    else:
+        if not given:
+            return 2
+        words, current = given[:-1], given[-1]
+        if shell == "fish":
+            words, current = [cw.fish_word(w) for w in words], cw.fish_word(current)
+    found = complete(words, current, default_dir=args.dir, describe=bash is None)
+    lines = [found.kind]
+    for value, description in found.items:
+        if bash is not None:
+            reply = cw.bash_reply(bash, value)
+            if reply is not None:
+                lines.append(reply)
+        else:
+            lines.append(f"{value}\t{_one_line(description)}" if description else value)
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+def _one_line(text: str) -> str:
+    """Text for a description: control characters become spaces (a tab or newline would end it)."""
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else " " for c in text)
+    return text[:80]
+
+
+def _ago(ts_ms: int, now_ms: int) -> str:
+    """A short age for a description (humanize would cost more than the whole completion)."""
+    seconds = (now_ms - ts_ms) // 1000
+    if seconds < 0:
+        return "in the future"
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return "just now"
