@@ -211,3 +211,43 @@ def test_hostile_store_entries_are_listed_with_their_reason(cli, store, tmp_path
 def test_source_must_be_known(cli, tmp_path):
     run = cli("list", "--source", "elsewhere", "--dir", str(tmp_path))
     assert run.code == 2 and "--source" in run.err and run.err.count("\n") == 1
+
+
+def test_resume_elsewhere_copies_the_store_session_into_the_new_folder(cli, tmp_path, monkeypatch):
+    """The project moved: opendev finds a session only under the folder of the directory it
+    runs in, so the session's files are copied there (never over a file, originals untouched)."""
+    root = tmp_path / "opendev"
+    old = tmp_path / "gone 'old' $(touch PWNED)"
+    fx.died_mid_turn(root, str(old), sid="bbbbbbbbbbbb")  # its project directory was never there
+    age(root)
+    monkeypatch.setenv("OPENDEV_DIR", str(root))
+    new = tmp_path / "-new place\n$(touch PWNED2)"
+    new.mkdir()
+    before = fx.fingerprint(root)
+    run = cli("resume", "bbbbbbbbbbbb", "--dir", str(tmp_path / "none"))
+    assert run.code == 2 and "--cd NEW" in run.err and "opendev deletes" in run.err
+    handoff = tmp_path / "handoff"
+    handoff.write_text("")
+    run = cli("resume", "bbbbbbbbbbbb", "--cd", str(new), "--dir", str(tmp_path / "none"),
+              env={"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"})
+    assert run.code == 0, run
+    folder = root / "projects" / str(new.resolve()).replace("/", "-")
+    old_folder = root / "projects" / str(old).replace("/", "-")
+    for name in ("bbbbbbbbbbbb.json", "bbbbbbbbbbbb.jsonl", "bbbbbbbbbbbb.debug"):
+        assert (folder / name).read_bytes() == (old_folder / name).read_bytes()
+    assert (folder / "OPENDEV_PROJECT_PATH").read_bytes() == os.fsencode(str(new))
+    assert {k: v for k, v in fx.fingerprint(root).items() if str(old_folder.name) in k} == \
+        {k: v for k, v in before.items() if str(old_folder.name) in k}  # the originals are as they were
+    import subprocess
+
+    out = subprocess.run(["bash", "-c", f"cd / && eval \"$(cat {handoff!s})\"; pwd"], capture_output=True,
+                         text=True, env={**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}"})
+    assert not (tmp_path / "PWNED").exists() and not (tmp_path / "PWNED2").exists()
+    assert handoff.read_text().startswith("cd ")
+    del out
+    run = cli("resume", "bbbbbbbbbbbb", "--dir", str(tmp_path / "none"))
+    assert run.code == 2 and "names 2 sessions" in run.err and "give the file's path" in run.err
+    original = str(old_folder / "bbbbbbbbbbbb.json")
+    run = cli("resume", original, "--cd", str(new), "--dir", str(tmp_path / "none"),
+              env={"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"})
+    assert run.code == 2 and "not replacing opendev's files" in run.err  # never over an existing file

@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
+import os
+
 from snaptui.catalog import seen
-from snaptui.cli.context import Context, refuse_if_running
-from snaptui.cli.parse import Parsed
+from snaptui.cli.context import Context, out, refuse_if_running
+from snaptui.cli.parse import Parsed, UsageError
 from snaptui.cli.select import one_session
+from snaptui.present.safetext import one_line
 
 
 def run(args: Parsed) -> int:
+    from snaptui.actions import relocate
     from snaptui.actions.handoff import HandoffError, hand_off
     from snaptui.actions.resume import plan
 
     ctx = Context(args)
     session = one_session(ctx.catalog(), args.id)
     refuse_if_running(ctx, [session], "resume", args.yes)
+    if args.cd is not None:
+        new_dir = os.path.abspath(os.path.expanduser(args.cd))
+        if not os.path.isdir(new_dir):
+            raise UsageError(f"--cd {one_line(new_dir)}: not an existing directory (create it first)")
+        try:
+            moved = relocate.copy_session(session, new_dir)
+        except relocate.MoveError as exc:
+            raise UsageError(f"cannot resume in {one_line(new_dir)}: {exc}") from None
+        if moved.copied:
+            out(f"copied {', '.join(moved.copied)} into opendev's folder for {one_line(new_dir)}")
+        session = relocate.move_to(session, new_dir)
+    elif not os.path.isdir(session.project_dir):
+        gone = f"the project directory {one_line(session.project_dir)} is gone"
+        if session.source == "opendev":
+            gone += " (and opendev deletes this session's folder the next time it starts anywhere)"
+        raise UsageError(f"{gone}: resume it elsewhere with --cd NEW, or create the directory")
     seen.remember(ctx.dirs.state, ctx.directory, [session])
     try:
         return hand_off(plan(ctx.settings["resume_command"], session))

@@ -123,8 +123,12 @@ def complete(words: list[str], current: str, *, default_dir: str | None = None, 
     return Found()
 
 
+DIRECTORIES = ("dir", "store", "cd")
+"""Options whose value is a directory: the shell completes those itself."""
+
+
 def _values(opt: Opt, current: str, prefix: str) -> Found:
-    if opt.dest == "dir":
+    if opt.dest in DIRECTORIES:
         return Found("dirs")
     return Found("words", [(prefix + v, "") for v in opt.values if v.startswith(current)])
 

@@ -29,7 +29,7 @@ def select(catalog: Catalog, ids: list[str], *, files: bool = True) -> list[Item
 
 def _one(catalog: Catalog, wanted: str, files: bool) -> list[Item]:
     sessions = catalog.sessions
-    exact: list[Item] = [s for s in sessions if wanted in (s.session_id, s.name)]
+    exact: list[Item] = [s for s in sessions if wanted in (s.session_id, s.name, s.path)]
     others: list[Item] = [*catalog.damaged, *catalog.leftovers] if files else []
     exact += [f for f in others if f.name == wanted]
     if exact:
@@ -57,7 +57,8 @@ def one_session(catalog: Catalog, wanted: str) -> Session:
     """The one session ``wanted`` names, for resuming; a damaged file or leftover says why not."""
     chosen = select(catalog, [wanted])
     if len(chosen) > 1:
-        raise UsageError(f"{wanted!r} names {len(chosen)} snapshot files; give the file name")
+        paths = ", ".join(one_line(i.path, 120) for i in chosen[:3])
+        raise UsageError(f"{one_line(wanted, 60)!r} names {len(chosen)} sessions ({paths}); give the file's path")
     item = chosen[0]
     if isinstance(item, DamagedFile):
         raise UsageError(f"{one_line(item.name, 80)} is damaged ({one_line(item.reason, 120)}): it cannot be resumed")

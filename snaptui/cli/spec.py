@@ -64,7 +64,7 @@ class Command:
         """Accepted but not listed nor completed (the shell integration's own)."""
 
 
-ID_HELP = "session id, unique id prefix (4+ characters) or file name"
+ID_HELP = "session id, unique id prefix (4+ characters), file name or path"
 YES = Opt(("--yes", "-y"), "yes", "do not ask")
 
 GLOBAL: tuple[Opt, ...] = (
@@ -92,7 +92,9 @@ COMMANDS: tuple[Command, ...] = (
             "Resume a session in its project directory, as enter does in the UI: through the shell "
             "function (see 'snaptui init') the shell itself changes directory and runs the command; "
             "otherwise snaptui becomes the agent.",
-            (Opt(("--yes", "-y"), "yes", "do not ask about a session that may still be running"),),
+            (Opt(("--yes", "-y"), "yes", "do not ask about a session that may still be running"),
+             Opt(("--cd",), "cd", "resume in this directory instead of its project directory (a store "
+                 "session's files are copied there first, as opendev needs them)", metavar="NEW")),
             (Arg("id", "ID", ID_HELP, ids=True),)),
     Command("discard", "move sessions or damaged files to the trash (undo: restore)",
             "Move sessions' snapshot files (or damaged files and leftovers, by file name) to "

@@ -1,0 +1,137 @@
+"""Resume somewhere else: when a session's project directory is gone (moved, renamed, re-cloned).
+
+``opendev -r ID`` looks a session up only under the store folder of the
+directory it runs in, and at every start opendev deletes the folders whose
+project directory no longer exists (OPENDEV_STORE.md §0, §4). So before
+resuming a session of opendev's store in NEW, its files (``{id}.json``,
+``{id}.jsonl``, and ``{id}.debug`` / ``{id}.events.jsonl`` when present) are
+copied byte for byte into NEW's store folder (named as opendev names it,
+with its ``OPENDEV_PROJECT_PATH`` marker), never over an existing file and
+never touching the originals. A snapshot's session has nothing to copy: it
+is resumed in NEW directly.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import NamedTuple
+
+from snaptui.base.atomic import fsync_dir
+from snaptui.sources.records import Session
+
+MARKER = "OPENDEV_PROJECT_PATH"
+SUFFIXES = (".json", ".jsonl", ".debug", ".events.jsonl")
+_CHUNK = 1 << 20
+
+
+class MoveError(Exception):
+    """The session could not be made resumable in the new directory; ``str()`` is one line."""
+
+
+class Moved(NamedTuple):
+    """What was copied where."""
+
+    folder: str
+    """NEW's store folder."""
+    copied: tuple[str, ...]
+    """The files copied into it (names)."""
+
+
+def encode(project_dir: str) -> str:
+    """opendev's ``encode_project_path``: the canonical path with every ``/`` as ``-``."""
+    try:
+        canonical = os.path.realpath(project_dir)
+    except (OSError, ValueError):
+        canonical = project_dir
+    return canonical.replace("/", "-")
+
+
+def move_to(session: Session, new_dir: str) -> Session:
+    """The session as it will be resumed in ``new_dir`` (its record, pointed there)."""
+    return session._replace(project_dir=new_dir)
+
+
+def copy_session(session: Session, new_dir: str) -> Moved:
+    """Copy a store session's files into ``new_dir``'s store folder (see the module docstring).
+
+    ``new_dir`` must be an existing absolute directory. Raises :class:`MoveError`.
+    """
+    if session.source != "opendev":
+        return Moved("", ())
+    if not os.path.isabs(new_dir) or "\0" in new_dir or not os.path.isdir(new_dir):
+        raise MoveError(f"{new_dir} is not an existing directory")
+    old_folder = os.path.dirname(session.path)
+    projects = os.path.dirname(old_folder)
+    folder = os.path.join(projects, encode(new_dir))
+    if os.path.realpath(folder) == os.path.realpath(old_folder):
+        return Moved(folder, ())  # the same folder: opendev finds it already
+    sid = session.session_id
+    if not sid or "/" in sid or "\0" in sid or sid.startswith("."):
+        raise MoveError("the session id cannot name a file")
+    sources = [(sid + suffix, os.path.join(old_folder, sid + suffix)) for suffix in SUFFIXES]
+    sources = [(name, path) for name, path in sources if os.path.lexists(path)]
+    if not any(name.endswith(".json") for name, _ in sources) and not any(n.endswith(".debug") for n, _ in sources):
+        raise MoveError("the session's files are gone")
+    try:
+        os.makedirs(folder, mode=0o755, exist_ok=True)
+    except OSError as exc:
+        raise MoveError(f"cannot create {folder}: {exc.strerror or exc}") from None
+    clashes = [name for name, _ in sources if os.path.lexists(os.path.join(folder, name))]
+    if clashes:
+        raise MoveError(f"{folder} already holds {', '.join(clashes)}: not replacing opendev's files")
+    _marker(folder, new_dir)
+    copied = []
+    try:
+        for name, path in sources:
+            _copy_new(path, os.path.join(folder, name))
+            copied.append(name)
+    except OSError as exc:
+        for name in copied:  # all or nothing: only what this call created goes
+            try:
+                os.unlink(os.path.join(folder, name))
+            except OSError:
+                pass
+        raise MoveError(f"cannot copy {name} into {folder}: {exc.strerror or exc}") from None
+    fsync_dir(folder)
+    return Moved(folder, tuple(copied))
+
+
+def _marker(folder: str, new_dir: str) -> None:
+    """The folder's ``OPENDEV_PROJECT_PATH``, as opendev writes it (no newline); an
+    existing one is left as it is (opendev rewrites it on every run anyway)."""
+    path = os.path.join(folder, MARKER)
+    if os.path.lexists(path):
+        return
+    _write_new(path, os.fsencode(new_dir))
+
+
+def _copy_new(src: str, dest: str) -> None:
+    """Copy ``src`` to a new file ``dest`` (never over an existing one), byte for byte, synced.
+    Only a regular file is read, and without blocking."""
+    from snaptui.base.files import open_regular
+
+    fd_in, st = open_regular(src)
+    try:
+        fd_out = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, st.st_mode & 0o777)
+        try:
+            while chunk := os.read(fd_in, _CHUNK):
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(fd_out, view):]
+            os.fsync(fd_out)
+        except BaseException:
+            os.close(fd_out)
+            os.unlink(dest)
+            raise
+        os.close(fd_out)
+    finally:
+        os.close(fd_in)
+
+
+def _write_new(path: str, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
