@@ -118,7 +118,7 @@ async def test_discarding_a_maybe_running_session_asks_first(home):
 async def test_enter_on_a_maybe_running_session_asks_then_exits_with_it(home):
     directory = home / "recovery"
     directory.mkdir()
-    set_old(write(directory, "live-one", ts=NOW - MIN, age_s=None), NOW - MIN)
+    set_old(write(directory, "live-one", ts=NOW - MIN, age_s=None, project=str(home)), NOW - MIN)
     app = make_app(home, directory)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
@@ -126,19 +126,27 @@ async def test_enter_on_a_maybe_running_session_asks_then_exits_with_it(home):
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
-        await pilot.pause()
+        await exited(pilot)
     assert app.return_value.session_id == "live-one"
+
+
+async def exited(pilot) -> None:
+    """Wait for the app to exit (resuming checks the project directory in a worker first)."""
+    for _ in range(200):
+        if pilot.app.return_value is not None or not pilot.app.is_running:
+            return
+        await pilot.pause(0.01)
 
 
 async def test_enter_resumes_an_old_crash_at_once(home):
     directory = home / "recovery"
     directory.mkdir()
-    set_old(write(directory, "crashed", ts=NOW - DAY, age_s=None), NOW - DAY)
+    set_old(write(directory, "crashed", ts=NOW - DAY, age_s=None, project=str(home)), NOW - DAY)
     app = make_app(home, directory)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         await pilot.press("enter")
-        await pilot.pause()
+        await exited(pilot)
     assert app.return_value.session_id == "crashed"
 
 

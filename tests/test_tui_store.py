@@ -66,3 +66,55 @@ async def test_discard_dismisses_a_store_session_and_u_brings_it_back(tmp_path, 
         await settle(pilot)
         assert "bbbbbbbb" in screen_text(app)
     assert fx.fingerprint(root) == before
+
+
+async def test_enter_on_a_gone_project_asks_where_and_copies_the_session_there(tmp_path, monkeypatch):
+    from textual.widgets import Input
+
+    from snaptui.tui.relocate import ResumeElsewhereScreen
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    use_utc(monkeypatch)
+    root = make_store(tmp_path)
+    new = tmp_path / "moved 'here' $(x)"
+    new.mkdir()
+    app = app_for(tmp_path, root)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("down")  # cccccccccccc, whose project directory is gone
+        await settle(pilot)
+        assert app.session_list.current.item.session_id == "cccccccccccc"
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ResumeElsewhereScreen)
+        box = screen.query_one("#new-dir", Input)
+        assert app.focused is box and box.value.endswith("/gone")
+        box.value = str(new)
+        await pilot.press("enter")
+        for _ in range(100):
+            if app.return_value is not None:
+                break
+            await pilot.pause(0.02)
+    moved = app.return_value
+    assert moved is not None and moved.project_dir == str(new) and moved.session_id == "cccccccccccc"
+    folder = root / "projects" / str(new.resolve()).replace("/", "-")
+    assert (folder / "cccccccccccc.json").exists() and (folder / "OPENDEV_PROJECT_PATH").read_text() == str(new)
+
+
+async def test_or_creates_the_old_directory(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    use_utc(monkeypatch)
+    root = make_store(tmp_path)
+    app = app_for(tmp_path, root)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        await pilot.click("#create")
+        for _ in range(100):
+            if app.return_value is not None:
+                break
+            await pilot.pause(0.02)
+    assert app.return_value is not None and (tmp_path / "gone").is_dir()
+    assert app.return_value.project_dir == str(tmp_path / "gone")

@@ -8,6 +8,7 @@ rows; the widgets draw them. Nothing on the UI thread touches a file.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -31,6 +32,7 @@ from snaptui.tui.detail import DetailView, content
 from snaptui.tui.dialogs import ConfirmScreen, HelpScreen, PurgeScreen
 from snaptui.tui.footer import SnapFooter
 from snaptui.tui.messages import ActionDone, Undo
+from snaptui.tui.relocate import Choice, ResumeElsewhereScreen
 from snaptui.tui.session_list import SessionList
 from snaptui.tui.trashview import TrashScreen
 from snaptui.tui.viewing import DETAIL_DELAY_S, ViewingApp
@@ -186,10 +188,47 @@ class SnaptuiApp(ViewingApp):
             self._confirm_then(
                 "Resume a session that may be running?",
                 f"It may still be running: {humanfmt.live_reason(*live, self.clock())}. Resume it anyway?",
-                "Resume", lambda: self.exit(session),
+                "Resume", lambda: self._resume_where(session),
             )
             return
-        self.exit(session)
+        self._resume_where(session)
+
+    @work(thread=True, group="resume", exit_on_error=False)
+    def _resume_where(self, session: Session) -> None:
+        """Resume in the project directory, or, when it is gone, ask where (the check is I/O)."""
+        exists = bool(session.project_dir) and "\0" not in session.project_dir and os.path.isdir(session.project_dir)
+        self.call_from_thread(self._resume_or_ask, session, exists)
+
+    def _resume_or_ask(self, session: Session, exists: bool) -> None:
+        if exists:
+            self.exit(session)
+            return
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is not None:
+                self._relocate(session, choice)
+
+        self.push_screen(ResumeElsewhereScreen(session), chosen)
+
+    @work(thread=True, group="resume", exit_on_error=False)
+    def _relocate(self, session: Session, choice: Choice) -> None:
+        """Create the old directory, or copy a store session's files for the new one; then resume."""
+        from snaptui.actions import relocate
+
+        try:
+            if choice.create:
+                os.makedirs(choice.directory, exist_ok=True)
+                moved = session
+            elif not os.path.isdir(choice.directory):
+                raise relocate.MoveError(f"{choice.directory} is not an existing directory")
+            else:
+                relocate.copy_session(session, choice.directory)
+                moved = relocate.move_to(session, choice.directory)
+        except (relocate.MoveError, OSError) as exc:
+            self.call_from_thread(self.notify, f"Not resumed: {exc}", title="Resume somewhere else",
+                                  severity="error", markup=False)
+            return
+        self.call_from_thread(self.exit, moved)
 
     def _confirm_then(self, title: str, question: str, yes: str, action: Callable[[], object]) -> None:
         """Ask (No has the focus); do ``action`` only on yes."""

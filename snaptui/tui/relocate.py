@@ -1,0 +1,127 @@
+"""Resume somewhere else: the dialog enter opens when a session's project directory is gone.
+
+It asks where to resume (an input holding the old path, completing
+directory names as you type) or offers to create the old directory again.
+Nothing here touches a file on the UI thread: the suggester lists
+directories in a thread, and the app's workers do the copying and creating
+(:mod:`snaptui.actions.relocate`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Button, Input, Label, Static
+
+from snaptui.present import humanfmt
+from snaptui.present.safetext import one_line
+from snaptui.sources.records import Session
+
+MAX_LISTED = 2000
+"""A directory with more entries than this is not listed for suggestions (it would stall typing)."""
+
+
+class DirectorySuggester(Suggester):
+    """Completes the last component of a path with the name of an existing directory."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=True, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value.startswith(("/", "~")) or "\0" in value:
+            return None
+        return await asyncio.to_thread(_complete, value)
+
+
+def _complete(value: str) -> str | None:
+    path = os.path.expanduser(value)
+    parent, stem = os.path.split(path)
+    try:
+        with os.scandir(parent or "/") as it:
+            names = []
+            for n, entry in enumerate(it):
+                if n > MAX_LISTED:
+                    return None
+                if entry.name.startswith(stem) and entry.name != stem and entry.is_dir():
+                    names.append(entry.name)
+    except (OSError, ValueError):
+        return None
+    if not names:
+        return None
+    best = min(names)
+    return value[: len(value) - len(stem)] + best + "/"
+
+
+class Choice:
+    """What the person chose: resume in ``directory`` (``create``: make it first)."""
+
+    __slots__ = ("create", "directory")
+
+    def __init__(self, directory: str, *, create: bool = False) -> None:
+        self.directory = directory
+        self.create = create
+
+
+class ResumeElsewhereScreen(ModalScreen["Choice | None"]):
+    """Where to resume a session whose project directory is gone."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    """Escape cancels: nothing is copied or created."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self._session = session
+
+    def compose(self) -> ComposeResult:
+        s = self._session
+        body = [("The project directory ", ""), (one_line(s.project_dir, 200), "bold"),
+                (" is gone. Resume the session in another directory, or create the old one again.", "")]
+        if s.source == "opendev":
+            body.append(("\n\nopendev looks a session up only in the folder of the directory it runs in, and "
+                         "deletes this session's folder the next time it starts anywhere: resuming elsewhere "
+                         "first copies its files into the new directory's folder (the originals stay).",
+                         "$text-warning"))
+        with Vertical(classes="dialog", id="relocate-dialog"):
+            yield Label("Resume somewhere else", classes="dialog-title")
+            yield Static(Content.assemble(*body), classes="dialog-body")
+            yield Input(humanfmt.home_short(s.project_dir) if "\0" not in s.project_dir else "", id="new-dir",
+                        placeholder="a directory that exists, e.g. ~/src/app", suggester=DirectorySuggester())
+            yield Static("", id="relocate-problem", classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Create the old directory", id="create")
+                yield Button("Resume here", id="resume", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#new-dir", Input).focus()
+
+    def _typed(self) -> str:
+        return os.path.abspath(os.path.expanduser(self.query_one("#new-dir", Input).value.strip()))
+
+    @on(Input.Submitted, "#new-dir")
+    @on(Button.Pressed, "#resume")
+    def _resume(self) -> None:
+        typed = self.query_one("#new-dir", Input).value.strip()
+        if not typed or "\0" in typed:
+            self._problem("Type the directory to resume in.")
+            return
+        self.dismiss(Choice(self._typed()))
+
+    @on(Button.Pressed, "#create")
+    def _create(self) -> None:
+        self.dismiss(Choice(self._session.project_dir, create=True))
+
+    def _problem(self, text: str) -> None:
+        self.query_one("#relocate-problem", Static).update(Content.styled(text, "$text-error"))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
