@@ -2,9 +2,10 @@
 
     python screenshots/generate.py
 
-Writes main.svg, detail.svg, purge.svg, help.svg (a 140x40 terminal) and
-main-80x24.svg next to this file: the demo directory under a temporary home
-(so paths read ~/...), a frozen clock, UTC.
+Writes main.svg, lost-turn.svg, detail.svg, purge.svg, help.svg (a 140x40
+terminal) and main-80x24.svg next to this file: the demo (a recovery
+directory and a small opendev store) under a temporary home (so paths read
+~/...), a frozen clock, UTC.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ async def shoot(name: str, keys: list[str], home: Path, size: tuple[int, int] = 
     app = SnaptuiApp(
         str(home / "recovery"), settings=dict(DEFAULTS), cache_dir=str(home / "cache"),
         state_dir=str(home / "state"), source="--dir", clock=clock.fixed(NOW), watch_interval=None,
+        store_roots=(str(home / "opendev"),),
     )
     async with app.run_test(size=size) as pilot:
         async def settle() -> None:
@@ -58,10 +60,14 @@ def main() -> int:
         from snaptui.actions.demo import write_demo
         from snaptui.base import clock
 
+        from snaptui.actions.demo_store import write_store
+
         write_demo(str(home / "recovery"), clock=clock.fixed(NOW))
+        write_store(str(home / "opendev"), str(home / "projects"), NOW)
         for name, keys in (
             ("main", []),
-            ("detail", ["down"]),
+            ("lost-turn", ["down"]),
+            ("detail", ["down", "down"]),
             ("purge", ["P"]),
             ("help", ["question_mark"]),
         ):
