@@ -11,26 +11,35 @@ the dismissal.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
-from typing import NamedTuple
 
 from snaptui.base import datafile
-from snaptui.sources.records import DamagedFile, Session
+
+TYPE_CHECKING = False  # not typing's: list --json and check load the dismissed keys, and nothing else
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from snaptui.sources.records import DamagedFile, Session
 
 MAGIC = b"SNAPDSM1"
 OWNER = "dismissed"
 
 
-class Dismissal(NamedTuple):
+class Dismissal:
     """A dismissed store session (or damaged store file)."""
 
-    key: str
-    stopped_ms: int
-    """The stop time dismissed: a later interruption shows again."""
-    session_id: str
-    label: str
-    """Its project directory, or its path for a damaged file."""
-    dismissed_ms: int
+    __slots__ = ("key", "stopped_ms", "session_id", "label", "dismissed_ms")
+
+    def __init__(self, key: str, stopped_ms: int, session_id: str, label: str, dismissed_ms: int) -> None:
+        self.key = key
+        self.stopped_ms = stopped_ms
+        """The stop time dismissed: a later interruption shows again."""
+        self.session_id = session_id
+        self.label = label
+        """Its project directory, or its path for a damaged file."""
+        self.dismissed_ms = dismissed_ms
+
+    def __repr__(self) -> str:
+        return f"Dismissal({self.key!r}, {self.stopped_ms}, {self.session_id!r}, {self.label!r}, {self.dismissed_ms})"
 
 
 def memory_path(state_dir: str) -> str:
@@ -39,29 +48,39 @@ def memory_path(state_dir: str) -> str:
 
 def load(state_dir: str | None) -> dict[str, int]:
     """``{key: the stop time dismissed}``, what the catalog needs (empty when none or unreadable)."""
-    return {d.key: d.stopped_ms for d in listed(state_dir)}
+    return {key: v[0] for key, v in _table(state_dir).items()}
 
 
 def listed(state_dir: str | None) -> list[Dismissal]:
     """Every dismissal, the newest first."""
-    if not state_dir:
-        return []
-    value, _ = datafile.read(memory_path(state_dir), MAGIC, OWNER)
-    if type(value) is not dict:
-        return []
-    out = [Dismissal(k, *v) for k, v in value.items() if type(v) is tuple and len(v) == 4]
+    out = [Dismissal(k, *v) for k, v in _table(state_dir).items()]
     out.sort(key=lambda d: -d.dismissed_ms)
     return out
 
 
+def _table(state_dir: str | None) -> dict[str, tuple[int, str, str, int]]:
+    """The memory as stored, ``{key: (stopped_ms, session_id, label, dismissed_ms)}``; a
+    damaged entry is left out, an unreadable memory is empty."""
+    if not state_dir:
+        return {}
+    value, _ = datafile.read(memory_path(state_dir), MAGIC, OWNER)
+    if type(value) is not dict:
+        return {}
+    return {k: v for k, v in value.items() if type(k) is str and type(v) is tuple and len(v) == 4}
+
+
 def stopped_ms(item: Session | DamagedFile) -> int:
     """What identifies this interruption: a session's stop time, a damaged file's mtime."""
+    from snaptui.sources.records import Session
+
     return item.timestamp_ms if isinstance(item, Session) else item.mtime_ns // 1_000_000
 
 
 def dismiss(state_dir: str, items: Iterable[Session | DamagedFile], now_ms: int) -> list[Session | DamagedFile]:
     """Remember ``items`` as dismissed; return them. Raises OSError when the
     memory cannot be written (then nothing looks dismissed)."""
+    from snaptui.sources.records import Session
+
     memory = {d.key: d for d in listed(state_dir)}
     chosen = list(items)
     for item in chosen:

@@ -1,7 +1,7 @@
 """``snaptui list --json``: one JSON array, answered from the catalog's cache.
 
-With nothing changed, the answer is a stat of each file, one checked read
-of the cache and one write of the answer laid out last time. Otherwise the
+With nothing changed, the answer is a listing, a stat of each file, one
+checked read of the answer laid out last time and one write of it. Otherwise the
 shared pass reads what changed. The cyclic garbage collector stays off
 (tens of thousands of small objects, no cycles: collections would only
 cost), and answers go out as lists of buffers (``writev``), never joined.
@@ -55,11 +55,7 @@ def _unchanged(directory: str, cache_dir: str | None) -> Buffer | None:
     """The answer laid out last time, if no ``*.json`` file changed since (nothing is read)."""
     if cache_dir is None:
         return None
-    laid_out = pieces.Pieces.load(pieces.base_path(cache_dir, directory), os.path.realpath(directory))
-    if laid_out.plain is None:
-        return None  # nothing to compare with: no need to stat every file
-    stats = pieces.listing_stats(directory)
-    return None if stats is None else laid_out.answer_for(stats)
+    return pieces.unchanged_answer(pieces.base_path(cache_dir, directory), os.path.realpath(directory), directory)
 
 
 def _parts(directory: str, cache_dir: str | None, everything: bool, store: StoreFound | None, snapshots: bool,

@@ -4,9 +4,10 @@ One file per recovery directory (``*.pieces`` beside the rows table, see
 :mod:`snaptui.catalog.cache`): a header naming, for every ``*.json`` file, the
 stat it was read with and where its object lies, then the objects laid out as
 the plain ``list --json`` answer followed by the completed sessions'. So an
-unchanged directory's answer is one stat of each file, one checked read of
-this file and one write of a slice of it; this module imports next to
-nothing, because that is the whole cost of the answer.
+unchanged directory's answer is a listing, one stat of each file (compared,
+as one string, with the fingerprint kept), one checked read of the answer and
+one write of it; this module imports next to nothing, because that is the
+whole cost of the answer.
 
 A piece is used only while its file has exactly the stat in the header; the
 file is checked (magic, owner, CRC) and anything wrong reads as empty.
@@ -21,14 +22,14 @@ import zlib
 
 TYPE_CHECKING = False  # not typing's: this module is on the fast path of list --json
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from typing import Any
 
     from snaptui.sources.recovery import Entry
 
     Buffer = bytes | memoryview
 
-MAGIC = b"SNAPPCS3"  # 3: sessions carry "source"
+MAGIC = b"SNAPPCS4"  # 4: a fingerprint of the listing for the unchanged answer; two checksums
 
 
 def base_path(cache_dir: str, directory: str) -> str:
@@ -42,6 +43,16 @@ def base_path(cache_dir: str, directory: str) -> str:
 
 def path_for(base: str) -> str:
     return base + ".pieces"
+
+
+# The file: MAGIC, then two checked sections, then the blob.
+#   crc32(F) u32 | len(F) u64 | F = marshal((owner, fingerprint or None))
+#   crc32(L + blob) u32 | len(L) u64 | L = marshal(layout) | blob
+# The fingerprint, present when the plain answer was laid out for every file,
+# is (sorted *.json names joined by NUL, their stats as int64s, answer size,
+# crc32 of the answer). An unchanged directory's answer needs F and the first
+# bytes of the blob; nothing else is loaded or checked.
+_U32, _U64 = 4, 8
 
 
 class Pieces:
@@ -63,20 +74,18 @@ class Pieces:
         if base is None:
             return cls.empty()
         try:
-            with open(path_for(base), "rb") as f:
-                size = os.fstat(f.fileno()).st_size
-                if size < 20:
-                    return cls.empty()
-                data = memoryview(mmap.mmap(f.fileno(), size, prot=mmap.PROT_READ))
-            if data[:8] != MAGIC or int.from_bytes(data[8:12], "little") != zlib.crc32(data[12:]):
+            data, fast, layout_at = _open_checked(path_for(base), owner)
+            crc = int.from_bytes(data[layout_at : layout_at + _U32], "little")
+            size = int.from_bytes(data[layout_at + _U32 : layout_at + _U32 + _U64], "little")
+            body = layout_at + _U32 + _U64
+            if zlib.crc32(data[body:]) != crc:
                 return cls.empty()
-            head = int.from_bytes(data[12:20], "little")
-            stored_owner, layout, plain_range = marshal.loads(data[20 : 20 + head])
-        except (OSError, ValueError, EOFError, TypeError):
+            layout = marshal.loads(data[body : body + size])
+        except (OSError, ValueError, EOFError, TypeError, IndexError):
             return cls.empty()
-        if stored_owner != owner or type(layout) is not dict:
+        if type(layout) is not dict:
             return cls.empty()
-        return cls(layout, plain_range, data[20 + head :])
+        return cls(layout, None if fast is None else (0, fast[2]), data[body + size :])
 
     def get(self, name: str, st: object) -> Buffer | None:
         """The piece of ``name`` if its file still has stat ``st``."""
@@ -85,37 +94,102 @@ class Pieces:
             return None
         return self.blob[hit[1] : hit[1] + hit[2]]
 
-    def answer_for(self, stats: dict[str, tuple[int, ...]]) -> Buffer | None:
-        """The plain answer, if ``stats`` (every ``*.json`` file's stat by name, as
-        plain tuples) is exactly what it was laid out from."""
-        if self.plain is None or len(stats) != len(self.layout):
-            return None
-        layout = self.layout
-        for name, st in stats.items():
-            hit = layout.get(name)
-            if hit is None or hit[0] != st:
-                return None
-        start, end = self.plain
-        return self.blob[start:end]
+
+def _open_checked(path: str, owner: str) -> tuple[memoryview, tuple[Any, ...] | None, int]:
+    """The file mapped, its fingerprint (None if not laid out whole) and where its layout
+    section starts. Raises ValueError (or OSError) when it does not check out."""
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size < 8 + _U32 + _U64:
+            raise ValueError("too short")
+        data = memoryview(mmap.mmap(f.fileno(), size, prot=mmap.PROT_READ))
+    head = 8 + _U32 + _U64
+    fast_size = int.from_bytes(data[8 + _U32 : head], "little")
+    if data[:8] != MAGIC or int.from_bytes(data[8 : 8 + _U32], "little") != zlib.crc32(data[head : head + fast_size]):
+        raise ValueError("not a pieces file")
+    stored_owner, fast = marshal.loads(data[head : head + fast_size])
+    if stored_owner != owner or not (fast is None or (type(fast) is tuple and len(fast) == 4)):
+        raise ValueError("another directory's")
+    return data, fast, head + fast_size
 
 
-def listing_stats(directory: str) -> dict[str, tuple[int, ...]] | None:
-    """Every ``*.json`` file's stat by name, as plain tuples (``(errno,)`` when
-    stat fails); None when the directory cannot be listed."""
-    stats: dict[str, tuple[int, ...]] = {}
+def unchanged_answer(base: str, owner: str, directory: str) -> Buffer | None:
+    """The plain answer laid out last time, if the directory's ``*.json`` files are
+    exactly those it was laid out from, each with the same stat; else None.
+
+    This is all an unchanged directory's ``list --json`` costs: one listing, one
+    stat per file and one checked read of the answer. With many files a forked
+    helper stats part of them and checks the answer while this process stats the rest.
+    """
     try:
-        with os.scandir(directory) as it:
-            for entry in it:
-                name = entry.name
-                if name.endswith(".json"):
-                    try:
-                        st = os.stat(entry.path)
-                        stats[name] = (st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-                    except OSError as exc:
-                        stats[name] = (exc.errno or 0,)
+        data, fast, layout_at = _open_checked(path_for(base), owner)
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    if fast is None:
+        return None  # nothing to compare with: no need to stat every file
+    names_blob, stats_blob, size, crc = fast
+    blob_at = layout_at + _U32 + _U64 + int.from_bytes(data[layout_at + _U32 : layout_at + _U32 + _U64], "little")
+    answer = data[blob_at : blob_at + size]
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
         return None
-    return stats
+    try:
+        names = [n for n in os.listdir(fd) if n.endswith(".json")]
+        names.sort()
+        if "\0".join(names).encode("utf-8", "surrogateescape") != names_blob or len(answer) != size:
+            return None
+        if _same_stats(fd, names, stats_blob, lambda: zlib.crc32(answer) == crc):
+            return answer
+        return None
+    except (OSError, OverflowError):
+        return None
+    finally:
+        os.close(fd)
+
+
+PARALLEL_CHECK_FROM = 2000
+"""From this many files, a forked helper shares the stats and checks the answer (two cores)."""
+_HELPER_SHARE = 0.4
+"""The helper's part of the stats: it also takes the answer's checksum."""
+
+
+def _same_stats(fd: int, names: list[str], expected: bytes, answer_ok: Callable[[], bool]) -> bool:
+    """Whether ``names`` (in directory ``fd``) have the stats ``expected`` and ``answer_ok()``."""
+    import sys
+
+    threads = sys.modules.get("threading")
+    alone = threads is None or threads.active_count() == 1  # a fork copies other threads' locks held
+    if len(names) < PARALLEL_CHECK_FROM or not alone or not hasattr(os, "fork"):
+        return _stats_of(fd, names) == expected and answer_ok()
+    split = len(names) - int(len(names) * _HELPER_SHARE)
+    pid = os.fork()
+    if pid == 0:  # the helper: the last names and the checksum; its exit status is its answer
+        same = False
+        try:
+            same = _stats_of(fd, names[split:]) == expected[split * _STAT_BYTES :] and answer_ok()
+        finally:
+            os._exit(0 if same else 1)
+    mine = _stats_of(fd, names[:split]) == expected[: split * _STAT_BYTES]
+    _, status = os.waitpid(pid, 0)
+    return mine and status == 0
+
+
+_STAT_BYTES = 5 * 8
+
+
+def _stats_of(fd: int, names: list[str]) -> bytes:
+    """Each name's stat as it is compared: mode, device, inode, size, mtime (int64s).
+    Raises OSError if one cannot be stat'ed, OverflowError if a value does not fit."""
+    import array
+
+    out = array.array("q")
+    add = out.extend
+    stat = os.stat
+    for name in names:
+        st = stat(name, dir_fd=fd)
+        add((st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
+    return out.tobytes()
 
 
 def save(base: str | None, owner: str, entries: dict[str, Entry], pieces: dict[str, Buffer],
@@ -123,8 +197,8 @@ def save(base: str | None, owner: str, entries: dict[str, Entry], pieces: dict[s
     """Lay the pieces out as the plain answer, then the completed sessions', and keep
     them (when ``base``); return the plain answer as buffers.
 
-    Only files older than ``racy_ns`` are described in the header; the plain
-    answer's place is recorded only when that is every file.
+    Only files older than ``racy_ns`` are described in the header; the answer's
+    fingerprint is recorded only when that is every file.
     """
     keyed = [(e.row.completed, -e.row.timestamp_ms, n) for n, e in entries.items() if e.row is not None]
     keyed.sort()
@@ -146,34 +220,53 @@ def save(base: str | None, owner: str, entries: dict[str, Entry], pieces: dict[s
         else:
             complete = False
         offset += size + 2 if i < split else size
-    answer_size = sum(map(len, answer))
     for n, e in entries.items():
         if e.row is None:  # a damaged file changes no plain answer, but its stat must not change either
             if len(e.stat) == 5 and e.stat[-1] < racy_ns:
                 layout[n] = (tuple(e.stat), -1, 0)
             else:
                 complete = False
-    header = marshal.dumps((owner, layout, (0, answer_size) if complete else None), 2)
-    head = len(header).to_bytes(8, "little")
+    rest = [pieces[n] for n in order[split:]]
+    fast = _fingerprint(entries, answer) if complete else None
+    head = marshal.dumps((owner, fast), 2)
+    body = marshal.dumps(layout, 2)
+    crc = zlib.crc32(body)
+    for part in (*answer, *rest):
+        crc = zlib.crc32(part, crc)
     try:
         from snaptui.base.atomic import write_atomic
 
         os.makedirs(os.path.dirname(base), mode=0o700, exist_ok=True)
-        # The pieces go out as they are (writev, no joined copy); the checksum is then
-        # taken over the written file in one pass and patched into its place.
-        write_atomic(path_for(base), [MAGIC, b"\0\0\0\0", head, header, *answer, *[pieces[n] for n in order[split:]]],
-                     durable=False, finish=_patch_checksum)
+        write_atomic(path_for(base), [MAGIC, _u32(zlib.crc32(head)), _u64(len(head)), head,
+                                      _u32(crc), _u64(len(body)), body, *answer, *rest], durable=False)
     except OSError:
         pass  # a cache that cannot be written only costs time
     return answer
 
 
-def _patch_checksum(fd: int) -> None:
-    """Write the CRC-32 of everything after it into bytes 8-11 of the file ``fd``."""
-    size = os.fstat(fd).st_size
-    with mmap.mmap(fd, size, prot=mmap.PROT_READ) as mapped, memoryview(mapped) as view, view[12:] as body:
-        crc = zlib.crc32(body)
-    os.pwrite(fd, crc.to_bytes(4, "little"), 8)
+def _fingerprint(entries: dict[str, Entry], answer: list[Buffer]) -> tuple[bytes, bytes, int, int] | None:
+    """What :func:`unchanged_answer` compares: see the file layout above."""
+    import array
+
+    names = sorted(entries)
+    stats = array.array("q")
+    try:
+        for n in names:
+            stats.extend(entries[n].stat)
+    except OverflowError:
+        return None
+    crc = 0
+    for part in answer:
+        crc = zlib.crc32(part, crc)
+    return ("\0".join(names).encode("utf-8", "surrogateescape"), stats.tobytes(), sum(map(len, answer)), crc)
+
+
+def _u32(n: int) -> bytes:
+    return n.to_bytes(_U32, "little")
+
+
+def _u64(n: int) -> bytes:
+    return n.to_bytes(_U64, "little")
 
 
 def answer_order(entries: dict[str, Entry]) -> list[str]:
