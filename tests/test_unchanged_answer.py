@@ -39,7 +39,12 @@ def _setup(tmp_path, count=6):
 
 def _fast(d, cache):
     got = unchanged_answer(base_path(cache, str(d)), os.path.realpath(d), str(d))
-    return None if got is None else bytes(got)
+    if got is None:
+        return None
+    try:
+        return got.read()
+    finally:
+        got.close()
 
 
 def _ids(answer: bytes) -> list[str]:
@@ -122,3 +127,24 @@ def test_an_unlistable_directory_is_not_answered_from_the_cache(tmp_path, checki
         p.unlink()
     d.rmdir()
     assert _fast(d, cache) is None
+
+
+@pytest.mark.parametrize("mode", ["wb", "ab"])
+def test_the_unchanged_answer_goes_to_a_file_or_is_appended_to_one(tmp_path, cli, mode):
+    """``snaptui list --json > f`` and ``>> f`` (where sendfile refuses an O_APPEND file)."""
+    import subprocess
+
+    from conftest import snaptui_command
+
+    d, _, cache = _setup(tmp_path)
+    expected = json_output(str(d), None, everything=False)
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "xdg-cache"))
+    out = tmp_path / "out.json"
+    out.write_bytes(b"before\n" if mode == "ab" else b"")
+    for _ in ("cold", "warm", "warm again"):
+        with open(out, mode) as f:
+            proc = subprocess.run([*snaptui_command(), "list", "--json", "--dir", str(d)], stdout=f,
+                                  stderr=subprocess.PIPE, env=env, timeout=60)
+        assert proc.returncode == 0 and proc.stderr == b""
+        assert out.read_bytes().endswith(expected)
+    assert out.read_bytes() == (b"before\n" + expected * 3 if mode == "ab" else expected)

@@ -26,10 +26,11 @@ class DirectoryProblem(Exception):
 
 
 def json_parts(directory: str, cache_dir: str | None, *, everything: bool, store_roots: tuple[str, ...] = (),
-               snapshots: bool = True, dismissed: dict[str, int] | None = None) -> list[Buffer]:
-    """The ``list --json`` answer (``--all`` if ``everything``) as buffers to write in order:
-    the recovery ``directory``'s sessions (unless not ``snapshots``) and those of the
-    store under ``store_roots`` (less the ``dismissed``), newest first."""
+               snapshots: bool = True, dismissed: dict[str, int] | None = None) -> list[Buffer] | pieces.Span:
+    """The ``list --json`` answer (``--all`` if ``everything``) as buffers to write in order
+    (or, for an unchanged directory, the range of the cache file that holds it): the
+    recovery ``directory``'s sessions (unless not ``snapshots``) and those of the store
+    under ``store_roots`` (less the ``dismissed``), newest first."""
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -47,11 +48,26 @@ def json_parts(directory: str, cache_dir: str | None, *, everything: bool, store
 def json_output(directory: str, cache_dir: str | None, *, everything: bool, store_roots: tuple[str, ...] = (),
                 snapshots: bool = True) -> bytes:
     """:func:`json_parts`, joined."""
-    return b"".join(json_parts(directory, cache_dir, everything=everything, store_roots=store_roots,
-                               snapshots=snapshots))
+    parts = json_parts(directory, cache_dir, everything=everything, store_roots=store_roots, snapshots=snapshots)
+    if isinstance(parts, pieces.Span):
+        try:
+            return parts.read()
+        finally:
+            parts.close()
+    return b"".join(parts)
 
 
-def _unchanged(directory: str, cache_dir: str | None) -> Buffer | None:
+def write_answer(fd: int, answer: list[Buffer] | pieces.Span) -> None:
+    """Write what :func:`json_parts` returned to ``fd``."""
+    if isinstance(answer, pieces.Span):
+        answer.send(fd)
+    else:
+        from snaptui.base.atomic import write_all
+
+        write_all(fd, answer)
+
+
+def _unchanged(directory: str, cache_dir: str | None) -> pieces.Span | None:
     """The answer laid out last time, if no ``*.json`` file changed since (nothing is read)."""
     if cache_dir is None:
         return None
@@ -59,14 +75,14 @@ def _unchanged(directory: str, cache_dir: str | None) -> Buffer | None:
 
 
 def _parts(directory: str, cache_dir: str | None, everything: bool, store: StoreFound | None, snapshots: bool,
-           dismissed: dict[str, int]) -> list[Buffer]:
+           dismissed: dict[str, int]) -> list[Buffer] | pieces.Span:
     shown = [] if store is None else [s for s in store.sessions if dismissed.get(s.key) != s.timestamp_ms]
     if not snapshots:
         return _store_only(shown, store, everything)
     if not everything and not any(not s.completed for s in shown):
         answer = _unchanged(directory, cache_dir)  # the store adds nothing to the plain answer
         if answer is not None:
-            return [answer]
+            return answer
     from snaptui.catalog.survey import survey
 
     found = survey(directory, cache_dir, pieces=True)

@@ -15,6 +15,7 @@ file is checked (magic, owner, CRC) and anything wrong reads as empty.
 
 from __future__ import annotations
 
+import errno
 import marshal
 import mmap
 import os
@@ -22,7 +23,7 @@ import zlib
 
 TYPE_CHECKING = False  # not typing's: this module is on the fast path of list --json
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from typing import Any
 
     from snaptui.sources.recovery import Entry
@@ -74,7 +75,8 @@ class Pieces:
         if base is None:
             return cls.empty()
         try:
-            data, fast, layout_at = _open_checked(path_for(base), owner)
+            with open(path_for(base), "rb") as f:
+                data, fast, layout_at = _checked_head(f.fileno(), owner)
             crc = int.from_bytes(data[layout_at : layout_at + _U32], "little")
             size = int.from_bytes(data[layout_at + _U32 : layout_at + _U32 + _U64], "little")
             body = layout_at + _U32 + _U64
@@ -95,14 +97,13 @@ class Pieces:
         return self.blob[hit[1] : hit[1] + hit[2]]
 
 
-def _open_checked(path: str, owner: str) -> tuple[memoryview, tuple[Any, ...] | None, int]:
-    """The file mapped, its fingerprint (None if not laid out whole) and where its layout
-    section starts. Raises ValueError (or OSError) when it does not check out."""
-    with open(path, "rb") as f:
-        size = os.fstat(f.fileno()).st_size
-        if size < 8 + _U32 + _U64:
-            raise ValueError("too short")
-        data = memoryview(mmap.mmap(f.fileno(), size, prot=mmap.PROT_READ))
+def _checked_head(fd: int, owner: str) -> tuple[memoryview, tuple[Any, ...] | None, int]:
+    """The file ``fd`` mapped, its fingerprint (None if not laid out whole) and where its
+    layout section starts. Raises ValueError (or OSError) when it does not check out."""
+    size = os.fstat(fd).st_size
+    if size < 8 + _U32 + _U64:
+        raise ValueError("too short")
+    data = memoryview(mmap.mmap(fd, size, prot=mmap.PROT_READ))
     head = 8 + _U32 + _U64
     fast_size = int.from_bytes(data[8 + _U32 : head], "little")
     if data[:8] != MAGIC or int.from_bytes(data[8 : 8 + _U32], "little") != zlib.crc32(data[head : head + fast_size]):
@@ -113,7 +114,50 @@ def _open_checked(path: str, owner: str) -> tuple[memoryview, tuple[Any, ...] | 
     return data, fast, head + fast_size
 
 
-def unchanged_answer(base: str, owner: str, directory: str) -> Buffer | None:
+class Span:
+    """A range of an open file, written out as it is: never mapped, never copied
+    through this process (``sendfile``), so memory stays flat however big it is."""
+
+    __slots__ = ("fd", "offset", "size")
+
+    def __init__(self, fd: int, offset: int, size: int) -> None:
+        self.fd, self.offset, self.size = fd, offset, size
+
+    def chunks(self, step: int = 1 << 20) -> Iterator[bytes]:
+        """The range read in pieces of ``step`` bytes. Raises OSError (or EOFError if the file is short)."""
+        at, end = self.offset, self.offset + self.size
+        while at < end:
+            chunk = os.pread(self.fd, min(step, end - at), at)
+            if not chunk:
+                raise EOFError("the file is shorter than its header says")
+            at += len(chunk)
+            yield chunk
+
+    def read(self) -> bytes:
+        return b"".join(self.chunks())
+
+    def send(self, out: int) -> None:
+        """Write the range to ``out`` (any file, pipe or terminal)."""
+        at, end = self.offset, self.offset + self.size
+        try:
+            while at < end:
+                sent = os.sendfile(out, self.fd, at, end - at)
+                if not sent:
+                    raise EOFError("the file is shorter than its header says")
+                at += sent
+        except OSError as exc:
+            if at != self.offset or exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+                raise
+            from snaptui.base.atomic import write_all
+
+            for chunk in self.chunks():  # an output sendfile cannot write to
+                write_all(out, [chunk])
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+def unchanged_answer(base: str, owner: str, directory: str) -> Span | None:
     """The plain answer laid out last time, if the directory's ``*.json`` files are
     exactly those it was laid out from, each with the same stat; else None.
 
@@ -122,30 +166,43 @@ def unchanged_answer(base: str, owner: str, directory: str) -> Buffer | None:
     helper stats part of them and checks the answer while this process stats the rest.
     """
     try:
-        data, fast, layout_at = _open_checked(path_for(base), owner)
-    except (OSError, ValueError, EOFError, TypeError):
+        fd = os.open(path_for(base), os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
         return None
+    try:
+        span = _checked_answer(fd, owner, directory)
+    except (OSError, ValueError, EOFError, TypeError, OverflowError):
+        span = None
+    if span is None:
+        os.close(fd)
+    return span
+
+
+def _checked_answer(fd: int, owner: str, directory: str) -> Span | None:
+    data, fast, layout_at = _checked_head(fd, owner)
     if fast is None:
         return None  # nothing to compare with: no need to stat every file
     names_blob, stats_blob, size, crc = fast
     blob_at = layout_at + _U32 + _U64 + int.from_bytes(data[layout_at + _U32 : layout_at + _U32 + _U64], "little")
-    answer = data[blob_at : blob_at + size]
-    try:
-        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
+    if len(data) < blob_at + size:
         return None
+    answer = Span(fd, blob_at, size)
+    listed = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        names = [n for n in os.listdir(fd) if n.endswith(".json")]
+        names = [n for n in os.listdir(listed) if n.endswith(".json")]
         names.sort()
-        if "\0".join(names).encode("utf-8", "surrogateescape") != names_blob or len(answer) != size:
+        if "\0".join(names).encode("utf-8", "surrogateescape") != names_blob:
             return None
-        if _same_stats(fd, names, stats_blob, lambda: zlib.crc32(answer) == crc):
-            return answer
-        return None
-    except (OSError, OverflowError):
-        return None
+        return answer if _same_stats(listed, names, stats_blob, lambda: _crc(answer) == crc) else None
     finally:
-        os.close(fd)
+        os.close(listed)
+
+
+def _crc(span: Span) -> int:
+    crc = 0
+    for chunk in span.chunks():
+        crc = zlib.crc32(chunk, crc)
+    return crc
 
 
 PARALLEL_CHECK_FROM = 2000

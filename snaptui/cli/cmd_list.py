@@ -11,9 +11,8 @@ from snaptui.cli.parse import Parsed
 def run(args: Parsed) -> int:
     ctx = Context(args)
     if args.json:
-        from snaptui.base.atomic import write_all
         from snaptui.catalog import dismissed
-        from snaptui.catalog.jsonlist import DirectoryProblem, json_parts
+        from snaptui.catalog.jsonlist import DirectoryProblem, json_parts, write_answer
 
         try:
             parts = json_parts(ctx.directory, ctx.dirs.cache, everything=args.all, store_roots=ctx.store_roots,
@@ -21,7 +20,7 @@ def run(args: Parsed) -> int:
         except DirectoryProblem as exc:
             raise DirectoryError(ctx.directory, str(exc)) from None
         sys.stdout.flush()
-        write_all(sys.stdout.fileno(), parts)
+        write_answer(sys.stdout.fileno(), parts)
         return 0
     from snaptui.present.table import table
 
