@@ -2,8 +2,9 @@
 
     python screenshots/generate.py
 
-Writes main.svg, detail.svg, purge.svg, help.svg (a 140x40 terminal) and
-main-80x24.svg next to this file: the demo directory under a temporary home
+Writes main.svg, detail.svg, purge.svg, help.svg (a 140x40 terminal),
+main-80x24.svg and diff.svg (the diff view of the demo store's session that
+died mid-edit) next to this file: the demo directory under a temporary home
 (so paths read ~/...), a frozen clock, UTC.
 """
 
@@ -21,7 +22,8 @@ NOW = 1_795_500_000_000  # 2026-11-24 04:00 UTC
 SIZE = (140, 40)
 
 
-async def shoot(name: str, keys: list[str], home: Path, size: tuple[int, int] = SIZE) -> None:
+async def shoot(name: str, keys: list[str], home: Path, size: tuple[int, int] = SIZE,
+                store_roots: tuple[str, ...] = ()) -> None:
     from snaptui.base import clock
     from snaptui.settings.config import DEFAULTS
     from snaptui.tui.app import SnaptuiApp
@@ -29,6 +31,7 @@ async def shoot(name: str, keys: list[str], home: Path, size: tuple[int, int] = 
     app = SnaptuiApp(
         str(home / "recovery"), settings=dict(DEFAULTS), cache_dir=str(home / "cache"),
         state_dir=str(home / "state"), source="--dir", clock=clock.fixed(NOW), watch_interval=None,
+        store_roots=store_roots,
     )
     async with app.run_test(size=size) as pilot:
         async def settle() -> None:
@@ -56,9 +59,11 @@ def main() -> int:
         home = Path(tmp)
         os.environ["HOME"] = tmp
         from snaptui.actions.demo import write_demo
+        from snaptui.actions.demo_store import store_dir, write_store
         from snaptui.base import clock
 
         write_demo(str(home / "recovery"), clock=clock.fixed(NOW))
+        store = write_store(store_dir(str(home / "recovery")), str(home / "projects"), NOW)
         for name, keys in (
             ("main", []),
             ("detail", ["down"]),
@@ -67,6 +72,8 @@ def main() -> int:
         ):
             asyncio.run(shoot(name, keys, home))
         asyncio.run(shoot("main-80x24", [], home, (80, 24)))
+        # The store's session that died mid-edit is the second newest: its diff.
+        asyncio.run(shoot("diff", ["down", "D"], home, store_roots=(store,)))
     return 0
 
 
