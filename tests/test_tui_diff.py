@@ -132,6 +132,9 @@ async def test_the_diff_view_shows_each_file_and_moves_between_them(home):
         await pilot.press("N")
         await pilot.pause()
         assert body.current == 2 and files.highlighted == 2
+        await pilot.click("#diff-files", offset=(2, 0))  # a click on a file goes to it
+        await pilot.pause()
+        assert body.current == 0 and files.highlighted == 0 and round(body.scroll_y) == 0
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, DiffScreen) and app.is_running

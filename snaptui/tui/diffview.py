@@ -38,8 +38,9 @@ from snaptui.present.safetext import one_line
 from snaptui.sources.records import Session
 from snaptui.tui.footer import SnapFooter
 
-HIGHLIGHT_LINES = 20_000
-"""Beyond this many diff lines in all, the rest is shown without syntax colours (pygments takes ~1 s per 20k)."""
+HIGHLIGHT_LINES = 10_000
+"""Beyond this many diff lines in all, the rest is shown without syntax colours (highlighting takes about a
+second per 7,000 lines here; the view says "Reading the files…" meanwhile)."""
 CHANGE_STYLE = {"modified": "$text-warning", "created": "$text-success", "deleted": "$text-error",
                 "unknown": "$text-muted"}
 SIGN = {"add": "+", "del": "-", "ctx": " "}
@@ -276,7 +277,10 @@ class DiffBody(ScrollView, can_focus=True):
             if r.kind in ("file", "hunk"):
                 strip = strip.extend_cell_length(max(self.virtual_size.width, self.size.width), style)
         else:
-            line_cls = {"add": "diff--add", "del": "diff--del"}.get(r.kind)
+            # Added and removed lines are tinted; not in the ansi-* themes (the terminal's own 16 colours),
+            # where a tint is a solid colour that hides code of the same colour: the coloured sign stays.
+            tinted = not self.app.native_ansi_color
+            line_cls = {"add": "diff--add", "del": "diff--del"}.get(r.kind) if tinted else None
             visual = self.get_visual_style(line_cls) if line_cls else self.visual_style
             line_style = visual.rich_style
             gutter = self.get_component_rich_style("diff--gutter")
@@ -284,7 +288,8 @@ class DiffBody(ScrollView, can_focus=True):
                        f"{r.new if r.new is not None else '':>{digits}} ")
             sign_cls = {"add": "diff--add-sign", "del": "diff--del-sign"}.get(r.kind)
             sign_style = line_style + self.get_component_rich_style(sign_cls) if sign_cls else line_style
-            segments = [Segment(numbers, base + gutter), Segment(SIGN[r.kind], sign_style)]
+            number_style = sign_style if sign_cls and not tinted else base + gutter  # ansi-*: coloured numbers
+            segments = [Segment(numbers, number_style), Segment(SIGN[r.kind], sign_style)]
             segments += [Segment(t, s.rich_style)
                          for t, s in r.content.render(visual, end="", parse_style=self._get_style)]
             strip = Strip(segments).extend_cell_length(max(self.virtual_size.width, self.size.width), line_style)
