@@ -3,9 +3,10 @@
     python screenshots/generate.py
 
 Writes main.svg, lost-turn.svg, detail.svg, purge.svg, help.svg (a 140x40
-terminal) and main-80x24.svg next to this file: the demo (a recovery
-directory and a small opendev store) under a temporary home (so paths read
-~/...), a frozen clock, UTC.
+terminal), main-80x24.svg and diff.svg (the diff view of the demo store's
+session that died mid-edit) next to this file: the demo (a recovery directory
+and a small opendev store) under a temporary home (so paths read ~/...), a
+frozen clock, UTC.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ NOW = 1_795_500_000_000  # 2026-11-24 04:00 UTC
 SIZE = (140, 40)
 
 
-async def shoot(name: str, keys: list[str], home: Path, size: tuple[int, int] = SIZE) -> None:
+async def shoot(name: str, keys: list[str], home: Path, store_roots: tuple[str, ...],
+                size: tuple[int, int] = SIZE) -> None:
     from snaptui.base import clock
     from snaptui.settings.config import DEFAULTS
     from snaptui.tui.app import SnaptuiApp
@@ -30,7 +32,7 @@ async def shoot(name: str, keys: list[str], home: Path, size: tuple[int, int] = 
     app = SnaptuiApp(
         str(home / "recovery"), settings=dict(DEFAULTS), cache_dir=str(home / "cache"),
         state_dir=str(home / "state"), source="--dir", clock=clock.fixed(NOW), watch_interval=None,
-        store_roots=(str(home / "opendev"),),
+        store_roots=store_roots,
     )
     async with app.run_test(size=size) as pilot:
         async def settle() -> None:
@@ -58,21 +60,22 @@ def main() -> int:
         home = Path(tmp)
         os.environ["HOME"] = tmp
         from snaptui.actions.demo import write_demo
+        from snaptui.actions.demo_store import store_dir, write_store
         from snaptui.base import clock
 
-        from snaptui.actions.demo_store import write_store
-
         write_demo(str(home / "recovery"), clock=clock.fixed(NOW))
-        write_store(str(home / "opendev"), str(home / "projects"), NOW)
+        store = write_store(store_dir(str(home / "recovery")), str(home / "projects"), NOW)
+        roots = (store,)
         for name, keys in (
             ("main", []),
-            ("lost-turn", ["down"]),
+            ("lost-turn", ["down"]),  # the store's session that died mid-edit is the second newest
             ("detail", ["down", "down"]),
             ("purge", ["P"]),
             ("help", ["question_mark"]),
+            ("diff", ["down", "D"]),
         ):
-            asyncio.run(shoot(name, keys, home))
-        asyncio.run(shoot("main-80x24", [], home, (80, 24)))
+            asyncio.run(shoot(name, keys, home, roots))
+        asyncio.run(shoot("main-80x24", [], home, roots, (80, 24)))
     return 0
 
 

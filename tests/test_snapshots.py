@@ -96,3 +96,19 @@ def test_trash_view(snap_compare, home):
         await settle(pilot)
 
     assert snap_compare(make_app(home), terminal_size=SIZE, run_before=discard_then_trash)
+
+
+def test_diff_view(snap_compare, home):
+    """The demo store's session that died mid-edit (the second newest), its diff at 100x30."""
+    from snaptui.actions.demo_store import store_dir, write_store
+    from tui_support import NOW
+
+    app = make_app(home)
+    app.store_roots = (write_store(store_dir(str(home / "recovery")), str(home / "projects"), NOW),)
+
+    async def diff(pilot):
+        await settle(pilot)
+        await pilot.press("down", "D")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(100, 30), run_before=diff)

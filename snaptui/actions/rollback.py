@@ -50,11 +50,19 @@ from snaptui.sources.filehistory import FileChange, Seen
 from snaptui.sources.records import Identity
 
 __all__ = ["Batch", "BatchEntry", "Plan", "Refused", "RollbackError", "Step", "apply", "list_batches", "plan",
-           "read_batch", "undo"]
+           "read_batch", "trash_root", "undo"]
 
 ACTIONS = {"modified": "restore", "deleted": "recreate", "created": "remove"}
+ROLLBACKS = "rollbacks"
+"""The folder, in snaptui's state directory, that keeps every rollback's batch."""
 _DID = {"restore": "restored", "recreate": "recreated", "remove": "removed"}
 
+
+
+def trash_root(state_dir: str) -> str:
+    """Where rollbacks keep what they replaced: ``<state dir>/rollbacks`` (``snaptui restore NAME`` and
+    the TUI's ``u`` undo them)."""
+    return os.path.join(state_dir, ROLLBACKS)
 
 
 class Step(NamedTuple):

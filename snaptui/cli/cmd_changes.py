@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 from snaptui.cli.context import Context, confirm, out
@@ -19,7 +18,9 @@ if TYPE_CHECKING:
 
 def rollback_root(ctx: Context) -> str:
     """Where rollbacks keep what they replaced (snaptui's state dir): ``snaptui restore`` undoes them."""
-    return os.path.join(ctx.dirs.state, "rollbacks")
+    from snaptui.actions.rollback import trash_root
+
+    return trash_root(ctx.dirs.state)
 
 
 def _turn(ctx: Context, wanted: str) -> tuple[Session, TurnFiles]:
@@ -79,8 +80,8 @@ def rollback(args: Parsed) -> int:
         for path, why in plan.untouched:
             out(f"  left as it is: {one_line(path, 200)} ({one_line(why, 200)})")
         return 0
-    verbs = {"restore": "restore from its backup", "recreate": "recreate from its backup",
-             "remove": "move out of the project (it did not exist before the turn)"}
+    from snaptui.present.changes import ROLLBACK_VERBS as verbs
+
     out(f"{'Would' if args.dry_run else 'This will'} put {len(plan.steps)} file(s) back as they were "
         f"before the interrupted turn of {one_line(session.session_id, 60)}:")
     for step in plan.steps:

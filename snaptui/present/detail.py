@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from snaptui.present import humanfmt, lost
+from snaptui.present.changes import TurnChanges, detail_spans
 from snaptui.present.safetext import multi_line, one_line, strip_ansi
 from snaptui.sources.records import DamagedFile, Leftover, Session
 
@@ -43,6 +44,8 @@ class Facts(NamedTuple):
     """The resume command as a person would type it."""
     live_reason: str | None
     """Why the session may still be running (None: it is not)."""
+    changes: TurnChanges | None = None
+    """What the lost turn did to the project's files (None: no source knows the turn)."""
 
 
 def _field(name: str, *value: Span) -> list[Span]:
@@ -78,6 +81,7 @@ def session_spans(s: Session, facts: Facts | None, *, now_ms: int, expanded: boo
         if s.lost_turn is not None:
             parts.append(("\n", ""))
             parts += lost.spans(s.lost_turn, _field)
+            parts += detail_spans(None, _field, looking=bool(s.lost_turn.data_root and s.lost_turn.edited_paths))
         if s.source == "snapshot":
             parts += [("\n", ""), ("Reading the tool results…", "muted"), ("\n", "")]
         return parts
@@ -94,6 +98,7 @@ def session_spans(s: Session, facts: Facts | None, *, now_ms: int, expanded: boo
     if s.lost_turn is not None:
         parts.append(("\n", ""))
         parts += lost.spans(s.lost_turn, _field)
+        parts += detail_spans(facts.changes, _field)
     parts.append(("\n", ""))
     if facts.problem is not None:
         parts += [
@@ -201,6 +206,7 @@ def gather(session: Session, *, template: str, live: tuple[bool, int] | None, no
     from snaptui.actions.resume import plan
     from snaptui.base.files import Unreadable
     from snaptui.format.reader import Damaged
+    from snaptui.present import changes
     from snaptui.sources import details
 
     results = None
@@ -212,4 +218,4 @@ def gather(session: Session, *, template: str, live: tuple[bool, int] | None, no
     resume = plan(template, session)
     found = details.transcript(session, roots)
     reason = humanfmt.live_reason(live[0], live[1], now_ms) if live is not None else None
-    return Facts(results, problem, resume.cwd_exists, found, resume.display(), reason)
+    return Facts(results, problem, resume.cwd_exists, found, resume.display(), reason, changes.look(session))

@@ -28,6 +28,7 @@ from snaptui.present.viewmodel import SORTS, Row
 from snaptui.sources.records import Item, Session
 from snaptui.tui import theming
 from snaptui.tui import work as actions
+from snaptui.tui.changes import ChangesApp
 from snaptui.tui.detail import DetailView, content
 from snaptui.tui.dialogs import ConfirmScreen, HelpScreen, PurgeScreen
 from snaptui.tui.footer import SnapFooter
@@ -35,7 +36,7 @@ from snaptui.tui.messages import ActionDone, Undo
 from snaptui.tui.relocate import Choice, ResumeElsewhereScreen
 from snaptui.tui.session_list import SessionList
 from snaptui.tui.trashview import TrashScreen
-from snaptui.tui.viewing import DETAIL_DELAY_S, ViewingApp
+from snaptui.tui.viewing import DETAIL_DELAY_S
 
 __all__ = ["DETAIL_DELAY_S", "SnaptuiApp"]
 
@@ -51,8 +52,8 @@ class EmptyState(Static, can_focus=True):
     """Says where snaptui looked when there is nothing to list (focusable: the app's keys still work)."""
 
 
-class SnaptuiApp(ViewingApp):
-    """Lists interrupted sessions; resume, discard, undo, purge, filter, sort."""
+class SnaptuiApp(ChangesApp):
+    """Lists interrupted sessions; resume, discard, undo, purge, filter, sort; diffs and rollbacks (ChangesApp)."""
 
     CSS_PATH = "app.tcss"
     TITLE = "snaptui"
@@ -281,14 +282,6 @@ class SnaptuiApp(ViewingApp):
     @work(thread=True, group="action", exit_on_error=False)
     def run_discard(self, chosen: list[Item]) -> None:
         self.post_message(actions.discard(self.directory, chosen, self.state_dir, self.clock))
-
-    def action_undo(self) -> None:
-        """Restore what the last discard moved or dismissed (the newest discard in the trash after a restart)."""
-        self.run_undo(self.undo_stack.pop() if self.undo_stack else None)
-
-    @work(thread=True, group="action", exit_on_error=False)
-    def run_undo(self, what: Undo | None) -> None:
-        self.post_message(actions.undo(self.directory, self.state_dir, what, self.clock))
 
     def action_trash(self) -> None:
         """Open the trash: every discarded file, restorable."""

@@ -213,8 +213,11 @@ class HelpScreen(ModalScreen[None]):
             "Long tool outputs are collapsed to their first and last lines; ", ("e", "bold $accent"),
             " shows them whole. Colour codes in outputs are dropped; other control characters are shown "
             "(␛, ␇).\n\n",
-            ("Discarded files go to .snaptui-trash in the recovery directory: T lists them and restores one, u "
-             "restores the last discard (even after a restart).", "$text-muted"),
+            ("D", "bold $accent"), " shows what a session's lost turn did to its files, one diff after another "
+            "(n / N: next / previous file); ", ("B", "bold $accent"), " puts them back as they were before it, "
+            "after listing what it will do to each.\n\n",
+            ("Discarded files go to .snaptui-trash in the recovery directory: T lists them and restores one. u "
+             "undoes the last discard or rollback, even after a restart (a rollback after asking).", "$text-muted"),
         ]
         with Vertical(classes="dialog", id="help-dialog"):
             yield Label("snaptui keys", classes="dialog-title")

@@ -10,6 +10,11 @@ from snaptui.catalog.liveness import Live
 from snaptui.catalog.scan import Catalog
 from snaptui.present.detail import Facts
 from snaptui.present.viewmodel import View
+from snaptui.sources.records import Session
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from snaptui.actions.rollback import Batch, Plan
 
 
 class ScanProgress(Message):
@@ -75,11 +80,14 @@ class TrashListed(Message):
 
 
 class Undo(NamedTuple):
-    """What ``u`` puts back: a trash batch, store sessions dismissed, or both."""
+    """What ``u`` puts back: a trash batch, store sessions dismissed, or both; or a rollback."""
 
     batch: str | None
     dismissed: tuple[str, ...]
     """Keys of the store sessions dismissed."""
+    rollback: str | None = None
+    """A rollback's trash batch folder (in snaptui's state directory): undoing it puts the
+    project's files back as they were before the rollback."""
 
 
 class ActionDone(Message):
@@ -91,4 +99,21 @@ class ActionDone(Message):
         self.error = error
         self.undo = undo
         """What ``u`` can put back."""
+        super().__init__()
+
+
+class RollbackPlanned(Message):
+    """What rolling back a session's lost turn would do (``plan`` None: no source knows the turn)."""
+
+    def __init__(self, session: Session, plan: Plan | None) -> None:
+        self.session = session
+        self.plan = plan
+        super().__init__()
+
+
+class RollbackToUndo(Message):
+    """After a restart, the newest thing ``u`` can undo is this rollback: the app asks first."""
+
+    def __init__(self, batch: Batch) -> None:
+        self.batch = batch
         super().__init__()

@@ -6,14 +6,20 @@ returns the :class:`ActionDone` message the app shows; none touches a widget.
 
 from __future__ import annotations
 
+from textual.message import Message
+
 from snaptui.actions import purge as purging
-from snaptui.actions import trash
+from snaptui.actions import rollback, trash
 from snaptui.base import clock as _clock
 from snaptui.catalog import dismissed, seen
 from snaptui.present import humanfmt
 from snaptui.present.safetext import one_line
 from snaptui.sources.records import DamagedFile, Item, Session
-from snaptui.tui.messages import ActionDone, Undo
+from snaptui.tui.messages import ActionDone, RollbackToUndo, Undo
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from snaptui.actions.rollback import Batch
 
 
 def discard(directory: str, chosen: list[Item], state_dir: str | None, clock: _clock.Clock) -> ActionDone:
@@ -41,22 +47,64 @@ def discard(directory: str, chosen: list[Item], state_dir: str | None, clock: _c
                       undo=Undo(batch, tuple(i.key for i in stored)))
 
 
-def undo(directory: str, state_dir: str | None, what: Undo | None, clock: _clock.Clock) -> ActionDone:
-    """Put back what a discard moved or dismissed; with None, the newest discard in the
-    trash (one made before a restart)."""
+def undo(directory: str, state_dir: str | None, what: Undo | None, clock: _clock.Clock) -> Message:
+    """Put back what a discard moved or dismissed, or undo a rollback.
+
+    With None (``u`` after a restart): the newer of the newest discard in the
+    trash, which is undone at once, and the newest rollback, which is not:
+    a :class:`RollbackToUndo` goes back for the app to ask first.
+    """
     when = ""
     try:
         if what is None:
             newest = [t for t in trash.list_trash(directory) if t.batch.partition("-")[0].isdigit()]
+            rolled = _newest_rollback(state_dir)
+            if rolled is not None and (not newest or rolled.created_ms >= newest[0].discarded_ms):
+                return RollbackToUndo(rolled)
             if not newest:
-                return ActionDone("Nothing to undo", "The trash is empty: nothing was discarded here.")
+                return ActionDone("Nothing to undo", "The trash is empty: nothing was discarded here, "
+                                  "and no rollback is kept.")
             what = Undo(newest[0].batch, ())
             when = f" (discarded {humanfmt.ago(newest[0].discarded_ms, clock())})"
+        if what.rollback:
+            return undo_rollback(what.rollback)
         names = trash.undo_batch(directory, what.batch) if what.batch else []
         shown = dismissed.undismiss(state_dir, what.dismissed) if state_dir and what.dismissed else []
     except (trash.ActionError, OSError) as exc:
         return ActionDone("Undo failed", str(exc), error=True)
     return ActionDone("Undone", f"Restored {humanfmt.plural(len(names) + len(shown), 'session')}{when}.")
+
+
+def _newest_rollback(state_dir: str | None) -> Batch | None:
+    if not state_dir:
+        return None
+    batches = [b for b in rollback.list_batches(rollback.trash_root(state_dir)) if not b.problem]
+    return batches[0] if batches else None
+
+
+def undo_rollback(batch_dir: str) -> ActionDone:
+    """Put the files a rollback changed back as it found them, byte for byte."""
+    try:
+        paths = rollback.undo(batch_dir)
+    except rollback.RollbackError as exc:
+        return ActionDone("Undo failed", f"The rollback was not undone: {one_line(str(exc), 300)}", error=True)
+    return ActionDone("Rollback undone", f"Put {humanfmt.plural(len(paths), 'file')} back as the rollback found "
+                      "them.")
+
+
+def rolled_back(plan: rollback.Plan, state_dir: str | None, running: bool) -> ActionDone:
+    """Roll back ``plan``; keep what it replaces in snaptui's state directory."""
+    if not state_dir:
+        return ActionDone("Not rolled back", "snaptui has no state directory to keep the current files in.",
+                          error=True)
+    try:
+        batch = rollback.apply(plan, rollback.trash_root(state_dir), session_may_be_running=running)
+    except rollback.Refused as exc:
+        return ActionDone("Not rolled back", f"Nothing changed: {one_line(str(exc), 300)}", error=True)
+    except rollback.RollbackError as exc:
+        return ActionDone("Rollback stopped", one_line(str(exc), 400), error=True)
+    return ActionDone("Rolled back", f"Put {humanfmt.plural(len(batch.entries), 'file')} back as they were before "
+                      "the lost turn. Press u to undo.", undo=Undo(None, (), batch.path))
 
 
 def restore(directory: str, files: list[trash.TrashedFile], clock: _clock.Clock) -> ActionDone:
