@@ -8,12 +8,18 @@ time the UI mounts (and the full answer soon after). No Textual here.
 from __future__ import annotations
 
 import gc
+import os
 import threading
 
 from snaptui.catalog.scan import Catalog, scan
 
 HEAD_START_S = 1.5
 """At most this long before the UI loads anyway (it shows the scan's progress)."""
+FIRST_LOOK_WAIT_S = 0.03
+"""With no index, the first look runs in another process: the UI loads beside it
+after this long (a small directory is done by then)."""
+EARLY_AFTER = 150
+"""How many of the newest sessions come first."""
 
 
 class Prefetch:
@@ -33,13 +39,19 @@ class Prefetch:
         self.done = threading.Event()
         self.painted = threading.Event()
         """Set by the UI once the first rows are on screen."""
+        self._first = None
+        if snapshots and not _indexed(cache_dir, directory):
+            from snaptui.catalog import firstlook
+
+            self._first = firstlook.start(directory, EARLY_AFTER)  # before any thread: it forks
         self._thread = threading.Thread(target=self._run, args=(cache_dir,), name="snaptui-prefetch", daemon=True)
         self._thread.start()
         # A head start: until the newest rows are found, loading Textual here would
         # only fight the scan for the interpreter, and a scan thread that gives the
         # lock up at every stat() loses that fight (at 10,000 files without an
-        # index, the first rows came a second later). Bounded, for slow disks.
-        self.first.wait(timeout=HEAD_START_S)
+        # index, the first rows came a second later). Bounded, for slow disks. A
+        # first look in another process fights for nothing: the UI loads beside it.
+        self.first.wait(timeout=HEAD_START_S if self._first is None else FIRST_LOOK_WAIT_S)
 
     def _run(self, cache_dir: str | None) -> None:
         # Until the first rows are out, the cyclic collector stays off: a first
@@ -52,7 +64,8 @@ class Prefetch:
             from snaptui.catalog import dismissed
 
             self.full = scan(self.directory, cache_dir=cache_dir, early=self._early, store_roots=self.store_roots,
-                             snapshots=self.snapshots, dismissed=dismissed.load(self.state_dir))
+                             snapshots=self.snapshots, dismissed=dismissed.load(self.state_dir),
+                             early_after=EARLY_AFTER, first=self._first)
         except BaseException as exc:  # noqa: BLE001 - handed to the UI, which reports it
             self.error = exc
         finally:
@@ -72,3 +85,10 @@ class Prefetch:
         # Let the UI paint the newest rows before the rest of the scan competes
         # with it for the interpreter (at most a second).
         self.painted.wait(timeout=1.0)
+
+
+def _indexed(cache_dir: str | None, directory: str) -> bool:
+    """Whether the catalog's cache has a table for ``directory`` (its newest rows come from there)."""
+    from snaptui.catalog.pieces import base_path
+
+    return cache_dir is not None and os.path.exists(base_path(cache_dir, directory) + ".table")

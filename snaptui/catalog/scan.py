@@ -21,6 +21,7 @@ from snaptui.sources.records import DamagedFile, Item, Leftover, Session
 
 TYPE_CHECKING = False  # the store's modules load only when a store is there to read
 if TYPE_CHECKING:
+    from snaptui.catalog.firstlook import FirstLook
     from snaptui.catalog.store_survey import StoreFound
 
 
@@ -84,15 +85,16 @@ def scan(
     deadline_ns: int | None = None,
     early: Callable[[Catalog], None] | None = None,
     early_after: int = 150,
+    first: FirstLook | None = None,
 ) -> Catalog:
     """The catalog of the recovery ``directory`` (unless not ``snapshots``) and of
     the store under ``store_roots``, less the ``dismissed`` store sessions; see
     :func:`snaptui.catalog.survey.survey` for the cache, ``progress``,
-    ``deadline_ns`` and ``early`` (the newest snapshots, before the rest)."""
+    ``deadline_ns``, ``early`` (the newest snapshots, before the rest) and ``first``."""
     if snapshots:
         on_early = None if early is None else (lambda s: early(catalog_of(s, leftovers=False)))
         catalog = catalog_of(survey(directory, cache_dir, progress=progress, deadline_ns=deadline_ns,
-                                    early=on_early, early_after=early_after))
+                                    early=on_early, early_after=early_after, first=first))
     else:
         catalog = Catalog(directory)
     if store_roots:

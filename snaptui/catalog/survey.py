@@ -24,7 +24,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from snaptui.base import twoproc
 from snaptui.base.files import Stat, StatFailed, directory_problem, file_stat, from_plain, plain
@@ -32,6 +32,9 @@ from snaptui.catalog import jsonpieces
 from snaptui.catalog.cache import RACY_NS, Buffer, Cache
 from snaptui.sources import recovery
 from snaptui.sources.recovery import Entry, Row
+
+if TYPE_CHECKING:
+    from snaptui.catalog.firstlook import FirstLook
 
 _new = tuple.__new__  # a NamedTuple without a Python-level call: these run per file
 
@@ -76,21 +79,29 @@ def survey(
     early_after: int = 150,
     progress: Callable[[int, int], None] | None = None,
     cache: Cache | None = None,
+    first: FirstLook | None = None,
 ) -> Survey:
-    """One pass over ``directory`` (see the module docstring)."""
+    """One pass over ``directory`` (see the module docstring); ``first``, a first look
+    taken by another process (:mod:`snaptui.catalog.firstlook`), gives the early
+    rows when there is no cache to take them from."""
     started_ns = time.time_ns()
     cache = cache if cache is not None else Cache(cache_dir, directory)
     if early is not None and len(cache) and os.path.isdir(directory):
         early(_newest_from_cache(directory, cache, early_after))  # before even listing the directory
         early = None
+    elif early is not None and first is not None:
+        looked = first.result()
+        if looked is not None:
+            early(Survey(directory, None, looked[0], looked[1], [], True, {}))
+            early = None
     try:
-        listing = _list(directory, stat=bool(len(cache)))
+        listing = list_directory(directory, stat=bool(len(cache)))
     except OSError as exc:
         return Survey(directory, directory_problem(exc), {}, frozenset(), [], False, {})
     leftovers = [name for name in listing if recovery.is_leftover_name(name)]
     files = {name: v for name, v in listing.items() if recovery.is_snapshot_name(name)}
     if early is not None and any(st is None for _, _, st in files.values()):
-        files = _with_stats(files, parallel=True)
+        files = with_stats(files, parallel=True)
     links = frozenset(name for name, (_, is_link, _) in files.items() if is_link)
 
     entries: dict[str, Entry] = {}
@@ -128,7 +139,7 @@ def survey(
             if deadline_ns is not None and time.monotonic_ns() > deadline_ns:
                 partial = True
                 break
-            got = _read_one(name, path, is_link, st, pieces)
+            got = read_one(name, path, is_link, st, pieces)
             if got is not None:
                 entries[name] = got[0]
                 if got[1] is not None:
@@ -145,7 +156,7 @@ def survey(
     return Survey(directory, None, entries, links, sorted(leftovers), partial, found if pieces else {}, answer)
 
 
-def _list(directory: str, *, stat: bool) -> dict[str, tuple[str, bool, Stat | StatFailed | None]]:
+def list_directory(directory: str, *, stat: bool) -> dict[str, tuple[str, bool, Stat | StatFailed | None]]:
     """The directory's snapshot and leftover entries: ``{name: (path, is_link, stat)}``.
 
     Without ``stat``, a file the directory entry says is regular is not
@@ -167,7 +178,7 @@ def _list(directory: str, *, stat: bool) -> dict[str, tuple[str, bool, Stat | St
     return out
 
 
-def _with_stats(files: dict[str, Listed], *, parallel: bool) -> dict[str, Listed]:
+def with_stats(files: dict[str, Listed], *, parallel: bool) -> dict[str, Listed]:
     """``files`` with every missing stat filled in (in two processes for a huge first look)."""
     names = [n for n, (_, _, st) in files.items() if st is None]
     paths = [files[n][0] for n in names]
@@ -206,7 +217,7 @@ def _newest_from_cache(directory: str, cache: Cache, count: int) -> Survey:
 # -- two processes -------------------------------------------------------------
 
 
-def _read_one(name: str, path: str, is_link: bool, st: Stat | StatFailed | None,
+def read_one(name: str, path: str, is_link: bool, st: Stat | StatFailed | None,
               pieces: bool) -> tuple[Entry, Buffer | None] | None:
     """Read one file: its entry (without the JSON text) and, if asked, its ``list --json`` object."""
     got = recovery.read_entry(path, is_link, st)
@@ -231,7 +242,7 @@ def _read_parallel(todo: list[Todo], pieces: bool) -> list[tuple[str, Entry, Buf
 def _read_some(todo: list[Todo], pieces: bool) -> list[tuple[str, Entry, Buffer | None]]:
     out = []
     for name, path, is_link, st in todo:
-        got = _read_one(name, path, is_link, st, pieces)
+        got = read_one(name, path, is_link, st, pieces)
         if got is not None:
             out.append((name, *got))
     return out
