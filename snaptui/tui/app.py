@@ -124,16 +124,16 @@ class SnaptuiApp(ViewingApp):
             (self.empty if empty else lst).focus()
         if empty:
             self.empty.update(content(empty_spans(self.directory, self.result, source=self.source,
-                                                  query=self.query_text)))
+                                                  query=self.query_text, only=self.only)))
 
     def _update_status(self) -> None:
-        view = self.view if self.query_text else None
+        view = self.view if self.query_text or self.only is not None else None
         self.status.update(content(status_spans(
             self.directory, self.result, sort=self.sort, show_completed=self.show_completed,
             marks=len(self.session_list.marks), hidden_marks=self.hidden_marks, query=self.query_text,
             progress=self._progress,
             matched=(view.matched, view.total, view.matched_cost) if view is not None else None,
-            width=max(self.size.width - 2, 20),
+            width=max(self.size.width - 2, 20), only=self.only,
         )))
 
     def on_resize(self) -> None:
@@ -321,6 +321,7 @@ class SnaptuiApp(ViewingApp):
         if box.value:
             box.value = ""
         self.query_text = ""
+        self.only = None
         box.display = False
         self.session_list.focus()
         self._refresh_rows()
