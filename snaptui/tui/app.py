@@ -30,6 +30,7 @@ from snaptui.tui import work as actions
 from snaptui.tui.detail import DetailView, content
 from snaptui.tui.dialogs import ConfirmScreen, HelpScreen, PurgeScreen
 from snaptui.tui.footer import SnapFooter
+from snaptui.tui.insights import InsightsKeys
 from snaptui.tui.messages import ActionDone, Undo
 from snaptui.tui.session_list import SessionList
 from snaptui.tui.trashview import TrashScreen
@@ -49,8 +50,8 @@ class EmptyState(Static, can_focus=True):
     """Says where snaptui looked when there is nothing to list (focusable: the app's keys still work)."""
 
 
-class SnaptuiApp(ViewingApp):
-    """Lists interrupted sessions; resume, discard, undo, purge, filter, sort."""
+class SnaptuiApp(InsightsKeys, ViewingApp):
+    """Lists interrupted sessions; resume, discard, undo, purge, filter, sort; insights."""
 
     CSS_PATH = "app.tcss"
     TITLE = "snaptui"

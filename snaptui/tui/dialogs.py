@@ -213,6 +213,9 @@ class HelpScreen(ModalScreen[None]):
             "Long tool outputs are collapsed to their first and last lines; ", ("e", "bold $accent"),
             " shows them whole. Colour codes in outputs are dropped; other control characters are shown "
             "(␛, ␇).\n\n",
+            ("Insights ", "bold"), "(", ("i", "bold $accent"), "): ← → choose a day, ↑ ↓ a project (",
+            ("tab", "bold $accent"), " between them); ", ("enter", "bold $accent"), " lists only its sessions, ",
+            ("escape", "bold $accent"), " lists them all again.\n\n",
             ("Discarded files go to .snaptui-trash in the recovery directory: T lists them and restores one, u "
              "restores the last discard (even after a restart).", "$text-muted"),
         ]
