@@ -1,4 +1,4 @@
-"""The insights' pure parts: the list narrowed to a day or a project, the charts' lines.
+"""The insights' pure parts: the list narrowed to a day or a project, the charts' lines, the clipboard's text.
 
 No Textual here: :mod:`snaptui.present` is tested directly (the screens are
 in ``test_tui_insights.py``).
@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from snaptui.catalog.scan import Catalog
 from snaptui.present import charts, insights, stats
 from snaptui.present.cells import width
+from snaptui.present.copytext import clip, note
 from snaptui.present.status import empty_spans, status_spans
 from snaptui.present.viewmodel import SESSION, Only, build_rows, build_view
 from snaptui.sources.records import LastTool, Session
@@ -188,3 +189,24 @@ def test_no_chart_line_is_wider_than_its_chart(width_, height, names, costs):
         shown = "".join(t for t, _ in line)
         assert width(shown) <= width_, shown
         assert "\x1b" not in shown and "\n" not in shown
+
+
+# -- the clipboard's text ---------------------------------------------------------------------------
+
+
+def test_clip_keeps_what_a_person_types_and_shows_terminal_controls():
+    typed = "line one\n\tindented \u202eRTL\u202c 😀 \x1b]52;c;aGk=\x07 \x9b31m \udc9f \ud800"
+    copied = clip(typed)
+    assert copied.text == "line one\n\tindented \u202eRTL\u202c 😀 ␛]52;c;aGk=␇ \\x9b31m \\x9f \ufffd"
+    assert copied.replaced == 5
+    copied.text.encode("utf-8")  # no lone surrogate left: Textual can encode it
+    one = clip("opendev -d '/p/a\nb' -r x\ty", lines=False)
+    assert one.text == "opendev -d '/p/a␊b' -r x␉y" and one.replaced == 2
+
+
+def test_the_note_says_what_was_not_copied_raw_and_when_it_is_large():
+    assert note("The prompt", clip("plain")) == "The prompt."
+    said = note("The prompt", clip("a\x1bb"))
+    assert "1 control character copied as it is shown" in said and "could act as keys" in said
+    big = note("The report", clip("x" * 200_000), instead="snaptui export writes it to a file")
+    assert "It is large (195.3 KiB): some terminals drop so much; snaptui export writes it to a file." in big

@@ -1,25 +1,28 @@
-"""The insights screen (``i``), driven as a person would.
+"""The insights screen (``i``) and the copy keys (``c``, ``E``, ``p``), driven as a person would.
 
 The charts must show the figures ``snaptui stats --json`` prints for the same
 sessions; choosing a day or a project must list exactly the sessions its bar
-counted.
+counted; what the copy keys put on the clipboard is checked byte for byte.
 """
 
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
 import opendev_fixtures as fx
+from snaptui import __version__
+from snaptui.actions.resume import plan
 from snaptui.base import clock
-from snaptui.present import humanfmt
+from snaptui.present import humanfmt, report
 from snaptui.present.viewmodel import SESSION, Only
 from snaptui.settings.config import DEFAULTS
 from snaptui.sources.records import Session
 from snaptui.tui.app import SnaptuiApp
 from snaptui.tui.insights import DayChart, InsightsScreen, ProjectChart, ToolChart
-from tui_support import make_app, settle, use_utc
+from tui_support import NOW, make_app, settle, use_utc
 
 SIZE = (140, 40)
 
@@ -230,12 +233,12 @@ async def test_the_insights_count_again_after_a_discard(home):
         assert "api-server" not in chart_text(screen.projects)
 
 
-async def test_the_palette_offers_the_insights(home):
+async def test_the_palette_offers_the_insights_and_the_copy_keys(home):
     app = make_app(home)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         names = {c.title for c in app.get_system_commands(app.screen)}
-        assert "Insights" in names
+        assert {"Insights", "Copy command", "Copy report", "Copy prompt"} <= names
 
 
 async def test_the_insights_at_80x24_show_every_chart(home):
@@ -248,3 +251,84 @@ async def test_the_insights_at_80x24_show_every_chart(home):
         assert "…/dotfiles" in chart_text(screen.projects)  # the last row shows
         assert "read_file" in chart_text(screen.tools)
         assert isinstance(screen.tools, ToolChart)
+
+
+# -- the copy keys -------------------------------------------------------------------------------
+
+
+async def test_c_copies_the_resume_command(home):
+    app = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        session = app.session_list.current.item
+        await pilot.press("c")
+        await settle(pilot)
+        expected = plan(DEFAULTS["resume_command"], session).display()
+        assert app.clipboard == expected and expected.startswith("opendev -d ~/projects/webapp -r ")
+        assert any(n.startswith(f"The resume command of {session.session_id[:8]}: opendev -d") for n in notes(app))
+
+
+async def test_shift_e_copies_the_markdown_report(home):
+    app = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("down")  # api-server: not running, with failed tool results
+        session = app.session_list.current.item
+        await pilot.press("E")
+        await settle(pilot)
+        facts = report.gather(session, template=DEFAULTS["resume_command"])
+        expected = report.build([(session, facts)], now_ms=NOW, version=__version__)
+        assert app.clipboard == expected
+        assert "### Kept tool results" in expected and "\x1b" not in expected
+        assert any(n.startswith(f"The Markdown crash report of {session.session_id[:8]} (") for n in notes(app))
+
+
+async def test_p_copies_the_lost_prompt_verbatim_but_no_raw_control(home):
+    root = home / "opendev"
+    typed = "Keep the \u202eorder\u202c and\n\tthe tab; the log had \x1b]52;c;aGk=\x07 in it \U0001F600"
+    s = fx.new_session(root, str(home / "proj-a"), "bbbbbbbbbbbb")
+    s.turn("Fix the config loader", [[fx.READ]], reply="Found it.")
+    s.turn(typed, [[fx.EDIT]], end="crash")
+    fx.died_mid_turn(root, str(home / "proj-b"), sid="cccccccccccc")
+    for path in root.rglob("*"):
+        os.utime(path, (1_700_000_000, 1_700_000_000), follow_symlinks=False)
+    app = SnaptuiApp(str(home / "recovery"), settings=dict(DEFAULTS), cache_dir=str(home / "cache"),
+                     state_dir=str(home / "state"), source="--dir", clock=clock.fixed(NOW),
+                     watch_interval=None, store_roots=(str(root),))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        by_id = {r.item.session_id: i for i, r in enumerate(app.session_list.rows) if r.kind == SESSION}
+        app.session_list.action_jump(0)
+        while app.session_list.current.item.session_id != "cccccccccccc":
+            await pilot.press("down")
+        await pilot.press("p")
+        await pilot.pause()
+        assert app.clipboard == "Please also handle whitespace-only files"
+        assert any(n.startswith("The lost prompt of cccccccc (40 characters): \u201cPlease also") for n in notes(app))
+
+        assert set(by_id) == {"bbbbbbbbbbbb", "cccccccccccc"}
+        while app.session_list.current.item.session_id != "bbbbbbbbbbbb":
+            await pilot.press("up" if by_id["bbbbbbbbbbbb"] < app.session_list.cursor else "down")
+        await pilot.press("p")
+        await pilot.pause()
+        # Newlines, tabs, bidi marks and emoji as typed; the escape and the bell as the UI shows them.
+        assert app.clipboard == typed.replace("\x1b", "␛").replace("\x07", "␇")
+        note = notes(app)[-1]
+        assert "2 control characters copied as they are shown" in note and "\x1b" not in note
+
+
+async def test_the_copy_keys_on_what_has_nothing_to_copy(home):
+    app = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p")  # a snapshot session: opendev's store holds no lost turn for it
+        await pilot.pause()
+        assert app.clipboard == ""
+        assert "only opendev's session store keeps the prompt" in notes(app)[-1]
+        await pilot.press("end", "up")  # the damaged file
+        await settle(pilot)
+        for key in ("c", "E"):
+            await pilot.press(key)
+            await settle(pilot)
+        assert app.clipboard == ""
+        assert notes(app)[-2:] == ["Only a session has a resume command.", "Only a session has a crash report."]

@@ -27,6 +27,7 @@ from snaptui.present.viewmodel import SORTS, Row
 from snaptui.sources.records import Item, Session
 from snaptui.tui import theming
 from snaptui.tui import work as actions
+from snaptui.tui.clipboard import ClipboardKeys
 from snaptui.tui.detail import DetailView, content
 from snaptui.tui.dialogs import ConfirmScreen, HelpScreen, PurgeScreen
 from snaptui.tui.footer import SnapFooter
@@ -50,8 +51,8 @@ class EmptyState(Static, can_focus=True):
     """Says where snaptui looked when there is nothing to list (focusable: the app's keys still work)."""
 
 
-class SnaptuiApp(InsightsKeys, ViewingApp):
-    """Lists interrupted sessions; resume, discard, undo, purge, filter, sort; insights."""
+class SnaptuiApp(InsightsKeys, ClipboardKeys, ViewingApp):
+    """Lists interrupted sessions; resume, discard, undo, purge, filter, sort; insights, copy keys."""
 
     CSS_PATH = "app.tcss"
     TITLE = "snaptui"

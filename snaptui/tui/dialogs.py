@@ -216,6 +216,9 @@ class HelpScreen(ModalScreen[None]):
             ("Insights ", "bold"), "(", ("i", "bold $accent"), "): ← → choose a day, ↑ ↓ a project (",
             ("tab", "bold $accent"), " between them); ", ("enter", "bold $accent"), " lists only its sessions, ",
             ("escape", "bold $accent"), " lists them all again.\n\n",
+            ("Copy keys ", "bold"), ("c", "bold $accent"), " ", ("E", "bold $accent"), " ", ("p", "bold $accent"),
+            " copy through the terminal (OSC 52: over SSH too; in tmux with set-clipboard on); a control "
+            "character is copied as it is shown (␛), never raw.\n\n",
             ("Discarded files go to .snaptui-trash in the recovery directory: T lists them and restores one, u "
              "restores the last discard (even after a restart).", "$text-muted"),
         ]
