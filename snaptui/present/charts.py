@@ -220,6 +220,7 @@ class BarRow(NamedTuple):
 
 MIN_LABEL = 12
 """Enough for ``…/game-engine``: a path is cut from the left, keeping the project's name."""
+MIN_BAR = 6
 MAX_BAR = 40
 ROOM_FOR_HEADERS = 30
 """Below this many cells for label and bar, the numbers' headers are abbreviated."""
@@ -239,7 +240,7 @@ def bar_chart(title: str, columns: list[Column], rows: list[BarRow], cells: int,
             break
     room = max(cells - fixed, 0)
     longest = max(width(r.label) for r in rows)
-    label_w = min(longest, max(min(MIN_LABEL, room), room // 2))
+    label_w = min(longest, max(min(MIN_LABEL, room), room - max(MIN_BAR, room * 2 // 5)))
     bar_w = min(max(room - label_w, 0), MAX_BAR)
     label_w = min(longest, max(room - bar_w, label_w))
     heads = "".join("  " + h.rjust(w) for h, w in zip(header, widths, strict=True))
