@@ -2,9 +2,9 @@
 
     python screenshots/generate.py
 
-Writes main.svg, detail.svg, purge.svg, help.svg (a 140x40 terminal) and
-main-80x24.svg next to this file: the demo directory under a temporary home
-(so paths read ~/...), a frozen clock, UTC.
+Writes main.svg, detail.svg, purge.svg, help.svg (a 140x40 terminal),
+main-80x24.svg and insights.svg (110x32) next to this file: the demo
+directory under a temporary home (so paths read ~/...), a frozen clock, UTC.
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ def main() -> int:
         ):
             asyncio.run(shoot(name, keys, home))
         asyncio.run(shoot("main-80x24", [], home, (80, 24)))
+        asyncio.run(shoot("insights", ["i"], home, (110, 32)))
     return 0
 
 
