@@ -91,6 +91,10 @@ async def test_the_charts_show_the_figures_of_stats_json(home, cli):
             await pilot.press("left")
         await pilot.pause()
         assert "Sat 21 Nov: 1 session, $7.81" in chart_text(screen.days)
+        await pilot.press("right", "enter")  # a day without a session: nothing to list
+        await pilot.pause()
+        assert isinstance(app.screen, InsightsScreen) and app.only is None
+        assert "No interrupted session on Sun 22 Nov." in notes(app)
 
         # Per project: the costliest ten, with the amounts and the counts of stats.
         lines = chart_text(screen.projects).splitlines()

@@ -137,7 +137,7 @@ def day_chart(ins: Insights, cells: int, height: int, cursor: int | None) -> tup
     heights = [eighths(d.interrupted, top, rows) for d in shown]
     for r in range(rows):
         level = (rows - 1 - r) * 8
-        gutter = humanfmt.count(top) if r == 0 else ""
+        gutter = humanfmt.count(top) if r == 0 and top else ""
         line: Line = [(f"{gutter:>{label_w}} │", "axis")]
         for i, h in enumerate(heights):
             fill = min(max(h - level, 0), 8)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -172,6 +172,10 @@ class DayChart(Chart, can_focus=True):
     def action_choose(self) -> None:
         if self.figures is not None and self.cursor is not None and self.figures.days:
             day = self.figures.days[self.cursor]
+            if not day.interrupted:
+                self.app.notify(f"No interrupted session on {charts.day_name(day.day, self.figures.today)}.",
+                                markup=False)
+                return
             self.screen.dismiss(Only(day=day.day.isoformat()))
 
     def on_click(self, event: Click) -> None:
@@ -229,7 +233,6 @@ class ProjectChart(Chart, can_focus=True):
         index = offset.y - self._first
         if 0 <= index < len(self.figures.projects):
             self.cursor = index
-            self.focus()
             self.refresh()
             if event.chain >= 2:
                 self.action_choose()
@@ -344,11 +347,6 @@ class InsightsScreen(ModalScreen["Only | None"]):
             self.tools.styles.width = "1fr"
             bottom.styles.height = "auto"
         self.tools.refresh(layout=True)
-
-    @on(Click)
-    def _focus_clicked(self, event: Click) -> None:
-        if isinstance(event.widget, DayChart):
-            event.widget.focus()
 
     def action_close(self) -> None:
         self.dismiss(None)
