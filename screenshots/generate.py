@@ -3,8 +3,8 @@
     python screenshots/generate.py
 
 Writes main.svg, lost-turn.svg, detail.svg, purge.svg, help.svg (a 140x40
-terminal), main-80x24.svg and diff.svg (the diff view of the demo store's
-session that died mid-edit) next to this file: the demo (a recovery directory
+terminal), main-80x24.svg, diff.svg (the diff view of the demo store's
+session that died mid-edit) and insights.svg (110x32) next to this file: the demo (a recovery directory
 and a small opendev store) under a temporary home (so paths read ~/...), a
 frozen clock, UTC.
 """
@@ -76,6 +76,7 @@ def main() -> int:
         ):
             asyncio.run(shoot(name, keys, home, roots))
         asyncio.run(shoot("main-80x24", [], home, roots, (80, 24)))
+        asyncio.run(shoot("insights", ["i"], home, roots, (110, 32)))
     return 0
 
 

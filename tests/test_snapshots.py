@@ -112,3 +112,23 @@ def test_diff_view(snap_compare, home):
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=diff)
+
+
+async def _insights(pilot):
+    await settle(pilot)
+    await pilot.press("i")
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (140, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_insights(snap_compare, home, size):
+    assert snap_compare(make_app(home), terminal_size=size, run_before=_insights)
+
+
+def test_insights_light_theme_projects_focused(snap_compare, home):
+    async def projects(pilot):
+        await _insights(pilot)
+        await pilot.press("tab", "down")
+        await pilot.pause()
+
+    assert snap_compare(make_app(home, theme="textual-light"), terminal_size=SIZE, run_before=projects)

@@ -45,9 +45,14 @@ KEYS: tuple[Key, ...] = (
     Key("T", "trash", "Trash", "the trash: restore discarded sessions", "T"),
     Key("P", "purge", "Purge", "purge snapshots older than an age (dry run first)", "P"),
     Key("slash", "filter", "Filter", "filter: id, project, tool names, preview text", "/"),
-    Key("escape", "clear_filter", "Clear filter", "clear the filter", "escape", footer=False),
+    Key("escape", "clear_filter", "Clear filter", "clear the filter, or the day or project chosen in i", "escape",
+        footer=False),
     Key("s", "cycle_sort", "Sort", "sort by newest, cost, messages, project", "s"),
     Key("a", "toggle_completed", "Completed", "show or hide completed sessions", "a"),
+    Key("i", "insights", "Insights", "insights: crashes per day, cost per project, last tools", "i"),
+    Key("c", "copy_command", "Copy command", "copy the highlighted session's resume command", "c", footer=False),
+    Key("E", "copy_report", "Copy report", "copy its Markdown crash report (as snaptui export)", "E", footer=False),
+    Key("p", "copy_prompt", "Copy prompt", "copy the prompt the crash lost (opendev's store)", "p", footer=False),
     Key("ctrl+r,R", "rescan", "Rescan", "rescan now (the directory is also watched)", "ctrl+r  R", footer=False),
     Key("ctrl+p", "command_palette", "Palette", "command palette: every action, themes", "ctrl+p",
         footer=False, palette=False),
@@ -61,8 +66,8 @@ def in_scope(scope: str) -> list[Key]:
     return [k for k in KEYS if k.scope == scope]
 
 
-FOOTER_RANK = ("quit", "help", "resume", "toggle_detail", "discard", "filter", "undo", "mark", "cycle_sort",
-               "purge", "trash", "toggle_completed", "command_palette")
+FOOTER_RANK = ("quit", "help", "resume", "toggle_detail", "discard", "filter", "undo", "mark", "insights",
+               "cycle_sort", "purge", "trash", "toggle_completed", "command_palette")
 """Which footer keys stay when the footer is short: the first ones (help and quit always)."""
 
 

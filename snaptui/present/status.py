@@ -6,14 +6,18 @@ from snaptui.catalog.scan import Catalog
 from snaptui.present import cells, humanfmt
 from snaptui.present.detail import Span
 from snaptui.present.safetext import one_line
+from snaptui.present.viewmodel import Only
 
 
 def status_spans(directory: str, catalog: Catalog | None, *, sort: str, show_completed: bool, marks: int,
                  query: str, progress: str, hidden_marks: int = 0,
-                 matched: tuple[int, int, float] | None = None, width: int | None = None) -> list[Span]:
+                 matched: tuple[int, int, float] | None = None, width: int | None = None,
+                 only: Only | None = None) -> list[Span]:
     """``snaptui ~/recovery  9 interrupted · 1 damaged · $1,237.09 at stake  sort: newest ...``;
-    while filtering ``filter: api  3 of 9 · $1,204.50``; ``matched`` is (shown, total, their cost).
-    Within ``width`` cells, the least needed parts go first (the name, the directory, the sort)."""
+    while filtering ``filter: api  3 of 9 · $1,204.50``; ``matched`` is (shown, total, their cost);
+    with a project or a day chosen in the insights, ``project: ~/src/app`` or ``day: Fri 27 Nov 2026``
+    (``escape clears``). Within ``width`` cells, the least needed parts go first (the name, the
+    directory, the sort)."""
     groups: list[tuple[int, list[Span]]] = [(6, [("snaptui ", "title")]),
                                             (4, [(humanfmt.home_short(directory), "path"), ("  ", "")])]
     if catalog is not None:
@@ -32,12 +36,18 @@ def status_spans(directory: str, catalog: Catalog | None, *, sort: str, show_com
         if hidden_marks:
             mark.append((f", {humanfmt.count(hidden_marks)} hidden", "warn"))
         groups.append((0, mark))
+    if only is not None:
+        kind, value = only_words(only)
+        groups.append((0, [("  ", ""), (f"{kind}: ", "muted"), (value, "strong")]))
     if query:
         groups.append((0, [("  ", ""), ("filter: ", "muted"), (one_line(query, 40), "strong")]))
+    if query or only is not None:
         if matched is not None:
             shown, total, cost = matched
             groups.append((0, [("  ", ""), (f"{humanfmt.count(shown)} of {humanfmt.count(total)}", "strong"),
                                (f" · {humanfmt.cost(cost)}", "warn-soft")]))
+    if only is not None and not query:
+        groups.append((4, [("  ", ""), ("escape clears", "muted")]))
     if progress:
         groups.append((1, [("  ", ""), (progress, "progress")]))
     if width is not None:
@@ -54,12 +64,31 @@ def status_spans(directory: str, catalog: Catalog | None, *, sort: str, show_com
     return parts
 
 
-def empty_spans(directory: str, catalog: Catalog | None, *, source: str, query: str) -> list[Span]:
+def only_words(only: Only) -> tuple[str, str]:
+    """``("project", "~/src/app")`` or ``("day", "Fri 27 Nov 2026")``: what the list is narrowed to."""
+    if only.project_dir is not None:
+        return "project", humanfmt.home_short(only.project_dir) or "(no project directory)"
+    from datetime import date
+
+    try:
+        day = date.fromisoformat(only.day or "")
+    except ValueError:
+        return "day", one_line(only.day or "", 40)
+    return "day", f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def empty_spans(directory: str, catalog: Catalog | None, *, source: str, query: str,
+                only: Only | None = None) -> list[Span]:
     """What the list says when it has nothing to show: why, and where it looked."""
     where = humanfmt.home_short(directory)
-    if query:
-        return [("Nothing matches ", ""), (repr(one_line(query)), "strong"),
-                (". Press escape to clear the filter.", "")]
+    if query or only is not None:
+        what: list[Span] = []
+        if only is not None:
+            kind, value = only_words(only)
+            what += [(f"{kind} ", ""), (value, "strong")]
+        if query:
+            what += [(" and " if what else "", ""), (repr(one_line(query)), "strong")]
+        return [("Nothing matches ", ""), *what, (". Press escape to clear the filter.", "")]
     lines: list[Span] = []
     if catalog is not None and catalog.error and not catalog.missing:
         lines += [("Cannot read the recovery directory\n", "bad"), (f"{where} {catalog.error}.\n\n", "")]

@@ -13,6 +13,8 @@ from typing import NamedTuple
 from snaptui.catalog.scan import Catalog
 from snaptui.present import columns, humanfmt
 from snaptui.present.columns import Measure
+from snaptui.present.humanfmt import local_time
+from snaptui.present.stats import day_of
 from snaptui.sources.records import Item, Session
 
 SORTS = ("newest", "cost", "messages", "project")
@@ -49,6 +51,44 @@ class Row:
         return f"Row({self.kind}, {self.label or getattr(self.item, 'name', '')!r})"
 
 
+class Only(NamedTuple):
+    """A filter chosen in the insights screen: the sessions of one project, or of one day.
+
+    Unlike the typed filter it matches a field exactly, never text: a project
+    directory as the catalog holds it, or a local date (``YYYY-MM-DD``) as
+    :func:`snaptui.present.stats.day_of` dates a session (the insights count
+    with it, so the list shows exactly the sessions a bar counted).
+    """
+
+    project_dir: str | None = None
+    day: str | None = None
+
+    def keeps(self) -> Callable[[Session], bool]:
+        """A test for one session (a local date is worked out once per quarter hour, not per session)."""
+        project, day = self.project_dir, self.day
+        dates: dict[int, str | None] = {}
+        mixed = "mixed"  # a quarter hour in which the date or the offset changes: each session on its own
+
+        def iso(timestamp_ms: int) -> str | None:
+            when = day_of(timestamp_ms)
+            return None if when is None else when.isoformat()
+
+        def date_of(s: Session) -> str | None:
+            bucket = s.timestamp_ms // _QUARTER_HOUR_MS
+            found = dates.get(bucket, mixed)
+            if bucket not in dates:
+                start, end = local_time(bucket * _QUARTER_HOUR_MS), local_time(bucket * _QUARTER_HOUR_MS + 899_999)
+                same = start is not None and end is not None and start.date() == end.date() \
+                    and start.utcoffset() == end.utcoffset()
+                found = dates[bucket] = start.date().isoformat() if same and start is not None else mixed
+            return iso(s.timestamp_ms) if found == mixed else found
+
+        def keep(s: Session) -> bool:
+            return (project is None or s.project_dir == project) and (day is None or date_of(s) == day)
+
+        return keep
+
+
 def search_text(session: Session) -> str:
     """What the filter matches for a session whose previews are not loaded yet."""
     return f"{session.session_id}\n{session.project_dir}\n{session.name}\n{session.tool_names}".lower()
@@ -72,17 +112,22 @@ def build_rows(
     show_completed: bool = False,
     query: str = "",
     texts: dict[str, str] | None = None,
+    only: Only | None = None,
 ) -> list[Row]:
     """The rows to show, top to bottom.
 
     ``texts`` maps session keys to what the filter searches, lowercased
     (previews included); sessions missing from it are matched on id,
-    project, file name and tool names.
+    project, file name and tool names. ``only`` keeps one project's or one
+    day's sessions (and no damaged file or leftover: they have neither).
     """
     query = query.strip().lower()
     texts = texts if texts is not None else {}
+    chosen = only.keeps() if only is not None else None
 
     def keep(s: Session) -> bool:
+        if chosen is not None and not chosen(s):
+            return False
         if not query:
             return True
         text = texts.get(s.key)
@@ -102,12 +147,13 @@ def build_rows(
         if completed:
             rows.append(Row(HEADER, label=f"Completed ({len(completed)})", columns=True))
             rows.extend(Row(SESSION, s) for s in completed)
-    damaged = [d for d in result.damaged if not query or query in f"{d.name}\n{d.reason}".lower()]
+    damaged = [d for d in result.damaged if only is None and (not query or query in f"{d.name}\n{d.reason}".lower())]
     if damaged:
         label = f"Damaged files ({len(damaged)}) — not read as sessions, never deleted by snaptui"
         rows.append(Row(HEADER, label=label))
         rows.extend(Row(DAMAGED, d) for d in damaged)
-    leftovers = [lo for lo in result.leftovers if not query or query in f"{lo.name}\n{lo.detail}".lower()]
+    leftovers = [lo for lo in result.leftovers
+                 if only is None and (not query or query in f"{lo.name}\n{lo.detail}".lower())]
     if leftovers:
         rows.append(Row(HEADER, label=f"Leftovers of interrupted writes ({len(leftovers)})"))
         rows.extend(Row(LEFTOVER, lo) for lo in leftovers)
@@ -167,9 +213,11 @@ def build_view(
     texts: dict[str, str] | None = None,
     marks: frozenset[str] = frozenset(),
     flags: bool = False,
+    only: Only | None = None,
 ) -> View:
     """The rows and what goes with them: column widths, marks, the filter's counts."""
-    rows = build_rows(result, now_ms=now_ms, sort=sort, show_completed=show_completed, query=query, texts=texts)
+    rows = build_rows(result, now_ms=now_ms, sort=sort, show_completed=show_completed, query=query, texts=texts,
+                      only=only)
     positions = {r.item.key: i for i, r in enumerate(rows) if r.item is not None}
     pool = result.incomplete + result.completed if show_completed else result.incomplete
     shown = [r.item for r in rows if r.kind == SESSION and isinstance(r.item, Session)]

@@ -29,9 +29,11 @@ from snaptui.sources.records import Item, Session
 from snaptui.tui import theming
 from snaptui.tui import work as actions
 from snaptui.tui.changes import ChangesApp
+from snaptui.tui.clipboard import ClipboardKeys
 from snaptui.tui.detail import DetailView, content
 from snaptui.tui.dialogs import ConfirmScreen, HelpScreen, PurgeScreen
 from snaptui.tui.footer import SnapFooter
+from snaptui.tui.insights import InsightsKeys
 from snaptui.tui.messages import ActionDone, Undo
 from snaptui.tui.relocate import Choice, ResumeElsewhereScreen
 from snaptui.tui.session_list import SessionList
@@ -52,8 +54,9 @@ class EmptyState(Static, can_focus=True):
     """Says where snaptui looked when there is nothing to list (focusable: the app's keys still work)."""
 
 
-class SnaptuiApp(ChangesApp):
-    """Lists interrupted sessions; resume, discard, undo, purge, filter, sort; diffs and rollbacks (ChangesApp)."""
+class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
+    """Lists interrupted sessions; resume, discard, undo, purge, filter, sort; diffs and rollbacks
+    (ChangesApp), insights, copy keys."""
 
     CSS_PATH = "app.tcss"
     TITLE = "snaptui"
@@ -127,16 +130,16 @@ class SnaptuiApp(ChangesApp):
             (self.empty if empty else lst).focus()
         if empty:
             self.empty.update(content(empty_spans(self.directory, self.result, source=self.source,
-                                                  query=self.query_text)))
+                                                  query=self.query_text, only=self.only)))
 
     def _update_status(self) -> None:
-        view = self.view if self.query_text else None
+        view = self.view if self.query_text or self.only is not None else None
         self.status.update(content(status_spans(
             self.directory, self.result, sort=self.sort, show_completed=self.show_completed,
             marks=len(self.session_list.marks), hidden_marks=self.hidden_marks, query=self.query_text,
             progress=self._progress,
             matched=(view.matched, view.total, view.matched_cost) if view is not None else None,
-            width=max(self.size.width - 2, 20),
+            width=max(self.size.width - 2, 20), only=self.only,
         )))
 
     def on_resize(self) -> None:
@@ -353,6 +356,7 @@ class SnaptuiApp(ChangesApp):
         if box.value:
             box.value = ""
         self.query_text = ""
+        self.only = None
         box.display = False
         self.session_list.focus()
         self._refresh_rows()

@@ -216,6 +216,12 @@ class HelpScreen(ModalScreen[None]):
             ("D", "bold $accent"), " shows what a session's lost turn did to its files, one diff after another "
             "(n / N: next / previous file); ", ("B", "bold $accent"), " puts them back as they were before it, "
             "after listing what it will do to each.\n\n",
+            ("Insights ", "bold"), "(", ("i", "bold $accent"), "): ← → choose a day, ↑ ↓ a project (",
+            ("tab", "bold $accent"), " between them); ", ("enter", "bold $accent"), " lists only its sessions, ",
+            ("escape", "bold $accent"), " lists them all again.\n\n",
+            ("Copy keys ", "bold"), ("c", "bold $accent"), " ", ("E", "bold $accent"), " ", ("p", "bold $accent"),
+            " copy through the terminal (OSC 52: over SSH too; in tmux with set-clipboard on); a control "
+            "character is copied as it is shown (␛), never raw.\n\n",
             ("Discarded files go to .snaptui-trash in the recovery directory: T lists them and restores one. u "
              "undoes the last discard or rollback, even after a restart (a rollback after asking).", "$text-muted"),
         ]

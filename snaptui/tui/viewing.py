@@ -23,7 +23,7 @@ from snaptui.catalog.liveness import Live
 from snaptui.catalog.scan import Catalog
 from snaptui.present import detail as detail_text
 from snaptui.present import humanfmt
-from snaptui.present.viewmodel import SESSION, Row, View, build_view
+from snaptui.present.viewmodel import SESSION, Only, Row, View, build_view
 from snaptui.sources.records import DamagedFile, Leftover, Session
 from snaptui.tui.detail import DetailView
 from snaptui.tui.following import FollowingApp
@@ -54,6 +54,8 @@ class ViewingApp(FollowingApp):
         self.show_completed = False
         self.expanded = False
         """Long tool outputs shown whole (``e``)."""
+        self.only: Only | None = None
+        """The project or day chosen in the insights (``i``): the list shows only its sessions."""
         self.person_moved = False
         """The person moved the cursor (or sorted, filtered): rescans keep it where it is."""
         self.start_unseen = start_unseen
@@ -81,16 +83,17 @@ class ViewingApp(FollowingApp):
             return
         self._rows_seq += 1
         marks = frozenset(self.session_list.marks)
-        args = (self.result, self.sort, self.show_completed, self.query_text, self.texts, marks, dict(self.live))
+        args = (self.result, self.sort, self.show_completed, self.query_text, self.texts, marks, dict(self.live),
+                self.only)
         if len(self.result.incomplete) + len(self.result.completed) <= ROWS_IN_WORKER:
             self._apply_view(self._compute_view(*args), marks)
         else:
             self._build_in_worker(self._rows_seq, *args)
 
     def _compute_view(self, catalog: Catalog, sort: str, show_completed: bool, query: str, texts: dict[str, str],
-                      marks: frozenset[str], live: dict[str, Live]) -> View:
+                      marks: frozenset[str], live: dict[str, Live], only: Only | None = None) -> View:
         view = build_view(catalog, now_ms=self.clock(), sort=sort, show_completed=show_completed, query=query,
-                          texts=texts, marks=marks, flags=bool(live))
+                          texts=texts, marks=marks, flags=bool(live), only=only)
         shown = {r.item.key: r.item for r in view.rows
                  if r.kind == SESSION and isinstance(r.item, Session) and not r.item.completed}
         self.seen_sessions.update(shown)
@@ -134,7 +137,7 @@ class ViewingApp(FollowingApp):
     def _start_key(self, catalog: Catalog) -> str | None:
         """Where the cursor starts: the newest interrupted session; opened by the startup
         check, the newest crash the person has not seen (not one that may be running)."""
-        if self.sort != "newest" or self.query_text:
+        if self.sort != "newest" or self.query_text or self.only is not None:
             return None
         if self.start_unseen is not None:
             seen = self.start_unseen
