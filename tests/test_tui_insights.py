@@ -278,7 +278,7 @@ async def test_shift_e_copies_the_markdown_report(home):
         await settle(pilot)
         await pilot.press("down")  # api-server: not running, with failed tool results
         session = app.session_list.current.item
-        await pilot.press("E")
+        await pilot.press("e")
         await settle(pilot)
         facts = report.gather(session, template=DEFAULTS["resume_command"])
         expected = report.build([(session, facts)], now_ms=NOW, version=__version__)
@@ -331,7 +331,7 @@ async def test_the_copy_keys_on_what_has_nothing_to_copy(home):
         assert "only opendev's session store keeps the prompt" in notes(app)[-1]
         await pilot.press("end", "up")  # the damaged file
         await settle(pilot)
-        for key in ("c", "E"):
+        for key in ("c", "e"):
             await pilot.press(key)
             await settle(pilot)
         assert app.clipboard == ""

@@ -88,7 +88,7 @@ async def test_v_shows_the_detail_full_screen_even_when_short(home):
         assert app.focused is app.session_list and app.session_list.region.height
 
 
-async def test_e_expands_long_outputs(home):
+async def test_o_expands_long_outputs(home):
     directory = home / "recovery"
     directory.mkdir()
     output = "\n".join(f"output line {i}" for i in range(1000))
@@ -97,8 +97,8 @@ async def test_e_expands_long_outputs(home):
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         assert "output line 999" in app.detail.text and "output line 500" not in app.detail.text
-        assert "⋯ 995 more lines (e shows every line)" in app.detail.text
-        await pilot.press("e")
+        assert "⋯ 995 more lines (o shows every line)" in app.detail.text
+        await pilot.press("o")
         await settle(pilot)
         assert "  │ output line 500\n" in app.detail.text
 

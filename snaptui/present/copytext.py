@@ -1,4 +1,4 @@
-"""Text for the clipboard: what the TUI's copy keys (``c``, ``E``, ``p``) put there, and what they say.
+"""Text for the clipboard: what the TUI's copy keys (``c``, ``e``, ``p``) put there, and what they say.
 
 The TUI copies through the terminal (OSC 52, Textual's ``copy_to_clipboard``):
 the text travels base64-encoded, so nothing in it can end the sequence or

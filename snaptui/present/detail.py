@@ -157,7 +157,7 @@ def output_spans(preview: str, *, ok: bool, expanded: bool) -> list[Span]:
     parts: list[Span] = []
     for i, line in enumerate(lines):
         if hidden and i == HEAD_LINES:
-            parts += [gutter, (f"⋯ {hidden:,} more lines (e shows every line)", "muted"), ("\n", "")]
+            parts += [gutter, (f"⋯ {hidden:,} more lines (o shows every line)", "muted"), ("\n", "")]
             continue
         if not expanded and len(line) > COLLAPSED_LINE_CHARS:
             line = line[:COLLAPSED_LINE_CHARS] + f"… ({len(line) - COLLAPSED_LINE_CHARS:,} more characters)"

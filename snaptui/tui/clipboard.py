@@ -1,4 +1,4 @@
-"""The copy keys: ``c`` the resume command, ``E`` the Markdown report, ``p`` the lost prompt.
+"""The copy keys: ``c`` the resume command, ``e`` the Markdown report, ``p`` the lost prompt.
 
 Textual copies through the terminal (OSC 52: over SSH too, and in tmux with
 ``set -g set-clipboard on``), and keeps the text in ``App.clipboard``.

@@ -210,7 +210,7 @@ class HelpScreen(ModalScreen[None]):
             ("live?", "bold $text-warning"), " may still be running: its file was written within running_threshold, "
             "or an opendev process works in its directory (a wide list and the detail say which; snaptui asks "
             "first), ", ("done", "$text-muted"), " completed, ", ("●", "$text-accent"), " marked.\n\n",
-            "Long tool outputs are collapsed to their first and last lines; ", ("e", "bold $accent"),
+            "Long tool outputs are collapsed to their first and last lines; ", ("o", "bold $accent"),
             " shows them whole. Colour codes in outputs are dropped; other control characters are shown "
             "(␛, ␇).\n\n",
             ("D", "bold $accent"), " shows what a session's lost turn did to its files, one diff after another "
@@ -219,7 +219,7 @@ class HelpScreen(ModalScreen[None]):
             ("Insights ", "bold"), "(", ("i", "bold $accent"), "): ← → choose a day, ↑ ↓ a project (",
             ("tab", "bold $accent"), " between them); ", ("enter", "bold $accent"), " lists only its sessions, ",
             ("escape", "bold $accent"), " lists them all again.\n\n",
-            ("Copy keys ", "bold"), ("c", "bold $accent"), " ", ("E", "bold $accent"), " ", ("p", "bold $accent"),
+            ("Copy keys ", "bold"), ("c", "bold $accent"), " ", ("e", "bold $accent"), " ", ("p", "bold $accent"),
             " copy through the terminal (OSC 52: over SSH too; in tmux with set-clipboard on); a control "
             "character is copied as it is shown (␛), never raw.\n\n",
             ("Discarded files go to .snaptui-trash in the recovery directory: T lists them and restores one. u "

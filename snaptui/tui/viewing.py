@@ -53,7 +53,7 @@ class ViewingApp(FollowingApp):
         self.sort = "newest"
         self.show_completed = False
         self.expanded = False
-        """Long tool outputs shown whole (``e``)."""
+        """Long tool outputs shown whole (``o``)."""
         self.only: Only | None = None
         """The project or day chosen in the insights (``i``): the list shows only its sessions."""
         self.person_moved = False
