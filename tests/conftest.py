@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,26 @@ def require_tool(name: str) -> str:
             pytest.fail(f"{name} is not installed (CI installs it in .ci/run)")
         pytest.skip(f"{name} is not installed")
     return path
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    """A fake home for the TUI tests, and UTC."""
+    from tui_support import use_utc
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    use_utc(monkeypatch)
+    return tmp_path
+
+
+@pytest.fixture
+def tz(monkeypatch):
+    """Set the local time zone (a POSIX TZ string) for this test."""
+
+    def set_tz(value: str) -> None:
+        monkeypatch.setenv("TZ", value)
+        time.tzset()
+
+    yield set_tz
+    monkeypatch.undo()
+    time.tzset()

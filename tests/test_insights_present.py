@@ -6,7 +6,6 @@ in ``test_tui_insights.py``).
 
 from __future__ import annotations
 
-import time
 from datetime import date, datetime
 
 import pytest
@@ -23,19 +22,6 @@ from snaptui.sources.records import LastTool, Session
 
 MIN = 60_000
 DAY = 86_400_000
-
-
-@pytest.fixture
-def tz(monkeypatch):
-    """Set the local time zone (a POSIX TZ string) for this test."""
-
-    def set_tz(value: str) -> None:
-        monkeypatch.setenv("TZ", value)
-        time.tzset()
-
-    yield set_tz
-    monkeypatch.undo()
-    time.tzset()
 
 
 def rec(sid: str, ts: int, cost: float | None = 1.0, *, project: str = "/srv/app",

@@ -7,16 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from tui_support import make_app, settle, use_utc
+from tui_support import make_app, settle
 
 SIZE = (140, 40)
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path))
-    use_utc(monkeypatch)
-    return tmp_path
 
 
 async def _settled(pilot):

@@ -27,19 +27,6 @@ from snaptui.sources.records import LastTool, Session
 UTC_ENV = {"TZ": "UTC"}
 
 
-@pytest.fixture
-def tz(monkeypatch):
-    """Set the local time zone (a POSIX TZ string) for this test."""
-
-    def set_tz(value: str) -> None:
-        monkeypatch.setenv("TZ", value)
-        time.tzset()
-
-    yield set_tz
-    monkeypatch.undo()
-    time.tzset()
-
-
 def rec(sid: str, ts: int, cost: float | None = 1.0, *, project: str = "/srv/app", last: tuple | None = ("bash", True),
         source: str = "snapshot") -> Session:
     return Session(key=f"{source}:{sid}", source=source, path=f"/r/{sid}", name=sid, identity=(0, 0, 0, 0),

@@ -5,24 +5,15 @@ from __future__ import annotations
 import json
 import os
 
-import pytest
-
 from helpers import write
 from snaptui.actions import trash as store
 from snaptui.sources.recovery import TRASH_DIR
 from snaptui.tui.dialogs import ConfirmScreen, HelpScreen, PurgeScreen
 from snaptui.tui.session_list import SessionList
-from tui_support import NOW, make_app, screen_text, set_old, settle, use_utc
+from tui_support import NOW, make_app, screen_text, set_old, settle
 
 MIN = 60_000
 DAY = 86_400_000
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path))
-    use_utc(monkeypatch)
-    return tmp_path
 
 
 def recovery_files(home):

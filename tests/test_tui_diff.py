@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 import time
 
-import pytest
-
 import filehistory_fixtures as fh
 import opendev_fixtures as fx
 from snaptui.base import clock
@@ -21,7 +19,7 @@ from snaptui.tui.app import SnaptuiApp
 from snaptui.tui.changes import RollbackScreen
 from snaptui.tui.dialogs import ConfirmScreen
 from snaptui.tui.diffview import DiffScreen
-from tui_support import NOW, settle, use_utc
+from tui_support import NOW, settle
 
 SID = "c0ffee123456"
 CONFIG_BEFORE = b"fn load() {}\n\nfn keep() {}\n"
@@ -71,13 +69,6 @@ def make_crash(tmp_path, *, written_ns: int | None = None):
 
 def tree(project):
     return {str(p.relative_to(project)): p.read_bytes() for p in sorted(project.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path))
-    use_utc(monkeypatch)
-    return tmp_path
 
 
 def app_for(tmp_path, data) -> SnaptuiApp:

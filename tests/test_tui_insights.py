@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import os
 
-import pytest
-
 import opendev_fixtures as fx
 from snaptui import __version__
 from snaptui.actions.resume import plan
@@ -22,16 +20,9 @@ from snaptui.settings.config import DEFAULTS
 from snaptui.sources.records import Session
 from snaptui.tui.app import SnaptuiApp
 from snaptui.tui.insights import DayChart, InsightsScreen, ProjectChart, ToolChart
-from tui_support import NOW, make_app, settle, use_utc
+from tui_support import NOW, make_app, settle
 
 SIZE = (140, 40)
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path))
-    use_utc(monkeypatch)
-    return tmp_path
 
 
 def chart_text(widget) -> str:

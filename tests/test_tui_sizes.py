@@ -11,17 +11,10 @@ from snaptui.actions import trash
 from snaptui.tui.dialogs import ConfirmScreen, PurgeScreen
 from snaptui.tui.footer import SnapFooter
 from snaptui.tui.trashview import TrashScreen
-from tui_support import NOW, make_app, set_old, settle, use_utc
+from tui_support import NOW, make_app, set_old, settle
 
 MIN = 60_000
 DAY = 86_400_000
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path))
-    use_utc(monkeypatch)
-    return tmp_path
 
 
 def list_lines(app):
