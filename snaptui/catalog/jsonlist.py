@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 
 from snaptui.catalog import pieces
+
+RACY_NS = 2_000_000_000
+"""Files modified this recently are not trusted to show their next change in their stat."""
 
 TYPE_CHECKING = False  # not typing's: an unchanged directory's answer imports next to nothing
 if TYPE_CHECKING:
     from snaptui.catalog.cache import Buffer
+    from snaptui.catalog.pieces import ListingPrint
     from snaptui.catalog.store_survey import StoreFound
     from snaptui.sources.records import Session
 
@@ -34,21 +39,34 @@ def json_parts(directory: str, cache_dir: str | None, *, everything: bool, store
     collecting = gc.isenabled()
     gc.disable()
     try:
-        store = None
-        if store_roots:
-            from snaptui.catalog.store_survey import survey_store
+        if not store_roots:
+            return _parts(directory, cache_dir, everything, None, snapshots, {}, 0)[0]
+        kept = None
+        if cache_dir is not None and not everything:
+            from snaptui.catalog.merged import Kept
 
-            store = survey_store(store_roots, cache_dir)
-        return _parts(directory, cache_dir, everything, store, snapshots, dismissed or {})
+            kept = Kept(cache_dir, directory, store_roots, snapshots, dismissed or {})
+            answer = kept.unchanged()
+            if answer is not None:
+                return answer
+        from snaptui.catalog.store_survey import survey_store
+
+        started_ns = time.time_ns()
+        store = survey_store(store_roots, cache_dir)
+        parts, listing = _parts(directory, cache_dir, everything, store, snapshots, dismissed or {}, started_ns)
+        if kept is not None and not isinstance(parts, pieces.Span):
+            kept.keep(parts, listing, started_ns)
+        return parts
     finally:
         if collecting:
             gc.enable()
 
 
 def json_output(directory: str, cache_dir: str | None, *, everything: bool, store_roots: tuple[str, ...] = (),
-                snapshots: bool = True) -> bytes:
+                snapshots: bool = True, dismissed: dict[str, int] | None = None) -> bytes:
     """:func:`json_parts`, joined."""
-    parts = json_parts(directory, cache_dir, everything=everything, store_roots=store_roots, snapshots=snapshots)
+    parts = json_parts(directory, cache_dir, everything=everything, store_roots=store_roots, snapshots=snapshots,
+                       dismissed=dismissed)
     if isinstance(parts, pieces.Span):
         try:
             return parts.read()
@@ -67,32 +85,48 @@ def write_answer(fd: int, answer: list[Buffer] | pieces.Span) -> None:
         write_all(fd, answer)
 
 
-def _unchanged(directory: str, cache_dir: str | None) -> pieces.Span | None:
-    """The answer laid out last time, if no ``*.json`` file changed since (nothing is read)."""
+def _unchanged(directory: str, cache_dir: str | None) -> tuple[pieces.Span, ListingPrint] | None:
+    """The answer laid out last time, if no ``*.json`` file changed since (nothing is
+    read), and the listing it was compared with."""
     if cache_dir is None:
         return None
-    return pieces.unchanged_answer(pieces.base_path(cache_dir, directory), os.path.realpath(directory), directory)
+    return pieces.unchanged_with_print(pieces.base_path(cache_dir, directory), os.path.realpath(directory), directory)
 
 
 def _parts(directory: str, cache_dir: str | None, everything: bool, store: StoreFound | None, snapshots: bool,
-           dismissed: dict[str, int]) -> list[Buffer] | pieces.Span:
+           dismissed: dict[str, int], started_ns: int) -> tuple[list[Buffer] | pieces.Span, ListingPrint | None]:
+    """The answer, and the recovery directory's listing print it was made from (None
+    when a file was too recent to trust: see :mod:`snaptui.catalog.merged`)."""
     shown = [] if store is None else [s for s in store.sessions if dismissed.get(s.key) != s.timestamp_ms]
     if not snapshots:
-        return _store_only(shown, store, everything)
+        from snaptui.catalog.merged import NONE
+
+        return _store_only(shown, store, everything), NONE
     if not everything and not any(not s.completed for s in shown):
-        answer = _unchanged(directory, cache_dir)  # the store adds nothing to the plain answer
-        if answer is not None:
-            return answer
+        unchanged = _unchanged(directory, cache_dir)  # the store adds nothing to the plain answer
+        if unchanged is not None:
+            if store is None:
+                return unchanged
+            try:  # the merged answer is kept as buffers
+                return [unchanged[0].read()], unchanged[1]
+            finally:
+                unchanged[0].close()
     from snaptui.catalog.survey import survey
 
     found = survey(directory, cache_dir, pieces=True)
     if found.error is not None and found.error != "does not exist":
         raise DirectoryProblem(found.error)
+    if found.error is not None:
+        from snaptui.catalog.merged import MISSING
+
+        listing: ListingPrint | None = MISSING
+    else:
+        listing = pieces.listing_print(found.entries, started_ns - RACY_NS)
     if not shown and not everything:
         if found.answer is not None:
-            return found.answer
+            return found.answer, listing
         order = pieces.answer_order(found.entries)
-        return pieces.array([found.pieces[n] for n in order[: pieces.interrupted_count(found.entries)]])
+        return pieces.array([found.pieces[n] for n in order[: pieces.interrupted_count(found.entries)]]), listing
     from snaptui.catalog import jsonpieces
     from snaptui.catalog.scan import catalog_of
 
@@ -114,7 +148,7 @@ def _parts(directory: str, cache_dir: str | None, everything: bool, store: Store
                          key=lambda d: (d.source != "snapshot", d.path))
         parts += [jsonpieces.damaged(d) for d in damaged]
         parts += [jsonpieces.leftover(lo, directory) for lo in catalog.leftovers]
-    return pieces.array(parts)
+    return pieces.array(parts), listing
 
 
 def _store_only(shown: list[Session], store: StoreFound | None, everything: bool) -> list[Buffer]:

@@ -19,6 +19,7 @@ import errno
 import marshal
 import mmap
 import os
+import struct
 import zlib
 
 TYPE_CHECKING = False  # not typing's: this module is on the fast path of list --json
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from snaptui.sources.recovery import Entry
 
     Buffer = bytes | memoryview
+    ListingPrint = tuple[bytes, bytes]
 
 MAGIC = b"SNAPPCS4"  # 4: a fingerprint of the listing for the unchanged answer; two checksums
 
@@ -136,6 +138,13 @@ class Span:
     def read(self) -> bytes:
         return b"".join(self.chunks())
 
+    def crc(self) -> int:
+        """The CRC-32 of the range."""
+        crc = 0
+        for chunk in self.chunks():
+            crc = zlib.crc32(chunk, crc)
+        return crc
+
     def send(self, out: int) -> None:
         """Write the range to ``out`` (any file, pipe or terminal)."""
         at, end = self.offset, self.offset + self.size
@@ -165,20 +174,33 @@ def unchanged_answer(base: str, owner: str, directory: str) -> Span | None:
     stat per file and one checked read of the answer. With many files a forked
     helper stats part of them and checks the answer while this process stats the rest.
     """
+    got = unchanged_with_print(base, owner, directory)
+    return None if got is None else got[0]
+
+
+def unchanged_with_print(base: str, owner: str, directory: str, *, check_answer: bool = True,
+                         also: Callable[[], bool] | None = None,
+                         share: float | None = None) -> tuple[Span, ListingPrint] | None:
+    """:func:`unchanged_answer`, and the directory's listing as it was compared (see
+    :func:`listing_print`). Without ``check_answer`` the answer's checksum is not
+    taken (the caller does not serve it); ``also``, a check of the caller's, runs
+    in the helper alongside (or here, without one), which then takes ``share`` of
+    the stats."""
     try:
         fd = os.open(path_for(base), os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
         return None
     try:
-        span = _checked_answer(fd, owner, directory)
+        got = _checked_answer(fd, owner, directory, check_answer, also, share)
     except (OSError, ValueError, EOFError, TypeError, OverflowError):
-        span = None
-    if span is None:
+        got = None
+    if got is None:
         os.close(fd)
-    return span
+    return got
 
 
-def _checked_answer(fd: int, owner: str, directory: str) -> Span | None:
+def _checked_answer(fd: int, owner: str, directory: str, check_answer: bool, also: Callable[[], bool] | None,
+                    share: float | None) -> tuple[Span, ListingPrint] | None:
     data, fast, layout_at = _checked_head(fd, owner)
     if fast is None:
         return None  # nothing to compare with: no need to stat every file
@@ -193,16 +215,15 @@ def _checked_answer(fd: int, owner: str, directory: str) -> Span | None:
         names.sort()
         if "\0".join(names).encode("utf-8", "surrogateescape") != names_blob:
             return None
-        return answer if _same_stats(listed, names, stats_blob, lambda: _crc(answer) == crc) else None
+
+        def helper_checks() -> bool:
+            return (not check_answer or answer.crc() == crc) and (also is None or also())
+
+        if _same_stats(listed, names, stats_blob, helper_checks, share):
+            return answer, (names_blob, stats_blob)
+        return None
     finally:
         os.close(listed)
-
-
-def _crc(span: Span) -> int:
-    crc = 0
-    for chunk in span.chunks():
-        crc = zlib.crc32(chunk, crc)
-    return crc
 
 
 PARALLEL_CHECK_FROM = 2000
@@ -211,15 +232,17 @@ _HELPER_SHARE = 0.4
 """The helper's part of the stats: it also takes the answer's checksum."""
 
 
-def _same_stats(fd: int, names: list[str], expected: bytes, answer_ok: Callable[[], bool]) -> bool:
-    """Whether ``names`` (in directory ``fd``) have the stats ``expected`` and ``answer_ok()``."""
+def _same_stats(fd: int, names: list[str], expected: bytes, answer_ok: Callable[[], bool],
+                share: float | None = None) -> bool:
+    """Whether ``names`` (in directory ``fd``) have the stats ``expected`` and ``answer_ok()``
+    (run by the helper, which takes ``share`` of the stats)."""
     import sys
 
     threads = sys.modules.get("threading")
     alone = threads is None or threads.active_count() == 1  # a fork copies other threads' locks held
     if len(names) < PARALLEL_CHECK_FROM or not alone or not hasattr(os, "fork"):
         return _stats_of(fd, names) == expected and answer_ok()
-    split = len(names) - int(len(names) * _HELPER_SHARE)
+    split = len(names) - int(len(names) * (_HELPER_SHARE if share is None else share))
     pid = os.fork()
     if pid == 0:  # the helper: the last names and the checksum; its exit status is its answer
         same = False
@@ -232,21 +255,24 @@ def _same_stats(fd: int, names: list[str], expected: bytes, answer_ok: Callable[
     return mine and status == 0
 
 
-_STAT_BYTES = 5 * 8
+_STAT = struct.Struct("=5q")
+_STAT_BYTES = _STAT.size
 
 
 def _stats_of(fd: int, names: list[str]) -> bytes:
     """Each name's stat as it is compared: mode, device, inode, size, mtime (int64s).
     Raises OSError if one cannot be stat'ed, OverflowError if a value does not fit."""
-    import array
-
-    out = array.array("q")
-    add = out.extend
+    out: list[bytes] = []
+    add = out.append
+    pack = _STAT.pack
     stat = os.stat
-    for name in names:
-        st = stat(name, dir_fd=fd)
-        add((st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
-    return out.tobytes()
+    try:
+        for name in names:
+            st = stat(name, dir_fd=fd)
+            add(pack(st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
+    except struct.error as exc:
+        raise OverflowError(str(exc)) from None
+    return b"".join(out)
 
 
 def save(base: str | None, owner: str, entries: dict[str, Entry], pieces: dict[str, Buffer],
@@ -303,19 +329,31 @@ def save(base: str | None, owner: str, entries: dict[str, Entry], pieces: dict[s
 
 def _fingerprint(entries: dict[str, Entry], answer: list[Buffer]) -> tuple[bytes, bytes, int, int] | None:
     """What :func:`unchanged_answer` compares: see the file layout above."""
-    import array
-
-    names = sorted(entries)
-    stats = array.array("q")
-    try:
-        for n in names:
-            stats.extend(entries[n].stat)
-    except OverflowError:
+    listing = listing_print(entries)
+    if listing is None:
         return None
     crc = 0
     for part in answer:
         crc = zlib.crc32(part, crc)
-    return ("\0".join(names).encode("utf-8", "surrogateescape"), stats.tobytes(), sum(map(len, answer)), crc)
+    return (*listing, sum(map(len, answer)), crc)
+
+
+def listing_print(entries: dict[str, Entry], racy_ns: int | None = None) -> ListingPrint | None:
+    """The ``*.json`` files' names (sorted, NUL-separated) and their stats (as
+    int64s), which :func:`unchanged_answer` compares with the directory; None when
+    a stat failed or does not fit, or (with ``racy_ns``) one is too recent to trust."""
+    names = sorted(entries)
+    stats = []
+    pack = _STAT.pack
+    try:
+        for n in names:
+            st = entries[n].stat
+            if len(st) != 5 or (racy_ns is not None and st[-1] >= racy_ns):
+                return None
+            stats.append(pack(*st))
+    except struct.error:
+        return None
+    return "\0".join(names).encode("utf-8", "surrogateescape"), b"".join(stats)
 
 
 def _u32(n: int) -> bytes:
