@@ -53,10 +53,10 @@ def stat_of(st: os.stat_result) -> Stat:
     return _new(Stat, (st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
 
 
-def file_stat(path: str) -> Stat | StatFailed:
-    """:class:`Stat` of ``path`` following symlinks, or why it failed."""
+def file_stat(path: str, dir_fd: int | None = None) -> Stat | StatFailed:
+    """:class:`Stat` of ``path`` (relative to ``dir_fd`` if given) following symlinks, or why it failed."""
     try:
-        st = os.stat(path)
+        st = os.stat(path, dir_fd=dir_fd)
     except OSError as exc:
         return StatFailed(exc.errno or errno.EIO)
     return _new(Stat, (st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
@@ -75,13 +75,13 @@ _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getatt
 """O_NONBLOCK: a FIFO swapped in after the caller's stat must not block the open."""
 
 
-def open_regular(path: str) -> tuple[int, os.stat_result]:
+def open_regular(path: str, dir_fd: int | None = None) -> tuple[int, os.stat_result]:
     """Open a regular file for reading without blocking: ``(fd, fstat)``.
 
     The caller closes the fd. Raises :class:`Unreadable` when what was opened
     is not a regular file (it was swapped since the caller's stat), or OSError.
     """
-    fd = os.open(path, _OPEN_FLAGS)
+    fd = os.open(path, _OPEN_FLAGS, dir_fd=dir_fd)
     try:
         st = os.fstat(fd)
         if not _stat.S_ISREG(st.st_mode):
@@ -92,14 +92,15 @@ def open_regular(path: str) -> tuple[int, os.stat_result]:
     return fd, st
 
 
-def read_bounded(path: str, limit: int) -> tuple[Stat, bytes]:
-    """Read a regular file without blocking, refusing anything over ``limit`` bytes.
+def read_bounded(path: str, limit: int, dir_fd: int | None = None) -> tuple[Stat, bytes]:
+    """Read a regular file (``path`` relative to ``dir_fd`` if given) without blocking,
+    refusing anything over ``limit`` bytes.
 
     Returns the stat of what was actually read (``fstat`` of the open file,
     so a file replaced meanwhile cannot be mistaken for the one listed).
     Raises :class:`Unreadable` with a reason, or OSError.
     """
-    fd, raw = open_regular(path)
+    fd, raw = open_regular(path, dir_fd)
     try:
         st = stat_of(raw)
         if st.size > limit:
