@@ -83,6 +83,17 @@ def _parts(directory: str, cache_dir: str | None, everything: bool, store: Store
         answer = _unchanged(directory, cache_dir)  # the store adds nothing to the plain answer
         if answer is not None:
             return answer
+    if not shown and not everything:
+        from snaptui.catalog import answer as streamed
+
+        try:
+            span = streamed.plain_answer(directory, cache_dir)
+        except streamed.Unlistable as exc:
+            if str(exc) != "does not exist":
+                raise DirectoryProblem(str(exc)) from None
+            return pieces.array([])
+        if span is not None:
+            return span
     from snaptui.catalog.survey import survey
 
     found = survey(directory, cache_dir, pieces=True)
