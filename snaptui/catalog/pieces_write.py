@@ -23,7 +23,7 @@ import os
 import struct
 import zlib
 from bisect import bisect_left
-from itertools import accumulate
+from itertools import accumulate, chain
 
 from snaptui.base import twoproc
 from snaptui.base.crc import crc32_combine
@@ -172,39 +172,30 @@ def _write_range(fd: int, sessions: Sequence[Record], lo: int, hi: int, split: i
 
 class PieceFiles:
     """Where the sessions' objects are: ``where``'s view number picks one of ``sources``,
-    each an open file (read with ``preadv`` at an offset plus the given base) or a buffer."""
+    each an open file and where its pieces start in it (read with ``preadv``)."""
 
-    def __init__(self, sources: Sequence[tuple[int, int] | Buffer | None]) -> None:
-        self.sources = sources
+    def __init__(self, sources: Sequence[tuple[int, int] | None]) -> None:
+        self.fds = [-1 if f is None else f[0] for f in sources]
+        self.bases = [0 if f is None else f[1] for f in sources]
         self.buffer = bytearray(BATCH_BYTES)
 
     def read(self, sessions: Sequence[Record], first: int, end: int) -> list[Buffer]:
-        """The objects of ``sessions[first:]``, up to ``end``, about a batch's worth (at least one).
-        Those read from files are in a buffer that the next call reuses."""
-        out: list[Buffer] = []
-        pos = 0
-        view: memoryview | None = None
-        for i in range(first, min(end, first + BATCH_PIECES)):
-            w = sessions[i][3]
-            source = self.sources[w & 3]
-            piece: Buffer
-            at = w >> 34
-            size = (w >> 2) & _MASK32
-            if type(source) is tuple:
-                if pos + size > len(self.buffer):
-                    if out:
-                        break  # the batch is full
-                    self.buffer = bytearray(size)  # one piece bigger than a batch
-                if view is None:
-                    view = memoryview(self.buffer)
-                piece = view[pos : pos + size]
-                if os.preadv(source[0], [piece], source[1] + at) != size:
-                    raise OSError(errno.EIO, "a scratch file is shorter than what was written to it")
-                pos += size
-            else:
-                piece = source[at : at + size]  # type: ignore[index,assignment]
-            out.append(piece)
-        return out
+        """The objects of ``sessions[first:]``, up to ``end``, about a batch's worth (at least
+        one), in a buffer that the next call reuses. Raises OSError."""
+        ws = [s[3] for s in sessions[first : min(end, first + BATCH_PIECES)]]
+        sizes = [(w >> 2) & _MASK32 for w in ws]
+        ends = list(accumulate(sizes))
+        count = max(1, bisect_left(ends, len(self.buffer) + 1))  # as many as fit (one bigger than a batch alone)
+        if ends[count - 1] > len(self.buffer):
+            self.buffer = bytearray(ends[count - 1])
+        view = memoryview(self.buffer)
+        pieces = [view[e - n : e] for e, n in zip(ends[:count], sizes, strict=False)]
+        fds, bases = self.fds, self.bases
+        got = list(map(os.preadv, [fds[w & 3] for w in ws[:count]], [[p] for p in pieces],
+                       [bases[w & 3] + (w >> 34) for w in ws[:count]]))
+        if got != sizes[:count]:
+            raise OSError(errno.EIO, "a scratch file is shorter than what was written to it")
+        return pieces  # type: ignore[return-value]
 
 
 class _Each:
@@ -254,25 +245,33 @@ def _index(owner: str, sessions: Sequence[Record], sizes: list[int], split: int,
     stats are big, they are not copied again."""
     offsets = list(accumulate([s + 2 for s in sizes[:split]], initial=2))[:split]
     offsets += accumulate(sizes[split:-1], initial=answer_size) if split < len(sizes) else []
-    files = list(zip([s[1] for s in sessions], [s[2] for s in sessions], offsets, sizes, strict=True))
+    names = [s[1] for s in sessions]
+    place = dict(zip(names, zip(offsets, sizes, strict=True), strict=True))
+    stat = dict(zip(names, [s[2] for s in sessions], strict=True))
     del offsets
-    files += [(name, pack_stat(st), -1, 0) for name, st in damaged]
-    files.sort()  # by name: names are unique
-    count = len(files)
-    files = [f for f in files if type(f[1]) is bytes]  # the stats that do not pack are not described
-    stats = b"".join([f[1] for f in files])  # type: ignore[misc]
+    for name, st in damaged:
+        place[name] = (-1, 0)
+        stat[name] = pack_stat(st)
+    names += [name for name, _ in damaged]
+    names.sort()
+    count = len(names)
+    try:
+        stats = b"".join(map(stat.__getitem__, names))  # type: ignore[arg-type]
+    except TypeError:  # the stats that do not pack are not described
+        names = [n for n in names if type(stat[n]) is bytes]
+        stats = b"".join(map(stat.__getitem__, names))  # type: ignore[arg-type]
     mtimes = array_q(stats)[4::5]
     if mtimes and max(mtimes) >= racy_ns:  # files too recent to trust are not described
-        files = [f for f, mtime in zip(files, mtimes, strict=True) if mtime < racy_ns]
-        stats = b"".join([f[1] for f in files])  # type: ignore[misc]
-    del mtimes
-    complete = len(files) == count
-    names = "\0".join([f[0] for f in files]).encode("utf-8", "surrogateescape")
+        names = [n for n, mtime in zip(names, mtimes, strict=True) if mtime < racy_ns]
+        stats = b"".join(map(stat.__getitem__, names))  # type: ignore[arg-type]
+    del mtimes, stat
+    complete = len(names) == count
     places = array_q(b"")
-    places.extend([n for f in files for n in (f[2], f[3])])
-    del files
+    places.extend(chain.from_iterable(map(place.__getitem__, names)))
+    del place
+    joined = "\0".join(names).encode("utf-8", "surrogateescape")
     head = b"(" + _i32(5) + marshal.dumps(owner, 2) + marshal.dumps(complete, 2)
-    return [head, b"s" + _i32(len(names)), names, b"s" + _i32(len(stats)), stats,
+    return [head, b"s" + _i32(len(joined)), joined, b"s" + _i32(len(stats)), stats,
             b"s" + _i32(len(places) * 8), places.tobytes()]
 
 
@@ -291,6 +290,9 @@ def _pwrite_all(fd: int, parts: Sequence[Buffer], at: int) -> None:
         chunk = parts[i : i + 1024]
         written = os.pwritev(fd, chunk, at)
         at += written
+        if written == sum(map(len, chunk)):  # all of it, as nearly always
+            i += len(chunk)
+            continue
         for part in chunk:  # skip the parts that went out whole; finish the one cut short
             i += 1
             if written >= len(part):
