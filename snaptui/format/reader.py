@@ -294,7 +294,8 @@ def _plain(obj: object) -> bool:
 
 def _plain_summary(obj: object) -> tuple[Any, ...] | None:
     """:func:`summary` of ``obj`` if :func:`_plain` accepts it, else None: the same checks,
-    made while the summary is made (one pass over the tool results)."""
+    made while the summary is made (one pass over the tool results; measured faster than
+    checks over all of them at once with ``map``)."""
     if type(obj) is not dict or len(obj) != 7:
         return None
     try:
