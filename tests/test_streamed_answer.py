@@ -129,6 +129,7 @@ def test_an_unwritable_cache_still_gives_the_answer(tmp_path, mode):
 
 
 def test_a_file_replaced_or_gone_while_streaming(tmp_path, monkeypatch):
+    from snaptui.base import files
     from snaptui.sources import recovery as recovery_source
 
     d = tmp_path / "recovery"
@@ -145,6 +146,7 @@ def test_a_file_replaced_or_gone_while_streaming(tmp_path, monkeypatch):
         return real(path, limit, dir_fd)
 
     monkeypatch.setattr(recovery_source, "read_bounded", racing)
+    monkeypatch.setattr(files, "read_bounded", racing)
     got = json.loads(json_output(str(d), str(tmp_path / "cache"), everything=False))
     assert [(o["session_id"], o["cost_usd"]) for o in got] == [("swapped", 2.0)]
 

@@ -23,13 +23,14 @@ import sys
 import time
 import zlib
 
+from snaptui.base import files, twoproc
 from snaptui.base import scratch as scratch_files
-from snaptui.base import twoproc
-from snaptui.base.files import file_stat
+from snaptui.base.files import Unreadable, file_stat
 from snaptui.catalog.cache import RACY_NS, TABLE_MAGIC, Cache
 from snaptui.catalog.jsonpieces import _COMPLETED, _INCOMPLETE, json_str
 from snaptui.catalog.pieces import Pieces, Span, path_for
 from snaptui.catalog.pieces_write import _STAT, _U64_MAX, PieceFiles, order_key, pack_stat, where, write_file
+from snaptui.format import reader
 from snaptui.sources import recovery
 
 TYPE_CHECKING = False
@@ -197,8 +198,6 @@ def _from_cache(listing: list[Todo], rows: dict[str, tuple[Any, ...]], layout: d
 
 
 def _read_parallel(todo: list[Todo], scratches: tuple[Scratch, Scratch], how: _How) -> list[Found]:
-    from snaptui.format import reader
-
     reader.prepare()  # once, here, rather than once in each process
     parent = os.getpid()
 
@@ -221,21 +220,33 @@ def _read_some(todo: list[Todo], out: Scratch, source: int, how: _How) -> Found:
     damaged: list[Damaged] = []
     chunks: list[Chunk] = []
     rows = bytearray()  # the rows table's items, marshal'd as they come (nothing kept alive)
-    read = recovery.read_entry
+    read, read_file, summarize = recovery.read_entry, files.read_bounded, reader.read_summary
     add = out.add
     pack = _STAT.pack
     dumps = marshal.dumps
     dir_fd, prefix, racy_ns = how.dir_fd, how.prefix, how.racy_ns
     for item in todo:
-        if isinstance(item, str):
-            name, is_link, st = item, False, None
-        else:
-            name, is_link, st = item
-        got = read(name, is_link, st, dir_fd)
-        if got is None:
-            continue  # gone since the listing
-        stat, row, text, reason = got
-        plain = tuple(stat)
+        data = None
+        if isinstance(item, str):  # a regular file as listed: read_entry's steps, without its records
+            name = item
+            try:
+                st, data = read_file(name, recovery.MAX_BYTES, dir_fd)
+            except (OSError, Unreadable):
+                pass  # read_entry says why
+        text: bytes | memoryview | None
+        if data:
+            plain = tuple(st)
+            try:
+                row, text = summarize(data)
+                reason = None
+            except reader.Damaged as exc:
+                row, text, reason = None, None, str(exc)
+        else:  # anything unusual: read_entry knows what to make of it
+            name, is_link, listed = (item, False, None) if isinstance(item, str) else item
+            got = read(name, is_link, listed, dir_fd)
+            if got is None:
+                continue  # gone since the listing
+            plain, row, text, reason = tuple(got.stat), got.row, got.text, got.reason
         if row is None or text is None:
             damaged.append((name, plain))
             value: Any = reason
@@ -252,7 +263,7 @@ def _read_some(todo: list[Todo], out: Scratch, source: int, how: _How) -> Found:
             # order_key(completed, timestamp) and where(at, size, source), inlined: this runs per file
             key = (completed << 64) | (_U64_MAX - row[2])
             sessions.append((key, name, packed, (((at << 32) | size) << 2) | source))
-            value = tuple(row)
+            value = tuple(row)  # a plain tuple for marshal (read_entry's is a Row)
         if len(plain) == 5 and plain[4] < racy_ns:  # too recent a file is read again next time
             rows += dumps(name, 2)
             rows += dumps((plain, value), 2)

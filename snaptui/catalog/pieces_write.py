@@ -2,8 +2,8 @@
 
 The blob starts at a fixed place, so it is written as soon as the order of
 the sessions is known, in bounded batches, and with many sessions by two
-processes (a forked helper writes the end of it and the index while this
-process writes the beginning); the checksums of the parts
+processes (a forked helper writes the end of it while this process writes
+the index and the beginning); the checksums of the parts
 are combined (:mod:`snaptui.base.crc`) and the head is written last.
 However many sessions there are, a process holds one batch of pieces at a
 time and a few small values per session.
@@ -51,8 +51,8 @@ BATCH_BYTES = 1 << 20
 BATCH_PIECES = 400  # two buffers each in the answer: under the 1024 of one writev
 HELPER_FROM = 8 << 20
 """From this many bytes of pieces, a forked helper writes part of them."""
-HELPER_SHARE = 0.35
-"""The helper's part of the bytes: it also writes the index."""
+HELPER_SHARE = 0.6
+"""The helper's part of the bytes: this process also writes the index."""
 
 
 def order_key(completed: bool, timestamp_ms: int) -> int:
@@ -95,24 +95,27 @@ def write_file(fd: int, owner: str, sessions: Sequence[Record], damaged: Sequenc
     blob_size = answer_size + sum(sizes[split:])
     cut, cut_at = len(sessions), blob_size  # this process writes the sessions before cut, the helper the rest
 
-    def rest() -> tuple[int, ...]:
-        """The helper's part: the end of the blob, and the index after it."""
-        sums = _write_range(fd, sessions, cut, len(sessions), split, cut_at, pieces)
-        index = _index(owner, sessions, sizes, split, answer_size, damaged, racy_ns)
-        index_crc = 0
-        for part in index:
-            index_crc = zlib.crc32(part, index_crc)
-        _pwrite_all(fd, index, HEAD + blob_size)
-        return (*sums, index_crc, sum(map(len, index)))
+    def rest() -> Sums:
+        """The helper's part: the end of the blob."""
+        return _write_range(fd, sessions, cut, len(sessions), split, cut_at, pieces)
 
     theirs = None
     if helper and blob_size >= HELPER_FROM:
         cut, cut_at = _cut(sizes, split, answer_size, blob_size * (1 - HELPER_SHARE))
         theirs = twoproc.aside(lambda: [_numbers(rest())])
+    # This process: the index (a forked helper would pay for a copy of every page whose
+    # objects it touches), then the beginning of the blob.
+    index = _index(owner, sessions, sizes, split, answer_size, damaged, racy_ns)
+    index_crc = 0
+    for part in index:
+        index_crc = zlib.crc32(part, index_crc)
+    index_size = sum(map(len, index))
+    _pwrite_all(fd, index, HEAD + blob_size)
+    del index
     mine = _write_range(fd, sessions, 0, cut, split, 0, pieces)
     got = theirs() if theirs is not None else None
-    answer_crc2, answer_size2, after_crc2, after_size2, index_crc, index_size = (
-        _unnumbers(got, 6) if got is not None and len(got) == 48 else rest())  # the helper failed: do its part
+    answer_crc2, answer_size2, after_crc2, after_size2 = (
+        _unnumbers(got) if got is not None and len(got) == 32 else rest())  # the helper failed: do its part
     answer_crc = crc32_combine(mine[0], answer_crc2, answer_size2)
     after_crc = crc32_combine(mine[2], after_crc2, after_size2)  # the completed sessions' pieces
     blob_crc = crc32_combine(answer_crc, after_crc, blob_size - answer_size)
@@ -138,7 +141,7 @@ def _numbers(numbers: tuple[int, ...]) -> bytes:
     return b"".join(n.to_bytes(8, "little") for n in numbers)
 
 
-def _unnumbers(data: bytes, count: int) -> tuple[int, ...]:
+def _unnumbers(data: bytes) -> tuple[int, ...]:
     return tuple(int.from_bytes(data[i : i + 8], "little") for i in range(0, len(data), 8))
 
 
@@ -266,13 +269,12 @@ def _index(owner: str, sessions: Sequence[Record], sizes: list[int], split: int,
         stats = b"".join(map(stat.__getitem__, names))  # type: ignore[arg-type]
     del mtimes, stat
     complete = len(names) == count
-    places = array_q(b"")
-    places.extend(chain.from_iterable(map(place.__getitem__, names)))
+    places = struct.pack(f"@{2 * len(names)}q", *chain.from_iterable(map(place.__getitem__, names)))
     del place
     joined = "\0".join(names).encode("utf-8", "surrogateescape")
     head = b"(" + _i32(5) + marshal.dumps(owner, 2) + marshal.dumps(complete, 2)
     return [head, b"s" + _i32(len(joined)), joined, b"s" + _i32(len(stats)), stats,
-            b"s" + _i32(len(places) * 8), places.tobytes()]
+            b"s" + _i32(len(places)), places]
 
 
 def array_q(data: bytes) -> Any:
