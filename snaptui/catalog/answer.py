@@ -35,6 +35,7 @@ from snaptui.sources import recovery
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from snaptui.base.files import Stat, StatFailed
@@ -107,10 +108,11 @@ def plain_answer(directory: str, cache_dir: str | None) -> Span | None:
         del found
         sessions.sort()
         mine.flush()
-        if fresh or len(sessions) + len(damaged) != len(cache):
-            _save_rows(cache, chunks, (mine, theirs))
+        scratches = (mine, theirs)
+        rows = (lambda: _save_rows(cache, chunks, scratches)) if fresh or len(sessions) + len(damaged) != len(cache) \
+            else None
         sources = PieceFiles([(mine.fd, 0), None if theirs is None else (theirs.fd, 0), old.source])
-        return _write_answer(cache, sessions, damaged, how.racy_ns, sources, alone)
+        return _write_answer(cache, sessions, damaged, how.racy_ns, sources, alone, rows)
     except OSError:
         return None  # no scratch file, or a full disk: the answer is made in memory instead
     finally:
@@ -317,12 +319,13 @@ def _save_rows(cache: Cache, chunks: list[Chunk], scratches: tuple[Scratch, Scra
 
 
 def _write_answer(cache: Cache, sessions: list[Record], damaged: list[Damaged], racy_ns: int, sources: PieceFiles,
-                  helper: bool) -> Span:
+                  helper: bool, rows: Callable[[], None] | None) -> Span:
     """Write the ``.pieces`` file (into the cache, else an unlinked scratch file) and
-    return its answer range. Raises OSError."""
+    return its answer range; ``rows()`` writes the rows table (in the helper, if there is one).
+    Raises OSError."""
     fd, tmp = _target(cache)
     try:
-        at, size = write_file(fd, cache.owner, sessions, damaged, racy_ns, sources, helper=helper)
+        at, size = write_file(fd, cache.owner, sessions, damaged, racy_ns, sources, helper=helper, also=rows)
         if tmp is not None:
             os.replace(tmp, path_for(cache.base or ""))
             tmp = None

@@ -31,7 +31,7 @@ from snaptui.catalog.pieces import _U32, _U64, HEAD, MAGIC, array, path_for
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from typing import Any
 
     from snaptui.catalog.pieces import Buffer
@@ -51,8 +51,9 @@ BATCH_BYTES = 1 << 20
 BATCH_PIECES = 400  # two buffers each in the answer: under the 1024 of one writev
 HELPER_FROM = 8 << 20
 """From this many bytes of pieces, a forked helper writes part of them."""
-HELPER_SHARE = 0.6
-"""The helper's part of the bytes: this process also writes the index."""
+HELPER_SHARE = 0.67
+"""The helper's part of the bytes: this process also writes the index (measured: the two
+then finish together)."""
 
 
 def order_key(completed: bool, timestamp_ms: int) -> int:
@@ -80,11 +81,13 @@ def pack_stat(st: tuple[int, ...]) -> bytes | tuple[int, ...]:
 
 
 def write_file(fd: int, owner: str, sessions: Sequence[Record], damaged: Sequence[tuple[str, tuple[int, ...]]],
-               racy_ns: int, pieces: PieceFiles | _Each, *, helper: bool = False) -> tuple[int, int]:
+               racy_ns: int, pieces: PieceFiles | _Each, *, helper: bool = False,
+               also: Callable[[], None] | None = None) -> tuple[int, int]:
     """Write the pieces file to ``fd`` (an empty file): ``sessions`` in answer order, their
     objects read from ``pieces``, and the ``damaged`` files' stats. Returns where the plain
     answer lies in the file (offset, size). ``helper`` allows a forked helper (only from a
-    single-threaded caller). Raises OSError.
+    single-threaded caller); ``also()`` is more work for it (done here when there is none,
+    or when it fails: it must be safe to do twice). Raises OSError.
 
     Only files older than ``racy_ns`` are described in the index; it is the answer's
     fingerprint only when that is every file.
@@ -96,8 +99,11 @@ def write_file(fd: int, owner: str, sessions: Sequence[Record], damaged: Sequenc
     cut, cut_at = len(sessions), blob_size  # this process writes the sessions before cut, the helper the rest
 
     def rest() -> Sums:
-        """The helper's part: the end of the blob."""
-        return _write_range(fd, sessions, cut, len(sessions), split, cut_at, pieces)
+        """The helper's part: the end of the blob, and ``also()``."""
+        sums = _write_range(fd, sessions, cut, len(sessions), split, cut_at, pieces)
+        if also is not None:
+            also()
+        return sums
 
     theirs = None
     if helper and blob_size >= HELPER_FROM:
