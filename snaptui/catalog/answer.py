@@ -148,17 +148,24 @@ def _listing(dir_fd: int, *, stat: bool) -> list[Todo]:
     is regular is not stat'ed (reading it gives its stat); anything else (a symlink, a FIFO,
     a device) is, so that only regular files are ever opened."""
     out: list[Todo] = []
+    add = out.append
     with os.scandir(dir_fd) as it:
         for entry in it:
             name = entry.name
-            if not recovery.is_snapshot_name(name):
+            if not name.endswith(".json"):  # recovery.is_snapshot_name
+                continue
+            try:
+                regular = entry.is_file(follow_symlinks=False)  # not a symlink, then
+            except OSError:  # the entry's type needed a stat, and it failed: stat says why
+                regular = False
+            if regular and not stat:
+                add(name)
                 continue
             try:
                 is_link = entry.is_symlink()
-                regular = not is_link and entry.is_file(follow_symlinks=False)
-            except OSError:  # the entry's type needed a stat, and it failed: stat says why
-                is_link, regular = False, False
-            out.append(name if regular and not stat else (name, is_link, file_stat(name, dir_fd)))
+            except OSError:
+                is_link = False
+            add((name, is_link, file_stat(name, dir_fd)))
     return out
 
 

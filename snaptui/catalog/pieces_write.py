@@ -32,7 +32,6 @@ from snaptui.catalog.pieces import _U32, _U64, HEAD, MAGIC, array, path_for
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-    from typing import Any
 
     from snaptui.catalog.pieces import Buffer
     from snaptui.sources.recovery import Entry
@@ -269,7 +268,7 @@ def _index(owner: str, sessions: Sequence[Record], sizes: list[int], split: int,
     except TypeError:  # the stats that do not pack are not described
         names = [n for n in names if type(stat[n]) is bytes]
         stats = b"".join(map(stat.__getitem__, names))  # type: ignore[arg-type]
-    mtimes = array_q(stats)[4::5]
+    mtimes = memoryview(stats).cast("q")[4::5]  # each stat's fifth int64
     if mtimes and max(mtimes) >= racy_ns:  # files too recent to trust are not described
         names = [n for n, mtime in zip(names, mtimes, strict=True) if mtime < racy_ns]
         stats = b"".join(map(stat.__getitem__, names))  # type: ignore[arg-type]
@@ -281,14 +280,6 @@ def _index(owner: str, sessions: Sequence[Record], sizes: list[int], split: int,
     head = b"(" + _i32(5) + marshal.dumps(owner, 2) + marshal.dumps(complete, 2)
     return [head, b"s" + _i32(len(joined)), joined, b"s" + _i32(len(stats)), stats,
             b"s" + _i32(len(places)), places]
-
-
-def array_q(data: bytes) -> Any:
-    import array
-
-    out = array.array("q")
-    out.frombytes(data)
-    return out
 
 
 def _pwrite_all(fd: int, parts: Sequence[Buffer], at: int) -> None:
