@@ -250,36 +250,41 @@ class _Out:
 def _index(owner: str, sessions: Sequence[Record], sizes: list[int], split: int, answer_size: int,
            damaged: Sequence[tuple[str, tuple[int, ...]]], racy_ns: int) -> list[Buffer]:
     """The index (see :mod:`snaptui.catalog.pieces`), marshal'd, as parts: the names and
-    stats are big, they are not copied again."""
+    stats are big, they are not copied again. Lists indexed by a sorted order, no dicts:
+    a few small values per file."""
     offsets = list(accumulate([s + 2 for s in sizes[:split]], initial=2))[:split]
     offsets += accumulate(sizes[split:-1], initial=answer_size) if split < len(sizes) else []
     names = [s[1] for s in sessions]
-    place = dict(zip(names, zip(offsets, sizes, strict=True), strict=True))
-    stat = dict(zip(names, [s[2] for s in sessions], strict=True))
-    del offsets
+    stats = [s[2] for s in sessions]
+    sizes = list(sizes)
     for name, st in damaged:
-        place[name] = (-1, 0)
-        stat[name] = pack_stat(st)
-    names += [name for name, _ in damaged]
-    names.sort()
+        names.append(name)
+        stats.append(pack_stat(st))
+        offsets.append(-1)
+        sizes.append(0)
     count = len(names)
+    order = sorted(range(count), key=names.__getitem__)  # by name: names are unique
     try:
-        stats = b"".join(map(stat.__getitem__, names))  # type: ignore[arg-type]
+        packed = b"".join(map(stats.__getitem__, order))  # type: ignore[arg-type]
     except TypeError:  # the stats that do not pack are not described
-        names = [n for n in names if type(stat[n]) is bytes]
-        stats = b"".join(map(stat.__getitem__, names))  # type: ignore[arg-type]
-    mtimes = memoryview(stats).cast("q")[4::5]  # each stat's fifth int64
+        order = [i for i in order if type(stats[i]) is bytes]
+        packed = b"".join(map(stats.__getitem__, order))  # type: ignore[arg-type]
+    mtimes = memoryview(packed).cast("q")[4::5]  # each stat's fifth int64
     if mtimes and max(mtimes) >= racy_ns:  # files too recent to trust are not described
-        names = [n for n, mtime in zip(names, mtimes, strict=True) if mtime < racy_ns]
-        stats = b"".join(map(stat.__getitem__, names))  # type: ignore[arg-type]
-    del mtimes, stat
-    complete = len(names) == count
-    places = struct.pack(f"@{2 * len(names)}q", *chain.from_iterable(map(place.__getitem__, names)))
-    del place
-    joined = "\0".join(names).encode("utf-8", "surrogateescape")
+        order = [i for i, mtime in zip(order, mtimes, strict=True) if mtime < racy_ns]
+        packed = b"".join(map(stats.__getitem__, order))  # type: ignore[arg-type]
+    del mtimes, stats
+    complete = len(order) == count
+    places = struct.pack(f"@{2 * len(order)}q", *chain.from_iterable(
+        zip(map(offsets.__getitem__, order), map(sizes.__getitem__, order), strict=True)))
+    del offsets, sizes
+    joined: list[Buffer] = []  # the names joined by NUL, in parts (no copy of them all at once)
+    for first in range(0, len(order), 8192):
+        part = "\0".join(map(names.__getitem__, order[first : first + 8192]))
+        joined += (b"\0", part.encode("utf-8", "surrogateescape"))
     head = b"(" + _i32(5) + marshal.dumps(owner, 2) + marshal.dumps(complete, 2)
-    return [head, b"s" + _i32(len(joined)), joined, b"s" + _i32(len(stats)), stats,
-            b"s" + _i32(len(places)), places]
+    return [head, b"s" + _i32(sum(map(len, joined)) - 1 if joined else 0), *joined[1:],
+            b"s" + _i32(len(packed)), packed, b"s" + _i32(len(places)), places]
 
 
 def _pwrite_all(fd: int, parts: Sequence[Buffer], at: int) -> None:
