@@ -110,13 +110,8 @@ def write_file(fd: int, owner: str, sessions: Sequence[Record], damaged: Sequenc
         theirs = twoproc.aside(lambda: [_numbers(rest())])
     # This process: the index (a forked helper would pay for a copy of every page whose
     # objects it touches), then the beginning of the blob.
-    index = _index(owner, sessions, sizes, split, answer_size, damaged, racy_ns)
-    index_crc = 0
-    for part in index:
-        index_crc = zlib.crc32(part, index_crc)
-    index_size = sum(map(len, index))
-    _pwrite_all(fd, index, HEAD + blob_size)
-    del index
+    index_crc, index_size = _write_index(fd, HEAD + blob_size, owner, sessions, sizes, split, answer_size, damaged,
+                                         racy_ns)
     mine = _write_range(fd, sessions, 0, cut, split, 0, pieces)
     got = theirs() if theirs is not None else None
     answer_crc2, answer_size2, after_crc2, after_size2 = (
@@ -247,11 +242,11 @@ class _Out:
         return got
 
 
-def _index(owner: str, sessions: Sequence[Record], sizes: list[int], split: int, answer_size: int,
-           damaged: Sequence[tuple[str, tuple[int, ...]]], racy_ns: int) -> list[Buffer]:
-    """The index (see :mod:`snaptui.catalog.pieces`), marshal'd, as parts: the names and
-    stats are big, they are not copied again. Lists indexed by a sorted order, no dicts:
-    a few small values per file."""
+def _write_index(fd: int, at: int, owner: str, sessions: Sequence[Record], sizes: list[int], split: int,
+                 answer_size: int, damaged: Sequence[tuple[str, tuple[int, ...]]], racy_ns: int) -> tuple[int, int]:
+    """Write the index (see :mod:`snaptui.catalog.pieces`) at ``at``, marshal'd, a chunk at a
+    time; return its crc and size. Lists taken in a sorted order, no dicts, no copy of all
+    the names or stats at once: a few small values per file."""
     offsets = list(accumulate([s + 2 for s in sizes[:split]], initial=2))[:split]
     offsets += accumulate(sizes[split:-1], initial=answer_size) if split < len(sizes) else []
     names = [s[1] for s in sessions]
@@ -264,27 +259,47 @@ def _index(owner: str, sessions: Sequence[Record], sizes: list[int], split: int,
         sizes.append(0)
     count = len(names)
     order = sorted(range(count), key=names.__getitem__)  # by name: names are unique
-    try:
-        packed = b"".join(map(stats.__getitem__, order))  # type: ignore[arg-type]
-    except TypeError:  # the stats that do not pack are not described
+    if any(type(st) is not bytes for st in stats):  # the stats that do not pack are not described
         order = [i for i in order if type(stats[i]) is bytes]
-        packed = b"".join(map(stats.__getitem__, order))  # type: ignore[arg-type]
-    mtimes = memoryview(packed).cast("q")[4::5]  # each stat's fifth int64
-    if mtimes and max(mtimes) >= racy_ns:  # files too recent to trust are not described
-        order = [i for i, mtime in zip(order, mtimes, strict=True) if mtime < racy_ns]
-        packed = b"".join(map(stats.__getitem__, order))  # type: ignore[arg-type]
-    del mtimes, stats
-    complete = len(order) == count
-    places = struct.pack(f"@{2 * len(order)}q", *chain.from_iterable(
-        zip(map(offsets.__getitem__, order), map(sizes.__getitem__, order), strict=True)))
-    del offsets, sizes
-    joined: list[Buffer] = []  # the names joined by NUL, in parts (no copy of them all at once)
-    for first in range(0, len(order), 8192):
-        part = "\0".join(map(names.__getitem__, order[first : first + 8192]))
-        joined += (b"\0", part.encode("utf-8", "surrogateescape"))
-    head = b"(" + _i32(5) + marshal.dumps(owner, 2) + marshal.dumps(complete, 2)
-    return [head, b"s" + _i32(sum(map(len, joined)) - 1 if joined else 0), *joined[1:],
-            b"s" + _i32(len(packed)), packed, b"s" + _i32(len(places)), places]
+    kept: list[int] = []
+    for first in range(0, len(order), _CHUNK):  # files too recent to trust are not described
+        some = order[first : first + _CHUNK]
+        mtimes = memoryview(b"".join(map(stats.__getitem__, some))).cast("q")[4::5]  # type: ignore[arg-type]
+        kept += some if max(mtimes) < racy_ns else [i for i, mtime in zip(some, mtimes, strict=True) if mtime < racy_ns]
+    order = kept
+    del kept
+    out = _Out(fd, at)
+    out.add([b"(" + _i32(5) + marshal.dumps(owner, 2) + marshal.dumps(len(order) == count, 2) + b"s"])
+    head_crc, head_size = out.checksum()
+    names_at = out.at + out.pending  # the names' length goes here, once known
+    out.add([bytes(4)])
+    out.checksum()
+    for first in range(0, len(order), _CHUNK):  # the names joined by NUL
+        joined = "\0".join(map(names.__getitem__, order[first : first + _CHUNK])).encode("utf-8", "surrogateescape")
+        out.add([b"\0", joined] if first else [joined])
+        out.flush()
+    names_crc, names_size = out.checksum()
+    out.add([b"s" + _i32(_STAT_SIZE * len(order))])
+    for first in range(0, len(order), _CHUNK):  # their stats
+        out.add([b"".join(map(stats.__getitem__, order[first : first + _CHUNK]))])  # type: ignore[arg-type]
+        out.flush()
+    out.add([b"s" + _i32(16 * len(order))])
+    for first in range(0, len(order), _CHUNK):  # where each one's object lies: offset, size
+        some = order[first : first + _CHUNK]
+        out.add([struct.pack(f"@{2 * len(some)}q", *chain.from_iterable(
+            zip(map(offsets.__getitem__, some), map(sizes.__getitem__, some), strict=True)))])
+        out.flush()
+    out.flush()
+    rest_crc, rest_size = out.checksum()
+    length = _i32(names_size)
+    _pwrite_all(fd, [length], names_at)
+    crc = crc32_combine(head_crc, zlib.crc32(length), len(length))
+    crc = crc32_combine(crc, names_crc, names_size)
+    return crc32_combine(crc, rest_crc, rest_size), head_size + len(length) + names_size + rest_size
+
+
+_CHUNK = 8192
+_STAT_SIZE = _STAT.size
 
 
 def _pwrite_all(fd: int, parts: Sequence[Buffer], at: int) -> None:
