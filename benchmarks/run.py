@@ -3,6 +3,7 @@
     python benchmarks/run.py            # 10, 1,000 and 10,000 snapshots, 5 runs each
     python benchmarks/run.py --quick    # 10 and 1,000, 3 runs: a minute or two
     python benchmarks/run.py --sizes 10 10000 100000 --runs 7
+    python benchmarks/run.py --sizes 10000 100000 --list-only   # list --json alone: times, peak memory
 
 Machines here are noisy, so each figure is the median of several runs and is
 set against a baseline run alternately with it (A B A B ...): the reference
@@ -50,18 +51,19 @@ def run_once(cmd: list[str], env: dict) -> tuple[float, float]:
 def paired(a: list[str], b: list[str], env: dict, runs: int, before_a=None) -> dict:
     """Run A and B alternately; medians and the median of the pair ratios."""
     run_once(a, env), run_once(b, env)  # warm-up (disk cache, pyc)
-    a_t, b_t, ratios, a_rss = [], [], [], []
+    a_t, b_t, ratios, a_rss, b_rss = [], [], [], [], []
     for _ in range(runs):
         if before_a:
             before_a()
         ta, rss = run_once(a, env)
-        tb, _ = run_once(b, env)
+        tb, rss_b = run_once(b, env)
         a_t.append(ta)
         b_t.append(tb)
         a_rss.append(rss)
+        b_rss.append(rss_b)
         ratios.append(ta / tb)
     return {"a": statistics.median(a_t), "b": statistics.median(b_t), "ratio": statistics.median(ratios),
-            "rss": max(a_rss)}
+            "rss": max(a_rss), "rss_b": max(b_rss)}
 
 
 def tui(directory: Path, env: dict, runs: int, store: str = "off") -> dict:
@@ -131,6 +133,8 @@ def main() -> int:
     parser.add_argument("--keys-only", action="store_true", help="only the real-terminal key latency")
     parser.add_argument("--startup-only", action="store_true",
                         help="only what runs at shell start and at each Tab: check and completion")
+    parser.add_argument("--list-only", action="store_true",
+                        help="only list --json, cold and warm, against the reference (times and peak memory)")
     args = parser.parse_args()
     sizes = args.sizes or ([10, 1000] if args.quick else [10, 1000, 10_000])
     runs = args.runs or (3 if args.quick else 5)
@@ -154,11 +158,12 @@ def main() -> int:
     verdicts: list[tuple] = []
     started = time.perf_counter()
     tui_at: dict[int, dict] = {}
+    peaks: dict[int, tuple[dict, dict]] = {}  # list --json (cold, warm) by size, with the reference's peak
     reference = "reference: seedsnap" if ref else "no reference binary"
     print(f"# snaptui benchmarks: sizes {sizes}, {runs} runs each, {reference}", file=sys.stderr)
     for n in [100, *sizes] if 100 not in sizes else sizes:
         d = gen.directory(n)
-        if args.keys and shutil.which("tmux") and n in (10, 100_000) and n in sizes:
+        if args.keys and not args.list_only and shutil.which("tmux") and n in (10, 100_000) and n in sizes:
             k = keylat.measure(str(d), keys=args.keys, size="140x40", gap=0.12)
             rows.append((n, "TUI key to screen, real terminal (tmux), median", k["snaptui_median_s"],
                          "minimal Textual app", k["minimal_median_s"], k["median_ratio"], 0.0))
@@ -174,15 +179,22 @@ def main() -> int:
         if ref and n in sizes and not args.startup_only:
             baseline = [ref, "incomplete", str(d), "--json"]
             cold = paired(listing, baseline, env, runs, before_a=lambda: shutil.rmtree(cache, ignore_errors=True))
-            rows.append((n, "list --json, cold (no cache)", cold["a"], "reference reader", cold["b"], cold["ratio"],
-                         cold["rss"]))
-            subprocess.run(listing, env=env, capture_output=True)
+            rows.append((n, "list --json, cold (no cache)", cold["a"],
+                         f"reference reader (peak {cold['rss_b']:.0f} MiB)", cold["b"], cold["ratio"], cold["rss"]))
+            # Not captured: a child's peak memory reads at least this process's own (the
+            # kernel starts it from the parent's), so this process never holds an answer.
+            subprocess.run(listing, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             warm = paired(listing, baseline, env, runs)
-            rows.append((n, "list --json, warm (nothing changed)", warm["a"], "reference reader", warm["b"],
-                         warm["ratio"], warm["rss"]))
+            rows.append((n, "list --json, warm (nothing changed)", warm["a"],
+                         f"reference reader (peak {warm['rss_b']:.0f} MiB)", warm["b"], warm["ratio"], warm["rss"]))
+            peaks[n] = (cold, warm)
             if n == 10_000:
                 verdicts.append(("warm list --json at 10k <= 0.75x reference", warm["ratio"] <= 0.75, warm["ratio"]))
                 verdicts.append(("cold list --json at 10k <= 2x reference", cold["ratio"] <= 2, cold["ratio"]))
+                verdicts.append(("issue 17 (1): cold list --json at 10k <= 1.25x reference", cold["ratio"] <= 1.25,
+                                 cold["ratio"]))
+        if args.list_only:
+            continue
         check = [*cmd, "check", "--quiet", "--dir", str(d)]
         if n in (100, 10_000) and (n == 100 or n in sizes):
             # The first check reads every file (and indexes it); run it until it answers from its index.
@@ -222,6 +234,7 @@ def main() -> int:
             if n == 10_000:
                 verdicts.append(("TUI peak RSS at 10k <= 120 MiB", t["rss"] <= 120, f"{t['rss']:.0f} MiB"))
     shutil.rmtree(home, ignore_errors=True)
+    verdicts += memory_verdicts(peaks)
 
     print("| snapshots | measurement | median | baseline | baseline median | ratio | peak RSS |")
     print("|---:|---|---:|---|---:|---:|---:|")
@@ -235,6 +248,31 @@ def main() -> int:
         print(f"| {what} | {'PASS' if ok else 'FAIL'} | {shown} |")
     print(f"\n{time.perf_counter() - started:.0f} s in all; python {sys.version.split()[0]}", file=sys.stderr)
     return 0
+
+
+FLAT_BYTES = 1024
+"""Issue 17 (3): "flat apart from a small per-session index": at most this much more peak
+memory per session from 10,000 to 100,000 (the reference holds every session: ~2.3 KiB)."""
+
+
+def memory_verdicts(peaks: dict[int, tuple[dict, dict]]) -> list[tuple]:
+    """Issue 17 (3): list --json streams. At 100,000 the peak of the largest process, cold and
+    warm, at most half the reference's; from 10,000 to 100,000 it grows by a small index."""
+    out: list[tuple] = []
+    for i, kind in enumerate(("cold", "warm")):
+        if 100_000 in peaks:
+            got = peaks[100_000][i]
+            out.append((f"issue 17 (3): peak RSS of {kind} list --json at 100k <= half the reference's",
+                        got["rss"] <= got["rss_b"] / 2,
+                        f"{got['rss']:.0f} MiB vs {got['rss_b']:.0f} MiB ({got['rss'] / got['rss_b']:.2f}x)"))
+        if 10_000 in peaks and 100_000 in peaks:
+            small, big = peaks[10_000][i], peaks[100_000][i]
+            per = (big["rss"] - small["rss"]) * 1024 * 1024 / 90_000
+            ref = (big["rss_b"] - small["rss_b"]) * 1024 * 1024 / 90_000
+            out.append((f"issue 17 (3): {kind} list --json peak flat from 10k to 100k (<= {FLAT_BYTES} B more "
+                        "per session)", per <= FLAT_BYTES,
+                        f"{small['rss']:.0f} -> {big['rss']:.0f} MiB: {per:.0f} B/session (reference {ref:.0f})"))
+    return out
 
 
 def _t(seconds: float) -> str:

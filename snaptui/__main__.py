@@ -1,7 +1,5 @@
 """``python -m snaptui`` runs the command line."""
 
-import sys
+from snaptui.cli.main import leave, main
 
-from snaptui.cli.main import main
-
-sys.exit(main())
+leave(main())

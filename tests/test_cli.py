@@ -210,3 +210,15 @@ def test_list_json_reaches_a_slow_reader_whole(tmp_path):
             got += chunk
         assert proc.wait(timeout=60) == 0 and proc.stderr.read() == b""
         assert bytes(got) == expected
+
+
+@pytest.mark.parametrize("atexit_callback", [False, True])
+def test_leaving_flushes_everything_and_keeps_exit_callbacks(atexit_callback):
+    """The command skips the interpreter's teardown only when nothing would run in it."""
+    code = ("import atexit, sys\n"
+            + ("atexit.register(lambda: sys.stdout.write('bye'))\n" if atexit_callback else "")
+            + "from snaptui.cli.main import leave\nsys.stdout.write('x' * 200_000)\nsys.stderr.write('e')\nleave(3)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert proc.returncode == 3
+    assert proc.stdout == b"x" * 200_000 + (b"bye" if atexit_callback else b"")
+    assert proc.stderr == b"e"

@@ -224,12 +224,12 @@ def test_a_file_vanishing_or_replaced_mid_scan(recovery, monkeypatch):
     swapped = write(recovery, "swapped", cost=1.0)
     real = recovery_source.read_bounded
 
-    def racing(path, limit=recovery_source.MAX_BYTES):
+    def racing(path, limit=recovery_source.MAX_BYTES, dir_fd=None):
         if path == str(gone):
             os.unlink(gone)
         if path == str(swapped):
             write(recovery, "swapped", cost=2.0, age_s=None)
-        return real(path, limit)
+        return real(path, limit, dir_fd)
 
     monkeypatch.setattr(recovery_source, "read_bounded", racing)
     result = scan(str(recovery))

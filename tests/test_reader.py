@@ -209,3 +209,33 @@ def test_passthrough_takes_every_file_the_writer_writes(doc):
     data = writer.dumps(doc)
     assert reader.passthrough(data) == (doc["snapshot_timestamp_ms"], doc["completed"])
     _agrees_with_parse(data)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_read_summary_is_read_snapshot_then_summary(name):
+    """The list's one-pass read takes and refuses exactly what read_snapshot does, with its text."""
+    data = CASES[name]
+    try:
+        decoded = reader.read_snapshot(data)
+    except reader.Damaged:
+        with pytest.raises(reader.Damaged):
+            reader.read_summary(data)
+        return
+    assert reader.read_summary(data) == (reader.summary(decoded.doc), decoded.text)
+
+
+tool_like = st.dictionaries(st.sampled_from([*reader.TOOL_FIELDS, "extra"]), json_values, max_size=5)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.fixed_dictionaries({"last_tool_results": st.lists(tool_like | json_values, max_size=4)},
+                             optional={f: json_values for f in [*reader.FIELDS, "extra"] if f != "last_tool_results"}),
+       st.lists(tool_results, max_size=3))
+def test_the_one_pass_check_is_the_plain_check(obj, good_tools):
+    """_plain_summary accepts exactly what _plain accepts, and then gives summary()."""
+    for candidate in (obj, {**BASE, **obj}, {**BASE, "last_tool_results": good_tools},
+                      {**BASE, "last_tool_results": [*good_tools, *obj["last_tool_results"]]}):
+        got = reader._plain_summary(candidate)
+        assert (got is not None) == reader._plain(candidate), candidate
+        if got is not None:
+            assert got == reader.summary(candidate)

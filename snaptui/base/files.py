@@ -53,10 +53,10 @@ def stat_of(st: os.stat_result) -> Stat:
     return _new(Stat, (st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
 
 
-def file_stat(path: str) -> Stat | StatFailed:
-    """:class:`Stat` of ``path`` following symlinks, or why it failed."""
+def file_stat(path: str, dir_fd: int | None = None) -> Stat | StatFailed:
+    """:class:`Stat` of ``path`` (relative to ``dir_fd`` if given) following symlinks, or why it failed."""
     try:
-        st = os.stat(path)
+        st = os.stat(path, dir_fd=dir_fd)
     except OSError as exc:
         return StatFailed(exc.errno or errno.EIO)
     return _new(Stat, (st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
@@ -71,17 +71,18 @@ def from_plain(values: tuple[int, ...]) -> Stat | StatFailed:
     return _new(Stat, values) if len(values) == 5 else StatFailed(values[0])
 
 
+_S_ISREG = _stat.S_ISREG
 _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
 """O_NONBLOCK: a FIFO swapped in after the caller's stat must not block the open."""
 
 
-def open_regular(path: str) -> tuple[int, os.stat_result]:
+def open_regular(path: str, dir_fd: int | None = None) -> tuple[int, os.stat_result]:
     """Open a regular file for reading without blocking: ``(fd, fstat)``.
 
     The caller closes the fd. Raises :class:`Unreadable` when what was opened
     is not a regular file (it was swapped since the caller's stat), or OSError.
     """
-    fd = os.open(path, _OPEN_FLAGS)
+    fd = os.open(path, _OPEN_FLAGS, dir_fd=dir_fd)
     try:
         st = os.fstat(fd)
         if not _stat.S_ISREG(st.st_mode):
@@ -92,20 +93,25 @@ def open_regular(path: str) -> tuple[int, os.stat_result]:
     return fd, st
 
 
-def read_bounded(path: str, limit: int) -> tuple[Stat, bytes]:
-    """Read a regular file without blocking, refusing anything over ``limit`` bytes.
+def read_bounded(path: str, limit: int, dir_fd: int | None = None) -> tuple[Stat, bytes]:
+    """Read a regular file (``path`` relative to ``dir_fd`` if given) without blocking,
+    refusing anything over ``limit`` bytes.
 
     Returns the stat of what was actually read (``fstat`` of the open file,
     so a file replaced meanwhile cannot be mistaken for the one listed).
     Raises :class:`Unreadable` with a reason, or OSError.
     """
-    fd, raw = open_regular(path)
+    fd = os.open(path, _OPEN_FLAGS, dir_fd=dir_fd)  # open_regular's steps, inlined: this runs per file
     try:
-        st = stat_of(raw)
-        if st.size > limit:
-            raise Unreadable(reason_too_large(st.size))
-        data = os.read(fd, st.size) if st.size else b""
-        if len(data) == st.size and st.size:
+        raw = os.fstat(fd)
+        if not _S_ISREG(raw.st_mode):
+            raise Unreadable(reason_not_regular(raw.st_mode))
+        size = raw.st_size
+        st = _new(Stat, (raw.st_mode, raw.st_dev, raw.st_ino, size, raw.st_mtime_ns))
+        if size > limit:
+            raise Unreadable(reason_too_large(size))
+        data = os.read(fd, size) if size else b""
+        if len(data) == size and size:
             return st, data  # all of it, as fstat said: no second read for EOF
         chunks = [data]
         total = len(data)

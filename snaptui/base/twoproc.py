@@ -41,13 +41,14 @@ def split(
     work: Callable[[list[Item]], list[Result]],
     encode: Callable[[list[Result]], list[Buffer]],
     decode: Callable[[int], list[Result]],
+    share: float = CHILD_SHARE,
 ) -> list[Result]:
-    """``work(items)``, the second half of it done in a forked child.
+    """``work(items)``, the second half of it (``share`` of the items) done in a forked child.
 
     ``encode(results)`` turns the child's results into a list of buffers;
     ``decode(fd)`` reads them back from the memfd they were written to.
     """
-    half = len(items) - int(len(items) * CHILD_SHARE)
+    half = len(items) - int(len(items) * share)
     mine, theirs = items[:half], items[half:]
     shared = os.memfd_create("snaptui-half", os.MFD_CLOEXEC)
     try:
@@ -79,3 +80,39 @@ def mapped(fd: int) -> memoryview:
     if not size:
         raise ValueError("the helper's answer is empty")
     return memoryview(mmap.mmap(fd, size, prot=mmap.PROT_READ))
+
+
+def aside(work: Callable[[], list[Buffer]]) -> Callable[[], bytes | None] | None:
+    """Run ``work()`` in a forked child (only from a single-threaded caller) while the
+    caller goes on; None if no child could be started. The returned function waits for
+    the child and gives what ``work()`` returned, joined, or None if it failed (then do
+    its work here: the result must not depend on who did it)."""
+    if not available():
+        return None
+    shared = os.memfd_create("snaptui-aside", os.MFD_CLOEXEC)
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(shared)
+        return None
+    if pid == 0:  # the child: its answer into the shared file, then vanish without cleanup
+        status = 1
+        try:
+            write_all(shared, work())
+            status = 0
+        finally:
+            os._exit(status)
+
+    def result() -> bytes | None:
+        try:
+            _, status = os.waitpid(pid, 0)
+            if status != 0:
+                return None
+            size = os.fstat(shared).st_size
+            return os.pread(shared, size, 0) if size else b""
+        except OSError:
+            return None
+        finally:
+            os.close(shared)
+
+    return result

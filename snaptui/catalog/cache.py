@@ -28,7 +28,6 @@ from typing import Any
 
 from snaptui.base import datafile
 from snaptui.base.files import Stat, StatFailed
-from snaptui.catalog import pieces as pieces_module
 from snaptui.catalog.pieces import Pieces, base_path
 from snaptui.sources.recovery import Entry, Row
 
@@ -114,5 +113,7 @@ class Cache:
 
     def save_pieces(self, entries: dict[str, Entry], found: dict[str, Buffer], racy_ns: int) -> list[Buffer]:
         """Keep the sessions' pieces; return the plain answer as buffers."""
+        from snaptui.catalog import pieces_write
+
         self._pieces = None
-        return pieces_module.save(self.base, self.owner, entries, found, racy_ns)
+        return pieces_write.save(self.base, self.owner, entries, found, racy_ns)

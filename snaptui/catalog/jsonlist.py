@@ -111,6 +111,19 @@ def _parts(directory: str, cache_dir: str | None, everything: bool, store: Store
                 return [unchanged[0].read()], unchanged[1]
             finally:
                 unchanged[0].close()
+    if not shown and not everything:
+        from snaptui.catalog import answer as streamed
+
+        try:
+            span = streamed.plain_answer(directory, cache_dir)
+        except streamed.Unlistable as exc:
+            if str(exc) != "does not exist":
+                raise DirectoryProblem(str(exc)) from None
+            from snaptui.catalog.merged import MISSING
+
+            return pieces.array([]), MISSING
+        if span is not None:
+            return span, None  # a merged answer is kept only with a store
     from snaptui.catalog.survey import survey
 
     found = survey(directory, cache_dir, pieces=True)

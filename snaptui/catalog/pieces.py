@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     Buffer = bytes | memoryview
     ListingPrint = tuple[bytes, bytes]
 
-MAGIC = b"SNAPPCS4"  # 4: a fingerprint of the listing for the unchanged answer; two checksums
+MAGIC = b"SNAPPCS5"  # 5: a fixed head, the blob next, one index after it (in name order)
 
 
 def base_path(cache_dir: str, directory: str) -> str:
@@ -48,48 +48,117 @@ def path_for(base: str) -> str:
     return base + ".pieces"
 
 
-# The file: MAGIC, then two checked sections, then the blob.
-#   crc32(F) u32 | len(F) u64 | F = marshal((owner, fingerprint or None))
-#   crc32(L + blob) u32 | len(L) u64 | L = marshal(layout) | blob
-# The fingerprint, present when the plain answer was laid out for every file,
-# is (sorted *.json names joined by NUL, their stats as int64s, answer size,
-# crc32 of the answer). An unchanged directory's answer needs F and the first
-# bytes of the blob; nothing else is loaded or checked.
+# The file: a fixed head, the blob, then the index I:
+#   MAGIC | crc32(head fields) u32 | head fields | blob | I
+#   head fields: len(blob), len(answer), len(I) (u64 each), then the crc32s
+#                of the answer, the blob and I (u32 each)
+#   I = marshal((owner, complete, names, stats, places)): the files the index
+#       describes, sorted by name: their names joined by NUL, their stats as
+#       five int64s each, where each one's object lies in the blob as two
+#       int64s (offset, size; -1, 0 for a damaged file).
+# The blob starts at a fixed place, so that it can be written as soon as the
+# order of the pieces is known (by two processes: see
+# :mod:`snaptui.catalog.pieces_write`). When ``complete`` (the plain answer
+# was laid out and every file is described), the names and stats are the
+# fingerprint an unchanged directory is compared with: its answer needs the
+# head, I and the answer; nothing else is loaded or checked.
 _U32, _U64 = 4, 8
+_FIELDS_AT = 8 + _U32
+HEAD = _FIELDS_AT + 3 * _U64 + 3 * _U32
+"""Where the blob starts."""
+_STAT = struct.Struct("@5q")  # as _stats_of lays out a stat: mode, device, inode, size, mtime
+_STAT_BYTES = _STAT.size
+
+
+class Head:
+    """The checked head of a pieces file and its index."""
+
+    __slots__ = ("blob", "answer", "answer_crc", "blob_crc", "complete", "names", "stats", "places")
+
+    def __init__(self, data: memoryview, owner: str) -> None:
+        """Raises ValueError (or OSError) when ``data`` does not check out."""
+        if len(data) < HEAD or data[:8] != MAGIC:
+            raise ValueError("not a pieces file")
+        if int.from_bytes(data[8:_FIELDS_AT], "little") != zlib.crc32(data[_FIELDS_AT:HEAD]):
+            raise ValueError("a damaged head")
+        at = _FIELDS_AT + 3 * _U64
+        blob_size, answer_size, index_size = (int.from_bytes(data[i : i + _U64], "little")
+                                              for i in range(_FIELDS_AT, at, _U64))
+        self.answer_crc, self.blob_crc, index_crc = (int.from_bytes(data[i : i + _U32], "little")
+                                                     for i in range(at, HEAD, _U32))
+        index_at = HEAD + blob_size
+        if answer_size > blob_size or index_at + index_size != len(data):
+            raise ValueError("a truncated pieces file")
+        index = data[index_at:]
+        if zlib.crc32(index) != index_crc:
+            raise ValueError("a damaged index")
+        stored_owner, complete, names, stats, places = marshal.loads(index)
+        if stored_owner != owner:
+            raise ValueError("another directory's")
+        count = names.count(b"\0") + 1 if names else 0
+        if len(stats) != count * _STAT_BYTES or len(places) != count * 16:
+            raise ValueError("a damaged index")
+        self.blob = (HEAD, blob_size)
+        self.answer = (HEAD, answer_size)
+        self.complete: bool = complete is True
+        self.names: bytes = names
+        self.stats: bytes = stats
+        self.places: bytes = places
+
+    def layout(self) -> dict[str, tuple[Any, ...]]:
+        """``{name: (stat, offset, size)}`` of every file described."""
+        import array
+
+        if not self.names:
+            return {}
+        names = self.names.decode("utf-8", "surrogateescape").split("\0")
+        places = array.array("q")
+        places.frombytes(self.places)
+        stats = _STAT.iter_unpack(self.stats)
+        return dict(zip(names, zip(stats, places[0::2], places[1::2], strict=True), strict=True))
 
 
 class Pieces:
     """The pieces file, mapped: its header (each file's stat and piece) and its blob."""
 
-    def __init__(self, layout: dict[str, tuple[Any, ...]], plain: tuple[int, int] | None, blob: memoryview) -> None:
+    def __init__(self, layout: dict[str, tuple[Any, ...]], plain: tuple[int, int] | None, blob: memoryview,
+                 source: tuple[int, int] | None = None) -> None:
         self.layout = layout
         """``{name: (stat as a plain tuple, offset, length)}``; a damaged file has offset -1."""
         self.plain = plain
         """Where the plain answer lies in the blob, when it was laid out for every file."""
         self.blob = blob
+        self.source = source
+        """(the file kept open, where the blob starts in it), when loaded with ``keep_open``."""
 
     @classmethod
     def empty(cls) -> Pieces:
         return cls({}, None, memoryview(b""))
 
     @classmethod
-    def load(cls, base: str | None, owner: str) -> Pieces:
+    def load(cls, base: str | None, owner: str, *, keep_open: bool = False) -> Pieces:
+        """The pieces file of ``base`` (empty when it does not check out). With ``keep_open``
+        its file stays open (``source``; the caller closes it) to be read without mapping."""
         if base is None:
             return cls.empty()
         try:
-            with open(path_for(base), "rb") as f:
-                data, fast, layout_at = _checked_head(f.fileno(), owner)
-            crc = int.from_bytes(data[layout_at : layout_at + _U32], "little")
-            size = int.from_bytes(data[layout_at + _U32 : layout_at + _U32 + _U64], "little")
-            body = layout_at + _U32 + _U64
-            if zlib.crc32(data[body:]) != crc:
-                return cls.empty()
-            layout = marshal.loads(data[body : body + size])
+            fd = os.open(path_for(base), os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            return cls.empty()
+        try:
+            data = _mapped(fd)
+            head = Head(data, owner)
+            blob = data[head.blob[0] : head.blob[0] + head.blob[1]]
+            if zlib.crc32(blob) != head.blob_crc:
+                raise ValueError("a damaged blob")
+            layout = head.layout()
         except (OSError, ValueError, EOFError, TypeError, IndexError):
+            os.close(fd)
             return cls.empty()
-        if type(layout) is not dict:
-            return cls.empty()
-        return cls(layout, None if fast is None else (0, fast[2]), data[body + size :])
+        if not keep_open:
+            os.close(fd)
+        return cls(layout, (0, head.answer[1]) if head.complete else None, blob,
+                   (fd, head.blob[0]) if keep_open else None)
 
     def get(self, name: str, st: object) -> Buffer | None:
         """The piece of ``name`` if its file still has stat ``st``."""
@@ -99,21 +168,11 @@ class Pieces:
         return self.blob[hit[1] : hit[1] + hit[2]]
 
 
-def _checked_head(fd: int, owner: str) -> tuple[memoryview, tuple[Any, ...] | None, int]:
-    """The file ``fd`` mapped, its fingerprint (None if not laid out whole) and where its
-    layout section starts. Raises ValueError (or OSError) when it does not check out."""
+def _mapped(fd: int) -> memoryview:
     size = os.fstat(fd).st_size
-    if size < 8 + _U32 + _U64:
+    if size < HEAD:
         raise ValueError("too short")
-    data = memoryview(mmap.mmap(fd, size, prot=mmap.PROT_READ))
-    head = 8 + _U32 + _U64
-    fast_size = int.from_bytes(data[8 + _U32 : head], "little")
-    if data[:8] != MAGIC or int.from_bytes(data[8 : 8 + _U32], "little") != zlib.crc32(data[head : head + fast_size]):
-        raise ValueError("not a pieces file")
-    stored_owner, fast = marshal.loads(data[head : head + fast_size])
-    if stored_owner != owner or not (fast is None or (type(fast) is tuple and len(fast) == 4)):
-        raise ValueError("another directory's")
-    return data, fast, head + fast_size
+    return memoryview(mmap.mmap(fd, size, prot=mmap.PROT_READ))
 
 
 class Span:
@@ -139,7 +198,7 @@ class Span:
         return b"".join(self.chunks())
 
     def crc(self) -> int:
-        """The CRC-32 of the range."""
+        """The range's CRC-32."""
         crc = 0
         for chunk in self.chunks():
             crc = zlib.crc32(chunk, crc)
@@ -201,26 +260,22 @@ def unchanged_with_print(base: str, owner: str, directory: str, *, check_answer:
 
 def _checked_answer(fd: int, owner: str, directory: str, check_answer: bool, also: Callable[[], bool] | None,
                     share: float | None) -> tuple[Span, ListingPrint] | None:
-    data, fast, layout_at = _checked_head(fd, owner)
-    if fast is None:
+    head = Head(_mapped(fd), owner)
+    if not head.complete:
         return None  # nothing to compare with: no need to stat every file
-    names_blob, stats_blob, size, crc = fast
-    blob_at = layout_at + _U32 + _U64 + int.from_bytes(data[layout_at + _U32 : layout_at + _U32 + _U64], "little")
-    if len(data) < blob_at + size:
-        return None
-    answer = Span(fd, blob_at, size)
+    answer = Span(fd, *head.answer)
     listed = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         names = [n for n in os.listdir(listed) if n.endswith(".json")]
         names.sort()
-        if "\0".join(names).encode("utf-8", "surrogateescape") != names_blob:
+        if "\0".join(names).encode("utf-8", "surrogateescape") != head.names:
             return None
 
         def helper_checks() -> bool:
-            return (not check_answer or answer.crc() == crc) and (also is None or also())
+            return (not check_answer or answer.crc() == head.answer_crc) and (also is None or also())
 
-        if _same_stats(listed, names, stats_blob, helper_checks, share):
-            return answer, (names_blob, stats_blob)
+        if _same_stats(listed, names, head.stats, helper_checks, share):
+            return answer, (head.names, head.stats)
         return None
     finally:
         os.close(listed)
@@ -255,10 +310,6 @@ def _same_stats(fd: int, names: list[str], expected: bytes, answer_ok: Callable[
     return mine and status == 0
 
 
-_STAT = struct.Struct("=5q")
-_STAT_BYTES = _STAT.size
-
-
 def _stats_of(fd: int, names: list[str]) -> bytes:
     """Each name's stat as it is compared: mode, device, inode, size, mtime (int64s).
     Raises OSError if one cannot be stat'ed, OverflowError if a value does not fit."""
@@ -273,69 +324,6 @@ def _stats_of(fd: int, names: list[str]) -> bytes:
     except struct.error as exc:
         raise OverflowError(str(exc)) from None
     return b"".join(out)
-
-
-def save(base: str | None, owner: str, entries: dict[str, Entry], pieces: dict[str, Buffer],
-         racy_ns: int) -> list[Buffer]:
-    """Lay the pieces out as the plain answer, then the completed sessions', and keep
-    them (when ``base``); return the plain answer as buffers.
-
-    Only files older than ``racy_ns`` are described in the header; the answer's
-    fingerprint is recorded only when that is every file.
-    """
-    keyed = [(e.row.completed, -e.row.timestamp_ms, n) for n, e in entries.items() if e.row is not None]
-    keyed.sort()
-    split = next((i for i, k in enumerate(keyed) if k[0]), len(keyed))
-    order = [k[2] for k in keyed]
-    answer = array([pieces[n] for n in order[:split]])
-    if base is None:
-        return answer
-    layout: dict[str, tuple[Any, ...]] = {}
-    complete = True
-    offset = 2  # after "[\n"; each piece is followed by ",\n"
-    for i, n in enumerate(order):
-        if i == split:  # the answer ends here: its last ",\n" is "\n]\n" (or it is "[]\n")
-            offset = offset + 1 if split else 3
-        size = len(pieces[n])
-        st = entries[n].stat
-        if len(st) == 5 and st[-1] < racy_ns:  # an mtime old enough to trust
-            layout[n] = (tuple(st), offset, size)
-        else:
-            complete = False
-        offset += size + 2 if i < split else size
-    for n, e in entries.items():
-        if e.row is None:  # a damaged file changes no plain answer, but its stat must not change either
-            if len(e.stat) == 5 and e.stat[-1] < racy_ns:
-                layout[n] = (tuple(e.stat), -1, 0)
-            else:
-                complete = False
-    rest = [pieces[n] for n in order[split:]]
-    fast = _fingerprint(entries, answer) if complete else None
-    head = marshal.dumps((owner, fast), 2)
-    body = marshal.dumps(layout, 2)
-    crc = zlib.crc32(body)
-    for part in (*answer, *rest):
-        crc = zlib.crc32(part, crc)
-    try:
-        from snaptui.base.atomic import write_atomic
-
-        os.makedirs(os.path.dirname(base), mode=0o700, exist_ok=True)
-        write_atomic(path_for(base), [MAGIC, _u32(zlib.crc32(head)), _u64(len(head)), head,
-                                      _u32(crc), _u64(len(body)), body, *answer, *rest], durable=False)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
-    return answer
-
-
-def _fingerprint(entries: dict[str, Entry], answer: list[Buffer]) -> tuple[bytes, bytes, int, int] | None:
-    """What :func:`unchanged_answer` compares: see the file layout above."""
-    listing = listing_print(entries)
-    if listing is None:
-        return None
-    crc = 0
-    for part in answer:
-        crc = zlib.crc32(part, crc)
-    return (*listing, sum(map(len, answer)), crc)
 
 
 def listing_print(entries: dict[str, Entry], racy_ns: int | None = None) -> ListingPrint | None:
@@ -354,14 +342,6 @@ def listing_print(entries: dict[str, Entry], racy_ns: int | None = None) -> List
     except struct.error:
         return None
     return "\0".join(names).encode("utf-8", "surrogateescape"), b"".join(stats)
-
-
-def _u32(n: int) -> bytes:
-    return n.to_bytes(_U32, "little")
-
-
-def _u64(n: int) -> bytes:
-    return n.to_bytes(_U64, "little")
 
 
 def answer_order(entries: dict[str, Entry]) -> list[str]:

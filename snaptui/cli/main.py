@@ -53,6 +53,28 @@ def main(argv: list[str] | None = None) -> int:
         raise
 
 
+def leave(status: int) -> None:
+    """End the process with ``status`` (what the ``snaptui`` command does after :func:`main`).
+
+    Once the output is flushed, and when nothing else could still run (no other thread, no
+    ``atexit`` callback), the interpreter's teardown is skipped: it would only free every
+    object and collect garbage one last time, about 10 ms after a big ``list --json`` that
+    the shell would wait for. Otherwise (or if flushing fails) the usual exit.
+    """
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:  # a closed pipe, say: the usual exit deals with it
+        sys.exit(status)
+    import atexit
+
+    threads = sys.modules.get("threading")
+    callbacks = getattr(atexit, "_ncallbacks", None)
+    if (threads is None or threads.active_count() == 1) and callbacks is not None and callbacks() == 0:
+        os._exit(status)
+    sys.exit(status)
+
+
 def error(message: str) -> None:
     """One line on stderr, every control character made visible."""
     from snaptui.present.safetext import one_line

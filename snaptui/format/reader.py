@@ -31,7 +31,8 @@ from snaptui.format.schema import FIELD_SET, FIELDS, MAX_U64, TOOL_FIELD_SET, TO
 if TYPE_CHECKING:
     import re  # imported where it is used, on first use
 
-__all__ = ["FIELDS", "TOOL_FIELDS", "MAX_U64", "Damaged", "Decoded", "read_snapshot", "parse", "passthrough"]
+__all__ = ["FIELDS", "TOOL_FIELDS", "MAX_U64", "Damaged", "Decoded", "read_snapshot", "read_summary", "summary",
+           "parse", "passthrough"]
 
 _orjson: Any = None  # imported on first parse
 _new = tuple.__new__  # a NamedTuple without a Python-level call: this runs per file
@@ -131,31 +132,78 @@ def read_snapshot(data: bytes) -> Decoded:
     notations) are checked by :func:`canonical`. Anything unusual takes the
     exact path, which also explains what is wrong.
     """
-    stripped = data.rstrip(_WHITESPACE)
     orjson = _load_orjson()
-    obj: Any = None
     if orjson:
-        try:  # orjson refuses unpaired surrogate escapes, as the reference does in known strings
-            obj = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            obj = None  # e.g. an integer cost beyond 64 bits, valid for the reference
+        obj = _loads(orjson, data)
         if obj is not None and _plain(obj):
-            if orjson.dumps(obj, option=orjson.OPT_INDENT_2) == stripped or canonical(data) is not None:
-                return _new(Decoded, (obj, stripped, True))
-            # orjson cannot see duplicate keys (the last one wins). With no
-            # \\u escapes, every key and string costs two '"' bytes plus one
-            # per quote inside it, in the file as in the re-encoding, so the
-            # counts differ exactly when a duplicate pair was dropped.
-            compact = orjson.dumps(obj)
-            if b"\\u" not in data and compact.count(b'"') == data.count(b'"') and not (
-                b"-0" in data and 0 in (obj["message_count"], obj["snapshot_timestamp_ms"])
-            ):
-                return _new(Decoded, (obj, compact, False))
+            got = _fast_text(orjson, obj, data)
+            if got is not None:
+                return _new(Decoded, (obj, *got))
+    return _exact(data)
+
+
+def read_summary(data: bytes) -> tuple[tuple[Any, ...], bytes]:
+    """``(summary(doc), text)`` of what :func:`read_snapshot` reads, with the fast path's
+    checks and the summary made in one pass over the fields; raises :class:`Damaged`."""
+    orjson = _load_orjson()
+    if orjson:
+        obj = _loads(orjson, data)
+        if obj is not None:
+            fields = _plain_summary(obj)
+            if fields is not None:
+                got = _fast_text(orjson, obj, data)
+                if got is not None:
+                    return fields, got[0]
+    decoded = _exact(data)
+    return summary(decoded.doc), decoded.text
+
+
+def summary(doc: dict[str, Any]) -> tuple[Any, ...]:
+    """What a list shows of a snapshot: session_id, message_count, snapshot_timestamp_ms,
+    completed, project_dir, cost_usd, the last tool's name and success (None, None when
+    there is none), how many tools failed, and every tool's name, one per line."""
+    tools = doc["last_tool_results"]
+    if not tools:
+        return (doc["session_id"], doc["message_count"], doc["snapshot_timestamp_ms"], doc["completed"],
+                doc["project_dir"], doc["cost_usd"], None, None, 0, "")
+    names = [t["tool_name"] for t in tools]  # comprehensions, not generators: this runs per file
+    return (doc["session_id"], doc["message_count"], doc["snapshot_timestamp_ms"], doc["completed"],
+            doc["project_dir"], doc["cost_usd"], names[-1], tools[-1]["success"],
+            [t["success"] for t in tools].count(False), "\n".join(names))
+
+
+def _loads(orjson: Any, data: bytes) -> Any:
+    try:  # orjson refuses unpaired surrogate escapes, as the reference does in known strings
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None  # e.g. an integer cost beyond 64 bits, valid for the reference
+
+
+def _fast_text(orjson: Any, obj: dict[str, Any], data: bytes) -> tuple[bytes, bool] | None:
+    """``(text, verbatim)`` of a decoded plain snapshot, or None when orjson's decoding cannot
+    be trusted to be the reference's (then take the exact path)."""
+    stripped = data.rstrip(_WHITESPACE)
+    if orjson.dumps(obj, option=orjson.OPT_INDENT_2) == stripped or canonical(data) is not None:
+        return stripped, True
+    # orjson cannot see duplicate keys (the last one wins). With no
+    # \\u escapes, every key and string costs two '"' bytes plus one
+    # per quote inside it, in the file as in the re-encoding, so the
+    # counts differ exactly when a duplicate pair was dropped.
+    compact = orjson.dumps(obj)
+    if b"\\u" not in data and compact.count(b'"') == data.count(b'"') and not (
+        b"-0" in data and 0 in (obj["message_count"], obj["snapshot_timestamp_ms"])
+    ):
+        return compact, False
+    return None
+
+
+def _exact(data: bytes) -> Decoded:
+    """The exact path: the stdlib-based decoder, and a reason for anything refused."""
     from snaptui.format import exactjson
 
     doc = _validate(exactjson.decode(data))
     if canonical(data) is not None:
-        return Decoded(doc, stripped, True)
+        return Decoded(doc, data.rstrip(_WHITESPACE), True)
     return Decoded(doc, compact_json(doc), False)
 
 
@@ -242,6 +290,52 @@ def _plain(obj: object) -> bool:
     except KeyError:
         return False
     return True
+
+
+def _plain_summary(obj: object) -> tuple[Any, ...] | None:
+    """:func:`summary` of ``obj`` if :func:`_plain` accepts it, else None: the same checks,
+    made while the summary is made (one pass over the tool results; measured faster than
+    checks over all of them at once with ``map``)."""
+    if type(obj) is not dict or len(obj) != 7:
+        return None
+    try:
+        sid = obj["session_id"]
+        count = obj["message_count"]
+        tools = obj["last_tool_results"]
+        ts = obj["snapshot_timestamp_ms"]
+        completed = obj["completed"]
+        project = obj["project_dir"]
+        cost = obj["cost_usd"]
+        if not (
+            type(sid) is str
+            and type(project) is str
+            and type(completed) is bool
+            and type(count) is int
+            and type(ts) is int
+            and type(tools) is list
+            and 0 <= count <= MAX_U64
+            and 0 <= ts <= MAX_U64
+            and (type(cost) is int or (type(cost) is float and math.isfinite(cost)))
+        ):
+            return None
+        if not tools:
+            return (sid, count, ts, completed, project, cost, None, None, 0, "")
+        names = []
+        failed = 0
+        for t in tools:
+            if type(t) is not dict or len(t) != 4:
+                return None
+            name = t["tool_name"]
+            ok = t["success"]
+            if not (type(name) is str and type(ok) is bool and type(t["call_id"]) is str
+                    and type(t["output_preview"]) is str):
+                return None
+            names.append(name)
+            if not ok:
+                failed += 1
+    except KeyError:
+        return None
+    return (sid, count, ts, completed, project, cost, names[-1], ok, failed, "\n".join(names))
 
 
 # --------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def is_leftover_name(name: str) -> bool:
 
 class Row(NamedTuple):
     """What the list, the check and the filter need of a session: scalars only,
-    so that the catalog caches 100,000 of them cheaply."""
+    so that the catalog caches 100,000 of them cheaply (:func:`snaptui.format.reader.summary`)."""
 
     session_id: str
     message_count: int
@@ -66,23 +66,7 @@ class Row(NamedTuple):
 
 
 def row_of(doc: dict[str, Any]) -> Row:
-    tools = doc["last_tool_results"]
-    if not tools:
-        return _new(Row, (doc["session_id"], doc["message_count"], doc["snapshot_timestamp_ms"], doc["completed"],
-                          doc["project_dir"], doc["cost_usd"], None, None, 0, ""))
-    names = [t["tool_name"] for t in tools]  # comprehensions, not generators: this runs per file
-    return _new(Row, (
-        doc["session_id"],
-        doc["message_count"],
-        doc["snapshot_timestamp_ms"],
-        doc["completed"],
-        doc["project_dir"],
-        doc["cost_usd"],
-        names[-1],
-        tools[-1]["success"],
-        [t["success"] for t in tools].count(False),
-        "\n".join(names),
-    ))
+    return _new(Row, reader.summary(doc))
 
 
 class Entry(NamedTuple):
@@ -96,8 +80,9 @@ class Entry(NamedTuple):
     reason: str | None
 
 
-def read_entry(path: str, is_link: bool, st: Stat | StatFailed | None) -> Entry | None:
-    """Read and decode one ``*.json`` file; None when it vanished meanwhile.
+def read_entry(path: str, is_link: bool, st: Stat | StatFailed | None, dir_fd: int | None = None) -> Entry | None:
+    """Read and decode one ``*.json`` file (``path`` relative to ``dir_fd`` if given);
+    None when it vanished meanwhile.
 
     ``st`` is its stat when the caller has one (then only a regular file is
     opened); without it the file is opened and ``fstat`` decides, so a
@@ -111,13 +96,13 @@ def read_entry(path: str, is_link: bool, st: Stat | StatFailed | None) -> Entry 
         if why is not None:
             return Entry(st, None, None, why)
     try:
-        got, data = read_bounded(path, MAX_BYTES)
+        got, data = read_bounded(path, MAX_BYTES, dir_fd)
     except Unreadable as exc:
-        return Entry(st if st is not None else _restat(path), None, None, str(exc))
+        return Entry(st if st is not None else _restat(path, dir_fd), None, None, str(exc))
     except OSError as exc:
         if exc.errno == errno.ENOENT and not is_link:
             return None
-        fallback = st if st is not None else _restat(path)
+        fallback = st if st is not None else _restat(path, dir_fd)
         if st is None and isinstance(fallback, Stat):
             # Opened nothing: the stat may say it better (a socket cannot be opened at all).
             try:
@@ -128,16 +113,16 @@ def read_entry(path: str, is_link: bool, st: Stat | StatFailed | None) -> Entry 
                 return Entry(fallback, None, None, better)
         return Entry(fallback, None, None, reason_os_error(exc, is_link))
     try:
-        decoded = reader.read_snapshot(data)
+        fields, text = reader.read_summary(data)
     except reader.Damaged as exc:
         return Entry(got, None, None, str(exc))
-    return _new(Entry, (got, row_of(decoded.doc), decoded.text, None))
+    return _new(Entry, (got, _new(Row, fields), text, None))
 
 
-def _restat(path: str) -> Stat | StatFailed:
+def _restat(path: str, dir_fd: int | None) -> Stat | StatFailed:
     from snaptui.base.files import file_stat
 
-    return file_stat(path)
+    return file_stat(path, dir_fd)
 
 
 def load_snapshot(session: Session) -> dict[str, Any]:

@@ -1,0 +1,362 @@
+"""The plain ``list --json`` answer of a directory that changed (or was never read), streamed.
+
+The same pass as :mod:`snaptui.catalog.survey` (files with an unchanged stat
+come from the cache, the rest are read, by two processes when there are
+many), but nothing grows with the size of the sessions: each process
+appends each session's object to a scratch file of its own
+(:mod:`snaptui.base.scratch`) and its rows for the cache's table as
+marshal'd chunks, and keeps only a record per session: its order key,
+name, stat and where its object lies. The parent sorts the records, then
+writes the new ``.pieces`` file from the scratch files in bounded batches
+(:mod:`snaptui.catalog.pieces_write`), releasing the pages it read as it
+goes, and the rows table by copying the chunks file to file. The answer
+is that file's answer range, written out with ``sendfile`` like an
+unchanged directory's (:class:`snaptui.catalog.pieces.Span`).
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import struct
+import sys
+import time
+import zlib
+
+from snaptui.base import files, twoproc
+from snaptui.base import scratch as scratch_files
+from snaptui.base.files import Unreadable, file_stat
+from snaptui.catalog.cache import RACY_NS, TABLE_MAGIC, Cache
+from snaptui.catalog.jsonpieces import _COMPLETED, _INCOMPLETE, json_str
+from snaptui.catalog.pieces import Pieces, Span, path_for
+from snaptui.catalog.pieces_write import _STAT, _U64_MAX, PieceFiles, order_key, pack_stat, where, write_file
+from snaptui.format import reader
+from snaptui.sources import recovery
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from snaptui.base.files import Stat, StatFailed
+    from snaptui.base.scratch import Scratch
+    from snaptui.catalog.pieces_write import Record
+
+    Todo = str | tuple[str, bool, Stat | StatFailed]
+    """A file to read: its name alone when the listing says it is a regular file (not stat'ed yet)."""
+    Damaged = tuple[str, tuple[int, ...]]
+    Chunk = tuple[int, int]
+    """(where, crc32) of a chunk of the rows table in a scratch file."""
+    Found = tuple[list[Record], list[Damaged], list[Chunk]]
+
+PARALLEL_READ_FROM = 2000
+"""With this many files to read, a second process reads part of them (two cores)."""
+ROWS_CHUNK = 1 << 18
+"""Bytes of marshal'd rows gathered before they go to the scratch file as one chunk."""
+_PARENT, _CHILD, _CACHED = 0, 1, 2
+"""Where a piece lies: the parent's scratch file, the child's, the old ``.pieces`` file."""
+_PATH_KEY = b',"path":'
+
+
+class Unlistable(Exception):
+    """The directory cannot be listed; ``str()`` says why (``"does not exist"``, ...)."""
+
+
+def plain_answer(directory: str, cache_dir: str | None) -> Span | None:
+    """The plain ``list --json`` answer of ``directory``, read where the cache cannot answer
+    and kept in the cache (when ``cache_dir``); None when no scratch file can be made (then
+    lay it out in memory). Raises :class:`Unlistable`."""
+    started_ns = time.time_ns()
+    cache = Cache(cache_dir, directory)
+    known = len(cache) > 0
+    try:  # the directory is opened once: every file is listed, stat'ed and opened in it
+        dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            listing = _listing(dir_fd, stat=known)
+        except BaseException:
+            os.close(dir_fd)
+            raise
+    except OSError as exc:
+        from snaptui.base.files import directory_problem
+
+        raise Unlistable(directory_problem(exc)) from None
+    at = os.path.dirname(cache.base) if cache.base is not None else None
+    mine = theirs = old = None
+    try:
+        mine = scratch_files.Scratch.create(at or _tmp())
+        sessions: list[Record] = []
+        damaged: list[Damaged] = []
+        chunks: list[Chunk] = []
+        old = Pieces.load(cache.base, cache.owner, keep_open=True) if known else Pieces.empty()
+        todo = _from_cache(listing, cache.rows, old.layout, mine, sessions, damaged, chunks) if known else listing
+        del listing
+        sessions.sort()
+        how = _How(dir_fd, os.path.join(directory, ""), started_ns - RACY_NS)
+        threads = sys.modules.get("threading")
+        alone = threads is None or threads.active_count() == 1  # a fork copies other threads' locks held
+        if len(todo) >= PARALLEL_READ_FROM and alone and twoproc.available():
+            theirs = scratch_files.Scratch.create(at or _tmp())
+            found = _read_parallel(todo, (mine, theirs), how)
+        else:
+            found = [_read_some(todo, mine, _PARENT, how)]
+        fresh = len(todo)
+        del todo
+        for got in found:  # each part is sorted: sorting them together merges them
+            sessions += got[0]
+            damaged += got[1]
+            chunks += got[2]
+        del found
+        sessions.sort()
+        mine.flush()
+        scratches = (mine, theirs)
+        rows = (lambda: _save_rows(cache, chunks, scratches)) if fresh or len(sessions) + len(damaged) != len(cache) \
+            else None
+        sources = PieceFiles([(mine.fd, 0), None if theirs is None else (theirs.fd, 0), old.source])
+        return _write_answer(cache, sessions, damaged, how.racy_ns, sources, alone, rows)
+    except OSError:
+        return None  # no scratch file, or a full disk: the answer is made in memory instead
+    finally:
+        os.close(dir_fd)
+        for scratch in (mine, theirs):
+            if scratch is not None:
+                scratch.close()
+        if old is not None and old.source is not None:
+            os.close(old.source[0])
+
+
+class _How:
+    """What reading a file needs besides its name."""
+
+    __slots__ = ("dir_fd", "prefix", "racy_ns")
+
+    def __init__(self, dir_fd: int, prefix: str, racy_ns: int) -> None:
+        self.dir_fd = dir_fd
+        self.prefix = prefix
+        """The directory as given, with a separator: a session's ``path`` is this plus its name."""
+        self.racy_ns = racy_ns
+        """Files modified since are not kept in the rows table (they are read again next time)."""
+
+
+def _tmp() -> str:
+    import tempfile
+
+    return tempfile.gettempdir()
+
+
+def _listing(dir_fd: int, *, stat: bool) -> list[Todo]:
+    """The directory's ``*.json`` entries. Without ``stat``, a file the directory entry says
+    is regular is not stat'ed (reading it gives its stat); anything else (a symlink, a FIFO,
+    a device) is, so that only regular files are ever opened."""
+    out: list[Todo] = []
+    add = out.append
+    with os.scandir(dir_fd) as it:
+        for entry in it:
+            name = entry.name
+            if not name.endswith(".json"):  # recovery.is_snapshot_name
+                continue
+            try:
+                regular = entry.is_file(follow_symlinks=False)  # not a symlink, then
+            except OSError:  # the entry's type needed a stat, and it failed: stat says why
+                regular = False
+            if regular and not stat:
+                add(name)
+                continue
+            try:
+                is_link = entry.is_symlink()
+            except OSError:
+                is_link = False
+            add((name, is_link, file_stat(name, dir_fd)))
+    return out
+
+
+def _from_cache(listing: list[Todo], rows: dict[str, tuple[Any, ...]], layout: dict[str, tuple[Any, ...]],
+                out: Scratch, sessions: list[Record], damaged: list[Damaged], chunks: list[Chunk]) -> list[Todo]:
+    """Take what the cache's ``rows`` and the old pieces' ``layout`` know of ``listing`` (their
+    rows go to ``out`` again); return the rest."""
+    kept: dict[str, tuple[Any, ...]] = {}
+    todo: list[Todo] = []
+
+    def keep() -> None:
+        _rows_chunk(memoryview(marshal.dumps(kept, 2))[1:-1].tobytes(), out, _PARENT, chunks)  # "{", items, "0"
+        kept.clear()
+
+    for item in listing:
+        if isinstance(item, str):
+            name, st = item, None
+        else:
+            name, _, st = item
+        hit = rows.get(name)
+        if hit is None or st is None or hit[0] != st:
+            todo.append(item)
+            continue
+        value = hit[1]
+        if type(value) is str:
+            damaged.append((name, hit[0]))
+        else:
+            laid = layout.get(name)
+            if laid is None or laid[0] != st or laid[1] < 0:
+                todo.append(item)
+                continue
+            sessions.append((order_key(value[3], value[2]), name, pack_stat(hit[0]), where(laid[1], laid[2], _CACHED)))
+        kept[name] = hit
+        if len(kept) >= 4096:
+            keep()
+    if kept:
+        keep()
+    return todo
+
+
+def _read_parallel(todo: list[Todo], scratches: tuple[Scratch, Scratch], how: _How) -> list[Found]:
+    reader.prepare()  # once, here, rather than once in each process
+    parent = os.getpid()
+
+    def work(part: list[Todo]) -> list[Found]:
+        child = os.getpid() != parent  # the child writes to its own scratch file
+        return [_read_some(part, scratches[child], _CHILD if child else _PARENT, how)]
+
+    return twoproc.split(todo, work, lambda got: [marshal.dumps(got, 2)], lambda fd: marshal.loads(twoproc.mapped(fd)),
+                         share=CHILD_SHARE)
+
+
+CHILD_SHARE = 0.5
+"""The child's part of the files to read (it hands back only small records)."""
+
+
+def _read_some(todo: list[Todo], out: Scratch, source: int, how: _How) -> Found:
+    """Read ``todo``: each session's object goes to ``out``, its rows too (in chunks); the
+    records come back sorted."""
+    sessions: list[Record] = []
+    damaged: list[Damaged] = []
+    chunks: list[Chunk] = []
+    rows = bytearray()  # the rows table's items, marshal'd as they come (nothing kept alive)
+    read, read_file, summarize = recovery.read_entry, files.read_bounded, reader.read_summary
+    add = out.add
+    pack = _STAT.pack
+    dumps = marshal.dumps
+    dir_fd, prefix, racy_ns = how.dir_fd, how.prefix, how.racy_ns
+    for item in todo:
+        data = None
+        if isinstance(item, str):  # a regular file as listed: read_entry's steps, without its records
+            name = item
+            try:
+                st, data = read_file(name, recovery.MAX_BYTES, dir_fd)
+            except (OSError, Unreadable):
+                pass  # read_entry says why
+        text: bytes | memoryview | None
+        if data:
+            plain = tuple(st)
+            try:
+                row, text = summarize(data)
+                reason = None
+            except reader.Damaged as exc:
+                row, text, reason = None, None, str(exc)
+        else:  # anything unusual: read_entry knows what to make of it
+            name, is_link, listed = (item, False, None) if isinstance(item, str) else item
+            got = read(name, is_link, listed, dir_fd)
+            if got is None:
+                continue  # gone since the listing
+            plain, row, text, reason = tuple(got.stat), got.row, got.text, got.reason
+        if row is None or text is None:
+            damaged.append((name, plain))
+            value: Any = reason
+        else:
+            quoted = json_str(prefix + name)
+            completed = row[3]
+            tail = _COMPLETED if completed else _INCOMPLETE
+            size = len(text) - 1 + len(_PATH_KEY) + len(quoted) + len(tail)
+            at = add((memoryview(text)[:-1], _PATH_KEY, quoted, tail), size)
+            try:
+                packed: bytes | tuple[int, ...] = pack(*plain)
+            except struct.error:
+                packed = plain
+            # order_key(completed, timestamp) and where(at, size, source), inlined: this runs per file
+            key = (completed << 64) | (_U64_MAX - row[2])
+            sessions.append((key, name, packed, (((at << 32) | size) << 2) | source))
+            value = tuple(row)  # a plain tuple for marshal (read_entry's is a Row)
+        if len(plain) == 5 and plain[4] < racy_ns:  # too recent a file is read again next time
+            rows += dumps(name, 2)
+            rows += dumps((plain, value), 2)
+            if len(rows) >= ROWS_CHUNK:
+                _rows_chunk(bytes(rows), out, source, chunks)
+                rows.clear()
+    if rows:
+        _rows_chunk(bytes(rows), out, source, chunks)
+    out.flush()
+    sessions.sort()
+    return sessions, damaged, chunks
+
+
+def _rows_chunk(items: bytes, out: Scratch, source: int, chunks: list[Chunk]) -> None:
+    """Append marshal'd rows table items (as in a marshal'd dict: key, value, key, ...) to ``out``."""
+    chunks.append((where(out.add((items,), len(items)), len(items), source), zlib.crc32(items)))
+
+
+def _save_rows(cache: Cache, chunks: list[Chunk], scratches: tuple[Scratch, Scratch | None]) -> None:
+    """The rows table (:mod:`snaptui.base.datafile`'s layout) from the chunks, copied file to file."""
+    if cache.base is None:
+        return
+    from snaptui.base.atomic import temp_name, write_all
+    from snaptui.base.crc import crc32_combine
+
+    head = marshal.dumps((cache.owner, {}), 2)[:-1]  # up to the dict's items
+    size = len(head) + sum((w >> 2) & 0xFFFFFFFF for w, _ in chunks) + 1
+    crc = zlib.crc32(head, zlib.crc32(size.to_bytes(8, "little")))
+    for w, chunk_crc in chunks:
+        crc = crc32_combine(crc, chunk_crc, (w >> 2) & 0xFFFFFFFF)
+    crc = zlib.crc32(b"0", crc)
+    path = cache.base + ".table"
+    tmp = temp_name(path)
+    try:
+        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        try:
+            write_all(fd, [TABLE_MAGIC, crc.to_bytes(4, "little"), size.to_bytes(8, "little"), head])
+            for w, _ in chunks:
+                src = scratches[w & 3]
+                assert src is not None
+                scratch_files.copy_range(src.fd, w >> 34, (w >> 2) & 0xFFFFFFFF, fd)
+            write_all(fd, [b"0"])
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+def _write_answer(cache: Cache, sessions: list[Record], damaged: list[Damaged], racy_ns: int, sources: PieceFiles,
+                  helper: bool, rows: Callable[[], None] | None) -> Span:
+    """Write the ``.pieces`` file (into the cache, else an unlinked scratch file) and
+    return its answer range; ``rows()`` writes the rows table (in the helper, if there is one).
+    Raises OSError."""
+    fd, tmp = _target(cache)
+    try:
+        at, size = write_file(fd, cache.owner, sessions, damaged, racy_ns, sources, helper=helper, also=rows)
+        if tmp is not None:
+            os.replace(tmp, path_for(cache.base or ""))
+            tmp = None
+    except BaseException:
+        os.close(fd)
+        raise
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+    return Span(fd, at, size)
+
+
+def _target(cache: Cache) -> tuple[int, str | None]:
+    """A new file for the pieces: a temp file beside the cache's (fd, its path), else an unlinked one."""
+    if cache.base is not None:
+        from snaptui.base.atomic import temp_name
+
+        tmp = temp_name(path_for(cache.base))
+        try:
+            os.makedirs(os.path.dirname(tmp), mode=0o700, exist_ok=True)
+            return os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600), tmp
+        except OSError:
+            pass  # a read-only cache: the answer is still laid out, in a file of its own
+    return scratch_files.Scratch.create(_tmp()).fd, None
