@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -135,7 +136,12 @@ def main() -> int:
                         help="only what runs at shell start and at each Tab: check and completion")
     parser.add_argument("--list-only", action="store_true",
                         help="only list --json, cold and warm, against the reference (times and peak memory)")
+    parser.add_argument("--with-store", action="store_true",
+                        help="only what 1,000 sessions of opendev's store add beside 10,000 snapshots: list --json "
+                             "cold and warm (time, peak memory), TUI first rows")
     args = parser.parse_args()
+    if args.with_store:
+        return with_store(args.runs or 7)
     sizes = args.sizes or ([10, 1000] if args.quick else [10, 1000, 10_000])
     runs = args.runs or (3 if args.quick else 5)
     if 10 not in sizes:
@@ -225,11 +231,11 @@ def main() -> int:
                          base["cold_first"], t["cold_first"] / base["cold_first"], t["rss"]))
             rows.append((n, "TUI cursor key, net of Pilot's cost", t["key"], "TUI at 10", base["key"],
                          t["key"] / base["key"] if base["key"] > 0 else float("nan"), t["rss"]))
-            for size, limit in ((10_000, 1.5), (100_000, 3)):
+            for size, limit, issue in ((10_000, 1.5, ""), (100_000, 3, ""), (100_000, 2, "issue 17 (4): ")):
                 if n == size:
                     for key, start in (("first", "warm index"), ("cold_first", "first start")):
                         ratio = t[key] / base[key]
-                        verdicts.append((f"TUI first rows at {size // 1000}k <= {limit}x at 10 ({start})",
+                        verdicts.append((f"{issue}TUI first rows at {size // 1000}k <= {limit}x at 10 ({start})",
                                          ratio <= limit, ratio))
             if n == 10_000:
                 verdicts.append(("TUI peak RSS at 10k <= 120 MiB", t["rss"] <= 120, f"{t['rss']:.0f} MiB"))
@@ -247,6 +253,61 @@ def main() -> int:
         shown = f"{value:.2f}x" if isinstance(value, float) else value
         print(f"| {what} | {'PASS' if ok else 'FAIL'} | {shown} |")
     print(f"\n{time.perf_counter() - started:.0f} s in all; python {sys.version.split()[0]}", file=sys.stderr)
+    return 0
+
+
+STORE_LIMIT = 1.10
+"""Issue 17 (5): 1,000 store sessions beside 10,000 snapshots add at most 10%."""
+
+
+def with_store(runs: int) -> int:
+    """Issue 17 (5): each figure at 10,000 snapshots with the small store of
+    ``store_bench.py`` (1,000 sessions, 12 MiB of logs) against the same without a store,
+    paired (the TUI's medians one after the other)."""
+    import store_bench
+
+    root = store_bench.store("small", False)
+    d = gen.directory(10_000)
+    home = tempfile.mkdtemp(prefix="snaptui-bench-store-")
+    env = dict(os.environ, HOME=home, XDG_CACHE_HOME=f"{home}/cache", XDG_STATE_HOME=f"{home}/state",
+               XDG_CONFIG_HOME=f"{home}/config")
+    for var in ("SNAPTUI_CONFIG", "SNAPTUI_RECOVERY_DIR", "OPENDEV_DIR", "PYTHONDONTWRITEBYTECODE"):
+        env.pop(var, None)
+    cache = Path(home) / "cache"
+    base = [*snaptui_cmd(), "list", "--json", "--dir", str(d)]
+    stored, alone = [*base, "--store", str(root)], [*base, "--source", "snapshot"]
+
+    def cold(argv: list[str]) -> list[str]:
+        return ["sh", "-c", f"rm -rf {shlex.quote(str(cache))}; exec {shlex.join(argv)} >/dev/null"]
+
+    verdicts: list[tuple[str, bool, str]] = []
+
+    def judge(what: str, a: float, b: float, unit: str) -> None:
+        shown = f"{a * 1000:.0f} ms vs {b * 1000:.0f} ms" if unit == "s" else f"{a:.0f} MiB vs {b:.0f} MiB"
+        verdicts.append((f"issue 17 (5): {what}, with the store <= {STORE_LIMIT:.2f}x without", a / b <= STORE_LIMIT,
+                         f"{a / b:.2f}x ({shown})"))
+
+    c = paired(cold(stored), cold(alone), env, runs)
+    judge("cold list --json at 10k", c["a"], c["b"], "s")
+    for argv in (stored, alone):  # both answers kept before the warm runs
+        subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(2.1)  # past the racy window: an answer is kept only for files older than that
+    for argv in (stored, alone):
+        subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    w = paired(stored, alone, env, runs)
+    judge("warm list --json at 10k", w["a"], w["b"], "s")
+    judge("peak RSS of cold list --json at 10k", c["rss"], c["rss_b"], "MiB")
+    judge("peak RSS of warm list --json at 10k", w["rss"], w["rss_b"], "MiB")
+    t_store = tui(d, env, max(3, runs // 2), store=str(root))
+    t_alone = tui(d, env, max(3, runs // 2), store="off")
+    judge("TUI first rows at 10k (warm index)", t_store["first"], t_alone["first"], "s")
+    judge("TUI first rows at 10k (first start)", t_store["cold_first"], t_alone["cold_first"], "s")
+    judge("TUI peak RSS at 10k", t_store["rss"], t_alone["rss"], "MiB")
+    shutil.rmtree(home, ignore_errors=True)
+    print("| target | verdict | measured |")
+    print("|---|---|---:|")
+    for what, ok, value in verdicts:
+        print(f"| {what} | {'PASS' if ok else 'FAIL'} | {value} |")
     return 0
 
 

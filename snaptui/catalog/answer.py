@@ -28,8 +28,8 @@ from snaptui.base import scratch as scratch_files
 from snaptui.base.files import Unreadable, file_stat
 from snaptui.catalog.cache import RACY_NS, TABLE_MAGIC, Cache
 from snaptui.catalog.jsonpieces import _COMPLETED, _INCOMPLETE, json_str
-from snaptui.catalog.pieces import Pieces, Span, path_for
-from snaptui.catalog.pieces_write import _STAT, _U64_MAX, PieceFiles, order_key, pack_stat, where, write_file
+from snaptui.catalog.pieces import _STAT, Pieces, Span, path_for
+from snaptui.catalog.pieces_write import _U64_MAX, PieceFiles, order_key, pack_stat, where, write_file
 from snaptui.format import reader
 from snaptui.sources import recovery
 

@@ -38,7 +38,7 @@ MISSING = (b"missing", b"")
 NONE = (b"none", b"")
 """The listing print when snapshots are not listed (``--source opendev``)."""
 RACY_NS = 2_000_000_000
-HELPER_SHARE = 0.15
+HELPER_SHARE = 0.25
 """The helper's part of the recovery directory's stats: it also fingerprints the store
 and takes the answer's checksum (measured: the two processes then finish together)."""
 _HEAD = 8 + 4 + 8

@@ -27,6 +27,7 @@ def fingerprint(roots: tuple[str, ...]) -> tuple[bytes, int]:
         try:
             with os.scandir(projects) as it:
                 folders = sorted((e.name, e.is_symlink()) for e in it)
+            fd = os.open(projects, _DIRECTORY)
         except OSError as exc:
             out.append((root, exc.errno or -1, os.path.isdir(root)))
             continue
@@ -34,34 +35,51 @@ def fingerprint(roots: tuple[str, ...]) -> tuple[bytes, int]:
             out.append((root, -1))
             continue
         out.append((root, 0))
-        for name, link in folders:
-            folder = os.path.join(projects, name)
-            try:
-                st = os.stat(folder)
-            except OSError as exc:
-                out.append((name, link, exc.errno or -1))
-                continue
-            out.append((name, link, st.st_mode, st.st_ino))
-            if stat.S_ISDIR(st.st_mode):
-                newest = max(newest, _folder(folder, out))
+        try:  # stats relative to the folders: no path walked again for each of thousands of files
+            for name, link in folders:
+                try:
+                    st = os.stat(name, dir_fd=fd)
+                except OSError as exc:
+                    out.append((name, link, exc.errno or -1))
+                    continue
+                out.append((name, link, st.st_mode, st.st_ino))
+                if stat.S_ISDIR(st.st_mode):
+                    newest = max(newest, _folder(fd, name, out))
+        finally:
+            os.close(fd)
     return marshal.dumps(out, 2), newest
 
 
-def _folder(folder: str, out: list[tuple[object, ...]]) -> int:
-    """Add every entry of ``folder`` to ``out``; return the newest mtime among them."""
+_DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+
+
+def _folder(projects: int, name: str, out: list[tuple[object, ...]]) -> int:
+    """Add every entry of folder ``name`` (in ``projects``) to ``out``; return the newest mtime among them."""
     newest = 0
     try:
-        with os.scandir(folder) as it:
-            entries = sorted(((e.name, e.is_symlink(), e.path) for e in it), key=lambda e: e[0])
+        fd = os.open(name, _DIRECTORY, dir_fd=projects)
     except OSError as exc:
         out.append(("", exc.errno or -1))
         return newest
-    for name, link, path in entries:
-        try:
-            st = os.stat(path)
-        except OSError as exc:
-            out.append((name, link, exc.errno or -1))
-            continue
-        out.append((name, link, st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
-        newest = max(newest, st.st_mtime_ns)
+    try:
+        with os.scandir(fd) as it:
+            entries = sorted((e.name, e.is_symlink()) for e in it)
+    except OSError as exc:
+        os.close(fd)
+        out.append(("", exc.errno or -1))
+        return newest
+    add, stat_at = out.append, os.stat
+    try:
+        for entry, link in entries:
+            try:
+                st = stat_at(entry, dir_fd=fd)
+            except OSError as exc:
+                add((entry, link, exc.errno or -1))
+                continue
+            mtime = st.st_mtime_ns
+            add((entry, link, st.st_mode, st.st_dev, st.st_ino, st.st_size, mtime))
+            if mtime > newest:
+                newest = mtime
+    finally:
+        os.close(fd)
     return newest
