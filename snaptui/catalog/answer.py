@@ -22,6 +22,7 @@ import struct
 import sys
 import time
 import zlib
+from bisect import bisect_left
 
 from snaptui.base import files, twoproc
 from snaptui.base import scratch as scratch_files
@@ -29,7 +30,7 @@ from snaptui.base.files import Unreadable, file_stat
 from snaptui.catalog.cache import RACY_NS, TABLE_MAGIC, Cache
 from snaptui.catalog.jsonpieces import _COMPLETED, _INCOMPLETE, json_str
 from snaptui.catalog.pieces import _STAT, Pieces, Span, path_for
-from snaptui.catalog.pieces_write import _U64_MAX, PieceFiles, order_key, pack_stat, where, write_file
+from snaptui.catalog.pieces_write import _COMPLETED_KEY, _U64_MAX, PieceFiles, order_key, pack_stat, where, write_file
 from snaptui.format import reader
 from snaptui.sources import recovery
 
@@ -47,7 +48,8 @@ if TYPE_CHECKING:
     Damaged = tuple[str, tuple[int, ...]]
     Chunk = tuple[int, int]
     """(where, crc32) of a chunk of the rows table in a scratch file."""
-    Found = tuple[list[Record], list[Damaged], list[Chunk]]
+    Found = tuple[list[Record], list[Damaged], list[Chunk], list[tuple[str, str]]]
+    """Records, damaged files, rows chunks, and (when asked) each session's (name, session id)."""
 
 PARALLEL_READ_FROM = 2000
 """With this many files to read, a second process reads part of them (two cores)."""
@@ -62,10 +64,32 @@ class Unlistable(Exception):
     """The directory cannot be listed; ``str()`` says why (``"does not exist"``, ...)."""
 
 
+class Streamed:
+    """:func:`streamed` 's answer, and what merging other sessions into it needs."""
+
+    __slots__ = ("span", "sessions", "split", "ids")
+
+    def __init__(self, span: Span, sessions: list[Record], split: int, ids: dict[str, str]) -> None:
+        self.span = span
+        """The plain answer: a range of the new ``.pieces`` file."""
+        self.sessions = sessions
+        """Every session's record, in answer order (the interrupted ones first, then the completed)."""
+        self.split = split
+        """How many sessions the answer holds (the first ``split`` records)."""
+        self.ids = ids
+        """Each session's id by file name (filled when asked for)."""
+
+
 def plain_answer(directory: str, cache_dir: str | None) -> Span | None:
     """The plain ``list --json`` answer of ``directory``, read where the cache cannot answer
     and kept in the cache (when ``cache_dir``); None when no scratch file can be made (then
     lay it out in memory). Raises :class:`Unlistable`."""
+    got = streamed(directory, cache_dir)
+    return None if got is None else got.span
+
+
+def streamed(directory: str, cache_dir: str | None, *, with_ids: bool = False) -> Streamed | None:
+    """:func:`plain_answer`, with each session's record (and, ``with_ids``, its session id)."""
     started_ns = time.time_ns()
     cache = Cache(cache_dir, directory)
     known = len(cache) > 0
@@ -88,10 +112,11 @@ def plain_answer(directory: str, cache_dir: str | None) -> Span | None:
         damaged: list[Damaged] = []
         chunks: list[Chunk] = []
         old = Pieces.load(cache.base, cache.owner, keep_open=True) if known else Pieces.empty()
-        todo = _from_cache(listing, cache.rows, old.layout, mine, sessions, damaged, chunks) if known else listing
+        ids: list[tuple[str, str]] | None = [] if with_ids else None
+        todo = _from_cache(listing, cache.rows, old.layout, mine, sessions, damaged, chunks, ids) if known else listing
         del listing
         sessions.sort()
-        how = _How(dir_fd, os.path.join(directory, ""), started_ns - RACY_NS)
+        how = _How(dir_fd, os.path.join(directory, ""), started_ns - RACY_NS, with_ids)
         threads = sys.modules.get("threading")
         alone = threads is None or threads.active_count() == 1  # a fork copies other threads' locks held
         if len(todo) >= PARALLEL_READ_FROM and alone and twoproc.available():
@@ -105,6 +130,8 @@ def plain_answer(directory: str, cache_dir: str | None) -> Span | None:
             sessions += got[0]
             damaged += got[1]
             chunks += got[2]
+            if ids is not None:
+                ids += got[3]
         del found
         sessions.sort()
         mine.flush()
@@ -112,7 +139,8 @@ def plain_answer(directory: str, cache_dir: str | None) -> Span | None:
         rows = (lambda: _save_rows(cache, chunks, scratches)) if fresh or len(sessions) + len(damaged) != len(cache) \
             else None
         sources = PieceFiles([(mine.fd, 0), None if theirs is None else (theirs.fd, 0), old.source])
-        return _write_answer(cache, sessions, damaged, how.racy_ns, sources, alone, rows)
+        span = _write_answer(cache, sessions, damaged, how.racy_ns, sources, alone, rows)
+        return Streamed(span, sessions, bisect_left(sessions, _COMPLETED_KEY), dict(ids or ()))
     except OSError:
         return None  # no scratch file, or a full disk: the answer is made in memory instead
     finally:
@@ -127,14 +155,16 @@ def plain_answer(directory: str, cache_dir: str | None) -> Span | None:
 class _How:
     """What reading a file needs besides its name."""
 
-    __slots__ = ("dir_fd", "prefix", "racy_ns")
+    __slots__ = ("dir_fd", "prefix", "racy_ns", "ids")
 
-    def __init__(self, dir_fd: int, prefix: str, racy_ns: int) -> None:
+    def __init__(self, dir_fd: int, prefix: str, racy_ns: int, ids: bool = False) -> None:
         self.dir_fd = dir_fd
         self.prefix = prefix
         """The directory as given, with a separator: a session's ``path`` is this plus its name."""
         self.racy_ns = racy_ns
         """Files modified since are not kept in the rows table (they are read again next time)."""
+        self.ids = ids
+        """Whether each session's id is to be told (by file name)."""
 
 
 def _tmp() -> str:
@@ -170,9 +200,10 @@ def _listing(dir_fd: int, *, stat: bool) -> list[Todo]:
 
 
 def _from_cache(listing: list[Todo], rows: dict[str, tuple[Any, ...]], layout: dict[str, tuple[Any, ...]],
-                out: Scratch, sessions: list[Record], damaged: list[Damaged], chunks: list[Chunk]) -> list[Todo]:
+                out: Scratch, sessions: list[Record], damaged: list[Damaged], chunks: list[Chunk],
+                ids: list[tuple[str, str]] | None) -> list[Todo]:
     """Take what the cache's ``rows`` and the old pieces' ``layout`` know of ``listing`` (their
-    rows go to ``out`` again); return the rest."""
+    rows go to ``out`` again, their session ids to ``ids`` if given); return the rest."""
     kept: dict[str, tuple[Any, ...]] = {}
     todo: list[Todo] = []
 
@@ -198,6 +229,8 @@ def _from_cache(listing: list[Todo], rows: dict[str, tuple[Any, ...]], layout: d
                 todo.append(item)
                 continue
             sessions.append((order_key(value[3], value[2]), name, pack_stat(hit[0]), where(laid[1], laid[2], _CACHED)))
+            if ids is not None:
+                ids.append((name, value[0]))
         kept[name] = hit
         if len(kept) >= 4096:
             keep()
@@ -228,6 +261,7 @@ def _read_some(todo: list[Todo], out: Scratch, source: int, how: _How) -> Found:
     sessions: list[Record] = []
     damaged: list[Damaged] = []
     chunks: list[Chunk] = []
+    ids: list[tuple[str, str]] = []
     rows = bytearray()  # the rows table's items, marshal'd as they come (nothing kept alive)
     read, read_file, summarize = recovery.read_entry, files.read_bounded, reader.read_summary
     add = out.add
@@ -272,6 +306,8 @@ def _read_some(todo: list[Todo], out: Scratch, source: int, how: _How) -> Found:
             # order_key(completed, timestamp) and where(at, size, source), inlined: this runs per file
             key = (completed << 64) | (_U64_MAX - row[2])
             sessions.append((key, name, packed, (((at << 32) | size) << 2) | source))
+            if how.ids:
+                ids.append((name, row[0]))
             value = tuple(row)  # a plain tuple for marshal (read_entry's is a Row)
         if len(plain) == 5 and plain[4] < racy_ns:  # too recent a file is read again next time
             rows += dumps(name, 2)
@@ -283,7 +319,7 @@ def _read_some(todo: list[Todo], out: Scratch, source: int, how: _How) -> Found:
         _rows_chunk(bytes(rows), out, source, chunks)
     out.flush()
     sessions.sort()
-    return sessions, damaged, chunks
+    return sessions, damaged, chunks, ids
 
 
 def _rows_chunk(items: bytes, out: Scratch, source: int, chunks: list[Chunk]) -> None:

@@ -25,13 +25,16 @@ if TYPE_CHECKING:
     from snaptui.catalog.store_survey import StoreFound
     from snaptui.sources.records import Session
 
+    Answer = list[Buffer] | pieces.Span | pieces.Spliced
+    """An answer as buffers, a range of a cache file, or ranges with buffers between them."""
+
 
 class DirectoryProblem(Exception):
     """The recovery directory exists but cannot be listed; ``str()`` says why."""
 
 
 def json_parts(directory: str, cache_dir: str | None, *, everything: bool, store_roots: tuple[str, ...] = (),
-               snapshots: bool = True, dismissed: dict[str, int] | None = None) -> list[Buffer] | pieces.Span:
+               snapshots: bool = True, dismissed: dict[str, int] | None = None) -> Answer:
     """The ``list --json`` answer (``--all`` if ``everything``) as buffers to write in order
     (or, for an unchanged directory, the range of the cache file that holds it): the
     recovery ``directory``'s sessions (unless not ``snapshots``) and those of the store
@@ -49,11 +52,18 @@ def json_parts(directory: str, cache_dir: str | None, *, everything: bool, store
             answer = kept.unchanged()
             if answer is not None:
                 return answer
-        from snaptui.catalog.store_survey import survey_store
-
         started_ns = time.time_ns()
-        store = survey_store(store_roots, cache_dir)
-        parts, listing = _parts(directory, cache_dir, everything, store, snapshots, dismissed or {}, started_ns)
+        got = None
+        if snapshots and not everything and cache_dir is not None:
+            from snaptui.catalog.withstore import merged  # streamed, the store read beside it
+
+            got = merged(directory, cache_dir, store_roots, dismissed or {})
+        if got is None:
+            from snaptui.catalog.store_survey import survey_store
+
+            store = survey_store(store_roots, cache_dir)
+            got = _parts(directory, cache_dir, everything, store, snapshots, dismissed or {}, started_ns)
+        parts, listing = got
         if kept is not None and not isinstance(parts, pieces.Span):
             kept.keep(parts, listing, started_ns)
         return parts
@@ -67,7 +77,7 @@ def json_output(directory: str, cache_dir: str | None, *, everything: bool, stor
     """:func:`json_parts`, joined."""
     parts = json_parts(directory, cache_dir, everything=everything, store_roots=store_roots, snapshots=snapshots,
                        dismissed=dismissed)
-    if isinstance(parts, pieces.Span):
+    if not isinstance(parts, list):
         try:
             return parts.read()
         finally:
@@ -75,9 +85,9 @@ def json_output(directory: str, cache_dir: str | None, *, everything: bool, stor
     return b"".join(parts)
 
 
-def write_answer(fd: int, answer: list[Buffer] | pieces.Span) -> None:
+def write_answer(fd: int, answer: Answer) -> None:
     """Write what :func:`json_parts` returned to ``fd``."""
-    if isinstance(answer, pieces.Span):
+    if not isinstance(answer, list):
         answer.send(fd)
     else:
         from snaptui.base.atomic import write_all

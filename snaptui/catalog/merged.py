@@ -113,21 +113,25 @@ class Kept:
         except OSError:
             return None
 
-    def keep(self, answer: Sequence[Buffer], listing: tuple[bytes, bytes] | None, now_ns: int) -> None:
+    def keep(self, answer: Sequence[Buffer] | pieces.Spliced, listing: tuple[bytes, bytes] | None,
+             now_ns: int) -> None:
         """Keep ``answer``, made from the recovery directory's ``listing`` (None: it had a
         file too recent to trust) and the store as fingerprinted by :meth:`unchanged`."""
         if listing is None or self.store_print is None or self.store_newest >= now_ns - RACY_NS:
             return
-        crc = 0
-        for part in answer:
+        crc = size = 0
+        for part in answer.chunks() if isinstance(answer, pieces.Spliced) else answer:
             crc = zlib.crc32(part, crc)
-        body = marshal.dumps((self.owner, listing, self.store_print, self.dismissed,
-                              sum(map(len, answer)), crc), 2)
+            size += len(part)
+        body = marshal.dumps((self.owner, listing, self.store_print, self.dismissed, size, crc), 2)
+        head: list[Buffer] = [MAGIC, zlib.crc32(body).to_bytes(4, "little"), len(body).to_bytes(8, "little"), body]
         try:
             from snaptui.base.atomic import write_atomic
 
             os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
-            write_atomic(self.path, [MAGIC, zlib.crc32(body).to_bytes(4, "little"), len(body).to_bytes(8, "little"),
-                                     body, *answer], durable=False)
+            if isinstance(answer, pieces.Spliced):  # its ranges copied file to file
+                write_atomic(self.path, head, durable=False, finish=answer.send)
+            else:
+                write_atomic(self.path, [*head, *answer], durable=False)
         except OSError:
             pass  # a cache that cannot be written only costs time

@@ -225,6 +225,53 @@ class Span:
         os.close(self.fd)
 
 
+class Spliced:
+    """An answer made of ranges of one open file (:class:`Span`) with buffers between
+    them, written out in order: the ranges are never mapped or copied through this process."""
+
+    __slots__ = ("fd", "parts")
+
+    def __init__(self, fd: int, parts: list[Span | bytes]) -> None:
+        self.fd = fd
+        """The file every range is in (closed by :meth:`close`)."""
+        self.parts = parts
+
+    def chunks(self) -> Iterator[Buffer]:
+        for part in self.parts:
+            if isinstance(part, Span):
+                yield from part.chunks()
+            else:
+                yield part
+
+    def read(self) -> bytes:
+        return b"".join(self.chunks())
+
+    def crc(self) -> int:
+        crc = 0
+        for chunk in self.chunks():
+            crc = zlib.crc32(chunk, crc)
+        return crc
+
+    def send(self, out: int) -> None:
+        """Write it all to ``out``, at its current position."""
+        from snaptui.base.atomic import write_all
+
+        pending: list[Buffer] = []
+        for part in self.parts:
+            if isinstance(part, Span):
+                if pending:
+                    write_all(out, pending)
+                    pending = []
+                part.send(out)
+            else:
+                pending.append(part)
+        if pending:
+            write_all(out, pending)
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
 def unchanged_answer(base: str, owner: str, directory: str) -> Span | None:
     """The plain answer laid out last time, if the directory's ``*.json`` files are
     exactly those it was laid out from, each with the same stat; else None.

@@ -1,0 +1,152 @@
+"""``list --json`` with opendev's store, streamed: the same bytes as the in-memory answer.
+
+The streamed path (:mod:`snaptui.catalog.withstore`) makes the recovery
+directory's answer as without a store and merges the store's sessions into
+it; the in-memory path (no cache directory) builds every record. Generated
+worlds with everything that changes the merge: snapshots and store sessions
+at the same millisecond, twins (a snapshot whose session the store holds:
+it takes the store's lost prompt, the store's copy is not listed), a session
+id held by two snapshots, completed twins, dismissed store sessions, damaged
+files; with one reading process, two, and the store read here or by a helper.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from pathlib import Path
+
+import pytest
+
+import opendev_fixtures as fx
+from helpers import write
+from snaptui.catalog import answer, jsonlist, withstore
+from snaptui.catalog.jsonlist import json_output
+from snaptui.sources.opendev_roots import store_roots
+from snaptui.sources.records import Session
+
+MINUTE_NS = 60_000_000_000
+KINDS = (fx.finished, fx.died_mid_turn, fx.stopped_with_error, fx.first_turn_never_ended)
+
+
+def world(tmp_path: Path, seed: int) -> tuple[Path, Path, dict[str, int]]:
+    rng = random.Random(seed)
+    root = tmp_path / "opendev"
+    project = str(tmp_path / "proj")
+    os.makedirs(project, exist_ok=True)
+    sids = [f"{seed:02d}store{i:05d}" for i in range(7)]
+    for sid in sids:
+        rng.choice(KINDS)(root, project, sid=sid, now_ns=fx.T0_NS + rng.choice((0, 5, 5, 9)) * MINUTE_NS)
+    for path in root.rglob("*"):
+        os.utime(path, (1_700_000_000, 1_700_000_000), follow_symlinks=False)
+    stored = [r for r in fx.scan(root).values() if isinstance(r, Session)]
+    assert len(stored) == len(sids)
+    times = sorted({s.timestamp_ms for s in stored})
+    d = tmp_path / "recovery"
+    d.mkdir()
+    for i in range(30):
+        ts = rng.choice(times) + rng.choice((-1, 0, 0, 1, 60_000))
+        if i < 6:  # twins of four of the store's sessions, some completed
+            sid = sids[i % 4]
+        elif i < 10:  # one session id in two files
+            sid = "dup-session"
+        else:
+            sid = f"snap{i:03d}"
+        write(d, sid, name=f"{i:03d}-{sid}_session_snapshot.json", ts=ts, completed=rng.random() < 0.3)
+    (d / "damaged_session_snapshot.json").write_bytes(b'{"session_id": ')
+    (d / "notes.txt").write_text("not a snapshot")
+    for path in d.iterdir():
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    gone = {s.key: s.timestamp_ms for s in rng.sample(stored, 2)}
+    return d, root, gone
+
+
+@pytest.fixture(params=["one process", "two readers", "store read here"])
+def mode(request, monkeypatch):
+    if request.param == "two readers":
+        monkeypatch.setattr(answer, "PARALLEL_READ_FROM", 1)
+    if request.param == "store read here":
+        monkeypatch.setattr(withstore, "_alone", lambda: False)
+    return request.param
+
+
+@pytest.fixture
+def streamed_calls(monkeypatch):
+    """Every answer :func:`withstore.merged` gave (None: it could not stream)."""
+    calls: list[object] = []
+    real = withstore.merged
+
+    def spy(*args, **kwargs):
+        got = real(*args, **kwargs)
+        calls.append(got)
+        return got
+
+    monkeypatch.setattr(withstore, "merged", spy)
+    return calls
+
+
+def listed(d: Path, root: Path, cache: str | None, gone: dict[str, int]) -> bytes:
+    return json_output(str(d), cache, everything=False, store_roots=store_roots(str(root)), dismissed=gone)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_streamed_with_the_store_is_the_in_memory_answer(tmp_path, seed, mode, streamed_calls):
+    d, root, gone = world(tmp_path, seed)
+    cache = str(tmp_path / "cache")
+    expected = listed(d, root, None, gone)
+    objects = json.loads(expected)
+    ids = [o["session_id"] for o in objects]
+    assert any(o.get("source") == "opendev" for o in objects)  # the store's own sessions are in it
+    assert any(o.get("prompt") and o.get("source") != "opendev" for o in objects)  # a snapshot took a prompt
+    assert "dup-session" in ids
+    assert listed(d, root, cache, gone) == expected  # streamed, cold
+    assert streamed_calls and streamed_calls[-1] is not None
+    assert listed(d, root, cache, gone) == expected  # the kept answer, or streamed again
+    # One snapshot rewritten: the pieces of the others come from the cache.
+    victim = sorted(d.glob("00*_session_snapshot.json"))[0]
+    doc = json.loads(victim.read_bytes())
+    write(d, doc["session_id"], name=victim.name, ts=doc["snapshot_timestamp_ms"] + 7, completed=False)
+    os.utime(victim, (1_700_000_100, 1_700_000_100))
+    expected = listed(d, root, None, gone)
+    assert listed(d, root, cache, gone) == expected
+
+
+def test_only_store_sessions_when_the_directory_is_gone(tmp_path, mode, streamed_calls):
+    d, root, gone = world(tmp_path, 99)
+    for path in d.iterdir():
+        path.unlink()
+    d.rmdir()
+    expected = listed(d, root, None, gone)
+    assert {o.get("source") for o in json.loads(expected)} == {"opendev"}
+    assert listed(d, root, str(tmp_path / "cache"), gone) == expected
+    assert streamed_calls[-1] is not None
+
+
+def test_nothing_interrupted_anywhere_is_an_empty_array(tmp_path, mode):
+    d = tmp_path / "recovery"
+    d.mkdir()
+    write(d, "done", completed=True)
+    root = tmp_path / "opendev"
+    fx.finished(root, str(tmp_path), sid="aaaaaaaaaaaa")
+    assert listed(d, root, str(tmp_path / "cache"), {}) == listed(d, root, None, {}) == b"[]\n"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads everything")
+def test_an_unreadable_directory_is_one_error_and_the_helper_is_waited_for(tmp_path, mode):
+    d, root, gone = world(tmp_path, 5)
+    d.chmod(0)
+    try:
+        with pytest.raises(jsonlist.DirectoryProblem):
+            listed(d, root, str(tmp_path / "cache"), gone)
+    finally:
+        d.chmod(0o700)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left behind
+
+
+def test_no_scratch_file_falls_back_to_the_in_memory_answer(tmp_path, monkeypatch, streamed_calls):
+    d, root, gone = world(tmp_path, 3)
+    monkeypatch.setattr(answer, "streamed", lambda *a, **k: None)
+    assert listed(d, root, str(tmp_path / "cache"), gone) == listed(d, root, None, gone)
+    assert streamed_calls == [None]
