@@ -331,7 +331,7 @@ def _save_rows(cache: Cache, chunks: list[Chunk], scratches: tuple[Scratch, Scra
     """The rows table (:mod:`snaptui.base.datafile`'s layout) from the chunks, copied file to file."""
     if cache.base is None:
         return
-    from snaptui.base.atomic import temp_name, write_all
+    from snaptui.base.atomic import write_all, write_atomic
     from snaptui.base.crc import crc32_combine
 
     head = marshal.dumps((cache.owner, {}), 2)[:-1]  # up to the dict's items
@@ -340,25 +340,20 @@ def _save_rows(cache: Cache, chunks: list[Chunk], scratches: tuple[Scratch, Scra
     for w, chunk_crc in chunks:
         crc = crc32_combine(crc, chunk_crc, (w >> 2) & 0xFFFFFFFF)
     crc = zlib.crc32(b"0", crc)
-    path = cache.base + ".table"
-    tmp = temp_name(path)
+
+    def copied(fd: int) -> None:  # the chunks, file to file
+
+        for w, _ in chunks:
+            src = scratches[w & 3]
+            assert src is not None
+            scratch_files.copy_range(src.fd, w >> 34, (w >> 2) & 0xFFFFFFFF, fd)
+        write_all(fd, [b"0"])
+
     try:
-        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-        try:
-            write_all(fd, [TABLE_MAGIC, crc.to_bytes(4, "little"), size.to_bytes(8, "little"), head])
-            for w, _ in chunks:
-                src = scratches[w & 3]
-                assert src is not None
-                scratch_files.copy_range(src.fd, w >> 34, (w >> 2) & 0xFFFFFFFF, fd)
-            write_all(fd, [b"0"])
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
+        write_atomic(cache.base + ".table", [TABLE_MAGIC, crc.to_bytes(4, "little"), size.to_bytes(8, "little"), head],
+                     durable=False, finish=copied)
     except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        pass  # a cache that cannot be written only costs time
 
 
 def _write_answer(cache: Cache, sessions: list[Record], damaged: list[Damaged], racy_ns: int, sources: PieceFiles,

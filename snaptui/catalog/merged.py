@@ -119,10 +119,10 @@ class Kept:
         file too recent to trust) and the store as fingerprinted by :meth:`unchanged`."""
         if listing is None or self.store_print is None or self.store_newest >= now_ns - RACY_NS:
             return
-        crc = size = 0
-        for part in answer.chunks() if isinstance(answer, pieces.Spliced) else answer:
-            crc = zlib.crc32(part, crc)
-            size += len(part)
+        if isinstance(answer, pieces.Spliced):  # read a chunk at a time: never all of it at once
+            crc, size = answer.crc(), answer.size()
+        else:
+            crc, size = pieces.crc_of(answer), sum(map(len, answer))
         body = marshal.dumps((self.owner, listing, self.store_print, self.dismissed, size, crc), 2)
         head: list[Buffer] = [MAGIC, zlib.crc32(body).to_bytes(4, "little"), len(body).to_bytes(8, "little"), body]
         try:

@@ -24,7 +24,7 @@ import zlib
 
 TYPE_CHECKING = False  # not typing's: this module is on the fast path of list --json
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
     from typing import Any
 
     from snaptui.sources.recovery import Entry
@@ -199,10 +199,7 @@ class Span:
 
     def crc(self) -> int:
         """The range's CRC-32."""
-        crc = 0
-        for chunk in self.chunks():
-            crc = zlib.crc32(chunk, crc)
-        return crc
+        return crc_of(self.chunks())
 
     def send(self, out: int) -> None:
         """Write the range to ``out`` (any file, pipe or terminal)."""
@@ -223,6 +220,14 @@ class Span:
 
     def close(self) -> None:
         os.close(self.fd)
+
+
+def crc_of(chunks: Iterable[Buffer]) -> int:
+    """The CRC-32 of ``chunks`` one after the other."""
+    crc = 0
+    for chunk in chunks:
+        crc = zlib.crc32(chunk, crc)
+    return crc
 
 
 class Spliced:
@@ -247,10 +252,10 @@ class Spliced:
         return b"".join(self.chunks())
 
     def crc(self) -> int:
-        crc = 0
-        for chunk in self.chunks():
-            crc = zlib.crc32(chunk, crc)
-        return crc
+        return crc_of(self.chunks())
+
+    def size(self) -> int:
+        return sum(part.size if isinstance(part, Span) else len(part) for part in self.parts)
 
     def send(self, out: int) -> None:
         """Write it all to ``out``, at its current position."""

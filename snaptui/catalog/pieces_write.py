@@ -346,25 +346,14 @@ def save(base: str | None, owner: str, entries: dict[str, Entry], pieces: dict[s
     answer = array([listed[s[3] >> 34] for s in sessions[: bisect_left(sessions, _COMPLETED_KEY)]])
     if base is None:
         return answer
-    from snaptui.base.atomic import temp_name
+    from snaptui.base.atomic import write_atomic
 
-    path = path_for(base)
+    def laid_out(fd: int) -> None:
+        write_file(fd, owner, sessions, damaged, racy_ns, _Each(listed))
+
     try:
         os.makedirs(os.path.dirname(base), mode=0o700, exist_ok=True)
-        tmp = temp_name(path)
-        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-        try:
-            try:
-                write_file(fd, owner, sessions, damaged, racy_ns, _Each(listed))
-            finally:
-                os.close(fd)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomic(path_for(base), [], durable=False, finish=laid_out)
     except OSError:
         pass  # a cache that cannot be written only costs time
     return answer
