@@ -86,8 +86,9 @@ def survey(
     rows when there is no cache to take them from."""
     started_ns = time.time_ns()
     cache = cache if cache is not None else Cache(cache_dir, directory)
-    if early is not None and len(cache) and os.path.isdir(directory):
-        early(_newest_from_cache(directory, cache, early_after))  # before even listing the directory
+    newest = cache.rows_newest(early_after) if early is not None and os.path.isdir(directory) else None
+    if early is not None and newest is not None:
+        early(_newest_from_cache(directory, newest))  # before even listing the directory
         early = None
     elif early is not None and first is not None:
         looked = first.result()
@@ -200,12 +201,12 @@ def _stat_some(paths: list[str]) -> list[tuple[int, ...]]:
     return [plain(file_stat(p)) for p in paths]
 
 
-def _newest_from_cache(directory: str, cache: Cache, count: int) -> Survey:
-    """A first look: the ``count`` newest sessions the cache knows, each checked
-    against its file's stat (the full pass follows)."""
+def _newest_from_cache(directory: str, newest: list[tuple[str, Stat, Row]]) -> Survey:
+    """A first look: the newest sessions the cache knows, each checked against its
+    file's stat (the full pass follows)."""
     entries: dict[str, Entry] = {}
     links = set()
-    for name, st, row in cache.rows_newest(count):
+    for name, st, row in newest:
         path = os.path.join(directory, name)
         if file_stat(path) == st:
             entries[name] = Entry(st, row, None, None)
