@@ -87,3 +87,13 @@ def test_the_head_keeps_only_the_newest(tmp_path, monkeypatch):
     assert len(c.rows_newest(8)) == 8  # more than the head holds: from the table
     assert c._rows is not None
     assert os.path.getsize(c.base + ".table-head") < os.path.getsize(c.base + ".table")
+
+
+def test_a_scan_that_changes_nothing_writes_a_stale_head_again(tmp_path):
+    d, cache_dir = _indexed(tmp_path)
+    write(d, "s99", ts=NOW + 99_000)
+    json_output(str(d), cache_dir, everything=False)  # a new table, without a head
+    assert Cache(cache_dir, str(d))._head() is None
+    scan(str(d), cache_dir=cache_dir)  # nothing changed since: the table stays, its head is written
+    c = Cache(cache_dir, str(d))
+    assert [row.session_id for _, _, row in c.rows_newest(2)] == ["s99", "s11"] and c._rows is None

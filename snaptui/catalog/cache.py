@@ -111,10 +111,21 @@ class Cache:
         }
         datafile.write(self.base + ".table", TABLE_MAGIC, self.owner, table, durable=False)
         self._rows = table
+        self._write_head()
+
+    def keep_head(self) -> None:
+        """Write the head again if it is not the table's (``list --json`` writes tables without one)."""
+        if self.base is not None and self._head() is None and self.rows:
+            self._write_head()
+
+    def _write_head(self) -> None:
+        """The head of the table as loaded (a table replaced meanwhile only makes the head's
+        rows older: each is checked against its file's stat before use)."""
+        assert self.base is not None and self._rows is not None
         identity = _identity(self.base + ".table")
         if identity is not None:
-            datafile.write(self.base + ".table-head", HEAD_MAGIC, self.owner, (identity, _newest(table, HEAD_ROWS)),
-                           durable=False)
+            datafile.write(self.base + ".table-head", HEAD_MAGIC, self.owner,
+                           (identity, _newest(self._rows, HEAD_ROWS)), durable=False)
 
     # -- pieces ------------------------------------------------------------------
 

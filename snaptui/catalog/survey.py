@@ -151,6 +151,8 @@ def survey(
     changed = fresh or len(entries) != len(cache)
     if changed:
         cache.save_rows(entries, racy_ns)
+    else:
+        cache.keep_head()
     answer = None
     if pieces and (fresh or cache.pieces.layout.keys() != entries.keys()):
         answer = cache.save_pieces(entries, found, racy_ns)
