@@ -97,3 +97,16 @@ def test_a_scan_that_changes_nothing_writes_a_stale_head_again(tmp_path):
     scan(str(d), cache_dir=cache_dir)  # nothing changed since: the table stays, its head is written
     c = Cache(cache_dir, str(d))
     assert [row.session_id for _, _, row in c.rows_newest(2)] == ["s99", "s11"] and c._rows is None
+
+
+def test_a_head_of_another_shape_is_not_used(tmp_path):
+    from snaptui.base import datafile
+
+    d, cache_dir = _indexed(tmp_path)
+    c = Cache(cache_dir, str(d))
+    identity = cache_mod._identity(c.base + ".table")
+    for rows in ([("s11", (1, 2), ("x",))], [("s11",)], "rows", [], [("s11", (1, 2, 3, 4, 5), ("short",))]):
+        datafile.write(c.base + ".table-head", cache_mod.HEAD_MAGIC, c.owner, (identity, rows), durable=False)
+        fresh = Cache(cache_dir, str(d))
+        assert fresh._head() is None
+        assert [row.session_id for _, _, row in fresh.rows_newest(1)] == ["s11"]  # from the table

@@ -99,7 +99,12 @@ class Cache:
         value, _ = datafile.read(self.base + ".table-head", HEAD_MAGIC, self.owner)
         if type(value) is not tuple or len(value) != 2 or value[0] != _identity(self.base + ".table"):
             return None
-        return value[1] if type(value[1]) is list and value[1] else None
+        rows = value[1]
+        if type(rows) is not list or not rows or not all(
+                type(r) is tuple and len(r) == 3 and type(r[0]) is str and type(r[1]) is tuple and len(r[1]) == 5
+                and type(r[2]) is tuple and len(r[2]) == len(Row._fields) for r in rows):
+            return None  # not as written: the table decides
+        return rows
 
     def save_rows(self, entries: dict[str, Entry], racy_ns: int) -> None:
         """Keep every entry whose file is old enough to trust."""
