@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from helpers import NOW, write
+from snaptui.catalog import answer
 from snaptui.catalog import cache as cache_mod
 from snaptui.catalog.cache import Cache
 from snaptui.catalog.jsonlist import json_output
@@ -45,13 +48,41 @@ def test_first_rows_come_from_the_head_without_loading_the_table(tmp_path, monke
     assert len(full.sessions) == 12 and not full.partial
 
 
+def _replace_table(c):
+    """The table written again by someone else, as it is (a new file: a new identity)."""
+    table = c.base + ".table"
+    with open(table, "rb") as f:
+        data = f.read()
+    with open(table + ".new", "wb") as f:
+        f.write(data)
+    os.replace(table + ".new", table)
+
+
 def test_a_table_written_since_makes_the_head_unused(tmp_path):
     d, cache_dir = _indexed(tmp_path)
-    write(d, "s99", ts=NOW + 99_000)  # newer than all, and old enough to be kept
-    json_output(str(d), cache_dir, everything=False)  # list --json writes the table, not the head
     c = Cache(cache_dir, str(d))
+    _replace_table(c)
     assert c._head() is None
-    assert [row.session_id for _, _, row in c.rows_newest(2)] == ["s99", "s11"]  # from the table
+    assert [row.session_id for _, _, row in c.rows_newest(2)] == ["s11", "s10"]  # from the table
+    assert c._rows is not None
+
+
+@pytest.mark.parametrize("helper", [False, True])
+def test_list_json_keeps_the_head_of_the_table_it_writes(tmp_path, monkeypatch, helper):
+    if helper:
+        monkeypatch.setattr(answer, "PARALLEL_READ_FROM", 1)
+    d, cache_dir = _indexed(tmp_path)
+    json_output(str(d), cache_dir, everything=False)  # the pieces too: the next run takes most from the cache
+    write(d, "s99", ts=NOW + 99_000)  # newer than all, and old enough to be kept
+    write(d, "s05", ts=NOW + 50_000, completed=True)  # rewritten: newer now, and completed
+    json_output(str(d), cache_dir, everything=False)  # the table written again, streamed
+    c = Cache(cache_dir, str(d))
+    head = c._head()
+    assert head is not None
+    table = Cache(cache_dir, str(d))
+    expected = [(name, stat, row) for name, stat, row in cache_mod._newest(table.rows, cache_mod.HEAD_ROWS)]
+    assert head == expected  # what the table says, newest first
+    assert [row.session_id for _, _, row in c.rows_newest(3)] == ["s99", "s05", "s11"] and c._rows is None
 
 
 def test_a_changed_file_is_not_shown_from_the_head(tmp_path):
@@ -91,12 +122,11 @@ def test_the_head_keeps_only_the_newest(tmp_path, monkeypatch):
 
 def test_a_scan_that_changes_nothing_writes_a_stale_head_again(tmp_path):
     d, cache_dir = _indexed(tmp_path)
-    write(d, "s99", ts=NOW + 99_000)
-    json_output(str(d), cache_dir, everything=False)  # a new table, without a head
+    _replace_table(Cache(cache_dir, str(d)))  # a table without its head
     assert Cache(cache_dir, str(d))._head() is None
     scan(str(d), cache_dir=cache_dir)  # nothing changed since: the table stays, its head is written
     c = Cache(cache_dir, str(d))
-    assert [row.session_id for _, _, row in c.rows_newest(2)] == ["s99", "s11"] and c._rows is None
+    assert [row.session_id for _, _, row in c.rows_newest(2)] == ["s11", "s10"] and c._rows is None
 
 
 def test_a_head_of_another_shape_is_not_used(tmp_path):

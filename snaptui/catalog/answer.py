@@ -23,11 +23,12 @@ import sys
 import time
 import zlib
 from bisect import bisect_left
+from heapq import heappush, heapreplace, nlargest
 
 from snaptui.base import files, twoproc
 from snaptui.base import scratch as scratch_files
 from snaptui.base.files import Unreadable, file_stat
-from snaptui.catalog.cache import RACY_NS, TABLE_MAGIC, Cache
+from snaptui.catalog.cache import HEAD_ROWS, RACY_NS, TABLE_MAGIC, Cache
 from snaptui.catalog.jsonpieces import _COMPLETED, _INCOMPLETE, json_str
 from snaptui.catalog.pieces import _STAT, Pieces, Span, path_for
 from snaptui.catalog.pieces_write import _COMPLETED_KEY, _U64_MAX, PieceFiles, order_key, pack_stat, where, write_file
@@ -48,8 +49,9 @@ if TYPE_CHECKING:
     Damaged = tuple[str, tuple[int, ...]]
     Chunk = tuple[int, int]
     """(where, crc32) of a chunk of the rows table in a scratch file."""
-    Found = tuple[list[Record], list[Damaged], list[Chunk], list[tuple[str, str]]]
-    """Records, damaged files, rows chunks, and (when asked) each session's (name, session id)."""
+    Found = tuple[list[Record], list[Damaged], list[Chunk], list[tuple[str, str]], list[tuple[Any, ...]]]
+    """Records, damaged files, rows chunks, (when asked) each session's (name, session id), and
+    the newest rows kept in the table (:class:`_Newest`)."""
 
 PARALLEL_READ_FROM = 2000
 """With this many files to read, a second process reads part of them (two cores)."""
@@ -113,7 +115,9 @@ def streamed(directory: str, cache_dir: str | None, *, with_ids: bool = False) -
         chunks: list[Chunk] = []
         old = Pieces.load(cache.base, cache.owner, keep_open=True) if known else Pieces.empty()
         ids: list[tuple[str, str]] | None = [] if with_ids else None
-        todo = _from_cache(listing, cache.rows, old.layout, mine, sessions, damaged, chunks, ids) if known else listing
+        newest = _Newest()
+        todo = _from_cache(listing, cache.rows, old.layout, mine, sessions, damaged, chunks, ids, newest) \
+            if known else listing
         del listing
         sessions.sort()
         how = _How(dir_fd, os.path.join(directory, ""), started_ns - RACY_NS, with_ids)
@@ -132,12 +136,13 @@ def streamed(directory: str, cache_dir: str | None, *, with_ids: bool = False) -
             chunks += got[2]
             if ids is not None:
                 ids += got[3]
+            newest.heap += got[4]
         del found
         sessions.sort()
         mine.flush()
         scratches = (mine, theirs)
-        rows = (lambda: _save_rows(cache, chunks, scratches)) if fresh or len(sessions) + len(damaged) != len(cache) \
-            else None
+        rows = (lambda: _save_rows(cache, chunks, scratches, newest.rows())) \
+            if fresh or len(sessions) + len(damaged) != len(cache) else None
         sources = PieceFiles([(mine.fd, 0), None if theirs is None else (theirs.fd, 0), old.source])
         span = _write_answer(cache, sessions, damaged, how.racy_ns, sources, alone, rows)
         return Streamed(span, sessions, bisect_left(sessions, _COMPLETED_KEY), dict(ids or ()))
@@ -201,9 +206,10 @@ def _listing(dir_fd: int, *, stat: bool) -> list[Todo]:
 
 def _from_cache(listing: list[Todo], rows: dict[str, tuple[Any, ...]], layout: dict[str, tuple[Any, ...]],
                 out: Scratch, sessions: list[Record], damaged: list[Damaged], chunks: list[Chunk],
-                ids: list[tuple[str, str]] | None) -> list[Todo]:
+                ids: list[tuple[str, str]] | None, newest: _Newest) -> list[Todo]:
     """Take what the cache's ``rows`` and the old pieces' ``layout`` know of ``listing`` (their
-    rows go to ``out`` again, their session ids to ``ids`` if given); return the rest."""
+    rows go to ``out`` again and to ``newest``, their session ids to ``ids`` if given); return
+    the rest."""
     kept: dict[str, tuple[Any, ...]] = {}
     todo: list[Todo] = []
 
@@ -231,6 +237,8 @@ def _from_cache(listing: list[Todo], rows: dict[str, tuple[Any, ...]], layout: d
             sessions.append((order_key(value[3], value[2]), name, pack_stat(hit[0]), where(laid[1], laid[2], _CACHED)))
             if ids is not None:
                 ids.append((name, value[0]))
+            if len(hit[0]) == 5:
+                newest.add(name, hit[0], value)
         kept[name] = hit
         if len(kept) >= 4096:
             keep()
@@ -262,6 +270,7 @@ def _read_some(todo: list[Todo], out: Scratch, source: int, how: _How) -> Found:
     damaged: list[Damaged] = []
     chunks: list[Chunk] = []
     ids: list[tuple[str, str]] = []
+    newest = _Newest()
     rows = bytearray()  # the rows table's items, marshal'd as they come (nothing kept alive)
     read, read_file, summarize = recovery.read_entry, files.read_bounded, reader.read_summary
     add = out.add
@@ -312,6 +321,8 @@ def _read_some(todo: list[Todo], out: Scratch, source: int, how: _How) -> Found:
         if len(plain) == 5 and plain[4] < racy_ns:  # too recent a file is read again next time
             rows += dumps(name, 2)
             rows += dumps((plain, value), 2)
+            if type(value) is tuple:
+                newest.add(name, plain, value)
             if len(rows) >= ROWS_CHUNK:
                 _rows_chunk(bytes(rows), out, source, chunks)
                 rows.clear()
@@ -319,7 +330,28 @@ def _read_some(todo: list[Todo], out: Scratch, source: int, how: _How) -> Found:
         _rows_chunk(bytes(rows), out, source, chunks)
     out.flush()
     sessions.sort()
-    return sessions, damaged, chunks, ids
+    return sessions, damaged, chunks, ids, newest.heap
+
+
+class _Newest:
+    """The rows of the :data:`~snaptui.catalog.cache.HEAD_ROWS` newest sessions kept in the
+    table (by snapshot time, ties by name), for the table's head: a bounded heap."""
+
+    __slots__ = ("heap",)
+
+    def __init__(self) -> None:
+        self.heap: list[tuple[Any, ...]] = []
+
+    def add(self, name: str, stat: tuple[int, ...], row: tuple[Any, ...]) -> None:
+        item = (row[2], name, stat, row)
+        if len(self.heap) < HEAD_ROWS:
+            heappush(self.heap, item)
+        elif item > self.heap[0]:
+            heapreplace(self.heap, item)
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        """``(name, stat, row)`` of the newest, newest first (of several heaps put together)."""
+        return [(name, stat, row) for _, name, stat, row in nlargest(HEAD_ROWS, self.heap)]
 
 
 def _rows_chunk(items: bytes, out: Scratch, source: int, chunks: list[Chunk]) -> None:
@@ -327,8 +359,10 @@ def _rows_chunk(items: bytes, out: Scratch, source: int, chunks: list[Chunk]) ->
     chunks.append((where(out.add((items,), len(items)), len(items), source), zlib.crc32(items)))
 
 
-def _save_rows(cache: Cache, chunks: list[Chunk], scratches: tuple[Scratch, Scratch | None]) -> None:
-    """The rows table (:mod:`snaptui.base.datafile`'s layout) from the chunks, copied file to file."""
+def _save_rows(cache: Cache, chunks: list[Chunk], scratches: tuple[Scratch, Scratch | None],
+               newest: list[tuple[Any, ...]]) -> None:
+    """The rows table (:mod:`snaptui.base.datafile`'s layout) from the chunks, copied file to
+    file, and its head (the ``newest`` rows)."""
     if cache.base is None:
         return
     from snaptui.base.atomic import write_all, write_atomic
@@ -342,7 +376,6 @@ def _save_rows(cache: Cache, chunks: list[Chunk], scratches: tuple[Scratch, Scra
     crc = zlib.crc32(b"0", crc)
 
     def copied(fd: int) -> None:  # the chunks, file to file
-
         for w, _ in chunks:
             src = scratches[w & 3]
             assert src is not None
@@ -352,6 +385,7 @@ def _save_rows(cache: Cache, chunks: list[Chunk], scratches: tuple[Scratch, Scra
     try:
         write_atomic(cache.base + ".table", [TABLE_MAGIC, crc.to_bytes(4, "little"), size.to_bytes(8, "little"), head],
                      durable=False, finish=copied)
+        cache.write_head(newest)
     except OSError:
         pass  # a cache that cannot be written only costs time
 

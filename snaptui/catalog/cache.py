@@ -116,21 +116,22 @@ class Cache:
         }
         datafile.write(self.base + ".table", TABLE_MAGIC, self.owner, table, durable=False)
         self._rows = table
-        self._write_head()
+        self.write_head(_newest(table, HEAD_ROWS))
 
     def keep_head(self) -> None:
-        """Write the head again if it is not the table's (``list --json`` writes tables without one)."""
+        """Write the head again if it is not the table's."""
         if self.base is not None and self._head() is None and self.rows:
-            self._write_head()
+            self.write_head(_newest(self.rows, HEAD_ROWS))
 
-    def _write_head(self) -> None:
-        """The head of the table as loaded (a table replaced meanwhile only makes the head's
-        rows older: each is checked against its file's stat before use)."""
-        assert self.base is not None and self._rows is not None
+    def write_head(self, newest: list[tuple[Any, ...]]) -> None:
+        """Keep ``newest`` (``(name, stat, row)`` of the newest sessions, newest first) as the
+        head of the table just written. A table replaced meanwhile only makes the head's rows
+        older than they could be: each is checked against its file's stat before use."""
+        if self.base is None:
+            return
         identity = _identity(self.base + ".table")
         if identity is not None:
-            datafile.write(self.base + ".table-head", HEAD_MAGIC, self.owner,
-                           (identity, _newest(self._rows, HEAD_ROWS)), durable=False)
+            datafile.write(self.base + ".table-head", HEAD_MAGIC, self.owner, (identity, newest), durable=False)
 
     # -- pieces ------------------------------------------------------------------
 
