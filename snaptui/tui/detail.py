@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import messages
@@ -65,8 +66,10 @@ class DetailView(ScrollView, can_focus=True):
     """Shows a session, a damaged file or a leftover in full."""
 
     COMPONENT_CLASSES = {f"detail--{role}" for role in ROLES if role}
-    DEFAULT_CSS = "DetailView { overflow-x: hidden; overflow-y: scroll; }\n" + _css()
-    """The scrollbar always shows: one appearing or going would lay out the screen again."""
+    DEFAULT_CSS = "DetailView { overflow-x: hidden; overflow-y: scroll; scrollbar-size-vertical: 0; }\n" + _css()
+    """The pane draws its scrollbar itself, in its last column, and always: Textual's own
+    is drawn through its generic path (3 ms a cursor key, more than the new text), and
+    one appearing or going would lay out the screen again."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -81,28 +84,31 @@ class DetailView(ScrollView, can_focus=True):
         return "".join(t for t, _ in self._spans)
 
     def show_spans(self, spans: list[Span], *, top: bool = True) -> None:
-        old = self._lines
+        old, old_thumb = self._lines, self._thumb()
         self._spans = spans
         self._rewrap()
         if top and self.scroll_y:
             self.scroll_to(y=0, animate=False, immediate=True)
             self.refresh()
         else:
-            self._refresh_changed(old)
+            self._refresh_changed(old, old_thumb)
         if self.is_mounted and self.display:
             # Straight to the screen, not through this widget's next idle moment: the new
             # text is drawn in the same frame as the list's cursor, not one or two later.
             self.screen.post_message(messages.Update(self))
 
-    def _refresh_changed(self, old: list[Line]) -> None:
-        """Repaint only the visible lines whose text or roles changed (a key's frame is
-        as small as what it changes)."""
+    def _refresh_changed(self, old: list[Line], old_thumb: tuple[int, int]) -> None:
+        """Repaint only the visible lines whose text, roles or scrollbar cell changed (a
+        key's frame is as small as what it changes)."""
         top = round(self.scroll_y)
         height = self.scrollable_content_region.height
         new = self._lines
+        thumb = self._thumb()
         start = None
         for y in range(top, top + height + 1):
-            same = (old[y] if y < len(old) else None) == (new[y] if y < len(new) else None)
+            row = y - top
+            same = (old[y] if y < len(old) else None) == (new[y] if y < len(new) else None) \
+                and (old_thumb[0] <= row < old_thumb[1]) == (thumb[0] <= row < thumb[1])
             if not same and start is None:
                 start = y
             elif same and start is not None:
@@ -115,7 +121,32 @@ class DetailView(ScrollView, can_focus=True):
         self.show_spans([(text, "")])
 
     def _text_width(self) -> int:
-        return max(self.scrollable_content_region.width - 2, 8)  # one cell of padding each side
+        return max(self.scrollable_content_region.width - 3, 8)  # a cell of padding each side, the scrollbar
+
+    def _thumb(self) -> tuple[int, int]:
+        """The rows of the scrollbar's thumb, as Textual places it, to the cell: ``(start, end)``,
+        empty when everything fits."""
+        return self._geometry()[:2]
+
+    def _geometry(self) -> tuple[int, int, int]:
+        """The thumb's rows and the pane's width, worked out again only when the size, the
+        text or the scroll position changed (a line is drawn in less time than a region's
+        geometry takes)."""
+        size = self.size  # the content area: the scrollbar is in it, Textual's has no width
+        key = (size, len(self._lines), self.scroll_y)
+        if self._geom is None or self._geom[0] != key:
+            height, total = size.height, len(self._lines)
+            if height <= 0 or total <= height:
+                start = end = 0
+            else:
+                thumb = max(1, round(height * height / total))
+                start = round((height - thumb) * min(1.0, self.scroll_y / (total - height)))
+                end = start + thumb
+            self._geom = (key, (start, end, size.width))
+        return self._geom[1]
+
+    _geom: tuple[object, tuple[int, int, int]] | None = None
+
 
     def _rewrap(self) -> None:
         cells = self._text_width()
@@ -138,6 +169,7 @@ class DetailView(ScrollView, can_focus=True):
         super().notify_style_update()
         self._styles.clear()
         self._base = None
+        self._bar = None
 
     _base: Style | None = None
 
@@ -153,12 +185,32 @@ class DetailView(ScrollView, can_focus=True):
             style = self._styles[role] = self.get_component_rich_style(f"detail--{role}") if role else Style()
         return style
 
+    def _bar_styles(self) -> tuple[Style, Style]:
+        """The scrollbar's track and thumb, in the theme's scrollbar colours."""
+        if self._bar is None:
+            styles = self.styles
+            self._bar = (Style(bgcolor=styles.scrollbar_background.rich_color),
+                         Style(bgcolor=styles.scrollbar_color.rich_color))
+        return self._bar
+
+    _bar: tuple[Style, Style] | None = None
+
     def render_line(self, y: int) -> Strip:
         index = y + round(self.scroll_y)
-        width = self.scrollable_content_region.width
+        start, end, width = self._geometry()
+        width -= 1  # the last column is the scrollbar's
         base = self._base_style()
+        bar = Segment(" ", self._bar_styles()[start <= y < end])
         if index >= len(self._lines):
-            return Strip.blank(width, base)
+            return Strip([Segment(" " * width, base), bar], width + 1)
         segments = [Segment(" ", base)]
-        segments += [Segment(text, base + self._style(role)) for text, role in self._lines[index]]
-        return Strip(segments).adjust_cell_length(width, base)
+        used = 1
+        for text, role in self._lines[index]:
+            segments.append(Segment(text, base + self._style(role)))
+            used += cell_len(text)
+        if used > width:  # wrapped to fit: only a line wider than the pane's least width is cut here
+            return Strip([*Strip(segments).crop(0, width), bar], width + 1)
+        if used < width:
+            segments.append(Segment(" " * (width - used), base))
+        segments.append(bar)
+        return Strip(segments, width + 1)
