@@ -85,3 +85,22 @@ def test_prefetch_takes_a_first_look_only_without_an_index(tmp_path):
     assert again._first is None
     again.done.wait(30)
     assert [s.session_id for s in again.full.sessions] == [s.session_id for s in first.full.sessions]
+
+
+async def test_the_scan_before_the_ui_paces_the_routine_rescans(tmp_path):
+    """The routine rescan runs every 20 times a full scan's duration (at least 15 s): the
+    scan handed over by the prefetch counts (it did not, and 100,000 files were rescanned,
+    seconds of CPU beside every key, every 15 s)."""
+    from snaptui.settings.config import DEFAULTS
+    from snaptui.tui.app import SnaptuiApp
+
+    d = _directory(tmp_path)
+    cache = str(tmp_path / "cache")
+    look = prefetch.Prefetch(str(d), cache)
+    app = SnaptuiApp(str(d), settings=dict(DEFAULTS), cache_dir=cache, state_dir=str(tmp_path / "state"),
+                     watch_interval=None, prefetch=look)
+    async with app.run_test() as pilot:
+        while app.result is None or app.result.partial:
+            await pilot.pause(0.01)
+        assert look.done.is_set() and look.seconds > 0
+        assert app._scan_seconds == look.seconds

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import threading
+import time
 
 from snaptui.catalog.scan import Catalog, scan
 
@@ -37,6 +38,8 @@ class Prefetch:
         self.first = threading.Event()
         """Set once there is something to show (partial or full), or the scan failed."""
         self.done = threading.Event()
+        self.seconds = 0.0
+        """How long the whole scan took (set when ``done``)."""
         self.painted = threading.Event()
         """Set by the UI once the first rows are on screen."""
         self._first = None
@@ -60,6 +63,7 @@ class Prefetch:
         # the first rows at 100,000 files).
         self._collecting = gc.isenabled()
         gc.disable()
+        started = time.monotonic()
         try:
             from snaptui.catalog import dismissed
 
@@ -69,6 +73,7 @@ class Prefetch:
         except BaseException as exc:  # noqa: BLE001 - handed to the UI, which reports it
             self.error = exc
         finally:
+            self.seconds = time.monotonic() - started
             self._collect_again()
             self.first.set()
             self.done.set()

@@ -132,6 +132,7 @@ class FollowingApp(App[Session | None]):
         else:
             prefetch.painted.set()
         prefetch.done.wait()
+        self._scan_seconds = prefetch.seconds  # what paces the routine rescans
         if prefetch.error is not None:
             raise prefetch.error
         if not worker.is_cancelled and prefetch.full is not None:
