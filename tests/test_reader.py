@@ -231,11 +231,12 @@ tool_like = st.dictionaries(st.sampled_from([*reader.TOOL_FIELDS, "extra"]), jso
 @given(st.fixed_dictionaries({"last_tool_results": st.lists(tool_like | json_values, max_size=4)},
                              optional={f: json_values for f in [*reader.FIELDS, "extra"] if f != "last_tool_results"}),
        st.lists(tool_results, max_size=3))
-def test_the_one_pass_check_is_the_plain_check(obj, good_tools):
-    """_plain_summary accepts exactly what _plain accepts, and then gives summary()."""
+def test_the_one_pass_check_accepts_only_what_the_exact_reader_accepts(obj, good_tools):
+    """What the fast path's check (_plain_summary) accepts, the exact reader accepts too,
+    as the same document, and the summary made on the way is summary()'s."""
     for candidate in (obj, {**BASE, **obj}, {**BASE, "last_tool_results": good_tools},
                       {**BASE, "last_tool_results": [*good_tools, *obj["last_tool_results"]]}):
         got = reader._plain_summary(candidate)
-        assert (got is not None) == reader._plain(candidate), candidate
         if got is not None:
             assert got == reader.summary(candidate)
+            assert reader._exact(json.dumps(candidate).encode()).doc == candidate, candidate

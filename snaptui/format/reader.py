@@ -258,38 +258,7 @@ def _plain(obj: object) -> bool:
     """The common shape, checked quickly: exactly the seven fields, tool results
     as objects of exactly four, every type right. Anything else (unknown fields,
     positional arrays, ``-0``) takes the exact path."""
-    if type(obj) is not dict or len(obj) != 7:
-        return False
-    try:
-        count = obj["message_count"]
-        tools = obj["last_tool_results"]
-        ts = obj["snapshot_timestamp_ms"]
-        cost = obj["cost_usd"]
-        if not (
-            type(obj["session_id"]) is str
-            and type(obj["project_dir"]) is str
-            and type(obj["completed"]) is bool
-            and type(count) is int
-            and type(ts) is int
-            and type(tools) is list
-            and 0 <= count <= MAX_U64
-            and 0 <= ts <= MAX_U64
-            and (type(cost) is int or (type(cost) is float and math.isfinite(cost)))
-        ):
-            return False
-        for t in tools:
-            if not (
-                type(t) is dict
-                and len(t) == 4
-                and type(t["tool_name"]) is str
-                and type(t["call_id"]) is str
-                and type(t["output_preview"]) is str
-                and type(t["success"]) is bool
-            ):
-                return False
-    except KeyError:
-        return False
-    return True
+    return _plain_summary(obj) is not None
 
 
 def _plain_summary(obj: object) -> tuple[Any, ...] | None:
