@@ -150,8 +150,8 @@ def test_a_tool_bar_shows_every_kind_of_ending_it_has_room_for(counts, cells, pa
 
 
 def test_a_path_is_cut_at_a_separator_keeping_the_project_name():
-    assert charts.short_path("~/src/work/game-engine", 14).rstrip() == "…/game-engine"
-    assert charts.short_path("~/src/work/game-engine", 10).rstrip() == "…me-engine"
+    assert charts.short_path("~/code/projects/game-engine", 14).rstrip() == "…/game-engine"
+    assert charts.short_path("~/code/projects/game-engine", 10).rstrip() == "…me-engine"
     assert charts.short_path("~/x", 10) == "~/x       "
 
 
