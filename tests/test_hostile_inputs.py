@@ -385,7 +385,7 @@ def test_every_detail_renders_for_every_entry(hostile):
 
     result = scan(str(hostile.dir))
     for s in result.sessions:
-        facts = detail.gather(s, template=DEFAULTS["resume_command"], live=None, now_ms=1_800_000_000_000)
+        facts = detail.gather(s, template=DEFAULTS["resume_command"])
         text = str(content(detail.session_spans(s, facts, now_ms=1_800_000_000_000)))
         assert forbidden_in(text) == [] and one_line(s.name) in text
     for d in result.damaged:

@@ -100,6 +100,6 @@ def copy_range(src: int, offset: int, size: int, dst: int) -> None:
         if not chunk:
             import errno
 
-            raise OSError(errno.EIO, "a scratch file is shorter than what was written to it")
+            raise OSError(errno.EIO, "a file is shorter than the range to copy from it")
         write_all(dst, [chunk])
         offset += len(chunk)

@@ -31,7 +31,16 @@ from snaptui.base.files import Unreadable, file_stat
 from snaptui.catalog.cache import HEAD_ROWS, RACY_NS, TABLE_MAGIC, Cache
 from snaptui.catalog.jsonpieces import _COMPLETED, _INCOMPLETE, json_str
 from snaptui.catalog.pieces import _STAT, Pieces, Span, path_for
-from snaptui.catalog.pieces_write import _COMPLETED_KEY, _U64_MAX, PieceFiles, order_key, pack_stat, where, write_file
+from snaptui.catalog.pieces_write import (
+    _COMPLETED_KEY,
+    _U64_MAX,
+    PieceFiles,
+    order_key,
+    pack_stat,
+    size_of,
+    where,
+    write_file,
+)
 from snaptui.format import reader
 from snaptui.sources import recovery
 
@@ -369,17 +378,17 @@ def _save_rows(cache: Cache, chunks: list[Chunk], scratches: tuple[Scratch, Scra
     from snaptui.base.crc import crc32_combine
 
     head = marshal.dumps((cache.owner, {}), 2)[:-1]  # up to the dict's items
-    size = len(head) + sum((w >> 2) & 0xFFFFFFFF for w, _ in chunks) + 1
+    size = len(head) + sum(size_of(w) for w, _ in chunks) + 1
     crc = zlib.crc32(head, zlib.crc32(size.to_bytes(8, "little")))
     for w, chunk_crc in chunks:
-        crc = crc32_combine(crc, chunk_crc, (w >> 2) & 0xFFFFFFFF)
+        crc = crc32_combine(crc, chunk_crc, size_of(w))
     crc = zlib.crc32(b"0", crc)
 
     def copied(fd: int) -> None:  # the chunks, file to file
         for w, _ in chunks:
             src = scratches[w & 3]
             assert src is not None
-            scratch_files.copy_range(src.fd, w >> 34, (w >> 2) & 0xFFFFFFFF, fd)
+            scratch_files.copy_range(src.fd, w >> 34, size_of(w), fd)
         write_all(fd, [b"0"])
 
     try:

@@ -15,7 +15,6 @@ file is checked (magic, owner, CRC) and anything wrong reads as empty.
 
 from __future__ import annotations
 
-import errno
 import marshal
 import mmap
 import os
@@ -25,12 +24,13 @@ import zlib
 TYPE_CHECKING = False  # not typing's: this module is on the fast path of list --json
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
-    from typing import Any
+    from typing import Any, TypeVar
 
     from snaptui.sources.recovery import Entry
 
     Buffer = bytes | memoryview
     ListingPrint = tuple[bytes, bytes]
+    Part = TypeVar("Part", bytes, memoryview, Buffer, "Span | bytes")
 
 MAGIC = b"SNAPPCS5"  # 5: a fixed head, the blob next, one index after it (in name order)
 
@@ -202,21 +202,11 @@ class Span:
         return crc_of(self.chunks())
 
     def send(self, out: int) -> None:
-        """Write the range to ``out`` (any file, pipe or terminal)."""
-        at, end = self.offset, self.offset + self.size
-        try:
-            while at < end:
-                sent = os.sendfile(out, self.fd, at, end - at)
-                if not sent:
-                    raise EOFError("the file is shorter than its header says")
-                at += sent
-        except OSError as exc:
-            if at != self.offset or exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
-                raise
-            from snaptui.base.atomic import write_all
+        """Write the range to ``out`` (any file, pipe or terminal), at its position, in
+        the kernel where it can. Raises OSError (the file shorter than its header says)."""
+        from snaptui.base.scratch import copy_range
 
-            for chunk in self.chunks():  # an output sendfile cannot write to
-                write_all(out, [chunk])
+        copy_range(self.fd, self.offset, self.size, out)
 
     def close(self) -> None:
         os.close(self.fd)
@@ -409,11 +399,12 @@ def interrupted_count(entries: dict[str, Entry]) -> int:
     return sum(1 for e in entries.values() if e.row is not None and not e.row.completed)
 
 
-def array(parts: Sequence[Buffer]) -> list[Buffer]:
-    """A JSON array of the given objects, one per line, as buffers to write in order."""
+def array(parts: Sequence[Part]) -> list[Part | bytes]:
+    """A JSON array of the given objects (buffers, or ranges of a file), one per line, as
+    parts to write in order."""
     if not parts:
         return [b"[]\n"]
-    framed: list[Buffer] = [b"[\n"]
+    framed: list[Part | bytes] = [b"[\n"]
     for part in parts:
         framed += (part, b",\n")
     framed[-1] = b"\n]\n"

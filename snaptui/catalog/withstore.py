@@ -17,6 +17,7 @@ import marshal
 import os
 
 from snaptui.catalog import pieces
+from snaptui.catalog.pieces_write import _U64_MAX, size_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -26,9 +27,6 @@ if TYPE_CHECKING:
     Item = tuple[str, int, bool, str, str, tuple[str | None] | None, bytes | None]
     """A store session: key, timestamp (ms), completed, path, session id, (its lost
     prompt,) when a crash lost a turn, and its object when it is interrupted."""
-
-_MASK32 = (1 << 32) - 1
-_U64_MAX = (1 << 64) - 1
 
 
 def merged(directory: str, cache_dir: str, roots: tuple[str, ...],
@@ -108,7 +106,7 @@ def _merge(got: Streamed, directory: str, shown: list[Item]) -> pieces.Span | pi
     from snaptui.catalog.jsonpieces import with_prompt
 
     span = got.span
-    sizes = [(r[3] >> 2) & _MASK32 for r in got.sessions[: got.split]]
+    sizes = [size_of(r[3]) for r in got.sessions[: got.split]]
     starts = [0] * len(sizes)  # where each answer session's object lies in the file
     at = span.offset + 2  # after "[\n"; each object is followed by ",\n"
     for i, size in enumerate(sizes):
@@ -155,13 +153,4 @@ def _merge(got: Streamed, directory: str, shown: list[Item]) -> pieces.Span | pi
             continue
         parts.append(element)
     close_run()
-    return pieces.Spliced(span.fd, _joined(parts))
-
-
-def _joined(parts: list[pieces.Span | bytes]) -> list[pieces.Span | bytes]:
-    """``parts`` framed as one array: ``[``, each separated by ``,``, ``]`` (one per line)."""
-    out: list[pieces.Span | bytes] = [b"[\n"]
-    for part in parts:
-        out += (part, b",\n")
-    out[-1] = b"\n]\n"
-    return out
+    return pieces.Spliced(span.fd, pieces.array(parts))

@@ -50,18 +50,11 @@ def split_bash(line: str, breaks: str) -> BashLine:
             cur += ch
             region += ch
             continue
-        if state == "'":
-            if ch == "'":
-                state, region, region_state = "", before_quote + region, ""
-            else:
-                cur += ch
-                region += ch
-            continue
-        if ch == "\\":
+        if ch == "\\" and state != "'":  # a backslash escapes outside single quotes only
             escaped = in_word = True
             continue
-        if state == '"':
-            if ch == '"':
+        if state:  # inside quotes: everything is the word's, up to the closing quote
+            if ch == state:
                 state, region, region_state = "", before_quote + region, ""
             else:
                 cur += ch

@@ -42,8 +42,6 @@ class Facts(NamedTuple):
     """A :class:`snaptui.sources.transcript.Transcript`, or None while unknown."""
     resume_command: str
     """The resume command as a person would type it."""
-    live_reason: str | None
-    """Why the session may still be running (None: it is not)."""
     changes: TurnChanges | None = None
     """What the lost turn did to the project's files (None: no source knows the turn)."""
 
@@ -55,7 +53,8 @@ def _field(name: str, *value: Span) -> list[Span]:
 def session_spans(s: Session, facts: Facts | None, *, now_ms: int, expanded: bool = False,
                   live_reason: str | None = None) -> list[Span]:
     """Everything about ``s``; with ``facts`` None (not looked up yet), what its record holds.
-    Long tool outputs are collapsed to a few lines unless ``expanded``."""
+    Long tool outputs are collapsed to a few lines unless ``expanded``; ``live_reason``: why
+    it may still be running (worked out now: it changes with time, facts are kept a while)."""
     parts: list[Span] = []
     state = ("completed cleanly", "ok") if s.completed else ("interrupted", "warn")
     parts += _field("Session", (one_line(s.session_id) or "(empty id)", "strong"), ("  ", ""), state)
@@ -68,9 +67,8 @@ def session_spans(s: Session, facts: Facts | None, *, now_ms: int, expanded: boo
     parts += _field("Project", (humanfmt.home_short(s.project_dir), "path"), ("  ", ""), exists)
     when = f"{humanfmt.absolute(s.timestamp_ms)} ({humanfmt.ago(s.timestamp_ms, now_ms)})"
     parts += _field("Snapshot" if s.source == "snapshot" else "Stopped at", (when, ""))
-    why = facts.live_reason if facts is not None else live_reason
-    if why:
-        parts += _field("", (f"● may still be running: {why}", "warn"))
+    if live_reason:
+        parts += _field("", (f"● may still be running: {live_reason}", "warn"))
     cost = humanfmt.cost(s.cost_usd) if s.cost_usd is not None else "not recorded"
     parts += _field("Cost", (cost, "strong"), (f"   {humanfmt.count(s.message_count)} messages", ""))
     link = "  (symlink)" if s.is_link else ""
@@ -199,8 +197,7 @@ def leftover_spans(lo: Leftover) -> list[Span]:
     return parts
 
 
-def gather(session: Session, *, template: str, live: tuple[bool, int] | None, now_ms: int,
-           roots: tuple[str, ...] | None = None) -> Facts:
+def gather(session: Session, *, template: str, roots: tuple[str, ...] | None = None) -> Facts:
     """Look up what the detail of ``session`` shows beyond its record (file I/O:
     call it off the UI thread). ``roots``: opendev's data roots for the transcript."""
     from snaptui.actions.resume import plan
@@ -217,5 +214,4 @@ def gather(session: Session, *, template: str, live: tuple[bool, int] | None, no
         problem = str(exc) or type(exc).__name__
     resume = plan(template, session)
     found = details.transcript(session, roots)
-    reason = humanfmt.live_reason(live[0], live[1], now_ms) if live is not None else None
-    return Facts(results, problem, resume.cwd_exists, found, resume.display(), reason, changes.look(session))
+    return Facts(results, problem, resume.cwd_exists, found, resume.display(), changes.look(session))

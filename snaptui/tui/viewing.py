@@ -198,16 +198,15 @@ class ViewingApp(FollowingApp):
                 if cached is None or now - cached[1] > FACTS_FRESH_S:
                     wanted.append(s)
         if wanted:
-            self._gather(wanted, {s.key: self.live.get(s.key) for s in wanted})
+            self._gather(wanted)
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
-    def _gather(self, sessions: list[Session], live: dict[str, Live | None]) -> None:
+    def _gather(self, sessions: list[Session]) -> None:
         worker = get_current_worker()
         for session in sessions:
             if worker.is_cancelled:
                 return
             facts = detail_text.gather(session, template=self.settings["resume_command"],
-                                       live=live.get(session.key), now_ms=self.clock(),
                                        roots=self.store_roots or None)
             self.post_message(DetailLoaded(session.key, facts, session.identity))
 

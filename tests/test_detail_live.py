@@ -1,0 +1,31 @@
+"""The detail pane's "may still be running" line is worked out when it is drawn.
+
+The facts a lookup gathers (tool results, transcript, resume command) are
+kept for a while; whether a session may still be running changes with time
+(a file's age passes the threshold, an agent exits), so it is never kept with
+them: the pane shows the reason it is given now, or none.
+"""
+
+from __future__ import annotations
+
+from helpers import NOW, write
+from snaptui.catalog.scan import scan
+from snaptui.present import detail
+from snaptui.present.safetext import one_line
+from snaptui.settings.config import DEFAULTS
+
+
+def _text(spans):
+    return one_line("".join(t for t, _ in spans), 10_000)
+
+
+def test_the_running_line_follows_the_reason_given_not_the_kept_facts(tmp_path):
+    d = tmp_path / "recovery"
+    d.mkdir()
+    write(d, "s1", ts=NOW)
+    (s,) = scan(str(d)).incomplete
+    facts = detail.gather(s, template=DEFAULTS["resume_command"])  # looked up while it was live
+    live = _text(detail.session_spans(s, facts, now_ms=NOW, live_reason="its file was written moments ago"))
+    assert "may still be running: its file was written moments ago" in live
+    later = _text(detail.session_spans(s, facts, now_ms=NOW + 3_600_000, live_reason=None))
+    assert "may still be running" not in later  # the same facts, an hour on: no longer live
