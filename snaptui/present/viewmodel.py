@@ -194,8 +194,6 @@ class View(NamedTuple):
     measure: Measure
     marks: frozenset[str]
     """The marks that still name an item of the catalog (shown or hidden by the filter)."""
-    hidden_marks: int
-    """How many of them the filter hides."""
     matched: int
     """Sessions shown (interrupted, and completed when shown)."""
     total: int
@@ -223,6 +221,5 @@ def build_view(
     shown = [r.item for r in rows if r.kind == SESSION and isinstance(r.item, Session)]
     measure = columns.measure(pool, flags=flags or show_completed)
     known = marks & {i.key for i in result.items} if marks else frozenset()
-    hidden = sum(1 for k in known if k not in positions)
     cost = sum(float(s.cost_usd) for s in shown if s.cost_usd is not None and not s.completed)
-    return View(rows, positions, measure, frozenset(known), hidden, len(shown), len(pool), cost)
+    return View(rows, positions, measure, frozenset(known), len(shown), len(pool), cost)

@@ -148,8 +148,6 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
     @on(SessionList.MarkToggled)
     def _marked(self) -> None:
         self.person_moved = True
-        if self.view is not None:
-            self.hidden_marks = sum(1 for k in self.session_list.marks if k not in self.view.positions)
         self._update_status()
 
     @property

@@ -56,11 +56,11 @@ class FollowingApp(App[Session | None]):
         """Milliseconds now; frozen in tests and screenshots."""
         self.watch_interval = watch_interval
         self.prefetch = prefetch
+        """A scan started before the UI, if any."""
         self.store_roots = store_roots
         """opendev's data roots whose sessions are listed too."""
         self.snapshots = snapshots
         """Whether the recovery directory is listed (``--source opendev`` leaves it out)."""
-        """A scan started before the UI, if any."""
         self.result: Catalog | None = None
         """The latest scan (None until the first one lands)."""
         self.live: dict[str, Live] = {}

@@ -269,7 +269,6 @@ class InsightsScreen(ModalScreen["Only | None"]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._counted: Catalog | None = None
         self._partial = False
         self._asked: Catalog | None = None
 
@@ -306,7 +305,6 @@ class InsightsScreen(ModalScreen["Only | None"]):
             self.post_message(Counted(catalog, insights))
 
     def on_counted(self, message: Counted) -> None:
-        self._counted = message.catalog
         self._partial = message.catalog.partial
         ins = message.insights
         for chart in (self.days, self.projects, self.tools):

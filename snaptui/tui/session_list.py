@@ -91,9 +91,9 @@ class SessionList(ScrollView, can_focus=True):
         self._now_ms = now_ms
         self._live = live
         self._on_move = on_move
+        """Called as the cursor moves, before the screen is next drawn (the detail pane)."""
         self.moved_by_person = False
         """The person moved the cursor (a key or a click): no message, a key's path stays short."""
-        """Called as the cursor moves, before the screen is next drawn (the detail pane)."""
         self.measure = Measure()
         """How wide the rows' values are (computed with the rows, off the UI thread)."""
         self._layout: Layout | None = None

@@ -65,7 +65,6 @@ class ViewingApp(FollowingApp):
         self.view: View | None = None
         self._built: tuple[Any, ...] | None = None
         """What the last rows built in a worker were built from (a rescan that changed nothing is skipped)."""
-        self.hidden_marks = 0
         self._rows_seq = 0
         self._facts: OrderedDict[tuple[str, Any], tuple[detail_text.Facts, float]] = OrderedDict()
         self._detail_key: str | None = None
@@ -114,11 +113,16 @@ class ViewingApp(FollowingApp):
         if message.seq == self._rows_seq and self.screen_stack:
             self._apply_view(message.view, message.marks)
 
+    @property
+    def hidden_marks(self) -> int:
+        """How many marks the filter hides."""
+        view = self.view
+        return 0 if view is None else sum(1 for k in self.session_list.marks if k not in view.positions)
+
     def _apply_view(self, view: View, marks_then: frozenset[str]) -> None:
         lst = self.session_list
         self.view = view
         lst.marks -= marks_then - view.marks  # marks of items that are gone; hidden ones stay
-        self.hidden_marks = sum(1 for k in lst.marks if k not in view.positions)
         keep = lst.current.key if lst.current is not None else None
         if not (self.person_moved or lst.moved_by_person) and self.result is not None:
             keep = self._start_key(self.result) or keep
