@@ -150,3 +150,22 @@ def test_no_scratch_file_falls_back_to_the_in_memory_answer(tmp_path, monkeypatc
     monkeypatch.setattr(answer, "streamed", lambda *a, **k: None)
     assert listed(d, root, str(tmp_path / "cache"), gone) == listed(d, root, None, gone)
     assert streamed_calls == [None]
+
+
+def test_a_store_change_alone_reads_no_snapshot_and_rewrites_no_cache_file(tmp_path, mode, monkeypatch):
+    d, root, gone = world(tmp_path, 7)
+    cache = tmp_path / "cache"
+    listed(d, root, str(cache), gone)  # the recovery directory's .pieces file, and the merged answer
+    (piece_file,) = cache.glob("index/*.pieces")
+    before = os.stat(piece_file)
+    log = next(root.glob("projects/*/*.debug"))
+    with open(log, "a") as f:
+        f.write("2026-04-24 09:59:00.000 appended while a session runs\n")
+    os.utime(log, (1_700_000_500, 1_700_000_500))
+    read = []
+    real = answer.files.read_bounded
+    monkeypatch.setattr(answer.files, "read_bounded", lambda *a, **k: read.append(a[0]) or real(*a, **k))
+    assert listed(d, root, str(cache), gone) == listed(d, root, None, gone)
+    assert read == []  # every snapshot came from the cache
+    after = os.stat(piece_file)
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
