@@ -20,6 +20,7 @@ from snaptui.present.cells import fit, fit_path, width
 from snaptui.present.insights import TOP, Day, Insights, Left, failure_share, percent
 from snaptui.present.safetext import one_line
 from snaptui.present.stats import ToolRow
+from snaptui.present.stats_text import bar, eighths
 from snaptui.present.wrap import wrap
 
 Span = tuple[str, str]
@@ -27,19 +28,10 @@ Line = list[Span]
 
 UP = " ▁▂▃▄▅▆▇█"
 """A column's top cell, by eighths filled."""
-RIGHT = ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")
-FULL = "█"
 FAILED, UNFINISHED, SUCCEEDED = "█", "▓", "░"
 """A tool's bar: solid where its sessions failed; a colour-blind reader tells them apart too."""
 MARK = "▶ "
 """Before the selected row."""
-
-
-def eighths(value: float, top: float, cells: int) -> int:
-    """``value`` in eighths of ``cells`` cells, ``top`` filling them; above zero is at least one eighth."""
-    if cells <= 0 or not (math.isfinite(top) and top > 0) or not (math.isfinite(value) and value > 0):
-        return 0
-    return min(round(value / top * cells * 8), cells * 8) or 1
 
 
 def day_name(day: date, today: date | None) -> str:
@@ -271,8 +263,8 @@ def short_path(path: str, cells: int) -> str:
 
 def _right_bar(value: float, top: float, role: str) -> Callable[[int], Line]:
     def draw(cells: int) -> Line:
-        n = eighths(value, top, cells)
-        return [(FULL * (n // 8) + RIGHT[n % 8], role)] if n else []
+        drawn = bar(value, top, cells)
+        return [(drawn, role)] if drawn else []
 
     return draw
 
