@@ -128,6 +128,27 @@ def test_an_unwritable_cache_still_gives_the_answer(tmp_path, mode):
     assert json_output(str(d), str(blocked / "cache"), everything=False) == expected
 
 
+def test_a_cache_that_fills_up_while_written_still_gives_the_answer(tmp_path, monkeypatch):
+    d = tmp_path / "recovery"
+    d.mkdir()
+    for i in range(12):
+        write(d, f"s{i}", ts=NOW - i, completed=i % 3 == 0)
+    expected = in_memory(d, None)
+    real, calls = answer.write_file, []
+
+    def full_once(fd, *args, **kwargs):
+        calls.append(fd)
+        if len(calls) == 1:
+            raise OSError(28, "No space left on device")
+        return real(fd, *args, **kwargs)
+
+    monkeypatch.setattr(answer, "write_file", full_once)
+    cache = tmp_path / "cache"
+    assert json_output(str(d), str(cache), everything=False) == expected
+    assert len(calls) == 2  # laid out again in a file of its own
+    assert not [p for p in cache.rglob("*") if p.is_file() and ".pieces" in p.name]  # nothing half-written kept
+
+
 def test_a_file_replaced_or_gone_while_streaming(tmp_path, monkeypatch):
     from snaptui.base import files
     from snaptui.sources import recovery as recovery_source

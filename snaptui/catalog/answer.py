@@ -409,36 +409,28 @@ def _save_rows(cache: Cache, chunks: list[Chunk], scratches: tuple[Scratch, Scra
 
 def _write_answer(cache: Cache, sessions: list[Record], damaged: list[Damaged], racy_ns: int, sources: PieceFiles,
                   helper: bool, rows: Callable[[], None] | None) -> Span:
-    """Write the ``.pieces`` file (into the cache, else an unlinked scratch file) and
-    return its answer range; ``rows()`` writes the rows table (in the helper, if there is one).
-    Raises OSError."""
-    fd, tmp = _target(cache)
-    try:
+    """Write the ``.pieces`` file (into the cache, else, where the cache cannot take it,
+    into an unlinked scratch file) and return its answer range, the file kept open;
+    ``rows()`` writes the rows table (in the helper, if there is one). Raises OSError."""
+    laid: list[Span] = []
+
+    def lay_out(fd: int) -> None:
         at, size = write_file(fd, cache.owner, sessions, damaged, racy_ns, sources, helper=helper, also=rows)
-        if tmp is not None:
-            os.replace(tmp, path_for(cache.base or ""))
-            tmp = None
-    except BaseException:
-        os.close(fd)
-        raise
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-    return Span(fd, at, size)
+        laid.append(Span(os.dup(fd), at, size))
 
-
-def _target(cache: Cache) -> tuple[int, str | None]:
-    """A new file for the pieces: a temp file beside the cache's (fd, its path), else an unlinked one."""
     if cache.base is not None:
-        from snaptui.base.atomic import temp_name
+        from snaptui.base.atomic import write_atomic
 
-        tmp = temp_name(path_for(cache.base))
         try:
-            os.makedirs(os.path.dirname(tmp), mode=0o700, exist_ok=True)
-            return os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600), tmp
+            os.makedirs(os.path.dirname(cache.base), mode=0o700, exist_ok=True)
+            write_atomic(path_for(cache.base), [], durable=False, finish=lay_out)
         except OSError:
-            pass  # a read-only cache: the answer is still laid out, in a file of its own
-    return scratch_files.Scratch.create(_tmp()).fd, None
+            pass  # a read-only or full cache: the answer is laid out in a file of its own
+        if laid:  # (even if it could not be put in place: the open file holds it)
+            return laid[0]
+    fd = scratch_files.Scratch.create(_tmp()).fd
+    try:
+        lay_out(fd)
+    finally:
+        os.close(fd)
+    return laid[0]
