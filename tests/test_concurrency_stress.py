@@ -150,7 +150,9 @@ def test_live_writer_against_scan_purge_discard_restore(recovery, tmp_path):
     judged: set[tuple[str, int]] = set()  # (session id, save number) some purge plan judged old
     kept = removed = discards = restores = refused = rounds = 0
     directory = str(recovery)
-    writer = start_writer(recovery, ids, 6.0, log)
+    # No cap on the saves: the writer saves for its whole 6 s (a fast machine reached a cap
+    # before 5 s, and its last save came before the last purge).
+    writer = start_writer(recovery, ids, 6.0, log, max_saves=10**9)
     purge_until = time.monotonic() + 5.0  # the writer's last second of saves comes after the last purge
     try:
         while writer.poll() is None:
