@@ -35,13 +35,16 @@ def root(tmp_path: Path) -> Path:
 
 @pytest.fixture(params=["whole", "pieces", "too-long"])
 def mode(request, monkeypatch) -> str:
-    """``pieces``: every line is read in pieces from its end (its start still found);
+    """``pieces``: every line is read in pieces from its end (its start still found), each
+    piece a read of the file (no file is read whole first);
     ``too-long``: every line is also too long for its start to be looked for."""
     if request.param != "whole":
         for module, name, value in ((debuglog, "PARSE_MAX", 100), (opendev_jsonl, "LINE_MAX", 150),
                                     (tailread, "BLOCK", 64), (tailread, "FIRST_STEP", 16),
                                     (opendev_jsonl, "BLOCK", 64), (debugbig, "TAIL", 300)):
             monkeypatch.setattr(module, name, value)
+    if request.param == "pieces":  # every piece a read of its own (files are otherwise read whole)
+        monkeypatch.setattr(tailread, "SMALL", 0)
     if request.param == "too-long":
         monkeypatch.setattr(debuglog, "LINE_MAX", 200)
     return request.param

@@ -34,3 +34,45 @@ def test_json_strings_across_blocks(tmp_path, monkeypatch, block):
         assert r.find((b'"n"', b"end"), 0, len(raw)) == (raw.index(b"end"), 1)
     finally:
         os.close(fd)
+
+
+def test_a_small_file_is_read_once_and_searched_in_memory(tmp_path, monkeypatch):
+    raw = b"".join(b'{"n":%d,"s":"x\\"y"}\n' % i for i in range(2000))
+    assert len(raw) <= tailread.SMALL
+    path = tmp_path / "s"
+    path.write_bytes(raw)
+    reads: list[int] = []
+    real = os.preadv
+
+    def counted(fd, buffers, offset):
+        reads.append(sum(len(b) for b in buffers))
+        return real(fd, buffers, offset)
+
+    monkeypatch.setattr(os, "preadv", counted)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        r = tailread.Reader(fd, len(raw), len(raw))
+        assert r.rfind((b'"n":1999',), 0, len(raw))[0] == raw.rindex(b'"n":1999')
+        assert r.find((b'"n":7,',), 0, len(raw))[0] == raw.index(b'"n":7,')
+        assert r.count(b"\n", 0, len(raw)) == 2000
+        assert r.read(10, 30) == raw[10:30]
+        assert r.line_start(len(raw) - 1) == raw.rindex(b"\n", 0, len(raw) - 1) + 1
+        assert reads == [len(raw)]  # one read of the whole file, charged once
+        with pytest.raises(tailread.OutOfBudget):  # what the budget allows stays as it was
+            tailread.Reader(fd, len(raw), len(raw) - 1).read(0, len(raw))
+        assert tailread.Reader(fd, len(raw), 100).read(len(raw) - 100, len(raw)) == raw[-100:]
+    finally:
+        os.close(fd)
+
+
+def test_a_small_file_that_shrank_before_its_first_read(tmp_path):
+    path = tmp_path / "s"
+    path.write_bytes(b"x" * 1000)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        r = tailread.Reader(fd, 1000, 1 << 20)
+        os.truncate(path, 10)
+        with pytest.raises(tailread.Changed):
+            r.fill(990, 1000)
+    finally:
+        os.close(fd)

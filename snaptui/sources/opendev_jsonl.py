@@ -65,10 +65,11 @@ def read_transcript(path: str) -> TranscriptFacts | str:
     try:
         try:
             # The counting pass reads the whole file once (plus block overlaps): no budget.
-            lines, failures, names = _count(Reader(fd, st.st_size, 1 << 62))
+            counting = Reader(fd, st.st_size, 1 << 62)
+            lines, failures, names = _count(counting)
             turn = _Turn()
             try:
-                _backwards(Reader(fd, st.st_size, BUDGET), turn)
+                _backwards(counting.again(BUDGET), turn)
             except OutOfBudget:
                 pass  # what was found within the budget stands
         except Changed:

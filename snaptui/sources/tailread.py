@@ -23,6 +23,11 @@ import threading
 BLOCK = 1024 * 1024
 """Bytes per read while searching (a few are re-read where blocks overlap)."""
 
+SMALL = 256 * 1024
+"""A file at most this long (and within the budget) is read once, whole, at its
+first read; its searches then copy from memory (most logs and transcripts are a
+few KiB, and each search's first reads would otherwise be system calls of their own)."""
+
 FIRST_STEP = 16 * 1024
 """A search's first read; each next one is four times larger, up to :data:`BLOCK`
 (matches are often near, and repeated searches must not each read a whole block)."""
@@ -59,12 +64,14 @@ class Reader:
     valid until the next read of any reader in the thread.
     """
 
-    __slots__ = ("fd", "left", "size")
+    __slots__ = ("fd", "left", "size", "whole")
 
     def __init__(self, fd: int, size: int, budget: int) -> None:
         self.fd = fd
         self.size = size
         self.left = budget
+        self.whole: bytearray | None = None
+        """The whole file, once read (a file of at most :data:`SMALL` bytes)."""
 
     def fill(self, start: int, end: int) -> tuple[bytearray, int]:
         """Bytes ``[start, end)`` (clipped to the file) as ``(buffer, n)``: they are ``buffer[:n]``."""
@@ -73,12 +80,28 @@ class Reader:
         buf = _buffer(max(n, 0))
         if n <= 0:
             return buf, 0
+        whole = self.whole
+        if whole is None and self.size <= SMALL and self.size <= self.left:
+            whole = bytearray(self.size)  # one read, charged once: what is read again comes from memory
+            if os.preadv(self.fd, [whole], 0) != self.size:
+                raise Changed
+            self.left -= self.size
+            self.whole = whole
+        if whole is not None:
+            memoryview(buf)[:n] = memoryview(whole)[start : start + n]
+            return buf, n
         if n > self.left:
             raise OutOfBudget
         self.left -= n
         if os.preadv(self.fd, [memoryview(buf)[:n]], start) != n:
             raise Changed
         return buf, n
+
+    def again(self, budget: int) -> Reader:
+        """A reader of the same file with a budget of its own (and what this one read whole)."""
+        other = Reader(self.fd, self.size, budget)
+        other.whole = self.whole
+        return other
 
     def read(self, start: int, end: int) -> bytes:
         """Bytes ``[start, end)`` (clipped to the file), as a ``bytes`` of their own."""
