@@ -260,6 +260,12 @@ class _Walk:
     def _entry(self, end: int) -> _Entry | None:
         """The entry whose line ends at ``end`` (its newline), or None when it is not one."""
         r = self.r
+        whole = r.memory()
+        if whole is not None:  # a small log, in memory: its line is where the previous newline is
+            lo = max(0, end - PARSE_MAX)
+            nl = whole.rfind(b"\n", lo, end)
+            if nl >= 0 or lo == 0:
+                return self._parsed(memoryview(whole)[nl + 1 : end], end, nl + 1)
         for probe in (min(FIRST_PROBE, PARSE_MAX), PARSE_MAX):  # most entries but requests are short
             lo = max(0, end - probe)
             buf, n = r.fill(lo, end)

@@ -71,15 +71,17 @@ def ts_ns(value: object) -> int | None:
 def _utc_nine_digits(value: str) -> int | None:
     """``YYYY-MM-DDTHH:MM:SS.fffffffff+00:00``; None when it is not exactly that."""
     day = _day_seconds(value[:10])
-    clock, frac = value[11:19], value[20:29]
-    if (day is None or value[19] != "." or clock[2] != ":" or clock[5] != ":"
-            or not (clock[:2] + clock[3:5] + clock[6:] + frac).isascii()
-            or not (clock[:2] + clock[3:5] + clock[6:] + frac).isdigit()):
+    if day is None or value[13] != ":" or value[16] != ":" or value[19] != ".":
         return None
-    hours, minutes, seconds = int(clock[:2]), int(clock[3:5]), int(clock[6:])
+    digits = value[11:13] + value[14:16] + value[17:19] + value[20:29]  # HHMMSS and the nine: one int
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    clock, frac = divmod(int(digits), 1_000_000_000)
+    hours, rest = divmod(clock, 10_000)
+    minutes, seconds = divmod(rest, 100)
     if hours > 23 or minutes > 59 or seconds > 59:
         return None
-    return (day + hours * 3600 + minutes * 60 + seconds) * 1_000_000_000 + int(frac)
+    return (day + hours * 3600 + minutes * 60 + seconds) * 1_000_000_000 + frac
 
 
 @lru_cache(maxsize=1024)

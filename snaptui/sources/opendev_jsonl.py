@@ -220,14 +220,19 @@ def _backwards(r: Reader, turn: _Turn) -> None:
     end = r.size
     if end and r.read(end - 1, end) == b"\n":
         end -= 1
+    whole = r.memory()
     while end > 0:
         lo = max(0, end - LINE_MAX)
         at, _ = r.rfind((b"\n",), lo, end)
         if at >= 0 or lo == 0:
             start = at + 1
-            buf, n = r.fill(start, end)
+            if whole is not None:  # a small transcript, in memory
+                line = memoryview(whole)[start:end]
+            else:
+                buf, n = r.fill(start, end)
+                line = memoryview(buf)[:n]
             try:
-                m = orjson.loads(memoryview(buf)[:n])
+                m = orjson.loads(line)
             except orjson.JSONDecodeError:
                 m = None
         else:

@@ -73,6 +73,18 @@ class Reader:
         self.whole: bytearray | None = None
         """The whole file, once read (a file of at most :data:`SMALL` bytes)."""
 
+    def memory(self) -> bytearray | None:
+        """The whole file, read at the first call when it is at most :data:`SMALL` bytes
+        (and within the budget, charged once); None for a larger file."""
+        whole = self.whole
+        if whole is None and self.size <= SMALL and self.size <= self.left:
+            whole = bytearray(self.size)
+            if self.size and os.preadv(self.fd, [whole], 0) != self.size:
+                raise Changed
+            self.left -= self.size
+            self.whole = whole
+        return whole
+
     def fill(self, start: int, end: int) -> tuple[bytearray, int]:
         """Bytes ``[start, end)`` (clipped to the file) as ``(buffer, n)``: they are ``buffer[:n]``."""
         start = max(0, start)
@@ -80,13 +92,7 @@ class Reader:
         buf = _buffer(max(n, 0))
         if n <= 0:
             return buf, 0
-        whole = self.whole
-        if whole is None and self.size <= SMALL and self.size <= self.left:
-            whole = bytearray(self.size)  # one read, charged once: what is read again comes from memory
-            if os.preadv(self.fd, [whole], 0) != self.size:
-                raise Changed
-            self.left -= self.size
-            self.whole = whole
+        whole = self.memory()
         if whole is not None:
             memoryview(buf)[:n] = memoryview(whole)[start : start + n]
             return buf, n
@@ -105,12 +111,24 @@ class Reader:
 
     def read(self, start: int, end: int) -> bytes:
         """Bytes ``[start, end)`` (clipped to the file), as a ``bytes`` of their own."""
+        whole = self.memory()
+        if whole is not None:
+            return bytes(whole[max(0, start) : min(end, self.size)])
         buf, n = self.fill(start, end)
         return bytes(memoryview(buf)[:n])
 
     def rfind(self, patterns: tuple[bytes, ...], start: int, end: int) -> tuple[int, int]:
         """The rightmost match of any of ``patterns`` lying inside ``[start, end)``:
         ``(offset, index of the pattern)``, or ``(-1, -1)``."""
+        whole = self.memory()
+        if whole is not None:
+            start, end = max(0, start), min(end, self.size)
+            best, which = -1, -1
+            for i, pattern in enumerate(patterns):
+                at = whole.rfind(pattern, start, end) if start < end else -1
+                if at > best:
+                    best, which = at, i
+            return best, which
         overlap = max(len(p) for p in patterns) - 1
         hi = end
         step = FIRST_STEP
