@@ -169,3 +169,29 @@ def test_a_store_change_alone_reads_no_snapshot_and_rewrites_no_cache_file(tmp_p
     assert read == []  # every snapshot came from the cache
     after = os.stat(piece_file)
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_a_session_that_came_into_the_store_while_snapshots_were_read(tmp_path, mode, monkeypatch, streamed_calls):
+    """Only the ids the store listed are kept for the snapshots; a session the store read
+    but did not list (it came in meanwhile) may be a twin: the answer is made in memory."""
+    from snaptui.sources import opendev_layout
+
+    d, root, gone = world(tmp_path, 4)
+    expected = listed(d, root, None, gone)
+    real = opendev_layout.session_ids
+    monkeypatch.setattr(opendev_layout, "session_ids", lambda roots: real(roots) - {"04store00000"})
+    assert listed(d, root, str(tmp_path / "cache"), gone) == expected
+    assert streamed_calls == [None]
+
+
+def test_streamed_keeps_the_ids_asked_for_only(tmp_path):
+    d, _, _ = world(tmp_path, 2)
+    got = answer.streamed(str(d), str(tmp_path / "cache"), ids_of={"dup-session", "02store00001", "absent"})
+    try:
+        assert set(got.ids.values()) == {"dup-session", "02store00001"}
+        assert len(got.ids) == 6  # four snapshots of dup-session, two twins of the store's second session
+        every = answer.streamed(str(d), str(tmp_path / "cache2"), ids_of=None)
+        assert every.ids == {}
+        every.span.close()
+    finally:
+        got.span.close()

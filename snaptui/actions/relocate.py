@@ -17,9 +17,9 @@ import os
 from typing import NamedTuple
 
 from snaptui.base.atomic import fsync_dir
+from snaptui.sources.opendev_layout import MARKER
 from snaptui.sources.records import Session
 
-MARKER = "OPENDEV_PROJECT_PATH"
 SUFFIXES = (".json", ".jsonl", ".debug", ".events.jsonl")
 _CHUNK = 1 << 20
 

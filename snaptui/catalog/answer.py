@@ -46,7 +46,7 @@ from snaptui.sources import recovery
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Container
     from typing import Any
 
     from snaptui.base.files import Stat, StatFailed
@@ -99,8 +99,9 @@ def plain_answer(directory: str, cache_dir: str | None) -> Span | None:
     return None if got is None else got.span
 
 
-def streamed(directory: str, cache_dir: str | None, *, with_ids: bool = False) -> Streamed | None:
-    """:func:`plain_answer`, with each session's record (and, ``with_ids``, its session id)."""
+def streamed(directory: str, cache_dir: str | None, *, ids_of: Container[str] | None = None) -> Streamed | None:
+    """:func:`plain_answer`, with each session's record (and the session id of each session
+    whose id is one of ``ids_of``)."""
     started_ns = time.time_ns()
     cache = Cache(cache_dir, directory)
     known = len(cache) > 0
@@ -123,13 +124,13 @@ def streamed(directory: str, cache_dir: str | None, *, with_ids: bool = False) -
         damaged: list[Damaged] = []
         chunks: list[Chunk] = []
         old = Pieces.load(cache.base, cache.owner, keep_open=True) if known else Pieces.empty()
-        ids: list[tuple[str, str]] | None = [] if with_ids else None
+        ids: list[tuple[str, str]] | None = [] if ids_of is not None else None
         newest = _Newest()
-        todo = _from_cache(listing, cache.rows, old.layout, mine, sessions, damaged, chunks, ids, newest) \
+        todo = _from_cache(listing, cache.rows, old.layout, mine, sessions, damaged, chunks, ids, ids_of, newest) \
             if known else listing
         del listing
         sessions.sort()
-        how = _How(dir_fd, os.path.join(directory, ""), started_ns - RACY_NS, with_ids)
+        how = _How(dir_fd, os.path.join(directory, ""), started_ns - RACY_NS, ids_of)
         threads = sys.modules.get("threading")
         alone = threads is None or threads.active_count() == 1  # a fork copies other threads' locks held
         if len(todo) >= PARALLEL_READ_FROM and alone and twoproc.available():
@@ -179,14 +180,14 @@ class _How:
 
     __slots__ = ("dir_fd", "prefix", "racy_ns", "ids")
 
-    def __init__(self, dir_fd: int, prefix: str, racy_ns: int, ids: bool = False) -> None:
+    def __init__(self, dir_fd: int, prefix: str, racy_ns: int, ids: Container[str] | None = None) -> None:
         self.dir_fd = dir_fd
         self.prefix = prefix
         """The directory as given, with a separator: a session's ``path`` is this plus its name."""
         self.racy_ns = racy_ns
         """Files modified since are not kept in the rows table (they are read again next time)."""
         self.ids = ids
-        """Whether each session's id is to be told (by file name)."""
+        """The session ids to tell (by file name) when a session has one of them."""
 
 
 def _tmp() -> str:
@@ -223,9 +224,10 @@ def _listing(dir_fd: int, *, stat: bool) -> list[Todo]:
 
 def _from_cache(listing: list[Todo], rows: dict[str, tuple[Any, ...]], layout: dict[str, tuple[Any, ...]],
                 out: Scratch, sessions: list[Record], damaged: list[Damaged], chunks: list[Chunk],
-                ids: list[tuple[str, str]] | None, newest: _Newest) -> list[Todo]:
+                ids: list[tuple[str, str]] | None, ids_of: Container[str] | None, newest: _Newest) -> list[Todo]:
     """Take what the cache's ``rows`` and the old pieces' ``layout`` know of ``listing`` (their
-    rows go to ``out`` again and to ``newest``, their session ids to ``ids`` if given); return
+    rows go to ``out`` again and to ``newest``, their session ids to ``ids`` if given and one
+    of ``ids_of``); return
     the rest."""
     kept: dict[str, tuple[Any, ...]] = {}
     todo: list[Todo] = []
@@ -252,7 +254,7 @@ def _from_cache(listing: list[Todo], rows: dict[str, tuple[Any, ...]], layout: d
                 todo.append(item)
                 continue
             sessions.append((order_key(value[3], value[2]), name, pack_stat(hit[0]), where(laid[1], laid[2], _CACHED)))
-            if ids is not None:
+            if ids is not None and value[0] in ids_of:  # type: ignore[operator]
                 ids.append((name, value[0]))
             if len(hit[0]) == 5:
                 newest.add(name, hit[0], value)
@@ -332,7 +334,7 @@ def _read_some(todo: list[Todo], out: Scratch, source: int, how: _How) -> Found:
             # order_key(completed, timestamp) and where(at, size, source), inlined: this runs per file
             key = (completed << 64) | (_U64_MAX - row[2])
             sessions.append((key, name, packed, (((at << 32) | size) << 2) | source))
-            if how.ids:
+            if how.ids is not None and row[0] in how.ids:
                 ids.append((name, row[0]))
             value = tuple(row)  # a plain tuple for marshal (read_entry's is a Row)
         if len(plain) == 5 and plain[4] < racy_ns:  # too recent a file is read again next time

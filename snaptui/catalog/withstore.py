@@ -33,16 +33,19 @@ def merged(directory: str, cache_dir: str, roots: tuple[str, ...],
            dismissed: dict[str, int]) -> tuple[pieces.Span | pieces.Spliced | list[Buffer], ListingPrint | None] | None:
     """The plain answer of ``directory`` and the store under ``roots`` (less the
     ``dismissed``), and the directory's listing print it was made from (see
-    :mod:`snaptui.catalog.merged`); None when it cannot be streamed (no scratch file:
-    the caller makes it in memory). Raises ``DirectoryProblem``."""
+    :mod:`snaptui.catalog.merged`); None when it cannot be streamed (no scratch file, or
+    the store has a session it did not list when the snapshots were read: the caller
+    makes it in memory). Raises ``DirectoryProblem``."""
     from snaptui.base import twoproc
     from snaptui.catalog import answer
+    from snaptui.sources.opendev_layout import session_ids
 
     listing: ListingPrint | None
     result = twoproc.aside(lambda: [marshal.dumps(_store_items(roots, cache_dir), 2)]) if _alone() else None
     data = None
+    listed = session_ids(roots)  # only these snapshots' ids are kept: a store session may be their twin
     try:
-        got = answer.streamed(directory, cache_dir, with_ids=True)
+        got = answer.streamed(directory, cache_dir, ids_of=listed)
     except answer.Unlistable as exc:
         if str(exc) != "does not exist":
             from snaptui.catalog.jsonlist import DirectoryProblem
@@ -60,6 +63,9 @@ def merged(directory: str, cache_dir: str, roots: tuple[str, ...],
             data = result()
     items: list[Item] = marshal.loads(data) if data is not None else _store_items(roots, cache_dir)
     shown = [it for it in items if dismissed.get(it[0]) != it[1]]
+    if got is not None and any(it[4] not in listed for it in shown):
+        got.span.close()
+        return None  # a session came into the store meanwhile: its twin is not known here
     if got is None:  # no directory: the store's sessions alone
         twins = {it[4]: it for it in shown}
         return pieces.array([it[6] for it in sorted(twins.values(), key=_store_order) if not it[2]]), listing  # type: ignore[misc]

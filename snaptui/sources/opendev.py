@@ -56,11 +56,10 @@ from snaptui.sources.opendev_jsonl import (
     facts_from_messages,
     read_transcript,
 )
+from snaptui.sources.opendev_layout import MARKER, ids_in, is_dir
 from snaptui.sources.records import DamagedFile, Identity, LastTool, LostTurn, Session
 
 SOURCE = "opendev"
-MARKER = "OPENDEV_PROJECT_PATH"
-NOT_SESSIONS = frozenset({"sessions-index.json", "file-history.json"})
 MARKER_MAX = 64 * 1024
 JSON_MAX = 64 * 1024 * 1024
 """A ``.json`` is a few KiB (its messages live in the ``.jsonl``); a legacy all-in-one file can be larger."""
@@ -167,7 +166,7 @@ def discover(roots: Iterable[str]) -> Discovery:
         projects = os.path.join(root, "projects")
         try:
             with os.scandir(projects) as it:
-                folders = sorted(e.path for e in it if _is_dir(e))
+                folders = sorted(e.path for e in it if is_dir(e))
         except FileNotFoundError:
             if not os.path.isdir(root):
                 problems.append(StoreProblem(root, "does not exist"))
@@ -183,13 +182,6 @@ def discover(roots: Iterable[str]) -> Discovery:
     return Discovery(tuple(sessions), tuple(problems))
 
 
-def _is_dir(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir()  # follows a symlinked folder
-    except OSError:
-        return False
-
-
 def _discover_folder(folder: str, sessions: list[StoreSession], problems: list[StoreProblem]) -> None:
     try:
         with os.scandir(folder) as it:
@@ -197,10 +189,7 @@ def _discover_folder(folder: str, sessions: list[StoreSession], problems: list[S
     except OSError as exc:
         problems.append(StoreProblem(folder, directory_problem(exc)))
         return
-    ids = {name[:-5] for name in links if _is_session_json(name)}
-    ids |= {name[:-6] for name in links
-            if name.endswith(".debug") and len(name) > 6 and not name.startswith(".")
-            and name[:-6] + ".json" not in links}
+    ids = ids_in(links)
     if not ids:
         return
     project_dir, problem = _marker(folder, links)
@@ -209,10 +198,6 @@ def _discover_folder(folder: str, sessions: list[StoreSession], problems: list[S
         if files[0] is None and files[2] is None:
             continue  # vanished since the listing
         sessions.append(StoreSession(sid, folder, project_dir, problem, *files))
-
-
-def _is_session_json(name: str) -> bool:
-    return name.endswith(".json") and len(name) > 5 and not name.startswith(".") and name not in NOT_SESSIONS
 
 
 def _store_file(folder: str, name: str, links: dict[str, bool]) -> StoreFile | None:
