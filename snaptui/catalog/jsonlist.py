@@ -64,7 +64,7 @@ def json_parts(directory: str, cache_dir: str | None, *, everything: bool, store
             store = survey_store(store_roots, cache_dir)
             got = _parts(directory, cache_dir, everything, store, snapshots, dismissed or {}, started_ns)
         parts, listing = got
-        if kept is not None and not isinstance(parts, pieces.Span):
+        if kept is not None:
             kept.keep(parts, listing, started_ns)
         return parts
     finally:

@@ -1,21 +1,27 @@
-"""``list --json`` with opendev's store in it: the whole answer kept, with what it was made from.
+"""``list --json`` with opendev's store in it: how the merged answer is made, kept.
 
 The recovery directory's answer alone is served by :mod:`snaptui.catalog.pieces`.
 With a store, the answer also holds the store's sessions, merged in order,
 less the dismissed ones; reading the store (and importing what reads it)
-costs more than the rest of an unchanged answer. So the merged answer is kept
-in one file per (directory, store roots), beside what it was made from:
+costs more than the rest of an unchanged answer. So how the merged answer is
+made is kept, in one file per (directory, store roots): its recipe, in order,
+ranges of the recovery directory's ``.pieces`` answer and the bytes between
+them (the store's sessions, the array's framing), beside what it was made from:
 
+- the ``.pieces`` file its ranges are in (its identity, and where its answer
+  lies: its own checksum covers the answer),
 - the recovery directory's listing print (its ``*.json`` names and stats, as
   the pieces file keeps them; ``MISSING`` for no directory, ``NONE`` when
   snapshots are not listed),
 - the store's fingerprint (:mod:`snaptui.catalog.storeprint`),
 - the dismissed keys.
 
-It is served only while all three are what they were, and its checksum
-holds; it is written only when every file it was made from was last
-modified long enough ago to trust its stat (a same-size rewrite within the
-file system's timestamp granularity would otherwise look unchanged).
+It is served only while all of these are what they were and both checksums
+hold; it is written only when every file it was made from was last modified
+long enough ago to trust its stat (a same-size rewrite within the file
+system's timestamp granularity would otherwise look unchanged). The snapshots'
+part of the answer is never copied: at 100,000 snapshots it is hundreds of MB,
+and the store changes whenever opendev runs.
 """
 
 from __future__ import annotations
@@ -32,7 +38,11 @@ if TYPE_CHECKING:
 
     from snaptui.catalog.cache import Buffer
 
-MAGIC = b"SNAPMRG1"
+    Source = tuple[int, int, int, int, int, int]
+    """The ``.pieces`` file a recipe's ranges are in: device, inode, size, mtime, and
+    its answer's offset and size."""
+
+MAGIC = b"SNAPMRG2"
 MISSING = (b"missing", b"")
 """The listing print of a recovery directory that does not exist."""
 NONE = (b"none", b"")
@@ -40,7 +50,7 @@ NONE = (b"none", b"")
 RACY_NS = 2_000_000_000
 HELPER_SHARE = 0.25
 """The helper's part of the recovery directory's stats: it also fingerprints the store
-and takes the answer's checksum (measured: the two processes then finish together)."""
+and takes the ``.pieces`` answer's checksum (measured: the two processes then finish together)."""
 _HEAD = 8 + 4 + 8
 
 
@@ -60,26 +70,26 @@ class Kept:
         self.store_print: bytes | None = None
         self.store_newest = 0
 
-    def unchanged(self) -> pieces.Span | None:
+    def unchanged(self) -> pieces.Spliced | None:
         """The kept answer, if nothing it was made from changed; else None (and the
         store's fingerprint taken, before the store is read, for :meth:`keep`)."""
         try:
             fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
         except OSError:
             fd = -1
-        span = None
+        got = None
         if fd >= 0:
             try:
-                span = self._checked(fd)
+                got = self._checked(fd)
             except (OSError, ValueError, EOFError, TypeError):
-                span = None
-            if span is None:
+                got = None
+            finally:
                 os.close(fd)
-        if span is None:
+        if got is None:
             self.store_print, self.store_newest = storeprint.fingerprint(self.roots)
-        return span
+        return got
 
-    def _checked(self, fd: int) -> pieces.Span | None:
+    def _checked(self, fd: int) -> pieces.Spliced | None:
         head = os.pread(fd, _HEAD, 0)
         if len(head) != _HEAD or head[:8] != MAGIC:
             return None
@@ -87,24 +97,29 @@ class Kept:
         body = os.pread(fd, size, _HEAD)
         if len(body) != size or zlib.crc32(body) != int.from_bytes(head[8:12], "little"):
             return None
-        owner, listing, store, dismissed, answer_size, answer_crc = marshal.loads(body)
+        owner, listing, store, dismissed, source, recipe = marshal.loads(body)
         if owner != self.owner or dismissed != self.dismissed:
             return None
-        answer = pieces.Span(fd, _HEAD + size, answer_size)
 
-        def store_and_answer() -> bool:  # in the helper that shares the recovery directory's stats
-            return bool(storeprint.fingerprint(self.roots)[0] == store and answer.crc() == answer_crc)
+        def store_unchanged() -> bool:  # in the helper that shares the recovery directory's stats
+            return bool(storeprint.fingerprint(self.roots)[0] == store)
 
         if self.snapshots and os.path.lexists(self.directory):
             got = pieces.unchanged_with_print(self.base, os.path.realpath(self.directory), self.directory,
-                                              check_answer=False, also=store_and_answer, share=HELPER_SHARE)
+                                              check_answer=source is not None, also=store_unchanged,
+                                              share=HELPER_SHARE)
             if got is not None:
-                got[0].close()
-                return answer if got[1] == tuple(listing) else None
+                span, printed = got
+                if printed == tuple(listing) and (source is None or _source(span) == tuple(source)):
+                    return _served(span, recipe)
+                span.close()
+                return None
             now = self._no_snapshots()  # no pieces file is kept for a directory without snapshots
         else:
             now = MISSING if self.snapshots else NONE
-        return answer if now == tuple(listing) and store_and_answer() else None
+        if source is not None or now != tuple(listing) or not store_unchanged():
+            return None
+        return _served(None, recipe)
 
     def _no_snapshots(self) -> tuple[bytes, bytes] | None:
         """The listing print of a recovery directory without ``*.json`` files (None: it has some)."""
@@ -113,25 +128,81 @@ class Kept:
         except OSError:
             return None
 
-    def keep(self, answer: Sequence[Buffer] | pieces.Spliced, listing: tuple[bytes, bytes] | None,
+    def keep(self, answer: Sequence[Buffer] | pieces.Span | pieces.Spliced, listing: tuple[bytes, bytes] | None,
              now_ns: int) -> None:
-        """Keep ``answer``, made from the recovery directory's ``listing`` (None: it had a
-        file too recent to trust) and the store as fingerprinted by :meth:`unchanged`."""
+        """Keep how ``answer`` was made, from the recovery directory's ``listing`` (None: it
+        had a file too recent to trust) and the store as fingerprinted by :meth:`unchanged`."""
         if listing is None or self.store_print is None or self.store_newest >= now_ns - RACY_NS:
             return
-        if isinstance(answer, pieces.Spliced):  # read a chunk at a time: never all of it at once
-            crc, size = answer.crc(), answer.size()
+        source: Source | None = None
+        recipe: list[bytes | tuple[int, int]]
+        if isinstance(answer, (pieces.Span, pieces.Spliced)):
+            within = answer if isinstance(answer, pieces.Span) else answer.within
+            try:
+                if within is None or not _is_at(within.fd, pieces.path_for(self.base)):
+                    return  # not the .pieces file (a scratch file, or one replaced since): nothing to refer to
+                source = _source(within)
+            except OSError:
+                return
+            recipe = _recipe([answer] if isinstance(answer, pieces.Span) else answer.parts)
         else:
-            crc, size = pieces.crc_of(answer), sum(map(len, answer))
-        body = marshal.dumps((self.owner, listing, self.store_print, self.dismissed, size, crc), 2)
-        head: list[Buffer] = [MAGIC, zlib.crc32(body).to_bytes(4, "little"), len(body).to_bytes(8, "little"), body]
+            recipe = [b"".join(answer)]
+        body = marshal.dumps((self.owner, listing, self.store_print, self.dismissed, source, recipe), 2)
         try:
             from snaptui.base.atomic import write_atomic
 
             os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
-            if isinstance(answer, pieces.Spliced):  # its ranges copied file to file
-                write_atomic(self.path, head, durable=False, finish=answer.send)
-            else:
-                write_atomic(self.path, [*head, *answer], durable=False)
+            write_atomic(self.path, [MAGIC, zlib.crc32(body).to_bytes(4, "little"), len(body).to_bytes(8, "little"),
+                                     body], durable=False)
         except OSError:
             pass  # a cache that cannot be written only costs time
+
+
+def _source(span: pieces.Span) -> Source:
+    st = os.fstat(span.fd)
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, span.offset, span.size
+
+
+def _is_at(fd: int, path: str) -> bool:
+    """Whether the open file ``fd`` is the file at ``path``."""
+    mine, there = os.fstat(fd), os.stat(path)
+    return (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino)
+
+
+def _recipe(parts: Sequence[pieces.Span | bytes]) -> list[bytes | tuple[int, int]]:
+    """Each range as ``(offset, size)``; the bytes between two ranges joined."""
+    out: list[bytes | tuple[int, int]] = []
+    run: list[bytes] = []
+    for part in parts:
+        if isinstance(part, pieces.Span):
+            if run:
+                out.append(b"".join(run))
+                run = []
+            out.append((part.offset, part.size))
+        else:
+            run.append(bytes(part))
+    if run:
+        out.append(b"".join(run))
+    return out
+
+
+def _served(span: pieces.Span | None, recipe: list[bytes | tuple[int, int]]) -> pieces.Spliced | None:
+    """The answer ``recipe`` makes with ranges of ``span``'s file (which it takes), or None
+    (and ``span`` closed) when a range lies outside ``span`` or the recipe is not one."""
+    parts: list[pieces.Span | bytes] = []
+    ok = True
+    for part in recipe:
+        if type(part) is bytes:
+            parts.append(part)
+        elif span is not None and type(part) is tuple and len(part) == 2 \
+                and span.offset <= part[0] and part[0] + part[1] <= span.offset + span.size and part[1] >= 0:
+            parts.append(pieces.Span(span.fd, part[0], part[1]))
+        else:
+            ok = False
+            break
+    if span is None:
+        return pieces.Spliced(-1, parts) if ok else None
+    if not ok:
+        span.close()
+        return None
+    return pieces.Spliced(span.fd, parts, span)

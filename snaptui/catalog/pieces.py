@@ -224,12 +224,14 @@ class Spliced:
     """An answer made of ranges of one open file (:class:`Span`) with buffers between
     them, written out in order: the ranges are never mapped or copied through this process."""
 
-    __slots__ = ("fd", "parts")
+    __slots__ = ("fd", "parts", "within")
 
-    def __init__(self, fd: int, parts: list[Span | bytes]) -> None:
+    def __init__(self, fd: int, parts: list[Span | bytes], within: Span | None = None) -> None:
         self.fd = fd
-        """The file every range is in (closed by :meth:`close`)."""
+        """The file every range is in (closed by :meth:`close`); -1 when there are none."""
         self.parts = parts
+        self.within = within
+        """A range of that file every range lies in, when known (the ``.pieces`` file's answer)."""
 
     def chunks(self) -> Iterator[Buffer]:
         for part in self.parts:
@@ -264,7 +266,8 @@ class Spliced:
             write_all(out, pending)
 
     def close(self) -> None:
-        os.close(self.fd)
+        if self.fd >= 0:
+            os.close(self.fd)
 
 
 def unchanged_answer(base: str, owner: str, directory: str) -> Span | None:

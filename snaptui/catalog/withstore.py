@@ -159,4 +159,4 @@ def _merge(got: Streamed, directory: str, shown: list[Item]) -> pieces.Span | pi
             continue
         parts.append(element)
     close_run()
-    return pieces.Spliced(span.fd, pieces.array(parts))
+    return pieces.Spliced(span.fd, pieces.array(parts), span)
