@@ -10,9 +10,9 @@ them (the store's sessions, the array's framing), beside what it was made from:
 
 - the ``.pieces`` file its ranges are in (its identity, and where its answer
   lies: its own checksum covers the answer),
-- the recovery directory's listing print (its ``*.json`` names and stats, as
-  the pieces file keeps them; ``MISSING`` for no directory, ``NONE`` when
-  snapshots are not listed),
+- without such ranges, the recovery directory's listing print (its ``*.json``
+  names and stats, as the pieces file keeps them; ``MISSING`` for no
+  directory, ``NONE`` when snapshots are not listed),
 - the store's fingerprint (:mod:`snaptui.catalog.storeprint`),
 - the dismissed keys.
 
@@ -110,7 +110,9 @@ class Kept:
                                               share=HELPER_SHARE)
             if got is not None:
                 span, printed = got
-                if printed == tuple(listing) and (source is None or _source(span) == tuple(source)):
+                # With ranges, the .pieces file's identity says the listing is the one they were made from.
+                same = _source(span) == tuple(source) if source is not None else printed == tuple(listing)
+                if same:
                     return _served(span, recipe)
                 span.close()
                 return None
@@ -147,7 +149,8 @@ class Kept:
             recipe = _recipe([answer] if isinstance(answer, pieces.Span) else answer.parts)
         else:
             recipe = [b"".join(answer)]
-        body = marshal.dumps((self.owner, listing, self.store_print, self.dismissed, source, recipe), 2)
+        printed = None if source is not None else listing  # the .pieces file's identity says it (~100 B a file)
+        body = marshal.dumps((self.owner, printed, self.store_print, self.dismissed, source, recipe), 2)
         try:
             from snaptui.base.atomic import write_atomic
 
