@@ -21,6 +21,7 @@ import pytest
 
 import opendev_fixtures as fx
 from helpers import write
+from snaptui.base import twoproc
 from snaptui.catalog import answer, jsonlist, withstore
 from snaptui.catalog.jsonlist import json_output
 from snaptui.sources.opendev_roots import store_roots
@@ -67,7 +68,7 @@ def mode(request, monkeypatch):
     if request.param == "two readers":
         monkeypatch.setattr(answer, "PARALLEL_READ_FROM", 1)
     if request.param == "store read here":
-        monkeypatch.setattr(withstore, "_alone", lambda: False)
+        monkeypatch.setattr(twoproc, "alone", lambda: False)
     return request.param
 
 

@@ -24,6 +24,10 @@ if TYPE_CHECKING:
     Plain = None | bool | int | float | str | bytes | tuple["Plain", ...] | list[Any] | dict[Any, Any]
     """What marshal stores: scalars, and tuples, lists and dicts of them."""
 
+RACY_NS = 2_000_000_000
+"""A file modified this recently is never trusted by its stat (a same-size rewrite within the
+file system's timestamp granularity looks unchanged): nothing made from it is cached or kept."""
+
 
 def key_for(directory: str) -> str:
     """A short stable file-name key for a directory."""

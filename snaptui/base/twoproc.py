@@ -13,6 +13,7 @@ plain values, nothing more.
 from __future__ import annotations
 
 import os
+import sys
 
 from snaptui.base.atomic import write_all
 
@@ -34,6 +35,18 @@ and the parent decodes them (measured: the two then finish together)."""
 
 def available() -> bool:
     return hasattr(os, "fork") and hasattr(os, "memfd_create") and (os.cpu_count() or 1) >= 2
+
+
+def alone() -> bool:
+    """Whether no other thread runs (if threading was never imported, there is none): a
+    fork copies the locks other threads hold, held, and the child could wait on them forever."""
+    threads = sys.modules.get("threading")
+    return threads is None or threads.active_count() == 1
+
+
+def may_fork() -> bool:
+    """Whether a helper may be forked here: it is possible, and no other thread runs."""
+    return alone() and available()
 
 
 def split(
@@ -87,7 +100,7 @@ def aside(work: Callable[[], list[Buffer]]) -> Callable[[], bytes | None] | None
     caller goes on; None if no child could be started. The returned function waits for
     the child and gives what ``work()`` returned, joined, or None if it failed (then do
     its work here: the result must not depend on who did it)."""
-    if not available():
+    if not may_fork():
         return None
     shared = os.memfd_create("snaptui-aside", os.MFD_CLOEXEC)
     try:

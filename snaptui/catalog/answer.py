@@ -19,7 +19,6 @@ from __future__ import annotations
 import marshal
 import os
 import struct
-import sys
 import time
 import zlib
 from bisect import bisect_left
@@ -27,8 +26,9 @@ from heapq import heappush, heapreplace, nlargest
 
 from snaptui.base import files, twoproc
 from snaptui.base import scratch as scratch_files
+from snaptui.base.datafile import RACY_NS
 from snaptui.base.files import Unreadable, file_stat
-from snaptui.catalog.cache import HEAD_ROWS, RACY_NS, TABLE_MAGIC, Cache
+from snaptui.catalog.cache import HEAD_ROWS, TABLE_MAGIC, Cache
 from snaptui.catalog.jsonpieces import _COMPLETED, _INCOMPLETE, json_str
 from snaptui.catalog.pieces import _STAT, Pieces, Span, path_for
 from snaptui.catalog.pieces_write import (
@@ -131,9 +131,8 @@ def streamed(directory: str, cache_dir: str | None, *, ids_of: Container[str] | 
         del listing
         sessions.sort()
         how = _How(dir_fd, os.path.join(directory, ""), started_ns - RACY_NS, ids_of)
-        threads = sys.modules.get("threading")
-        alone = threads is None or threads.active_count() == 1  # a fork copies other threads' locks held
-        if len(todo) >= PARALLEL_READ_FROM and alone and twoproc.available():
+        forking = twoproc.may_fork()
+        if len(todo) >= PARALLEL_READ_FROM and forking:
             theirs = scratch_files.Scratch.create(at or _tmp())
             found = _read_parallel(todo, (mine, theirs), how)
         else:
@@ -162,7 +161,7 @@ def streamed(directory: str, cache_dir: str | None, *, ids_of: Container[str] | 
                 rows()
         else:
             sources = PieceFiles([(mine.fd, 0), None if theirs is None else (theirs.fd, 0), old.source])
-            span = _write_answer(cache, sessions, damaged, how.racy_ns, sources, alone, rows)
+            span = _write_answer(cache, sessions, damaged, how.racy_ns, sources, forking, rows)
         return Streamed(span, sessions, bisect_left(sessions, _COMPLETED_KEY), dict(ids or ()))
     except OSError:
         return None  # no scratch file, or a full disk: the answer is made in memory instead

@@ -40,8 +40,6 @@ TABLE_MAGIC = b"SNAPCAT2"
 HEAD_MAGIC = b"SNAPHED1"
 HEAD_ROWS = 256
 """How many of the newest sessions the head keeps (the TUI's first look takes 150)."""
-RACY_NS = 2_000_000_000
-"""Files modified this recently are not cached."""
 
 Buffer = bytes | memoryview
 _tuple = tuple.__new__  # builds a NamedTuple from a cached tuple without a Python-level call

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import heapq
 import os
-import sys
 
 from snaptui.base import twoproc
 from snaptui.base.atomic import write_all
@@ -52,8 +51,7 @@ class FirstLook:
 def start(directory: str, count: int) -> FirstLook | None:
     """Fork the first look at ``directory`` (its ``count`` newest files read); None
     where that is not possible or not safe (another thread is running)."""
-    threads = sys.modules.get("threading")
-    if not twoproc.available() or (threads is not None and threads.active_count() > 1):
+    if not twoproc.may_fork():
         return None
     from snaptui.format import reader
 

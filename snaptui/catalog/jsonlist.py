@@ -13,10 +13,8 @@ import gc
 import os
 import time
 
+from snaptui.base.datafile import RACY_NS
 from snaptui.catalog import pieces
-
-RACY_NS = 2_000_000_000
-"""Files modified this recently are not trusted to show their next change in their stat."""
 
 TYPE_CHECKING = False  # not typing's: an unchanged directory's answer imports next to nothing
 if TYPE_CHECKING:

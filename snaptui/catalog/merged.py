@@ -30,6 +30,7 @@ import marshal
 import os
 import zlib
 
+from snaptui.base.datafile import RACY_NS
 from snaptui.catalog import pieces, storeprint
 
 TYPE_CHECKING = False  # not typing's: an unchanged answer imports next to nothing
@@ -47,7 +48,6 @@ MISSING = (b"missing", b"")
 """The listing print of a recovery directory that does not exist."""
 NONE = (b"none", b"")
 """The listing print when snapshots are not listed (``--source opendev``)."""
-RACY_NS = 2_000_000_000
 HELPER_SHARE = 0.25
 """The helper's part of the recovery directory's stats: it also fingerprints the store
 and takes the ``.pieces`` answer's checksum (measured: the two processes then finish together)."""

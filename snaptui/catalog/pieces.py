@@ -336,11 +336,11 @@ def _same_stats(fd: int, names: list[str], expected: bytes, answer_ok: Callable[
                 share: float | None = None) -> bool:
     """Whether ``names`` (in directory ``fd``) have the stats ``expected`` and ``answer_ok()``
     (run by the helper, which takes ``share`` of the stats)."""
-    import sys
+    if len(names) < PARALLEL_CHECK_FROM:
+        return _stats_of(fd, names) == expected and answer_ok()
+    from snaptui.base import twoproc
 
-    threads = sys.modules.get("threading")
-    alone = threads is None or threads.active_count() == 1  # a fork copies other threads' locks held
-    if len(names) < PARALLEL_CHECK_FROM or not alone or not hasattr(os, "fork"):
+    if not twoproc.may_fork():
         return _stats_of(fd, names) == expected and answer_ok()
     split = len(names) - int(len(names) * (_HELPER_SHARE if share is None else share))
     pid = os.fork()

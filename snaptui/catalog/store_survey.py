@@ -17,11 +17,11 @@ import zlib
 from typing import NamedTuple
 
 from snaptui.base import datafile
+from snaptui.base.datafile import RACY_NS
 from snaptui.sources import opendev
 from snaptui.sources.records import DamagedFile, Session
 
 MAGIC = b"SNAPODV1"
-RACY_NS = 2_000_000_000
 
 
 class StoreFound(NamedTuple):

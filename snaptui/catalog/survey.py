@@ -21,15 +21,15 @@ processes (:mod:`snaptui.base.twoproc`).
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
 from snaptui.base import twoproc
+from snaptui.base.datafile import RACY_NS
 from snaptui.base.files import Stat, StatFailed, directory_problem, file_stat, from_plain, plain
 from snaptui.catalog import jsonpieces
-from snaptui.catalog.cache import RACY_NS, Buffer, Cache
+from snaptui.catalog.cache import Buffer, Cache
 from snaptui.sources import recovery
 from snaptui.sources.recovery import Entry, Row
 
@@ -121,11 +121,8 @@ def survey(
     partial = False
     if early is not None:
         todo.sort(key=lambda t: -t[3].mtime_ns if isinstance(t[3], Stat) else 0)  # newest files first
-    # A fork is safe only with no other thread (its locks would be copied held); if
-    # threading was never imported, there is none.
-    threads = sys.modules.get("threading")
-    threaded = threads is not None and threads.active_count() > 1
-    if early is None and progress is None and deadline_ns is None and not threaded and len(todo) >= PARALLEL_READ_FROM:
+    if early is None and progress is None and deadline_ns is None and len(todo) >= PARALLEL_READ_FROM \
+            and twoproc.alone():
         for name, entry, piece in _read_parallel(todo, pieces):
             entries[name] = entry
             if piece is not None:

@@ -41,7 +41,7 @@ def merged(directory: str, cache_dir: str, roots: tuple[str, ...],
     from snaptui.sources.opendev_layout import session_ids
 
     listing: ListingPrint | None
-    result = twoproc.aside(lambda: [marshal.dumps(_store_items(roots, cache_dir), 2)]) if _alone() else None
+    result = twoproc.aside(lambda: [marshal.dumps(_store_items(roots, cache_dir), 2)])
     data = None
     listed = session_ids(roots)  # only these snapshots' ids are kept: a store session may be their twin
     try:
@@ -70,13 +70,6 @@ def merged(directory: str, cache_dir: str, roots: tuple[str, ...],
         twins = {it[4]: it for it in shown}
         return pieces.array([it[6] for it in sorted(twins.values(), key=_store_order) if not it[2]]), listing  # type: ignore[misc]
     return _merge(got, directory, shown), listing
-
-
-def _alone() -> bool:
-    import sys
-
-    threads = sys.modules.get("threading")
-    return threads is None or threads.active_count() == 1  # a fork copies other threads' locks held
 
 
 def _store_items(roots: tuple[str, ...], cache_dir: str | None) -> list[Item]:
