@@ -68,54 +68,53 @@ def paired(a: list[str], b: list[str], env: dict, runs: int, before_a=None) -> d
 
 
 def tui(directory: Path, env: dict, runs: int, store: str = "off") -> dict:
-    return tui_paired(directory, env, runs, (store,))[store]
+    return tui_paired(env, runs, ((directory, store),))[0]
 
 
-def tui_paired(directory: Path, env: dict, runs: int, stores: tuple[str, ...]) -> dict[str, dict]:
-    """The TUI's figures with each of ``stores`` (an ``opendev_store`` setting), their runs
-    alternating (these machines are noisy); ``ratio_first`` / ``ratio_cold_first``: the
-    median of the per-run ratios of each to the last of ``stores``."""
+def tui_paired(env: dict, runs: int, setups: tuple[tuple[Path, str], ...]) -> list[dict]:
+    """The TUI's figures for each ``(directory, opendev_store setting)`` of ``setups``, their
+    runs alternating (these machines are noisy); ``ratio_first`` / ``ratio_cold_first``: the
+    median of the per-run ratios of each to the last setup."""
 
-    def probe(cache: str, store: str, *extra: str) -> dict:
+    def probe(directory: Path, cache: str, store: str, *extra: str) -> dict:
         out = subprocess.run([sys.executable, str(HERE / "tui_probe.py"), str(directory), cache, "--store", store,
                               *extra], env=env, capture_output=True, text=True, timeout=600)
         if out.returncode:
             raise RuntimeError(out.stderr[-2000:])
         return json.loads(out.stdout.strip().splitlines()[-1])
 
-    cold: dict[str, list[dict]] = {s: [] for s in stores}
-    warm: dict[str, list[dict]] = {s: [] for s in stores}
+    cold: list[list[dict]] = [[] for _ in setups]
+    warm: list[list[dict]] = [[] for _ in setups]
     for _ in range(runs):  # a first-ever start: no index (first rows only)
-        for store in stores:
+        for i, (directory, store) in enumerate(setups):
             cache = tempfile.mkdtemp(prefix="snaptui-bench-tui-")
             try:
-                cold[store].append(probe(cache, store, "--first-rows-only"))
+                cold[i].append(probe(directory, cache, store, "--first-rows-only"))
             finally:
                 shutil.rmtree(cache, ignore_errors=True)
-    caches = {s: tempfile.mkdtemp(prefix="snaptui-bench-tui-") for s in stores}
+    caches = [tempfile.mkdtemp(prefix="snaptui-bench-tui-") for _ in setups]
     try:
-        for store in stores:
-            probe(caches[store], store)  # fills the index: a warm start is what a returning user gets
+        for cache, (directory, store) in zip(caches, setups, strict=True):
+            probe(directory, cache, store)  # fills the index: a warm start is what a returning user gets
         for _ in range(runs):
-            for store in stores:
-                warm[store].append(probe(caches[store], store))
+            for i, (directory, store) in enumerate(setups):
+                warm[i].append(probe(directory, caches[i], store))
     finally:
-        for cache in caches.values():
+        for cache in caches:
             shutil.rmtree(cache, ignore_errors=True)
-    base = stores[-1]
 
-    def ratio(runs_of: dict[str, list[dict]], store: str) -> float:
-        pairs = zip(runs_of[store], runs_of[base], strict=True)
+    def ratio(runs_of: list[list[dict]], i: int) -> float:
+        pairs = zip(runs_of[i], runs_of[-1], strict=True)
         return statistics.median(a["first_rows_s"] / b["first_rows_s"] for a, b in pairs)
 
-    return {store: {
-        "cold_first": statistics.median(s["first_rows_s"] for s in cold[store]),
-        "first": statistics.median(s["first_rows_s"] for s in warm[store]),
-        "key": statistics.median(s["key_s"] - s["noop_key_s"] for s in warm[store]),
-        "rss": max(s["rss_mib"] for s in cold[store] + warm[store]),
-        "ratio_cold_first": ratio(cold, store),
-        "ratio_first": ratio(warm, store),
-    } for store in stores}
+    return [{
+        "cold_first": statistics.median(s["first_rows_s"] for s in cold[i]),
+        "first": statistics.median(s["first_rows_s"] for s in warm[i]),
+        "key": statistics.median(s["key_s"] - s["noop_key_s"] for s in warm[i]),
+        "rss": max(s["rss_mib"] for s in cold[i] + warm[i]),
+        "ratio_cold_first": ratio(cold, i),
+        "ratio_first": ratio(warm, i),
+    } for i in range(len(setups))]
 
 
 BREAKS = " \t\n\"'><=;|&(:"
@@ -185,7 +184,6 @@ def main() -> int:
     rows: list[tuple] = []
     verdicts: list[tuple] = []
     started = time.perf_counter()
-    tui_at: dict[int, dict] = {}
     peaks: dict[int, tuple[dict, dict]] = {}  # list --json (cold, warm) by size, with the reference's peak
     reference = "reference: seedsnap" if ref else "no reference binary"
     print(f"# snaptui benchmarks: sizes {sizes}, {runs} runs each, {reference}", file=sys.stderr)
@@ -244,21 +242,22 @@ def main() -> int:
         if n in (100, 10_000) and (n == 100 or n in sizes):
             completion(cmd, d, env, max(runs, 9), rows, verdicts)
         if n in sizes and not args.startup_only:
-            t = tui(d, env, max(3, runs // 2))
-            tui_at[n] = t
-            base = tui_at[10]
-            rows.append((n, "TUI first rows on screen (warm index)", t["first"], "TUI at 10", base["first"],
-                         t["first"] / base["first"], t["rss"]))
-            rows.append((n, "TUI first rows, first start (no index)", t["cold_first"], "TUI at 10",
-                         base["cold_first"], t["cold_first"] / base["cold_first"], t["rss"]))
-            rows.append((n, "TUI cursor key, net of Pilot's cost", t["key"], "TUI at 10", base["key"],
+            # Against the TUI at 10 snapshots, their runs alternating (the ratios: of each pair).
+            if n == 10:
+                t = base = tui(d, env, max(3, runs // 2))
+            else:
+                t, base = tui_paired(env, max(3, runs // 2), ((d, "off"), (gen.directory(10), "off")))
+            rows.append((n, "TUI first rows on screen (warm index)", t["first"], "TUI at 10, alternating",
+                         base["first"], t["ratio_first"], t["rss"]))
+            rows.append((n, "TUI first rows, first start (no index)", t["cold_first"], "TUI at 10, alternating",
+                         base["cold_first"], t["ratio_cold_first"], t["rss"]))
+            rows.append((n, "TUI cursor key, net of Pilot's cost", t["key"], "TUI at 10, alternating", base["key"],
                          t["key"] / base["key"] if base["key"] > 0 else float("nan"), t["rss"]))
             for size, limit, issue in ((10_000, 1.5, ""), (100_000, 3, ""), (100_000, 2, "issue 17 (4): ")):
                 if n == size:
-                    for key, start in (("first", "warm index"), ("cold_first", "first start")):
-                        ratio = t[key] / base[key]
+                    for key, start in (("ratio_first", "warm index"), ("ratio_cold_first", "first start")):
                         verdicts.append((f"{issue}TUI first rows at {size // 1000}k <= {limit}x at 10 ({start})",
-                                         ratio <= limit, ratio))
+                                         t[key] <= limit, t[key]))
             if n == 10_000:
                 verdicts.append(("TUI peak RSS at 10k <= 120 MiB", t["rss"] <= 120, f"{t['rss']:.0f} MiB"))
     shutil.rmtree(home, ignore_errors=True)
@@ -324,8 +323,7 @@ def with_store(runs: int) -> int:
     judge("warm list --json at 10k", w["a"], w["b"], "s", w["ratio"])
     judge("peak RSS of cold list --json at 10k", c["rss"], c["rss_b"], "MiB")
     judge("peak RSS of warm list --json at 10k", w["rss"], w["rss_b"], "MiB")
-    t = tui_paired(d, env, max(5, runs // 2), (str(root), "off"))
-    t_store, t_alone = t[str(root)], t["off"]
+    t_store, t_alone = tui_paired(env, max(5, runs // 2), ((d, str(root)), (d, "off")))
     judge("TUI first rows at 10k (warm index)", t_store["first"], t_alone["first"], "s", t_store["ratio_first"])
     judge("TUI first rows at 10k (first start)", t_store["cold_first"], t_alone["cold_first"], "s",
           t_store["ratio_cold_first"])

@@ -226,3 +226,37 @@ def test_a_snapshot_change_seen_first_by_a_run_without_the_store_is_seen(world):
     laid_out.close()
     assert kept(d, root, cache) is None
     assert answer(d, root, cache) == answer(d, root, None)
+
+
+@pytest.mark.parametrize("bend", ["a range before the answer", "a range past its end", "a negative size",
+                                  "a part of no known kind", "another .pieces file"])
+def test_a_recipe_that_does_not_fit_its_pieces_file_is_never_served(world, bend):
+    """A kept file whose checksum holds but whose recipe points outside the ``.pieces``
+    answer (or at another file) is not served: only the answer's own bytes may go out."""
+    import marshal
+    import zlib
+
+    d, root, cache = world
+    first = answer(d, root, cache)
+    (path,) = Path(cache, "index").glob("merged-*.answer")
+    data = path.read_bytes()
+    size = int.from_bytes(data[12:20], "little")
+    owner, printed, store, gone, source, recipe = marshal.loads(data[20 : 20 + size])
+    spans = [i for i, part in enumerate(recipe) if isinstance(part, tuple)]
+    assert source is not None and spans
+    i = spans[0]
+    offset, length = recipe[i]
+    if bend == "a range before the answer":
+        recipe[i] = (source[4] - 1, length)  # source: ..., the answer's offset, its size
+    elif bend == "a range past its end":
+        recipe[i] = (offset, source[5] + 1)
+    elif bend == "a negative size":
+        recipe[i] = (offset, -1)
+    elif bend == "a part of no known kind":
+        recipe[i] = [offset, length]
+    else:
+        source = (*source[:1], source[1] + 1, *source[2:])
+    body = marshal.dumps((owner, printed, store, gone, source, recipe), 2)
+    path.write_bytes(data[:8] + zlib.crc32(body).to_bytes(4, "little") + len(body).to_bytes(8, "little") + body)
+    assert kept(d, root, cache) is None
+    assert answer(d, root, cache) == first

@@ -110,8 +110,10 @@ class Kept:
                                               share=HELPER_SHARE)
             if got is not None:
                 span, printed = got
-                # With ranges, the .pieces file's identity says the listing is the one they were made from.
-                same = _source(span) == tuple(source) if source is not None else printed == tuple(listing)
+                try:  # with ranges, the .pieces file's identity says the listing is the one they were made from
+                    same = _source(span) == tuple(source) if source is not None else printed == tuple(listing)
+                except (OSError, TypeError):
+                    same = False
                 if same:
                     return _served(span, recipe)
                 span.close()
