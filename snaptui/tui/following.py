@@ -21,7 +21,7 @@ from snaptui.catalog.prefetch import Prefetch
 from snaptui.catalog.scan import Catalog, scan
 from snaptui.present import humanfmt
 from snaptui.sources.records import Session
-from snaptui.tui.messages import DirectoryChanged, Scanned, ScanProgress, TextsLoaded
+from snaptui.tui.messages import DirectoryChanged, LiveChanged, Scanned, ScanProgress, TextsLoaded
 
 RESCAN_EVERY_S = 15.0
 """Besides watching the directory's mtime, rescan now and then (catches in-place edits)."""
@@ -73,6 +73,8 @@ class FollowingApp(App[Session | None]):
         self._dir_stamp: tuple[int, int] | None = None
         self._since_full_scan = 0.0
         self._scan_seconds = 0.0
+        self._routine_print: bytes | None = None
+        """What the last routine rescan read (its digest, taken before it started)."""
 
     def start_following(self) -> None:
         """The first scan (or the one started before the UI), then watch the directory."""
@@ -149,10 +151,22 @@ class FollowingApp(App[Session | None]):
 
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
     def _watch(self, routine: bool) -> None:
-        """Has the directory changed (new, replaced, removed files)?"""
-        stamp = _stamp(self.directory)
-        if routine or stamp != self._dir_stamp:
-            self.post_message(DirectoryChanged())
+        """Has the directory changed (new, replaced, removed files)? Routinely, has anything
+        a scan reads changed since the last routine rescan (edits in place, the store)?"""
+        if not routine:
+            if _stamp(self.directory) != self._dir_stamp:
+                self.post_message(DirectoryChanged())
+            return
+        from snaptui.catalog.scanprint import scan_print
+
+        printed = scan_print(self.directory, self.store_roots, snapshots=self.snapshots, state_dir=self.state_dir)
+        catalog = self.result
+        if printed != self._routine_print or catalog is None or catalog.partial:
+            self.post_message(DirectoryChanged(printed))
+            return
+        live = self._live_now(catalog)  # nothing to read again; whether a session still runs may have changed
+        if live != self.live and not get_current_worker().is_cancelled:
+            self.post_message(LiveChanged(catalog, live))
 
     def _tick(self) -> None:
         self._since_full_scan += self.watch_interval or 0
@@ -171,9 +185,16 @@ class FollowingApp(App[Session | None]):
             self.notify(f"{event.worker.name} failed: {error}", title="Something went wrong", severity="error",
                         markup=False)
 
-    def on_directory_changed(self) -> None:
+    def on_directory_changed(self, message: DirectoryChanged) -> None:
         if not self._progress:
+            if message.printed is not None:
+                self._routine_print = message.printed  # this scan starts after it was taken: it covers it
             self.scan_directory()
+
+    def on_live_changed(self, message: LiveChanged) -> None:
+        if message.catalog is self.result:
+            self.live = message.live
+            self.catalog_changed()
 
     def on_scan_progress(self, message: ScanProgress) -> None:
         self._progress = f"scanning… {humanfmt.count(message.done)} / {humanfmt.count(message.total)}"

@@ -38,8 +38,24 @@ class Scanned(Message):
         super().__init__()
 
 
+class LiveChanged(Message):
+    """Which sessions may still be running changed, while nothing a scan reads did."""
+
+    def __init__(self, catalog: Catalog, live: dict[str, Live]) -> None:
+        self.catalog = catalog
+        """The catalog it was worked out for (a newer one has its own)."""
+        self.live = live
+        super().__init__()
+
+
 class DirectoryChanged(Message):
     """The recovery directory changed (or it is time for a routine rescan)."""
+
+    def __init__(self, printed: bytes | None = None) -> None:
+        self.printed = printed
+        """For a routine rescan, the digest of what it will read, taken just before
+        (:mod:`snaptui.catalog.scanprint`)."""
+        super().__init__()
 
 
 class TextsLoaded(Message):
