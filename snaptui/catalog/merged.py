@@ -48,7 +48,7 @@ MISSING = (b"missing", b"")
 """The listing print of a recovery directory that does not exist."""
 NONE = (b"none", b"")
 """The listing print when snapshots are not listed (``--source opendev``)."""
-HELPER_SHARE = 0.25
+HELPER_SHARE = 0.18
 """The helper's part of the recovery directory's stats: it also fingerprints the store
 and takes the ``.pieces`` answer's checksum (measured: the two processes then finish together)."""
 _HEAD = 8 + 4 + 8

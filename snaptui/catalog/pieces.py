@@ -328,7 +328,7 @@ def _checked_answer(fd: int, owner: str, directory: str, check_answer: bool, als
 
 PARALLEL_CHECK_FROM = 2000
 """From this many files, a forked helper shares the stats and checks the answer (two cores)."""
-_HELPER_SHARE = 0.4
+_HELPER_SHARE = 0.35
 """The helper's part of the stats: it also takes the answer's checksum."""
 
 
