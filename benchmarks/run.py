@@ -323,7 +323,7 @@ def with_store(runs: int) -> int:
     judge("warm list --json at 10k", w["a"], w["b"], "s", w["ratio"])
     judge("peak RSS of cold list --json at 10k", c["rss"], c["rss_b"], "MiB")
     judge("peak RSS of warm list --json at 10k", w["rss"], w["rss_b"], "MiB")
-    t_store, t_alone = tui_paired(env, max(5, runs // 2), ((d, str(root)), (d, "off")))
+    t_store, t_alone = tui_paired(env, max(8, runs // 2), ((d, str(root)), (d, "off")))
     judge("TUI first rows at 10k (warm index)", t_store["first"], t_alone["first"], "s", t_store["ratio_first"])
     judge("TUI first rows at 10k (first start)", t_store["cold_first"], t_alone["cold_first"], "s",
           t_store["ratio_cold_first"])
