@@ -229,7 +229,8 @@ def test_a_snapshot_change_seen_first_by_a_run_without_the_store_is_seen(world):
 
 
 @pytest.mark.parametrize("bend", ["a range before the answer", "a range past its end", "a negative size",
-                                  "a part of no known kind", "another .pieces file"])
+                                  "a size that is not an integer", "a part of no known kind",
+                                  "a recipe that is not a list", "another .pieces file"])
 def test_a_recipe_that_does_not_fit_its_pieces_file_is_never_served(world, bend):
     """A kept file whose checksum holds but whose recipe points outside the ``.pieces``
     answer (or at another file) is not served: only the answer's own bytes may go out."""
@@ -252,11 +253,33 @@ def test_a_recipe_that_does_not_fit_its_pieces_file_is_never_served(world, bend)
         recipe[i] = (offset, source[5] + 1)
     elif bend == "a negative size":
         recipe[i] = (offset, -1)
+    elif bend == "a size that is not an integer":
+        recipe[i] = (offset, length + 0.5)
     elif bend == "a part of no known kind":
         recipe[i] = [offset, length]
+    elif bend == "a recipe that is not a list":
+        recipe = 5
     else:
         source = (*source[:1], source[1] + 1, *source[2:])
     body = marshal.dumps((owner, printed, store, gone, source, recipe), 2)
     path.write_bytes(data[:8] + zlib.crc32(body).to_bytes(4, "little") + len(body).to_bytes(8, "little") + body)
+    fds = len(os.listdir("/proc/self/fd"))
     assert kept(d, root, cache) is None
+    assert len(os.listdir("/proc/self/fd")) == fds  # nothing left open
     assert answer(d, root, cache) == first
+
+
+def test_an_answer_made_in_memory_beside_snapshots_is_not_kept(world, monkeypatch):
+    """Where the answer cannot be streamed (no scratch file; a store session that came in
+    meanwhile) it is made in memory: it is not copied into a kept file (hundreds of MB at
+    100,000 snapshots), and the next run streams it."""
+    from snaptui.catalog import answer as streaming
+
+    d, root, cache = world
+    expected = answer(d, root, None)
+    with monkeypatch.context() as m:
+        m.setattr(streaming, "streamed", lambda *a, **k: None)
+        assert answer(d, root, cache) == expected
+        assert not list(Path(cache, "index").glob("merged-*.answer"))
+    assert answer(d, root, cache) == expected
+    assert kept(d, root, cache) == expected

@@ -88,7 +88,7 @@ class Streamed:
         self.split = split
         """How many sessions the answer holds (the first ``split`` records)."""
         self.ids = ids
-        """Each session's id by file name (filled when asked for)."""
+        """The session id by file name of each session whose id is one of those asked for."""
 
 
 def plain_answer(directory: str, cache_dir: str | None) -> Span | None:

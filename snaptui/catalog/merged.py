@@ -9,15 +9,16 @@ ranges of the recovery directory's ``.pieces`` answer and the bytes between
 them (the store's sessions, the array's framing), beside what it was made from:
 
 - the ``.pieces`` file its ranges are in (its identity, and where its answer
-  lies: its own checksum covers the answer),
-- without such ranges, the recovery directory's listing print (its ``*.json``
-  names and stats, as the pieces file keeps them; ``MISSING`` for no
-  directory, ``NONE`` when snapshots are not listed),
+  lies: its own checksum covers the answer, and the recovery directory is
+  compared with its index),
+- for an answer made in memory, which is kept whole (only when there is no
+  recovery directory, or snapshots are not listed: ``MISSING``, ``NONE``),
+  that listing print,
 - the store's fingerprint (:mod:`snaptui.catalog.storeprint`),
 - the dismissed keys.
 
-It is served only while all of these are what they were and both checksums
-hold; it is written only when every file it was made from was last modified
+It is served only while all of these are what they were and its checksum
+(and the ``.pieces`` answer's) hold; it is written only when every file it was made from was last modified
 long enough ago to trust its stat (a same-size rewrite within the file
 system's timestamp granularity would otherwise look unchanged). The snapshots'
 part of the answer is never copied: at 100,000 snapshots it is hundreds of MB,
@@ -104,6 +105,8 @@ class Kept:
         def store_unchanged() -> bool:  # in the helper that shares the recovery directory's stats
             return bool(storeprint.fingerprint(self.roots)[0] == store)
 
+        if source is not None and not _still_at(pieces.path_for(self.base), source):
+            return None  # the .pieces file its ranges are in was rewritten (one stat: no need to look further)
         if self.snapshots and os.path.lexists(self.directory):
             got = pieces.unchanged_with_print(self.base, os.path.realpath(self.directory), self.directory,
                                               check_answer=source is not None, also=store_unchanged,
@@ -118,7 +121,9 @@ class Kept:
                     return _served(span, recipe)
                 span.close()
                 return None
-            now = self._no_snapshots()  # no pieces file is kept for a directory without snapshots
+            if source is not None:
+                return None
+            now = self._no_snapshots()  # an answer made in memory: compared by its listing print
         else:
             now = MISSING if self.snapshots else NONE
         if source is not None or now != tuple(listing) or not store_unchanged():
@@ -140,6 +145,8 @@ class Kept:
             return
         source: Source | None = None
         recipe: list[bytes | tuple[int, int]]
+        if not isinstance(answer, (pieces.Span, pieces.Spliced)) and self.snapshots and listing != MISSING:
+            return  # made in memory beside a directory that has a .pieces file: never a copy of its part
         if isinstance(answer, (pieces.Span, pieces.Spliced)):
             within = answer if isinstance(answer, pieces.Span) else answer.within
             try:
@@ -166,6 +173,15 @@ class Kept:
 def _source(span: pieces.Span) -> Source:
     st = os.fstat(span.fd)
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, span.offset, span.size
+
+
+def _still_at(path: str, source: Sequence[int]) -> bool:
+    """Whether the file at ``path`` has the identity ``source`` begins with."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) == tuple(source[:4])
 
 
 def _is_at(fd: int, path: str) -> bool:
@@ -195,11 +211,12 @@ def _served(span: pieces.Span | None, recipe: list[bytes | tuple[int, int]]) -> 
     """The answer ``recipe`` makes with ranges of ``span``'s file (which it takes), or None
     (and ``span`` closed) when a range lies outside ``span`` or the recipe is not one."""
     parts: list[pieces.Span | bytes] = []
-    ok = True
-    for part in recipe:
+    ok = type(recipe) is list
+    for part in recipe if ok else ():
         if type(part) is bytes:
             parts.append(part)
         elif span is not None and type(part) is tuple and len(part) == 2 \
+                and type(part[0]) is int and type(part[1]) is int \
                 and span.offset <= part[0] and part[0] + part[1] <= span.offset + span.size and part[1] >= 0:
             parts.append(pieces.Span(span.fd, part[0], part[1]))
         else:
