@@ -51,16 +51,21 @@ def test_a_small_file_is_read_once_and_searched_in_memory(tmp_path, monkeypatch)
     monkeypatch.setattr(os, "preadv", counted)
     fd = os.open(path, os.O_RDONLY)
     try:
-        r = tailread.Reader(fd, len(raw), len(raw))
+        r = tailread.Reader(fd, len(raw), 1 << 30)
         assert r.rfind((b'"n":1999',), 0, len(raw))[0] == raw.rindex(b'"n":1999')
         assert r.find((b'"n":7,',), 0, len(raw))[0] == raw.index(b'"n":7,')
         assert r.count(b"\n", 0, len(raw)) == 2000
         assert r.read(10, 30) == raw[10:30]
         assert r.line_start(len(raw) - 1) == raw.rindex(b"\n", 0, len(raw) - 1) + 1
-        assert reads == [len(raw)]  # one read of the whole file, charged once
-        with pytest.raises(tailread.OutOfBudget):  # what the budget allows stays as it was
+        assert reads == [len(raw)]  # one read of the whole file
+        # The budget is charged for what is looked at, as with block reads.
+        with pytest.raises(tailread.OutOfBudget):
             tailread.Reader(fd, len(raw), len(raw) - 1).read(0, len(raw))
-        assert tailread.Reader(fd, len(raw), 100).read(len(raw) - 100, len(raw)) == raw[-100:]
+        small = tailread.Reader(fd, len(raw), 100)
+        assert small.read(len(raw) - 100, len(raw)) == raw[-100:] and small.left == 0
+        with pytest.raises(tailread.OutOfBudget):
+            small.read(0, 1)
+        assert r.read(-5, -1) == b"" and r.read(len(raw) - 3, len(raw) + 9) == raw[-3:]
     finally:
         os.close(fd)
 
@@ -76,3 +81,25 @@ def test_a_small_file_that_shrank_before_its_first_read(tmp_path):
             r.fill(990, 1000)
     finally:
         os.close(fd)
+
+
+def test_what_a_log_says_does_not_depend_on_its_being_read_whole(tmp_path, monkeypatch):
+    """A lost turn whose 2,600 short entries spend the turn-start budget when read block by
+    block (each entry's first probe is 4 KiB): read whole, the budget is charged the same, and
+    the same (earliest reached) request stands as when the turn began."""
+    import opendev_fixtures as fx
+    from snaptui.sources import debuglog
+    from snaptui.sources.opendev_common import ts_ns
+
+    fx.died_mid_turn(tmp_path, "/srv/app")
+    (log,) = tmp_path.rglob("*.debug")
+    lines = log.read_bytes().splitlines(keepends=True)
+    requests = [i for i, line in enumerate(lines) if b'"event":"llm_request"' in line]
+    stamp = json.loads(lines[requests[-2]])["ts"].encode()
+    filler = b'{"event":"tool_run","ts":"%s"}\n' % stamp
+    log.write_bytes(b"".join(lines[: requests[-2] + 1]) + filler * 2600 + b"".join(lines[requests[-2] + 1 :]))
+    assert log.stat().st_size <= tailread.SMALL
+    cutoff = ts_ns(json.loads(lines[requests[-3]])["ts"]) if len(requests) >= 3 else None
+    whole = debuglog.read_debug(str(log), cutoff)
+    monkeypatch.setattr(tailread, "SMALL", -1)
+    assert debuglog.read_debug(str(log), cutoff) == whole

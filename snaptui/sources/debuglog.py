@@ -260,19 +260,14 @@ class _Walk:
     def _entry(self, end: int) -> _Entry | None:
         """The entry whose line ends at ``end`` (its newline), or None when it is not one."""
         r = self.r
-        whole = r.memory()
-        if whole is not None:  # a small log, in memory: its line is where the previous newline is
-            lo = max(0, end - PARSE_MAX)
-            nl = whole.rfind(b"\n", lo, end)
-            if nl >= 0 or lo == 0:
-                return self._parsed(memoryview(whole)[nl + 1 : end], end, nl + 1)
         for probe in (min(FIRST_PROBE, PARSE_MAX), PARSE_MAX):  # most entries but requests are short
             lo = max(0, end - probe)
-            buf, n = r.fill(lo, end)
-            nl = buf.rfind(b"\n", 0, n)
-            if nl >= 0 or lo == 0:
-                return self._parsed(memoryview(buf)[nl + 1 : n], end, lo + nl + 1)
-        tail = debugbig.tail_entry(bytes(memoryview(buf)[max(0, n - debugbig.TAIL) : n]))
+            buf, at, n = r.view(lo, end)  # a small log is in memory: no copy
+            found = buf.rfind(b"\n", at, at + n)
+            if found >= 0 or lo == 0:
+                nl = found - at if found >= 0 else -1  # where the line's newline before it is, from lo
+                return self._parsed(memoryview(buf)[at + nl + 1 : at + n], end, lo + nl + 1)
+        tail = debugbig.tail_entry(bytes(memoryview(buf)[at + max(0, n - debugbig.TAIL) : at + n]))
         if tail is not None:
             return _Entry(tail[0], tail[1], None, None, end, lo, None)
         # Not opendev's layout at its end: parse it whole if it is not too long.

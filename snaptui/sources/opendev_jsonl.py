@@ -220,19 +220,14 @@ def _backwards(r: Reader, turn: _Turn) -> None:
     end = r.size
     if end and r.read(end - 1, end) == b"\n":
         end -= 1
-    whole = r.memory()
     while end > 0:
         lo = max(0, end - LINE_MAX)
         at, _ = r.rfind((b"\n",), lo, end)
         if at >= 0 or lo == 0:
             start = at + 1
-            if whole is not None:  # a small transcript, in memory
-                line = memoryview(whole)[start:end]
-            else:
-                buf, n = r.fill(start, end)
-                line = memoryview(buf)[:n]
+            buf, offset, n = r.view(start, end)  # a small transcript is in memory: no copy
             try:
-                m = orjson.loads(line)
+                m = orjson.loads(memoryview(buf)[offset : offset + n])
             except orjson.JSONDecodeError:
                 m = None
         else:

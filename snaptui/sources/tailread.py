@@ -24,9 +24,10 @@ BLOCK = 1024 * 1024
 """Bytes per read while searching (a few are re-read where blocks overlap)."""
 
 SMALL = 256 * 1024
-"""A file at most this long (and within the budget) is read once, whole, at its
-first read; its searches then copy from memory (most logs and transcripts are a
-few KiB, and each search's first reads would otherwise be system calls of their own)."""
+"""A file at most this long is read once, whole, at its first read; its searches
+then look at it in memory (most logs and transcripts are a few KiB, and each
+search's first reads would otherwise be system calls of their own). The budget
+is charged as for block reads: the same searches find the same things."""
 
 FIRST_STEP = 16 * 1024
 """A search's first read; each next one is four times larger, up to :data:`BLOCK`
@@ -74,33 +75,44 @@ class Reader:
         """The whole file, once read (a file of at most :data:`SMALL` bytes)."""
 
     def memory(self) -> bytearray | None:
-        """The whole file, read at the first call when it is at most :data:`SMALL` bytes
-        (and within the budget, charged once); None for a larger file."""
+        """The whole file, read at the first call when it is at most :data:`SMALL` bytes;
+        None for a larger file."""
         whole = self.whole
-        if whole is None and self.size <= SMALL and self.size <= self.left:
+        if whole is None and self.size <= SMALL:
             whole = bytearray(self.size)
             if self.size and os.preadv(self.fd, [whole], 0) != self.size:
                 raise Changed
-            self.left -= self.size
             self.whole = whole
         return whole
 
-    def fill(self, start: int, end: int) -> tuple[bytearray, int]:
-        """Bytes ``[start, end)`` (clipped to the file) as ``(buffer, n)``: they are ``buffer[:n]``."""
+    def view(self, start: int, end: int) -> tuple[bytearray, int, int]:
+        """Bytes ``[start, end)`` (clipped to the file) as ``(buffer, offset, n)``: they are
+        ``buffer[offset:offset + n]``, the file held in memory or this thread's shared buffer.
+
+        The budget is charged ``n`` either way: it bounds how much is looked at, so what a
+        search finds within it does not depend on where the bytes came from."""
         start = max(0, start)
         n = min(end, self.size) - start
-        buf = _buffer(max(n, 0))
         if n <= 0:
-            return buf, 0
-        whole = self.memory()
-        if whole is not None:
-            memoryview(buf)[:n] = memoryview(whole)[start : start + n]
-            return buf, n
+            return _buffer(0), 0, 0
         if n > self.left:
             raise OutOfBudget
+        whole = self.memory()
         self.left -= n
+        if whole is not None:
+            return whole, start, n
+        buf = _buffer(n)
         if os.preadv(self.fd, [memoryview(buf)[:n]], start) != n:
             raise Changed
+        return buf, 0, n
+
+    def fill(self, start: int, end: int) -> tuple[bytearray, int]:
+        """Bytes ``[start, end)`` (clipped to the file) as ``(buffer, n)``: they are ``buffer[:n]``."""
+        got, at, n = self.view(start, end)
+        if at == 0 and got is not self.whole:
+            return got, n
+        buf = _buffer(n)
+        memoryview(buf)[:n] = memoryview(got)[at : at + n]
         return buf, n
 
     def again(self, budget: int) -> Reader:
@@ -111,37 +123,26 @@ class Reader:
 
     def read(self, start: int, end: int) -> bytes:
         """Bytes ``[start, end)`` (clipped to the file), as a ``bytes`` of their own."""
-        whole = self.memory()
-        if whole is not None:
-            return bytes(whole[max(0, start) : min(end, self.size)])
-        buf, n = self.fill(start, end)
-        return bytes(memoryview(buf)[:n])
+        got, at, n = self.view(start, end)
+        return bytes(memoryview(got)[at : at + n])
 
     def rfind(self, patterns: tuple[bytes, ...], start: int, end: int) -> tuple[int, int]:
         """The rightmost match of any of ``patterns`` lying inside ``[start, end)``:
         ``(offset, index of the pattern)``, or ``(-1, -1)``."""
-        whole = self.memory()
-        if whole is not None:
-            start, end = max(0, start), min(end, self.size)
-            best, which = -1, -1
-            for i, pattern in enumerate(patterns):
-                at = whole.rfind(pattern, start, end) if start < end else -1
-                if at > best:
-                    best, which = at, i
-            return best, which
         overlap = max(len(p) for p in patterns) - 1
+        start = max(0, start)
         hi = end
         step = FIRST_STEP
         while hi > start:
             lo = max(start, hi - step)
-            buf, n = self.fill(lo, min(end, hi + overlap))
+            got, at, n = self.view(lo, min(end, hi + overlap))
             best, which = -1, -1
             for i, pattern in enumerate(patterns):
-                at = buf.rfind(pattern, 0, n)
-                if at > best:
-                    best, which = at, i
+                found = got.rfind(pattern, at, at + n)
+                if found > best:
+                    best, which = found, i
             if best >= 0:
-                return lo + best, which
+                return lo + best - at, which
             hi = lo
             step = min(BLOCK, step * 4)
         return -1, -1
@@ -149,18 +150,19 @@ class Reader:
     def find(self, patterns: tuple[bytes, ...], start: int, end: int) -> tuple[int, int]:
         """The leftmost match of any of ``patterns`` lying inside ``[start, end)``."""
         overlap = max(len(p) for p in patterns) - 1
+        start = max(0, start)
         lo = start
         step = FIRST_STEP
         while lo < end:
             hi = min(end, lo + step)
-            buf, n = self.fill(lo, min(end, hi + overlap))
-            best, which = n, -1
+            got, at, n = self.view(lo, min(end, hi + overlap))
+            best, which = at + n, -1
             for i, pattern in enumerate(patterns):
-                at = buf.find(pattern, 0, n)
-                if 0 <= at < best:
-                    best, which = at, i
+                found = got.find(pattern, at, at + n)
+                if 0 <= found < best:
+                    best, which = found, i
             if which >= 0:
-                return lo + best, which
+                return lo + best - at, which
             lo = hi
             step = min(BLOCK, step * 4)
         return -1, -1
@@ -168,15 +170,16 @@ class Reader:
     def count(self, pattern: bytes, start: int, end: int) -> int:
         """How many times ``pattern`` occurs inside ``[start, end)`` (without overlapping itself)."""
         total = 0
-        lo = start
+        lo = max(0, start)
+        end = min(end, self.size)
         while lo < end:
-            buf, n = self.fill(lo, min(end, lo + BLOCK))
-            at = buf.find(pattern, 0, n)
+            got, at, n = self.view(lo, min(end, lo + BLOCK))
+            found = got.find(pattern, at, at + n)
             last = -1
-            while at >= 0:
+            while found >= 0:
                 total += 1
-                last = at
-                at = buf.find(pattern, at + len(pattern), n)
+                last = found - at
+                found = got.find(pattern, found + len(pattern), at + n)
             if lo + n >= end:
                 break
             # Carry on from after the last match, or from where a match could still begin.
