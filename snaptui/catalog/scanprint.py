@@ -24,26 +24,34 @@ _STAT = struct.Struct("<qQQqq")
 _DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
 
 
-def scan_print(directory: str, store_roots: tuple[str, ...], *, snapshots: bool, state_dir: str | None) -> bytes:
-    """The digest of what a scan with these arguments would read now."""
+def scan_print(directory: str, store_roots: tuple[str, ...], *, snapshots: bool,
+               state_dir: str | None) -> tuple[bytes, int]:
+    """The digest of what a scan with these arguments would read now, and the newest mtime
+    in it (ns): a file modified within the file system's timestamp granularity of the
+    digest could change again without its stat showing it."""
     h = hashlib.blake2b(digest_size=16)
-    if snapshots:
-        _directory(directory, h)
+    newest = _directory(directory, h) if snapshots else 0
     h.update(b"\0store\0")
     if store_roots:
-        h.update(storeprint.fingerprint(store_roots)[0])
+        printed, store_newest = storeprint.fingerprint(store_roots)
+        h.update(printed)
+        newest = max(newest, store_newest)
     h.update(b"\0dismissed\0")
     if state_dir is not None:
-        h.update(_stat_of(dismissed.memory_path(state_dir)))
-    return h.digest()
+        stat, mtime = _stat_of(dismissed.memory_path(state_dir))
+        h.update(stat)
+        newest = max(newest, mtime)
+    return h.digest(), newest
 
 
-def _directory(directory: str, h: hashlib.blake2b) -> None:
+def _directory(directory: str, h: hashlib.blake2b) -> int:
+    """Add every entry of ``directory`` to ``h``; return the newest mtime among them."""
     try:
         fd = os.open(directory, _DIRECTORY)
     except (OSError, ValueError) as exc:
         h.update(b"!%d" % getattr(exc, "errno", -1))
-        return
+        return 0
+    newest = 0
     try:
         with os.scandir(fd) as it:
             entries = sorted((e.name, e.is_symlink()) for e in it)
@@ -52,18 +60,23 @@ def _directory(directory: str, h: hashlib.blake2b) -> None:
         for name, link in entries:
             add(name.encode("utf-8", "surrogateescape"))
             add(b"\0l\0" if link else b"\0f\0")
-            add(_stat_of(name, fd))
+            stat, mtime = _stat_of(name, fd)
+            add(stat)
+            if mtime > newest:
+                newest = mtime
         h.update(b"".join(out))
     except OSError as exc:
         h.update(b"!%d" % (exc.errno or -1))
     finally:
         os.close(fd)
+    return newest
 
 
-def _stat_of(path: str, dir_fd: int | None = None) -> bytes:
-    """A stat as fixed-size bytes (a failure as its errno, marked so it cannot look like one)."""
+def _stat_of(path: str, dir_fd: int | None = None) -> tuple[bytes, int]:
+    """A stat as fixed-size bytes (a failure as its errno, marked so it cannot look like
+    one), and its mtime (0 for a failure)."""
     try:
         st = os.stat(path, dir_fd=dir_fd)
     except OSError as exc:
-        return b"E" + (exc.errno or 0).to_bytes(4, "little") + bytes(_STAT.size - 4)
-    return b"S" + _STAT.pack(st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        return b"E" + (exc.errno or 0).to_bytes(4, "little") + bytes(_STAT.size - 4), 0
+    return b"S" + _STAT.pack(st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns), st.st_mtime_ns

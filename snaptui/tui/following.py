@@ -74,7 +74,9 @@ class FollowingApp(App[Session | None]):
         self._since_full_scan = 0.0
         self._scan_seconds = 0.0
         self._routine_print: bytes | None = None
-        """What the last routine rescan read (its digest, taken before it started)."""
+        """The digest of what the last routine rescan read (a scan begun after it was taken landed)."""
+        self._pending_print: tuple[bytes | None, float] | None = None
+        """A routine rescan's digest and when it was begun, until a scan begun later lands."""
 
     def start_following(self) -> None:
         """The first scan (or the one started before the UI), then watch the directory."""
@@ -120,7 +122,7 @@ class FollowingApp(App[Session | None]):
                       store_roots=self.store_roots, snapshots=self.snapshots, dismissed=dismissed.load(self.state_dir))
         self._scan_seconds = time.monotonic() - started
         if not worker.is_cancelled:
-            self.post_message(Scanned(result, self._live_now(result)))
+            self.post_message(Scanned(result, self._live_now(result), started))
 
     @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
     def take_prefetch(self) -> None:
@@ -150,19 +152,25 @@ class FollowingApp(App[Session | None]):
             self.post_message(TextsLoaded(texts))
 
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
-    def _watch(self, routine: bool) -> None:
-        """Has the directory changed (new, replaced, removed files)? Routinely, has anything
-        a scan reads changed since the last routine rescan (edits in place, the store)?"""
-        if not routine:
-            if _stamp(self.directory) != self._dir_stamp:
-                self.post_message(DirectoryChanged())
-            return
+    def _watch(self) -> None:
+        """Has the directory changed (new, replaced, removed files)?"""
+        if _stamp(self.directory) != self._dir_stamp:
+            self.post_message(DirectoryChanged())
+
+    @work(thread=True, exclusive=True, group="routine", exit_on_error=False)
+    def _routine(self) -> None:
+        """Has anything a scan reads changed since the last routine rescan (edits in place,
+        the store, a discard made elsewhere)? If not, only whether sessions run is looked at."""
+        from snaptui.base.datafile import RACY_NS
         from snaptui.catalog.scanprint import scan_print
 
-        printed = scan_print(self.directory, self.store_roots, snapshots=self.snapshots, state_dir=self.state_dir)
+        taken, now_ns = time.monotonic(), time.time_ns()
+        printed, newest = scan_print(self.directory, self.store_roots, snapshots=self.snapshots,
+                                     state_dir=self.state_dir)
+        trusted = newest < now_ns - RACY_NS
         catalog = self.result
-        if printed != self._routine_print or catalog is None or catalog.partial:
-            self.post_message(DirectoryChanged(printed))
+        if not trusted or printed != self._routine_print or catalog is None or catalog.partial:
+            self.post_message(DirectoryChanged(True, printed if trusted else None, taken))
             return
         live = self._live_now(catalog)  # nothing to read again; whether a session still runs may have changed
         if live != self.live and not get_current_worker().is_cancelled:
@@ -173,10 +181,11 @@ class FollowingApp(App[Session | None]):
         if self._progress:
             return
         # A routine rescan takes at most 5% of the time (2 s at 100,000 files: every 40 s).
-        routine = self._since_full_scan >= max(RESCAN_EVERY_S, 20 * self._scan_seconds)
-        if routine:
+        if self._since_full_scan >= max(RESCAN_EVERY_S, 20 * self._scan_seconds):
             self._since_full_scan = 0.0
-        self._watch(routine)
+            self._routine()
+        else:
+            self._watch()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed says so in one line (the app keeps running)."""
@@ -186,9 +195,9 @@ class FollowingApp(App[Session | None]):
                         markup=False)
 
     def on_directory_changed(self, message: DirectoryChanged) -> None:
+        if message.routine:  # recorded once a scan begun after it lands (not if it fails)
+            self._pending_print = (message.printed, message.taken)
         if not self._progress:
-            if message.printed is not None:
-                self._routine_print = message.printed  # this scan starts after it was taken: it covers it
             self.scan_directory()
 
     def on_live_changed(self, message: LiveChanged) -> None:
@@ -209,6 +218,9 @@ class FollowingApp(App[Session | None]):
                 self.call_after_refresh(self.prefetch.painted.set)
             return
         self._progress = ""
+        pending = self._pending_print
+        if pending is not None and message.started is not None and message.started >= pending[1]:
+            self._routine_print, self._pending_print = pending[0], None
         self._stamp_later()
         self.catalog_changed()
         if self.texts:
