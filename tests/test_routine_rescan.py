@@ -72,19 +72,27 @@ def _store_sessions(roots):
     return survey_store(roots, None).sessions
 
 
-async def test_a_routine_rescan_runs_only_when_something_changed(tmp_path, monkeypatch):
-    d = tmp_path / "recovery"
-    d.mkdir()
-    path = write(d, "s1", ts=NOW - 1000)
-    write(d, "s2", ts=NOW - 2000)
+def _counting_scans(monkeypatch, fail: list[bool] | None = None) -> list[str]:
     scans: list[str] = []
     real = following.scan
 
     def counted(*args, **kwargs):
         scans.append(args[0])
+        if fail:
+            fail.pop()
+            raise OSError("the disk went away for a moment")
         return real(*args, **kwargs)
 
     monkeypatch.setattr(following, "scan", counted)
+    return scans
+
+
+async def test_a_routine_rescan_runs_only_when_something_changed(tmp_path, monkeypatch):
+    d = tmp_path / "recovery"
+    d.mkdir()
+    path = write(d, "s1", ts=NOW - 1000)
+    write(d, "s2", ts=NOW - 2000)
+    scans = _counting_scans(monkeypatch)
     app = make_app(tmp_path, d)
     async with app.run_test() as pilot:
         await settle(pilot)
@@ -110,16 +118,27 @@ async def test_a_routine_rescan_runs_only_when_something_changed(tmp_path, monke
         assert len(scans) == 3
 
 
-async def test_a_skipped_rescan_still_tells_whether_a_session_runs(tmp_path, monkeypatch):
+def _one_old_session(tmp_path: Path):
+    """An app on a directory of one interrupted session, written an hour before the app's clock."""
     d = tmp_path / "recovery"
     d.mkdir()
-    set_old(write(d, "s1", ts=NOW - 1000), NOW - 3_600_000)  # written an hour before the app's clock
-    app = make_app(tmp_path, d)
+    set_old(write(d, "s1", ts=NOW - 1000), NOW - 3_600_000)
+    return make_app(tmp_path, d)
+
+
+async def _after_a_routine(pilot):
+    """The first scan and a first routine rescan done: the one session."""
+    await settle(pilot)
+    pilot.app._routine()
+    await settle(pilot)
+    (s1,) = pilot.app.result.incomplete
+    return s1
+
+
+async def test_a_skipped_rescan_still_tells_whether_a_session_runs(tmp_path, monkeypatch):
+    app = _one_old_session(tmp_path)
     async with app.run_test() as pilot:
-        await settle(pilot)
-        app._routine()
-        await settle(pilot)
-        (s1,) = app.result.incomplete
+        s1 = await _after_a_routine(pilot)
         assert app.live == {}
         scanned = app.result
         running = {s1.key: Live(True, NOW)}
@@ -128,21 +147,6 @@ async def test_a_skipped_rescan_still_tells_whether_a_session_runs(tmp_path, mon
         await settle(pilot)
         assert app.result is scanned  # not scanned again
         assert app.live == running
-
-
-def _counting_scans(monkeypatch, fail: list[bool] | None = None) -> list[str]:
-    scans: list[str] = []
-    real = following.scan
-
-    def counted(*args, **kwargs):
-        scans.append(args[0])
-        if fail:
-            fail.pop()
-            raise OSError("the disk went away for a moment")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(following, "scan", counted)
-    return scans
 
 
 async def test_a_routine_rescan_that_failed_is_tried_again(tmp_path, monkeypatch):
@@ -190,15 +194,9 @@ async def test_a_directory_watch_does_not_drop_what_the_routine_found(tmp_path, 
     directory) still tells whether a session runs."""
     import time
 
-    d = tmp_path / "recovery"
-    d.mkdir()
-    set_old(write(d, "s1", ts=NOW - 1000), NOW - 3_600_000)
-    app = make_app(tmp_path, d)
+    app = _one_old_session(tmp_path)
     async with app.run_test() as pilot:
-        await settle(pilot)
-        app._routine()
-        await settle(pilot)
-        (s1,) = app.result.incomplete
+        s1 = await _after_a_routine(pilot)
         running = {s1.key: Live(True, NOW)}
 
         def slow(catalog):
