@@ -134,7 +134,7 @@ def test_a_head_of_another_shape_is_not_used(tmp_path):
 
     d, cache_dir = _indexed(tmp_path)
     c = Cache(cache_dir, str(d))
-    identity = cache_mod._identity(c.base + ".table")
+    identity = datafile.identity(c.base + ".table")
     for rows in ([("s11", (1, 2), ("x",))], [("s11",)], "rows", [], [("s11", (1, 2, 3, 4, 5), ("short",))]):
         datafile.write(c.base + ".table-head", cache_mod.HEAD_MAGIC, c.owner, (identity, rows), durable=False)
         fresh = Cache(cache_dir, str(d))

@@ -29,6 +29,16 @@ RACY_NS = 2_000_000_000
 file system's timestamp granularity looks unchanged): nothing made from it is cached or kept."""
 
 
+def identity(path: str) -> tuple[int, int, int, int] | None:
+    """Which version of a file this is: device, inode, size, mtime (an atomic write replaces
+    the file with a new one); None when it cannot be stat'ed."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def key_for(directory: str) -> str:
     """A short stable file-name key for a directory."""
     real = os.path.realpath(directory)

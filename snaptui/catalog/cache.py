@@ -95,7 +95,7 @@ class Cache:
         if self.base is None:
             return None
         value, _ = datafile.read(self.base + ".table-head", HEAD_MAGIC, self.owner)
-        if type(value) is not tuple or len(value) != 2 or value[0] != _identity(self.base + ".table"):
+        if type(value) is not tuple or len(value) != 2 or value[0] != datafile.identity(self.base + ".table"):
             return None
         rows = value[1]
         if type(rows) is not list or not rows or not all(
@@ -127,7 +127,7 @@ class Cache:
         older than they could be: each is checked against its file's stat before use."""
         if self.base is None:
             return
-        identity = _identity(self.base + ".table")
+        identity = datafile.identity(self.base + ".table")
         if identity is not None:
             datafile.write(self.base + ".table-head", HEAD_MAGIC, self.owner, (identity, newest), durable=False)
 
@@ -159,11 +159,3 @@ def _newest(rows: dict[str, tuple[Any, ...]], count: int) -> list[tuple[Any, ...
     sessions = ((hit[1][2], name) for name, hit in rows.items() if type(hit[1]) is tuple and len(hit[0]) == 5)
     return [(name, *rows[name]) for _, name in heapq.nlargest(count, sessions)]
 
-
-def _identity(path: str) -> tuple[int, int, int, int] | None:
-    """Which version of a file this is (each write replaces it with a new one)."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)

@@ -73,14 +73,6 @@ def dismissed_path(state_dir: str) -> str:
     return os.path.join(state_dir, "dismissed.marshal")  # catalog.dismissed's, without importing it
 
 
-def _stamp(path: str) -> tuple[int, int, int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-
-
 def store_stamp(roots: tuple[str, ...]) -> tuple[Plain, ...]:
     """What changes when opendev's store changes in a way that matters to the check:
     a session file appears, goes or is renamed into place (the folder's mtime), or a
@@ -88,14 +80,14 @@ def store_stamp(roots: tuple[str, ...]) -> tuple[Plain, ...]:
     parts: list[Plain] = []
     for root in roots:
         projects = os.path.join(root, "projects")
-        parts.append(_stamp(projects))
+        parts.append(datafile.identity(projects))
         try:
             with os.scandir(projects) as it:
                 folders = [e.path for e in it]
         except OSError:
             continue
         for folder in sorted(folders):
-            parts.append(_stamp(folder))
+            parts.append(datafile.identity(folder))
             try:
                 with os.scandir(folder) as it:
                     for e in it:
@@ -122,9 +114,9 @@ def evaluate(directory: str, *, dirs: Dirs, settings: Mapping[str, Any], now_ms:
     """
     owner = os.path.realpath(directory)
     memo_path = os.path.join(dirs.cache, "check", datafile.key_for(directory) + ".marshal")
-    dir_stamp = _stamp(directory) if snapshots else None
-    stamp = (dir_stamp, _stamp(seen.seen_path(dirs.state, directory)), _stamp(dismissed_path(dirs.state)),
-             store_roots, store_stamp(store_roots), snapshots,
+    dir_stamp = datafile.identity(directory) if snapshots else None
+    stamp = (dir_stamp, datafile.identity(seen.seen_path(dirs.state, directory)),
+             datafile.identity(dismissed_path(dirs.state)), store_roots, store_stamp(store_roots), snapshots,
              settings["running_threshold"], settings["resume_command"])
     memo, _ = datafile.read(memo_path, MEMO_MAGIC, owner)
     if type(memo) is tuple and len(memo) == 3 and memo[0] == stamp and now_ms < memo[1] and len(memo[2]) == 4:

@@ -131,11 +131,9 @@ def interrupted(cache_dir: str, directory: str, *, newest: bool = False) -> Inte
     """
     base = base_path(cache_dir, directory)
     owner = os.path.realpath(directory)
-    try:
-        st = os.stat(base + ".table")
-    except OSError:
+    identity = datafile.identity(base + ".table")
+    if identity is None:
         return Interrupted("", {}, "", b"", b"")
-    identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
     for suffix in (".ids-head", ".ids") if newest else (".ids",):
         memo, _ = datafile.read(base + suffix, IDS_MAGIC, owner)
         if type(memo) is tuple and len(memo) == 7 and memo[0] == identity:

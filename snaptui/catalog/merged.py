@@ -31,6 +31,7 @@ import marshal
 import os
 import zlib
 
+from snaptui.base import datafile
 from snaptui.base.datafile import RACY_NS
 from snaptui.catalog import pieces, storeprint
 
@@ -105,7 +106,7 @@ class Kept:
         def store_unchanged() -> bool:  # in the helper that shares the recovery directory's stats
             return bool(storeprint.fingerprint(self.roots)[0] == store)
 
-        if source is not None and not _still_at(pieces.path_for(self.base), source):
+        if source is not None and datafile.identity(pieces.path_for(self.base)) != tuple(source[:4]):
             return None  # the .pieces file its ranges are in was rewritten (one stat: no need to look further)
         if self.snapshots and os.path.lexists(self.directory):
             got = pieces.unchanged_with_print(self.base, os.path.realpath(self.directory), self.directory,
@@ -173,15 +174,6 @@ class Kept:
 def _source(span: pieces.Span) -> Source:
     st = os.fstat(span.fd)
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, span.offset, span.size
-
-
-def _still_at(path: str, source: Sequence[int]) -> bool:
-    """Whether the file at ``path`` has the identity ``source`` begins with."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return False
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) == tuple(source[:4])
 
 
 def _is_at(fd: int, path: str) -> bool:
