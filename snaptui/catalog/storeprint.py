@@ -44,7 +44,7 @@ def fingerprint(roots: tuple[str, ...]) -> tuple[bytes, int]:
                     continue
                 out.append((name, link, st.st_mode, st.st_ino))
                 if stat.S_ISDIR(st.st_mode):
-                    newest = max(newest, _folder(fd, name, out))
+                    newest = max(newest, folder(name, out, fd))
         finally:
             os.close(fd)
     return marshal.dumps(out, 2), newest
@@ -53,13 +53,14 @@ def fingerprint(roots: tuple[str, ...]) -> tuple[bytes, int]:
 _DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
 
 
-def _folder(projects: int, name: str, out: list[tuple[object, ...]]) -> int:
-    """Add every entry of folder ``name`` (in ``projects``) to ``out``; return the newest mtime among them."""
+def folder(name: str, out: list[tuple[object, ...]], dir_fd: int | None = None) -> int:
+    """Add every entry of folder ``name`` (relative to ``dir_fd`` if given) to ``out``, with
+    whether it is a symlink and its stat (followed); return the newest mtime among them."""
     newest = 0
     try:
-        fd = os.open(name, _DIRECTORY, dir_fd=projects)
-    except OSError as exc:
-        out.append(("", exc.errno or -1))
+        fd = os.open(name, _DIRECTORY, dir_fd=dir_fd)
+    except (OSError, ValueError) as exc:
+        out.append(("", getattr(exc, "errno", None) or -1))
         return newest
     try:
         with os.scandir(fd) as it:
