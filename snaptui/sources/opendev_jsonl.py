@@ -65,11 +65,12 @@ def read_transcript(path: str) -> TranscriptFacts | str:
     try:
         try:
             # The counting pass reads the whole file once (plus block overlaps): no budget.
-            counting = Reader(fd, st.st_size, 1 << 62)
-            lines, failures, names = _count(counting)
+            r = Reader(fd, st.st_size, 1 << 62)
+            lines, failures, names = _count(r)
             turn = _Turn()
+            r.left = BUDGET  # the backward pass has a budget of its own (a small file stays in memory)
             try:
-                _backwards(counting.again(BUDGET), turn)
+                _backwards(r, turn)
             except OutOfBudget:
                 pass  # what was found within the budget stands
         except Changed:

@@ -61,8 +61,9 @@ class Changed(Exception):
 class Reader:
     """Positional reads of one open regular file, ``size`` bytes long, within a byte budget.
 
-    :meth:`fill` reads into this thread's shared buffer: what it returns is
-    valid until the next read of any reader in the thread.
+    :meth:`fill` and :meth:`view` give this thread's shared buffer (valid until the next
+    read of any reader in the thread) or, for a file held in memory, that copy: what they
+    give is read, never written.
     """
 
     __slots__ = ("fd", "left", "size", "whole")
@@ -109,17 +110,11 @@ class Reader:
     def fill(self, start: int, end: int) -> tuple[bytearray, int]:
         """Bytes ``[start, end)`` (clipped to the file) as ``(buffer, n)``: they are ``buffer[:n]``."""
         got, at, n = self.view(start, end)
-        if at == 0 and got is not self.whole:
+        if at == 0:  # the shared buffer, or the file in memory read from its start
             return got, n
         buf = _buffer(n)
         memoryview(buf)[:n] = memoryview(got)[at : at + n]
         return buf, n
-
-    def again(self, budget: int) -> Reader:
-        """A reader of the same file with a budget of its own (and what this one read whole)."""
-        other = Reader(self.fd, self.size, budget)
-        other.whole = self.whole
-        return other
 
     def read(self, start: int, end: int) -> bytes:
         """Bytes ``[start, end)`` (clipped to the file), as a ``bytes`` of their own."""
