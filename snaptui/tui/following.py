@@ -74,9 +74,7 @@ class FollowingApp(App[Session | None]):
         self._since_full_scan = 0.0
         self._scan_seconds = 0.0
         self._routine_print: bytes | None = None
-        """The digest of what the last routine rescan read (a scan begun after it was taken landed)."""
-        self._pending_print: tuple[bytes | None, float] | None = None
-        """A routine rescan's digest and when it was begun, until a scan begun later lands."""
+        """The digest of what the last full scan read, if a routine rescan took one before it began."""
 
     def start_following(self) -> None:
         """The first scan (or the one started before the UI), then watch the directory."""
@@ -103,8 +101,9 @@ class FollowingApp(App[Session | None]):
         return Liveness.from_settings(self.settings, self.clock()).running(catalog.incomplete)
 
     @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
-    def scan_directory(self) -> None:
-        """Scan in a thread; the screen stays live and shows progress."""
+    def scan_directory(self, printed: bytes | None = None) -> None:
+        """Scan in a thread; the screen stays live and shows progress. ``printed``: the digest
+        of what it is to read, taken just before (a routine rescan's)."""
         worker = get_current_worker()
 
         def progress(done: int, total: int) -> None:
@@ -122,7 +121,7 @@ class FollowingApp(App[Session | None]):
                       store_roots=self.store_roots, snapshots=self.snapshots, dismissed=dismissed.load(self.state_dir))
         self._scan_seconds = time.monotonic() - started
         if not worker.is_cancelled:
-            self.post_message(Scanned(result, self._live_now(result), started))
+            self.post_message(Scanned(result, self._live_now(result), printed))
 
     @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
     def take_prefetch(self) -> None:
@@ -164,13 +163,13 @@ class FollowingApp(App[Session | None]):
         from snaptui.base.datafile import RACY_NS
         from snaptui.catalog.scanprint import scan_print
 
-        taken, now_ns = time.monotonic(), time.time_ns()
+        now_ns = time.time_ns()
         printed, newest = scan_print(self.directory, self.store_roots, snapshots=self.snapshots,
                                      state_dir=self.state_dir)
         trusted = newest < now_ns - RACY_NS
         catalog = self.result
         if not trusted or printed != self._routine_print or catalog is None or catalog.partial:
-            self.post_message(DirectoryChanged(True, printed if trusted else None, taken))
+            self.post_message(DirectoryChanged(printed if trusted else None))
             return
         live = self._live_now(catalog)  # nothing to read again; whether a session still runs may have changed
         if live != self.live and not get_current_worker().is_cancelled:
@@ -195,10 +194,8 @@ class FollowingApp(App[Session | None]):
                         markup=False)
 
     def on_directory_changed(self, message: DirectoryChanged) -> None:
-        if message.routine:  # recorded once a scan begun after it lands (not if it fails)
-            self._pending_print = (message.printed, message.taken)
         if not self._progress:
-            self.scan_directory()
+            self.scan_directory(message.printed)
 
     def on_live_changed(self, message: LiveChanged) -> None:
         if message.catalog is self.result:
@@ -218,9 +215,7 @@ class FollowingApp(App[Session | None]):
                 self.call_after_refresh(self.prefetch.painted.set)
             return
         self._progress = ""
-        pending = self._pending_print
-        if pending is not None and message.started is not None and message.started >= pending[1]:
-            self._routine_print, self._pending_print = pending[0], None
+        self._routine_print = message.printed  # recorded once the scan landed (not if it failed)
         self._stamp_later()
         self.catalog_changed()
         if self.texts:

@@ -32,11 +32,11 @@ class ScanProgress(Message):
 class Scanned(Message):
     """A scan's catalog (``partial``: the newest rows, more to come) and which sessions may be running."""
 
-    def __init__(self, catalog: Catalog, live: dict[str, Live], started: float | None = None) -> None:
+    def __init__(self, catalog: Catalog, live: dict[str, Live], printed: bytes | None = None) -> None:
         self.catalog = catalog
         self.live = live
-        self.started = started
-        """When the scan began (``time.monotonic``); None for the scan started before the UI."""
+        self.printed = printed
+        """The digest of what it read, taken before it began (a routine rescan's), else None."""
         super().__init__()
 
 
@@ -53,13 +53,10 @@ class LiveChanged(Message):
 class DirectoryChanged(Message):
     """The recovery directory changed (or it is time for a routine rescan)."""
 
-    def __init__(self, routine: bool = False, printed: bytes | None = None, taken: float = 0.0) -> None:
-        self.routine = routine
+    def __init__(self, printed: bytes | None = None) -> None:
         self.printed = printed
         """For a routine rescan, the digest of what it will read (:mod:`snaptui.catalog.scanprint`);
         None when a file in it was modified too recently to trust its stat."""
-        self.taken = taken
-        """When the digest was begun (``time.monotonic``): a scan begun later covers it."""
         super().__init__()
 
 
