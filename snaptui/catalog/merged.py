@@ -151,11 +151,11 @@ class Kept:
         if isinstance(answer, (pieces.Span, pieces.Spliced)):
             within = answer if isinstance(answer, pieces.Span) else answer.within
             try:
-                if within is None or not _is_at(within.fd, pieces.path_for(self.base)):
-                    return  # not the .pieces file (a scratch file, or one replaced since): nothing to refer to
-                source = _source(within)
+                source = None if within is None else _source(within)
             except OSError:
                 return
+            if source is None or tuple(source[:4]) != datafile.identity(pieces.path_for(self.base)):
+                return  # not the .pieces file (a scratch file, or one replaced since): nothing to refer to
             recipe = _recipe([answer] if isinstance(answer, pieces.Span) else answer.parts)
         else:
             recipe = [b"".join(answer)]
@@ -174,12 +174,6 @@ class Kept:
 def _source(span: pieces.Span) -> Source:
     st = os.fstat(span.fd)
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, span.offset, span.size
-
-
-def _is_at(fd: int, path: str) -> bool:
-    """Whether the open file ``fd`` is the file at ``path``."""
-    mine, there = os.fstat(fd), os.stat(path)
-    return (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino)
 
 
 def _recipe(parts: Sequence[pieces.Span | bytes]) -> list[bytes | tuple[int, int]]:
@@ -215,8 +209,8 @@ def _served(span: pieces.Span | None, recipe: list[bytes | tuple[int, int]]) -> 
             ok = False
             break
     if span is None:
-        return pieces.Spliced(-1, parts) if ok else None
+        return pieces.Spliced(parts, None) if ok else None
     if not ok:
         span.close()
         return None
-    return pieces.Spliced(span.fd, parts, span)
+    return pieces.Spliced(parts, span)

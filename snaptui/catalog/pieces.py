@@ -224,14 +224,13 @@ class Spliced:
     """An answer made of ranges of one open file (:class:`Span`) with buffers between
     them, written out in order: the ranges are never mapped or copied through this process."""
 
-    __slots__ = ("fd", "parts", "within")
+    __slots__ = ("parts", "within")
 
-    def __init__(self, fd: int, parts: list[Span | bytes], within: Span | None = None) -> None:
-        self.fd = fd
-        """The file every range is in (closed by :meth:`close`); -1 when there are none."""
+    def __init__(self, parts: list[Span | bytes], within: Span | None) -> None:
         self.parts = parts
         self.within = within
-        """A range of that file every range lies in, when known (the ``.pieces`` file's answer)."""
+        """The range of the file every range lies in (the ``.pieces`` file's answer; closed by
+        :meth:`close`); None when there are no ranges."""
 
     def chunks(self) -> Iterator[Buffer]:
         for part in self.parts:
@@ -266,8 +265,8 @@ class Spliced:
             write_all(out, pending)
 
     def close(self) -> None:
-        if self.fd >= 0:
-            os.close(self.fd)
+        if self.within is not None:
+            self.within.close()
 
 
 def unchanged_answer(base: str, owner: str, directory: str) -> Span | None:

@@ -152,4 +152,4 @@ def _merge(got: Streamed, directory: str, shown: list[Item]) -> pieces.Span | pi
             continue
         parts.append(element)
     close_run()
-    return pieces.Spliced(span.fd, pieces.array(parts), span)
+    return pieces.Spliced(pieces.array(parts), span)
