@@ -124,3 +124,28 @@ def fsync_dir(directory: str) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def copy_range(src: int, offset: int, size: int, dst: int) -> None:
+    """Append the ``size`` bytes at ``offset`` in file ``src`` to ``dst``, in the kernel where it
+    can (``sendfile``), else through a bounded buffer. Raises OSError."""
+    end = offset + size
+    try:
+        while offset < end:
+            sent = os.sendfile(dst, src, offset, end - offset)
+            if not sent:
+                break
+            offset += sent
+    except OSError as exc:
+        import errno
+
+        if exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+            raise
+    while offset < end:
+        chunk = os.pread(src, min(1 << 20, end - offset), offset)
+        if not chunk:
+            import errno
+
+            raise OSError(errno.EIO, "a file is shorter than the range to copy from it")
+        write_all(dst, [chunk])
+        offset += len(chunk)

@@ -7,7 +7,7 @@ per thousand buffers); the file has no name from the moment it exists (or
 just after), so nothing is ever left behind, even by a killed process.
 
 It is read back with ``pread`` into a bounded buffer, or copied file to file
-(:func:`copy_range`), never mapped: a mapped page read counts in the
+(:func:`snaptui.base.atomic.copy_range`), never mapped: a mapped page read counts in the
 process's memory, and reading in another order than the file's maps far
 more than what is read (the kernel maps the neighbours of each page, and
 whole large folios). What stays is the kernel's page cache, which it may
@@ -78,28 +78,3 @@ class Scratch:
 
     def close(self) -> None:
         os.close(self.fd)
-
-
-def copy_range(src: int, offset: int, size: int, dst: int) -> None:
-    """Append the ``size`` bytes at ``offset`` in file ``src`` to ``dst``, in the kernel where it
-    can (``sendfile``), else through a bounded buffer. Raises OSError."""
-    end = offset + size
-    try:
-        while offset < end:
-            sent = os.sendfile(dst, src, offset, end - offset)
-            if not sent:
-                break
-            offset += sent
-    except OSError as exc:
-        import errno
-
-        if exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
-            raise
-    while offset < end:
-        chunk = os.pread(src, min(FLUSH_BYTES, end - offset), offset)
-        if not chunk:
-            import errno
-
-            raise OSError(errno.EIO, "a file is shorter than the range to copy from it")
-        write_all(dst, [chunk])
-        offset += len(chunk)

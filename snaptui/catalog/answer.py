@@ -26,6 +26,7 @@ from heapq import heappush, heapreplace, nlargest
 
 from snaptui.base import files, twoproc
 from snaptui.base import scratch as scratch_files
+from snaptui.base.atomic import copy_range
 from snaptui.base.datafile import RACY_NS
 from snaptui.base.files import Unreadable, file_stat
 from snaptui.catalog.cache import HEAD_ROWS, TABLE_MAGIC, Cache
@@ -397,7 +398,7 @@ def _save_rows(cache: Cache, chunks: list[Chunk], scratches: tuple[Scratch, Scra
         for w, _ in chunks:
             src = scratches[w & 3]
             assert src is not None
-            scratch_files.copy_range(src.fd, w >> 34, size_of(w), fd)
+            copy_range(src.fd, w >> 34, size_of(w), fd)
         write_all(fd, [b"0"])
 
     try:

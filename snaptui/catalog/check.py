@@ -155,7 +155,7 @@ def evaluate(directory: str, *, dirs: Dirs, settings: Mapping[str, Any], now_ms:
                 if settles is not None:
                     valid_until = min(valid_until, settles)
     newest_ns = max([dir_stamp[3] if dir_stamp else 0, *_store_mtimes(stamp[4])])
-    if result.partial or now_ms * 1_000_000 - newest_ns < 2_000_000_000:
+    if result.partial or now_ms * 1_000_000 - newest_ns < datafile.RACY_NS:
         valid_until = 0  # unfinished, or changed too recently for its mtime to prove anything
     verdict = Verdict(
         len(crashes),
@@ -174,8 +174,9 @@ def _finish_in_background(directory: str, dirs: Dirs, settings: Mapping[str, Any
                           snapshots: bool) -> None:
     """Index the rest of ``directory`` and leave the verdict for the next check, in a
     detached, niced process (a double fork: no zombie, no terminal, no waiting)."""
-    threads = sys.modules.get("threading")
-    if not hasattr(os, "fork") or (threads is not None and threads.active_count() > 1):
+    from snaptui.base import twoproc
+
+    if not hasattr(os, "fork") or not twoproc.alone():
         return  # forking a threaded process is not safe; the next check goes on where this one stopped
     sys.stdout.flush()
     sys.stderr.flush()

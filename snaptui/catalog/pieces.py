@@ -204,7 +204,7 @@ class Span:
     def send(self, out: int) -> None:
         """Write the range to ``out`` (any file, pipe or terminal), at its position, in
         the kernel where it can. Raises OSError (the file shorter than its header says)."""
-        from snaptui.base.scratch import copy_range
+        from snaptui.base.atomic import copy_range
 
         copy_range(self.fd, self.offset, self.size, out)
 
