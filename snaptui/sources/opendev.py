@@ -56,7 +56,7 @@ from snaptui.sources.opendev_jsonl import (
     facts_from_messages,
     read_transcript,
 )
-from snaptui.sources.opendev_layout import MARKER, ids_in, is_dir
+from snaptui.sources.opendev_layout import MARKER, ids_in, project_folders
 from snaptui.sources.records import DamagedFile, Identity, LastTool, LostTurn, Session
 
 SOURCE = "opendev"
@@ -165,8 +165,7 @@ def discover(roots: Iterable[str]) -> Discovery:
     for root in roots:
         projects = os.path.join(root, "projects")
         try:
-            with os.scandir(projects) as it:
-                folders = sorted(e.path for e in it if is_dir(e))
+            folders = project_folders(root)
         except FileNotFoundError:
             if not os.path.isdir(root):
                 problems.append(StoreProblem(root, "does not exist"))

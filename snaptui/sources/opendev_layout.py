@@ -31,11 +31,17 @@ def ids_in(names: Collection[str]) -> set[str]:
     return ids
 
 
-def is_dir(entry: os.DirEntry[str]) -> bool:
+def _is_dir(entry: os.DirEntry[str]) -> bool:
     try:
         return entry.is_dir()  # follows a symlinked folder
     except OSError:
         return False
+
+
+def project_folders(root: str) -> list[str]:
+    """The project folders under ``root``, sorted. Raises OSError (ValueError for a NUL in ``root``)."""
+    with os.scandir(os.path.join(root, "projects")) as it:
+        return sorted(e.path for e in it if _is_dir(e))
 
 
 def session_ids(roots: Iterable[str]) -> set[str]:
@@ -44,8 +50,7 @@ def session_ids(roots: Iterable[str]) -> set[str]:
     out: set[str] = set()
     for root in roots:
         try:
-            with os.scandir(os.path.join(root, "projects")) as it:
-                folders = [e.path for e in it if is_dir(e)]
+            folders = project_folders(root)
         except (OSError, ValueError):
             continue
         for folder in folders:
