@@ -69,7 +69,9 @@ class DetailView(ScrollView, can_focus=True):
     DEFAULT_CSS = "DetailView { overflow-x: hidden; overflow-y: scroll; scrollbar-size-vertical: 0; }\n" + _css()
     """The pane draws its scrollbar itself, in its last column, and always: Textual's own
     is drawn through its generic path (3 ms a cursor key, more than the new text), and
-    one appearing or going would lay out the screen again."""
+    one appearing or going would lay out the screen again. Its thumb is placed as
+    Textual places its own, rounded to whole cells (Textual's has eighths); it shows
+    where the text is and is not dragged: the wheel and the keys scroll."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -84,7 +86,7 @@ class DetailView(ScrollView, can_focus=True):
         return "".join(t for t, _ in self._spans)
 
     def show_spans(self, spans: list[Span], *, top: bool = True) -> None:
-        old, old_thumb = self._lines, self._thumb()
+        old, old_thumb = self._lines, self._geometry()[:2]
         self._spans = spans
         self._rewrap()
         if top and self.scroll_y:
@@ -103,7 +105,7 @@ class DetailView(ScrollView, can_focus=True):
         top = round(self.scroll_y)
         height = self.scrollable_content_region.height
         new = self._lines
-        thumb = self._thumb()
+        thumb = self._geometry()[:2]
         start = None
         for y in range(top, top + height + 1):
             row = y - top
@@ -123,13 +125,9 @@ class DetailView(ScrollView, can_focus=True):
     def _text_width(self) -> int:
         return max(self.scrollable_content_region.width - 3, 8)  # a cell of padding each side, the scrollbar
 
-    def _thumb(self) -> tuple[int, int]:
-        """The rows of the scrollbar's thumb, as Textual places it, to the cell: ``(start, end)``,
-        empty when everything fits."""
-        return self._geometry()[:2]
-
     def _geometry(self) -> tuple[int, int, int]:
-        """The thumb's rows and the pane's width, worked out again only when the size, the
+        """The scrollbar thumb's rows ``(start, end)``, empty when everything fits, and the
+        pane's width, worked out again only when the size, the
         text or the scroll position changed (a line is drawn in less time than a region's
         geometry takes)."""
         size = self.size  # the content area: the scrollbar is in it, Textual's has no width
