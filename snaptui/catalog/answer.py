@@ -22,14 +22,13 @@ import struct
 import time
 import zlib
 from bisect import bisect_left
-from heapq import heappush, heapreplace, nlargest
 
 from snaptui.base import files, twoproc
 from snaptui.base import scratch as scratch_files
 from snaptui.base.atomic import copy_range
 from snaptui.base.datafile import RACY_NS
 from snaptui.base.files import Unreadable, file_stat
-from snaptui.catalog.cache import HEAD_ROWS, TABLE_MAGIC, Cache
+from snaptui.catalog.cache import TABLE_MAGIC, Cache, Newest
 from snaptui.catalog.jsonpieces import _COMPLETED, _INCOMPLETE, json_str
 from snaptui.catalog.pieces import _STAT, Pieces, Span, path_for
 from snaptui.catalog.pieces_write import (
@@ -61,7 +60,7 @@ if TYPE_CHECKING:
     """(where, crc32) of a chunk of the rows table in a scratch file."""
     Found = tuple[list[Record], list[Damaged], list[Chunk], list[tuple[str, str]], list[tuple[Any, ...]]]
     """Records, damaged files, rows chunks, (when asked) each session's (name, session id), and
-    the newest rows kept in the table (:class:`_Newest`)."""
+    the newest rows kept in the table (:class:`Newest`)."""
 
 PARALLEL_READ_FROM = 2000
 """With this many files to read, a second process reads part of them (two cores)."""
@@ -126,7 +125,7 @@ def streamed(directory: str, cache_dir: str | None, *, ids_of: Container[str] | 
         chunks: list[Chunk] = []
         old = Pieces.load(cache.base, cache.owner, keep_open=True) if known else Pieces.empty()
         ids: list[tuple[str, str]] | None = [] if ids_of is not None else None
-        newest = _Newest()
+        newest = Newest()
         todo = _from_cache(listing, cache.rows, old.layout, mine, sessions, damaged, chunks, ids, ids_of, newest) \
             if known else listing
         del listing
@@ -224,7 +223,7 @@ def _listing(dir_fd: int, *, stat: bool) -> list[Todo]:
 
 def _from_cache(listing: list[Todo], rows: dict[str, tuple[Any, ...]], layout: dict[str, tuple[Any, ...]],
                 out: Scratch, sessions: list[Record], damaged: list[Damaged], chunks: list[Chunk],
-                ids: list[tuple[str, str]] | None, ids_of: Container[str] | None, newest: _Newest) -> list[Todo]:
+                ids: list[tuple[str, str]] | None, ids_of: Container[str] | None, newest: Newest) -> list[Todo]:
     """Take what the cache's ``rows`` and the old pieces' ``layout`` know of ``listing`` (their
     rows go to ``out`` again and to ``newest``, their session ids to ``ids`` if given and one
     of ``ids_of``); return
@@ -289,7 +288,7 @@ def _read_some(todo: list[Todo], out: Scratch, source: int, how: _How) -> Found:
     damaged: list[Damaged] = []
     chunks: list[Chunk] = []
     ids: list[tuple[str, str]] = []
-    newest = _Newest()
+    newest = Newest()
     rows = bytearray()  # the rows table's items, marshal'd as they come (nothing kept alive)
     read, read_file, summarize = recovery.read_entry, files.read_bounded, reader.read_summary
     add = out.add
@@ -350,27 +349,6 @@ def _read_some(todo: list[Todo], out: Scratch, source: int, how: _How) -> Found:
     out.flush()
     sessions.sort()
     return sessions, damaged, chunks, ids, newest.heap
-
-
-class _Newest:
-    """The rows of the :data:`~snaptui.catalog.cache.HEAD_ROWS` newest sessions kept in the
-    table (by snapshot time, ties by name), for the table's head: a bounded heap."""
-
-    __slots__ = ("heap",)
-
-    def __init__(self) -> None:
-        self.heap: list[tuple[Any, ...]] = []
-
-    def add(self, name: str, stat: tuple[int, ...], row: tuple[Any, ...]) -> None:
-        item = (row[2], name, stat, row)
-        if len(self.heap) < HEAD_ROWS:
-            heappush(self.heap, item)
-        elif item > self.heap[0]:
-            heapreplace(self.heap, item)
-
-    def rows(self) -> list[tuple[Any, ...]]:
-        """``(name, stat, row)`` of the newest, newest first (of several heaps put together)."""
-        return [(name, stat, row) for _, name, stat, row in nlargest(HEAD_ROWS, self.heap)]
 
 
 def _rows_chunk(items: bytes, out: Scratch, source: int, chunks: list[Chunk]) -> None:

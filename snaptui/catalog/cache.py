@@ -29,6 +29,7 @@ keeps them quick to load without importing json.
 from __future__ import annotations
 
 import os
+from heapq import heappush, heapreplace, nlargest
 from typing import Any
 
 from snaptui.base import datafile
@@ -53,6 +54,8 @@ class Cache:
         self.base = base_path(cache_dir, directory) if cache_dir else None
         self._rows: dict[str, tuple[Any, ...]] | None = None  # name -> (stat, row) | (stat, reason)
         self._pieces: Pieces | None = None
+        self._head_rows: list[tuple[Any, ...]] | None = None
+        self._head_read = False
 
     # -- rows ------------------------------------------------------------------
 
@@ -92,6 +95,13 @@ class Cache:
         return [(name, _tuple(Stat, stat), _tuple(Row, row)) for name, stat, row in head[:count]]
 
     def _head(self) -> list[tuple[Any, ...]] | None:
+        """The head's rows while it is the table's (read once: a survey asks twice)."""
+        if not self._head_read:
+            self._head_read = True
+            self._head_rows = self._read_head()
+        return self._head_rows
+
+    def _read_head(self) -> list[tuple[Any, ...]] | None:
         if self.base is None:
             return None
         value, _ = datafile.read(self.base + ".table-head", HEAD_MAGIC, self.owner)
@@ -130,6 +140,7 @@ class Cache:
         identity = datafile.identity(self.base + ".table")
         if identity is not None:
             datafile.write(self.base + ".table-head", HEAD_MAGIC, self.owner, (identity, newest), durable=False)
+            self._head_read, self._head_rows = True, newest or None
 
     # -- pieces ------------------------------------------------------------------
 
@@ -152,10 +163,33 @@ class Cache:
         return pieces_write.save(self.base, self.owner, entries, found, racy_ns)
 
 
+class Newest:
+    """The rows of the ``count`` newest sessions (by snapshot time, ties by name), a bounded
+    heap fed one row at a time: the table's head, from a whole table or while one is streamed."""
+
+    __slots__ = ("count", "heap")
+
+    def __init__(self, count: int = HEAD_ROWS) -> None:
+        self.count = count
+        self.heap: list[tuple[Any, ...]] = []
+
+    def add(self, name: str, stat: tuple[int, ...], row: tuple[Any, ...]) -> None:
+        item = (row[2], name, stat, row)
+        if len(self.heap) < self.count:
+            heappush(self.heap, item)
+        elif item > self.heap[0]:
+            heapreplace(self.heap, item)
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        """``(name, stat, row)`` of the newest, newest first (of several heaps put together)."""
+        return [(name, stat, row) for _, name, stat, row in nlargest(self.count, self.heap)]
+
+
 def _newest(rows: dict[str, tuple[Any, ...]], count: int) -> list[tuple[Any, ...]]:
     """``(name, stat, row)`` of the ``count`` sessions with the newest snapshot times."""
-    import heapq
-
-    sessions = ((hit[1][2], name) for name, hit in rows.items() if type(hit[1]) is tuple and len(hit[0]) == 5)
-    return [(name, *rows[name]) for _, name in heapq.nlargest(count, sessions)]
+    newest = Newest(count)
+    for name, (stat, row) in rows.items():
+        if type(row) is tuple and len(stat) == 5:
+            newest.add(name, stat, row)
+    return newest.rows()
 
