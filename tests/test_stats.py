@@ -20,8 +20,8 @@ from helpers import DAY, MIN, write
 from snaptui.cli.cmd_stats import parse_days
 from snaptui.cli.parse import UsageError
 from snaptui.present import stats
-from snaptui.present.cells import width
-from snaptui.present.stats_text import bar, render, section
+from snaptui.present.cells import bar, width
+from snaptui.present.stats_text import render, section
 from snaptui.sources.records import LastTool, Session
 
 UTC_ENV = {"TZ": "UTC"}

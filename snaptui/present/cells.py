@@ -1,13 +1,18 @@
-"""One rule for how many terminal cells text takes, and for cutting it to fit.
+"""One rule for how many terminal cells text takes, for cutting it to fit, and for bars.
 
 East Asian wide and fullwidth characters take two cells, combining marks
 none, everything else one. The table of ``snaptui list`` and the TUI's rows
-both cut with these functions, so they agree.
+both cut with these functions, so they agree; ``snaptui stats`` and the
+TUI's charts draw their bars in eighths of a cell with :func:`bar`.
 """
 
 from __future__ import annotations
 
+import math
 import unicodedata
+
+EIGHTHS = ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")
+FULL = "█"
 
 
 def width(text: str) -> int:
@@ -58,3 +63,17 @@ def fit_path(path: str, cells: int) -> str:
         used += w
     text = "…" + "".join(reversed(out))
     return text + " " * max(cells - width(text), 0)
+
+
+def eighths(value: float, top: float, cells: int) -> int:
+    """``value`` in eighths of ``cells`` cells, ``top`` filling them; above zero is at least one eighth."""
+    if cells <= 0 or not (math.isfinite(top) and top > 0) or not (math.isfinite(value) and value > 0):
+        return 0
+    return min(round(value / top * cells * 8), cells * 8) or 1
+
+
+def bar(value: float, top: float, cells: int) -> str:
+    """``value`` as a bar of up to ``cells`` cells, ``top`` filling them all;
+    anything above zero shows at least an eighth."""
+    n = eighths(value, top, cells)
+    return FULL * (n // 8) + EIGHTHS[n % 8]

@@ -16,11 +16,10 @@ from datetime import date
 from typing import NamedTuple
 
 from snaptui.present import humanfmt
-from snaptui.present.cells import fit, fit_path, width
+from snaptui.present.cells import bar, eighths, fit, fit_path, width
 from snaptui.present.insights import TOP, Day, Insights, Left, failure_share, percent
 from snaptui.present.safetext import one_line
 from snaptui.present.stats import ToolRow
-from snaptui.present.stats_text import bar, eighths
 from snaptui.present.wrap import wrap
 
 Span = tuple[str, str]

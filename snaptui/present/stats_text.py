@@ -12,12 +12,10 @@ import math
 import textwrap
 
 from snaptui.present import humanfmt
-from snaptui.present.cells import fit, fit_path, width
+from snaptui.present.cells import bar, fit, fit_path, width
 from snaptui.present.safetext import one_line
 from snaptui.present.stats import Stats
 
-EIGHTHS = ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")
-FULL = "█"
 MAX_BAR = 40
 MIN_BAR = 8
 MIN_LABEL = 12
@@ -26,20 +24,6 @@ GAP = "  "
 
 Row = tuple[str, list[str], float]
 """A line: its label, its numbers (as shown), the figure its bar stands for."""
-
-
-def eighths(value: float, top: float, cells: int) -> int:
-    """``value`` in eighths of ``cells`` cells, ``top`` filling them; above zero is at least one eighth."""
-    if cells <= 0 or not (math.isfinite(top) and top > 0) or not (math.isfinite(value) and value > 0):
-        return 0
-    return min(round(value / top * cells * 8), cells * 8) or 1
-
-
-def bar(value: float, top: float, cells: int) -> str:
-    """``value`` as a bar of up to ``cells`` cells, ``top`` filling them all;
-    anything above zero shows at least an eighth."""
-    n = eighths(value, top, cells)
-    return FULL * (n // 8) + EIGHTHS[n % 8]
 
 
 def section(title: str, headers: list[str], rows: list[Row], columns: int, *, path_labels: bool = False) -> list[str]:
