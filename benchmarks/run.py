@@ -287,9 +287,9 @@ def with_store(runs: int) -> int:
     paired: runs alternate, and each ratio is the median of the pairs' ratios."""
     # Generated in a process of its own: what this one imports raises every child's peak
     # (a child's peak memory reads at least this process's own).
-    subprocess.run([sys.executable, "-c", "import store_bench; store_bench.store('small', False)"], cwd=HERE,
-                   check=True)
-    root = HERE / "out" / "opendev-store-small"
+    made = subprocess.run([sys.executable, "-c", "import store_bench; print(store_bench.store('small', False))"],
+                          cwd=HERE, check=True, capture_output=True, text=True)
+    root = Path(made.stdout.strip())
     d = gen.directory(10_000)
     home = tempfile.mkdtemp(prefix="snaptui-bench-store-")
     env = dict(os.environ, HOME=home, XDG_CACHE_HOME=f"{home}/cache", XDG_STATE_HOME=f"{home}/state",
