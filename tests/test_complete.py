@@ -162,8 +162,22 @@ def test_past_the_newest_when_they_cannot_be_offered(recovery):
         sid = f"-{i:04}-dash" if i < ids.HEAD else f"x{i:04}-plain"
         write(recovery, sid, name=f"s{i}.json", ts=NOW - i * 60_000)
     index(recovery)
-    assert words(complete(["resume"], "", default_dir=str(recovery))) == ["x0128-pl", "x0129-pl"]
+    first_plain = [f"x{ids.HEAD:04}-pl", f"x{ids.HEAD + 1:04}-pl"]
+    assert words(complete(["resume"], "", default_dir=str(recovery))) == first_plain
     assert len(words(complete(["resume", "--"], "", default_dir=str(recovery)))) == MAX_IDS
+
+
+def test_a_one_character_word_past_the_newest_when_they_match_too_few(recovery):
+    """A one-character word is looked for among the newest first: the same answer either way."""
+    older = MAX_IDS + 5
+    for i in range(ids.HEAD + older):  # the newest HEAD start with "a", the older ones with "b"
+        write(recovery, f"{'a' if i < ids.HEAD else 'b'}{i:06}", name=f"s{i}.json", ts=NOW - i * 60_000)
+    index(recovery)
+    newest_a = [f"a{i:06}" for i in range(MAX_IDS)]
+    assert words(complete(["resume"], "a", default_dir=str(recovery))) == [w[:8] for w in newest_a]
+    newest_b = [f"b{i:06}" for i in range(ids.HEAD, ids.HEAD + MAX_IDS)]
+    assert words(complete(["resume"], "b", default_dir=str(recovery))) == [w[:8] for w in newest_b]
+    assert words(complete(["resume"], "b0", default_dir=str(recovery))) == [w[:8] for w in newest_b]
 
 
 HOSTILE = {

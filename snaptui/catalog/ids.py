@@ -32,8 +32,9 @@ ID, TIMESTAMP, COMPLETED, PROJECT = 0, 2, 3, 4
 """Where :class:`snaptui.sources.recovery.Row` keeps these fields."""
 
 IDS_MAGIC = b"SNAPIDS4"
-HEAD = 128
-"""How many of the newest sessions ``*.ids-head`` keeps (more than completion offers)."""
+HEAD = 1024
+"""How many of the newest sessions ``*.ids-head`` keeps: many more than completion offers, so
+that a one-character prefix usually finds enough of them there (1 in 16 of hex ids match)."""
 SUFFIX = "_session_snapshot.json"
 """Only the names of files not named ``{session_id}_session_snapshot.json`` are kept (most are)."""
 
@@ -125,8 +126,8 @@ class _Column:
 def interrupted(cache_dir: str, directory: str, *, newest: bool = False) -> Interrupted:
     """The interrupted sessions the index of ``directory`` knows (none without an index).
 
-    ``newest``: the newest :data:`HEAD` may do (an empty word is being completed): they
-    are kept in a file of their own (``*.ids-head``), so the first Tab at 10,000
+    ``newest``: the newest :data:`HEAD` may do (the caller loads them all when they offer
+    too few): they are kept in a file of their own (``*.ids-head``), so a Tab at 10,000
     sessions does not load them all; ``partial`` says when there are more.
     """
     base = base_path(cache_dir, directory)

@@ -39,6 +39,9 @@ MAX_IDS = 50
 SHOWN = 8
 """An id is offered with at least this many characters (the list's ID column)."""
 MIN_PREFIX = 4
+HEAD_PREFIX = 1
+"""Words up to this long are looked for among the newest sessions first (``ids.HEAD`` of
+them: a hex character matches one id in 16); a longer one matches too few there."""
 """:data:`snaptui.cli.select.MIN_PREFIX`: a shorter prefix names nothing."""
 
 
@@ -147,7 +150,7 @@ def _ids(current: str, cli_dir: str | None, given: list[str], options_done: bool
 
             configured = config.load_fast(paths.config_file(dirs), dirs.cache)["recovery_dir"]
         directory, _ = paths.recovery_dir(cli_dir, configured)
-        known = index.interrupted(dirs.cache, directory, newest=not current)
+        known = index.interrupted(dirs.cache, directory, newest=len(current) <= HEAD_PREFIX)
     except Exception:  # a config mistake, an unreadable index: completion offers nothing, quietly
         return []
     import time
