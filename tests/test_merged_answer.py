@@ -187,6 +187,36 @@ def test_a_store_written_just_now_is_not_kept(world):
     assert kept(d, root, cache) is None
 
 
+@pytest.mark.parametrize("store_read", ["in a helper", "here", "store only (made in memory)"])
+def test_a_store_change_made_while_it_is_read_is_seen_next_time(world, monkeypatch, store_read):
+    """The store's fingerprint is taken before it is read: a log appended to while the
+    store is read (after that session was read) makes the kept answer stale, and it is
+    not served."""
+    from snaptui.base import twoproc
+    from snaptui.catalog import store_survey
+
+    d, root, cache = world
+    if store_read == "here":
+        monkeypatch.setattr(twoproc, "alone", lambda: False)
+    (log,) = root.rglob("cccccccccccc.debug")
+    real = store_survey.survey_store
+
+    def then_appended(*args, **kwargs):
+        got = real(*args, **kwargs)
+        with open(log, "a") as f:
+            f.write("\n")
+        os.utime(log, (OLD + 60, OLD + 60))  # settled: only its size tells
+        return got
+
+    snapshots = not store_read.startswith("store only")
+    monkeypatch.setattr(store_survey, "survey_store", then_appended)
+    answer(d, root, cache, snapshots=snapshots)
+    monkeypatch.setattr(store_survey, "survey_store", real)
+    assert kept(d, root, cache, snapshots=snapshots) is None
+    assert answer(d, root, cache, snapshots=snapshots) == answer(d, root, None, snapshots=snapshots)
+    assert kept(d, root, cache, snapshots=snapshots) is not None
+
+
 def test_the_command_line_answers_the_same(world, cli, tmp_path):
     d, root, _ = world
     env = {"XDG_CACHE_HOME": str(tmp_path / "xdg")}

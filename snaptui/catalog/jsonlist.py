@@ -58,12 +58,15 @@ def json_parts(directory: str, cache_dir: str | None, *, everything: bool, store
             got = merged(directory, cache_dir, store_roots, dismissed or {})
         if got is None:
             from snaptui.catalog.store_survey import survey_store
+            from snaptui.catalog.storeprint import fingerprint
 
+            printed = fingerprint(store_roots) if kept is not None else (b"", 0)  # before the store is read
             store = survey_store(store_roots, cache_dir)
-            got = _parts(directory, cache_dir, everything, store, snapshots, dismissed or {}, started_ns)
-        parts, listing = got
+            made, listing = _parts(directory, cache_dir, everything, store, snapshots, dismissed or {}, started_ns)
+            got = made, listing, printed
+        parts, listing, printed = got
         if kept is not None:
-            kept.keep(parts, listing, started_ns)
+            kept.keep(parts, listing, printed, started_ns)
         return parts
     finally:
         if collecting:

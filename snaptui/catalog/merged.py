@@ -69,12 +69,9 @@ class Kept:
         self.base = pieces.base_path(cache_dir, directory)
         self.roots = roots
         self.dismissed = marshal.dumps(sorted(dismissed.items()), 2)
-        self.store_print: bytes | None = None
-        self.store_newest = 0
 
     def unchanged(self) -> pieces.Spliced | None:
-        """The kept answer, if nothing it was made from changed; else None (and the
-        store's fingerprint taken, before the store is read, for :meth:`keep`)."""
+        """The kept answer, if nothing it was made from changed; else None."""
         try:
             fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
         except OSError:
@@ -87,8 +84,6 @@ class Kept:
                 got = None
             finally:
                 os.close(fd)
-        if got is None:
-            self.store_print, self.store_newest = storeprint.fingerprint(self.roots)
         return got
 
     def _checked(self, fd: int) -> pieces.Spliced | None:
@@ -139,10 +134,12 @@ class Kept:
             return None
 
     def keep(self, answer: Sequence[Buffer] | pieces.Span | pieces.Spliced, listing: tuple[bytes, bytes] | None,
-             now_ns: int) -> None:
+             store: tuple[bytes, int], now_ns: int) -> None:
         """Keep how ``answer`` was made, from the recovery directory's ``listing`` (None: it
-        had a file too recent to trust) and the store as fingerprinted by :meth:`unchanged`."""
-        if listing is None or self.store_print is None or self.store_newest >= now_ns - RACY_NS:
+        had a file too recent to trust) and the store as :func:`storeprint.fingerprint`
+        found it before it was read (``now_ns``: a time before the fingerprint was taken)."""
+        store_print, store_newest = store
+        if listing is None or store_newest >= now_ns - RACY_NS:
             return
         source: Source | None = None
         recipe: list[bytes | tuple[int, int]]
@@ -160,7 +157,7 @@ class Kept:
         else:
             recipe = [b"".join(answer)]
         printed = None if source is not None else listing  # the .pieces file's identity says it (~100 B a file)
-        body = marshal.dumps((self.owner, printed, self.store_print, self.dismissed, source, recipe), 2)
+        body = marshal.dumps((self.owner, printed, store_print, self.dismissed, source, recipe), 2)
         try:
             from snaptui.base.atomic import write_atomic
 

@@ -29,19 +29,19 @@ if TYPE_CHECKING:
     prompt,) when a crash lost a turn, and its object when it is interrupted."""
 
 
-def merged(directory: str, cache_dir: str, roots: tuple[str, ...],
-           dismissed: dict[str, int]) -> tuple[pieces.Span | pieces.Spliced | list[Buffer], ListingPrint | None] | None:
+def merged(directory: str, cache_dir: str, roots: tuple[str, ...], dismissed: dict[str, int]
+           ) -> tuple[pieces.Span | pieces.Spliced | list[Buffer], ListingPrint | None, tuple[bytes, int]] | None:
     """The plain answer of ``directory`` and the store under ``roots`` (less the
-    ``dismissed``), and the directory's listing print it was made from (see
-    :mod:`snaptui.catalog.merged`); None when it cannot be streamed (no scratch file, or
-    the store has a session it did not list when the snapshots were read: the caller
-    makes it in memory). Raises ``DirectoryProblem``."""
+    ``dismissed``), the directory's listing print it was made from and the store's
+    fingerprint taken before it was read (see :mod:`snaptui.catalog.merged`); None when
+    it cannot be streamed (no scratch file, or the store has a session it did not list
+    when the snapshots were read: the caller makes it in memory). Raises ``DirectoryProblem``."""
     from snaptui.base import twoproc
     from snaptui.catalog import answer
     from snaptui.sources.opendev_layout import session_ids
 
     listing: ListingPrint | None
-    result = twoproc.aside(lambda: [marshal.dumps(_store_items(roots, cache_dir), 2)])
+    result = twoproc.aside(lambda: [marshal.dumps(store_read(roots, cache_dir), 2)])
     data = None
     listed = session_ids(roots)  # only these snapshots' ids are kept: a store session may be their twin
     try:
@@ -61,29 +61,33 @@ def merged(directory: str, cache_dir: str, roots: tuple[str, ...],
     finally:
         if result is not None:  # the helper is always waited for
             data = result()
-    items: list[Item] = marshal.loads(data) if data is not None else _store_items(roots, cache_dir)
+    store_print, store_newest, items = marshal.loads(data) if data is not None else store_read(roots, cache_dir)
+    printed = (store_print, store_newest)
     shown = [it for it in items if dismissed.get(it[0]) != it[1]]
     if got is not None and any(it[4] not in listed for it in shown):
         got.span.close()
         return None  # a session came into the store meanwhile: its twin is not known here
     if got is None:  # no directory: the store's sessions alone
         twins = {it[4]: it for it in shown}
-        return pieces.array([it[6] for it in sorted(twins.values(), key=_store_order) if not it[2]]), listing  # type: ignore[misc]
-    return _merge(got, directory, shown), listing
+        return pieces.array([it[6] for it in sorted(twins.values(), key=_store_order) if not it[2]]), listing, printed  # type: ignore[misc]
+    return _merge(got, directory, shown), listing, printed
 
 
-def _store_items(roots: tuple[str, ...], cache_dir: str | None) -> list[Item]:
-    """What the merge needs of each store session, in the store's order (small: no records)."""
-    from snaptui.catalog import jsonpieces
+def store_read(roots: tuple[str, ...], cache_dir: str | None) -> tuple[bytes, int, list[Item]]:
+    """The store's fingerprint and newest mtime (:func:`snaptui.catalog.storeprint.fingerprint`,
+    taken before it is read: a change made meanwhile shows next time), and what the merge
+    needs of each of its sessions, in the store's order (small: no records)."""
+    from snaptui.catalog import jsonpieces, storeprint
     from snaptui.catalog.store_survey import survey_store
 
+    store_print, store_newest = storeprint.fingerprint(roots)
     out: list[Item] = []
     for s in survey_store(roots, cache_dir).sessions:
         lost = s.lost_turn
         out.append((s.key, s.timestamp_ms, s.completed, s.path, s.session_id,
                     None if lost is None else (lost.prompt,),
                     None if s.completed else jsonpieces.store_session(s)))
-    return out
+    return store_print, store_newest, out
 
 
 def _store_order(it: Item) -> tuple[int, str]:
