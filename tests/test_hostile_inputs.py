@@ -1013,3 +1013,17 @@ def test_coverage_summary():
 # garbage; and a live thread renaming over files), unreadable files and directories, a recovery path
 # that is a file, hostile ids in discard/restore/purge (CLI and TUI), a symlinked trash, undecodable
 # file names, an unknown field nested 300,000 deep inside a tool result, an absurd cost's column width.
+
+
+def test_every_invisible_format_character_is_shown_as_its_code():
+    """Unicode's format characters (category Cf: bidi controls, zero-width ones, the
+    invisible "tag" letters that can spell hidden text) never reach the terminal as they are."""
+    import unicodedata
+
+    from snaptui.present.safetext import multi_line, one_line
+
+    formats = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"]
+    assert len(formats) > 150
+    for ch in formats:
+        for shown in (one_line(f"a{ch}b"), multi_line(f"a{ch}b")):
+            assert shown == f"a⟨U+{ord(ch):04X}⟩b"

@@ -22,14 +22,19 @@ _COMMON.update({code: f"\\x{code:02x}" for code in range(0x80, 0xA0)})
 # Undecodable bytes of file names (os.fsdecode's surrogateescape, U+DC80-U+DCFF)
 # would go out raw: show them as the bytes they are.
 _COMMON.update({code: f"\\x{code - 0xDC00:02x}" for code in range(0xDC80, 0xDD00)})
-# Bidi and other invisible format characters that reorder or hide text.
+# Bidi and every other invisible format character (Unicode's category Cf, as of 15.0:
+# a test holds this list to unicodedata's) that reorders or hides text.
 for _code in (
+    0x00AD,  # soft hyphen
+    *range(0x0600, 0x0606), 0x061C, 0x06DD, 0x070F, 0x0890, 0x0891, 0x08E2,  # Arabic/Syriac marks
+    0x180E,  # Mongolian vowel separator
     *range(0x200B, 0x2010),  # zero-width space/joiners, LRM, RLM
     *range(0x2028, 0x202F),  # line/paragraph separators, bidi embeddings and overrides
     *range(0x2060, 0x2070),  # word joiner, invisible operators, bidi isolates
-    0x061C,  # Arabic letter mark
     0xFEFF,  # zero-width no-break space / BOM
     *range(0xFFF9, 0xFFFC),  # interlinear annotation controls
+    0x110BD, 0x110CD, *range(0x13430, 0x13439), *range(0x1BCA0, 0x1BCA4), *range(0x1D173, 0x1D17B),
+    0xE0001, *range(0xE0020, 0xE0080),  # tags: invisible text
 ):
     _COMMON[_code] = f"\u27e8U+{_code:04X}\u27e9"
 
