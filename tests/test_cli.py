@@ -222,3 +222,15 @@ def test_leaving_flushes_everything_and_keeps_exit_callbacks(atexit_callback):
     assert proc.returncode == 3
     assert proc.stdout == b"x" * 200_000 + (b"bye" if atexit_callback else b"")
     assert proc.stderr == b"e"
+
+
+@pytest.mark.parametrize("value,reason", [('"a\\u0000b"', "holds a NUL character"), ('""', "is empty"),
+                                          ('"  "', "is empty")])
+@pytest.mark.parametrize("command", [["list"], ["list", "--json"], ["check"], ["stats"],
+                                     ["purge", "--older-than", "1d"], ["restore", "x"], ["export", "x"]])
+def test_a_recovery_dir_the_config_file_cannot_mean_is_one_line(cli, tmp_path, value, reason, command):
+    config = tmp_path / "config.toml"
+    config.write_text(f"recovery_dir = {value}\n")
+    run = cli(*command, "--store", "off", env={"SNAPTUI_CONFIG": str(config)})
+    assert run.code == 2 and run.out == ""
+    assert run.err.count("\n") == 1 and f"recovery_dir: {reason}" in run.err and "Traceback" not in run.err

@@ -114,6 +114,15 @@ def _model() -> type[BaseModel]:
                 raise ValueError("holds a NUL character")
             return value
 
+        @field_validator("recovery_dir")
+        @classmethod
+        def _recovery(cls, value: str | None) -> str | None:
+            if value is not None and not value.strip():
+                raise ValueError("is empty (leave it out for the default)")
+            if value is not None and "\0" in value:
+                raise ValueError("holds a NUL character")
+            return value
+
         @field_validator("purge_older_than", "trash_retention", "running_threshold")
         @classmethod
         def _duration(cls, value: str) -> str:
