@@ -251,3 +251,13 @@ def test_resume_elsewhere_copies_the_store_session_into_the_new_folder(cli, tmp_
     run = cli("resume", original, "--cd", str(new), "--dir", str(tmp_path / "none"),
               env={"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"})
     assert run.code == 2 and "not replacing opendev's files" in run.err  # never over an existing file
+
+
+@pytest.mark.parametrize("columns", ["1000000000", "99999999999999999999"])
+def test_an_absurd_terminal_width_is_laid_out_at_most_a_thousand_cells_wide(cli, store, tmp_path, columns):
+    run = cli("list", "--dir", str(tmp_path / "none"), env={"COLUMNS": columns}, timeout=20)
+    assert run.code == 0 and run.err == ""
+    assert "lost: \u201cPlease also handle whitespace-only files\u201d" in run.out
+    assert max(len(line) for line in run.out.splitlines()) <= 1000
+    stats = cli("stats", "--dir", str(tmp_path / "none"), env={"COLUMNS": columns}, timeout=20)
+    assert stats.code == 0 and stats.err == "" and max(len(line) for line in stats.out.splitlines()) <= 1000

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 
 from snaptui.base import clock
 from snaptui.cli.context import Context
 from snaptui.cli.parse import Parsed, UsageError
 from snaptui.present import stats
+from snaptui.present.cells import terminal_columns
 from snaptui.present.stats_text import render
 from snaptui.present.table import places
 
@@ -25,7 +25,7 @@ def run(args: Parsed) -> int:
         sys.stdout.buffer.write(stats.json_bytes(figures))
         return 0
     where = places(catalog, ctx.store_roots, ctx.snapshots)
-    columns = shutil.get_terminal_size((100, 24)).columns
+    columns = terminal_columns()
     text = render(figures, where=where, days=days, columns=columns, now_ms=now)
     sys.stdout.buffer.write(text.encode("utf-8", "replace"))
     return 0

@@ -13,6 +13,15 @@ import unicodedata
 
 EIGHTHS = ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")
 FULL = "█"
+MAX_COLUMNS = 1000
+"""The widest line the command line's output lays out (``$COLUMNS`` can say anything)."""
+
+
+def terminal_columns() -> int:
+    """The terminal's width in cells (``$COLUMNS`` first, 100 when unknown), at most :data:`MAX_COLUMNS`."""
+    import shutil
+
+    return min(shutil.get_terminal_size((100, 24)).columns, MAX_COLUMNS)
 
 
 def width(text: str) -> int:

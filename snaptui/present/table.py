@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-
 from snaptui.base import clock as _clock
 from snaptui.catalog.scan import Catalog
 from snaptui.present import columns, humanfmt, lost
-from snaptui.present.cells import fit, fit_path, width
+from snaptui.present.cells import fit, fit_path, terminal_columns, width
 from snaptui.present.safetext import one_line
 from snaptui.sources.records import Session
 
@@ -69,7 +67,7 @@ def table(result: Catalog, *, everything: bool, source: str = "", clock: _clock.
           store_roots: tuple[str, ...] = (), snapshots: bool = True) -> str:
     """The human listing, ready to print."""
     now = clock()
-    cols = shutil.get_terminal_size((100, 24)).columns
+    cols = terminal_columns()
     where = places(result, store_roots, snapshots)
     out = []
     if result.missing and snapshots and not result.sessions and not result.damaged:
