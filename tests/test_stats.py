@@ -294,3 +294,23 @@ def test_nothing_interrupted(cli, tmp_path):
 def test_help_says_what_days_does(cli):
     run = cli("stats", "--help")
     assert run.code == 0 and "--days N" in run.out and "in every section and total" in run.out.replace("\n", " ")
+
+
+def test_every_total_is_the_same_exact_sum(cli, tmp_path):
+    """A plain sum of -1e16, 1 and 1e16 is 0: the list's header, check's notice, stats and
+    the TUI's status line all add costs up exactly."""
+    from snaptui.catalog.scan import scan
+    from snaptui.present.viewmodel import build_view
+
+    d = tmp_path / "rec"
+    d.mkdir()
+    for i, cost in enumerate((-1e16, 1.0, 1e16)):
+        write(d, f"cost{i}", cost=cost, ts=1_777_000_000_000 + i)
+    listed = cli("list", "--dir", str(d), "--store", "off")
+    assert listed.code == 0 and "$1.00 at stake" in listed.out
+    checked = cli("check", "--dir", str(d), "--store", "off")
+    assert "($1.00)" in checked.out
+    figures = cli("stats", "--dir", str(d), "--store", "off", "--json")
+    assert json.loads(figures.out)["cost_at_stake"] == 1.0
+    catalog = scan(str(d))
+    assert catalog.cost_at_stake == 1.0 and build_view(catalog, now_ms=1_777_000_000_000).matched_cost == 1.0

@@ -128,6 +128,7 @@ def evaluate(directory: str, *, dirs: Dirs, settings: Mapping[str, Any], now_ms:
         if lock.held_elsewhere(index_lock_path(dirs.state, directory)):
             return Verdict(0, 0, 0.0, complete=False)  # being indexed: the next shell will know
 
+    from snaptui.base import sums
     from snaptui.catalog.liveness import Liveness
     from snaptui.catalog.scan import scan
 
@@ -160,7 +161,7 @@ def evaluate(directory: str, *, dirs: Dirs, settings: Mapping[str, Any], now_ms:
     verdict = Verdict(
         len(crashes),
         min((s.timestamp_ms for s in crashes), default=0),
-        sum(float(s.cost_usd) for s in crashes if s.cost_usd is not None),
+        sums.total(float(s.cost_usd) for s in crashes if s.cost_usd is not None),
         sum(1 for s in crashes if s.source != "snapshot"),
         complete=not result.partial,
     )

@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable
 
 from snaptui.base.files import Stat
+from snaptui.base.sums import total
 from snaptui.catalog.survey import Survey, survey
 from snaptui.sources import recovery_records as recovery
 from snaptui.sources.records import DamagedFile, Item, Leftover, Session
@@ -60,7 +61,7 @@ class Catalog:
 
     @property
     def cost_at_stake(self) -> float:
-        return sum(float(s.cost_usd) for s in self.incomplete if s.cost_usd is not None)
+        return total(float(s.cost_usd) for s in self.incomplete if s.cost_usd is not None)
 
     def without(self, keys: set[str]) -> Catalog:
         """This catalog less the items with these keys (what a discard leaves)."""

@@ -13,7 +13,8 @@ import math
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from snaptui.present.stats import ProjectRow, Stats, ToolRow, day_of, total
+from snaptui.base.sums import total
+from snaptui.present.stats import ProjectRow, Stats, ToolRow, day_of
 
 DAYS = 30
 """The day chart's span, today being its last day."""

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
+from snaptui.base.sums import total
 from snaptui.present.humanfmt import local_time
 from snaptui.sources.records import Session
 
@@ -91,14 +92,6 @@ def within(sessions: Iterable[Session], since: date | None) -> list[Session]:
 
 def _counted(day: date | None, since: date | None) -> bool:
     return since is None or day is None or day >= since
-
-
-def total(costs: list[float]) -> float:
-    """The exactly rounded sum; ±inf when it does not fit a double."""
-    try:
-        return math.fsum(costs)
-    except OverflowError:  # an intermediate sum overflowed: no exact answer exists
-        return sum(costs)
 
 
 def compute(sessions: Iterable[Session], *, since: date | None = None) -> Stats:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
+from snaptui.base.sums import total
 from snaptui.catalog.scan import Catalog
 from snaptui.present import columns, humanfmt
 from snaptui.present.columns import Measure
@@ -221,5 +222,5 @@ def build_view(
     shown = [r.item for r in rows if r.kind == SESSION and isinstance(r.item, Session)]
     measure = columns.measure(pool, flags=flags or show_completed)
     known = marks & {i.key for i in result.items} if marks else frozenset()
-    cost = sum(float(s.cost_usd) for s in shown if s.cost_usd is not None and not s.completed)
+    cost = total(float(s.cost_usd) for s in shown if s.cost_usd is not None and not s.completed)
     return View(rows, positions, measure, frozenset(known), len(shown), len(pool), cost)
