@@ -234,3 +234,40 @@ def test_a_recovery_dir_the_config_file_cannot_mean_is_one_line(cli, tmp_path, v
     run = cli(*command, "--store", "off", env={"SNAPTUI_CONFIG": str(config)})
     assert run.code == 2 and run.out == ""
     assert run.err.count("\n") == 1 and f"recovery_dir: {reason}" in run.err and "Traceback" not in run.err
+
+
+@pytest.mark.parametrize("session_id", ["3f2b9c1e-0000", "-dash-id", "ab", "new\nline-id", "tab\there", "\x1b[31mred"])
+def test_the_undo_line_of_discard_restores_exactly_what_it_discarded(cli, recovery, session_id):
+    """What discard prints after "undo with:", typed back into a shell, puts the files back."""
+    import shlex
+
+    path = write(recovery, session_id, name="s.json")
+    other = write(recovery, "0ther-session")
+    data = path.read_bytes()
+    run = cli("--dir", str(recovery), "discard", "--yes", "--", session_id)
+    assert run.code == 0 and not path.exists(), run
+    (hint,) = [line.partition("undo with: ")[2] for line in run.out.splitlines() if "undo with: " in line]
+    assert hint.isprintable()
+    words = shlex.split(hint)
+    assert words[:2] == ["snaptui", "restore"]
+    restored = cli("--dir", str(recovery), *words[1:])
+    assert restored.code == 0, restored
+    assert path.read_bytes() == data and other.exists()
+
+
+def test_the_undo_line_of_a_dismissal_names_the_session(cli, tmp_path):
+    import shlex
+
+    import opendev_fixtures as fx
+
+    root, project = tmp_path / "opendev", tmp_path / "p"
+    project.mkdir()
+    fx.died_mid_turn(root, str(project), sid="-dashed-session")
+    for p in root.rglob("*"):
+        os.utime(p, (1_700_000_000, 1_700_000_000))
+    args = ("--dir", str(tmp_path / "none"), "--store", str(root))
+    run = cli(*args, "discard", "--", "-dashed-session")
+    assert run.code == 0, run
+    (hint,) = [line.partition("undo with: ")[2] for line in run.out.splitlines() if "undo with: " in line]
+    restored = cli(*args, *shlex.split(hint)[1:])
+    assert restored.code == 0 and "shown again: -dashed-session" in restored.out, restored

@@ -221,12 +221,12 @@ def undo_batch(directory: str, batch: str) -> list[str]:
 
 
 def find_trashed(directory: str, wanted: str) -> list[TrashedFile]:
-    """Trashed files whose session id, file name or id prefix is ``wanted``.
+    """Trashed files whose session id, file name, batch or id prefix is ``wanted``.
 
     Only the newest trashed copy of each file name is returned.
     """
     trashed = list_trash(directory)
-    exact = [t for t in trashed if wanted in (t.session_id, t.name)]
+    exact = [t for t in trashed if wanted in (t.session_id, t.name, t.batch)]
     matches = exact or [t for t in trashed if t.session_id and len(wanted) >= 4 and t.session_id.startswith(wanted)]
     newest: dict[str, TrashedFile] = {}
     for t in matches:  # already newest first

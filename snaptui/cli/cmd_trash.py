@@ -11,7 +11,7 @@ from snaptui.base import clock
 from snaptui.catalog import dismissed, seen
 from snaptui.cli.context import Context, existing_directory, out, refuse_if_running
 from snaptui.cli.parse import Parsed, UsageError
-from snaptui.cli.select import select
+from snaptui.cli.select import MIN_PREFIX, select
 from snaptui.present import humanfmt
 from snaptui.present.safetext import one_line
 from snaptui.sources.records import DamagedFile, Item, Session
@@ -33,20 +33,31 @@ def discard(args: Parsed) -> int:
         for item in files:
             what = (one_line(item.session_id, 60) or "(empty id)") if isinstance(item, Session) else "file"
             out(f"discarded {what}  ({one_line(item.name)})")
-        out(f"moved to the trash as batch {batch}; undo with: snaptui restore " + _ids(files))
+        out(f"moved to the trash as batch {batch}; undo with: {_undo(files, batch)}")
     if stored:
         dismissed.dismiss(ctx.dirs.state, stored, clock.now_ms())
         for item in stored:
             what = (one_line(item.session_id, 60) or "(empty id)") if isinstance(item, Session) else "file"
             out(f"dismissed {what}  ({humanfmt.home_short(item.path)}: opendev's file is left as it is)")
-        out("undo with: snaptui restore " + _ids(stored))
+        out(f"undo with: {_undo(stored, None)}")
     seen.remember(ctx.dirs.state, ctx.directory, [s for s in chosen if isinstance(s, Session)])
     return 0
 
 
-def _ids(items: Sequence[Item]) -> str:
-    return " ".join(shlex.quote(one_line(i.session_id if isinstance(i, Session) and i.session_id else i.name))
-                    for i in items)
+def _undo(items: Sequence[Item], batch: str | None) -> str:
+    """The restore command that puts ``items`` back, as it can be typed: their ids (after
+    ``--`` when one starts with ``-``); a trash ``batch`` when one cannot be typed (a
+    control character in it), else the longest printable start of it (restore takes an
+    id prefix of at least 4 characters)."""
+    words = [i.session_id if isinstance(i, Session) and i.session_id else i.name for i in items]
+    typeable = [w[: next((n for n, c in enumerate(w) if one_line(c) != c), len(w))] for w in words]
+    if batch is not None and typeable != words:
+        return f"snaptui restore {batch}"
+    named = [t for t, w in zip(typeable, words, strict=True) if t == w or len(t) >= MIN_PREFIX]
+    if not named:
+        return "snaptui restore (without an id: it lists what can be put back)"
+    dashes = "-- " if any(w.startswith("-") for w in named) else ""
+    return f"snaptui restore {dashes}" + " ".join(shlex.quote(w) for w in named)
 
 
 def restore(args: Parsed) -> int:

@@ -103,7 +103,7 @@ COMMANDS: tuple[Command, ...] = (
             (Arg("ids", "ID", ID_HELP, many="+", ids=True),)),
     Command("restore", "put discarded sessions back",
             "Put discarded files back byte for byte. Without ID, list what the trash holds.",
-            (), (Arg("ids", "ID", "session id, id prefix or file name", many="*"),)),
+            (), (Arg("ids", "ID", "session id, id prefix, file name or trash batch", many="*"),)),
     Command("purge", "delete old snapshots for good",
             "Delete every valid snapshot (completed or not) older than DURATION, like opendev's "
             "cleanup_old, and empty trash batches past their retention. Damaged files are never purged.",
