@@ -327,3 +327,45 @@ async def test_a_scan_landing_while_a_dialog_is_open_is_fine(home):
         await pilot.press("escape")
         await pilot.pause()
         assert "9 interrupted" in str(app.status.render())
+
+
+async def test_keys_typed_right_after_slash_go_into_the_filter(home):
+    """A fast typist (or a laggy link) sends "/" and the next keys in one burst: they are
+    the filter's text, not list commands (c copies, a shows completed, enter resumes)."""
+    from textual import events
+
+    app = make_app(home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        for key, char in [("slash", "/"), ("c", "c"), ("a", "a"), ("t", "t"), ("enter", "\r")]:
+            app.post_message(events.Key(key, char))  # queued together: none handled before the next arrives
+        await pilot.pause(0.3)
+        assert app.filter_box.value == "cat" and app.query_text == "cat"
+        assert not app.show_completed
+        assert app.screen is app.screen_stack[0]  # no resume (or resume-elsewhere) dialog
+
+
+async def test_keys_typed_right_after_a_dialog_opens_never_act_on_the_list(home):
+    """"P" then "7d" in one burst: the purge dialog opens and "d" discards nothing; with a
+    dialog open, the list's keys do nothing (help open: "d", "a", "s" are not the list's)."""
+    from textual import events
+
+    app = make_app(home)
+    directory = home / "recovery"
+    before = sorted(p.name for p in directory.iterdir())
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        for key, char in [("P", "P"), ("7", "7"), ("d", "d")]:
+            app.post_message(events.Key(key, char))
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, PurgeScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        sort = app.sort
+        await pilot.press("d", "a", "s")
+        await pilot.pause(0.2)
+        assert app.sort == sort and not app.show_completed
+    assert sorted(p.name for p in directory.iterdir()) == before  # nothing discarded: no trash made

@@ -54,6 +54,10 @@ class EmptyState(Static, can_focus=True):
     """Says where snaptui looked when there is nothing to list (focusable: the app's keys still work)."""
 
 
+_FIRST = frozenset(k.action for k in in_scope("app") if k.action != "quit")
+"""The app-wide keys handled before the focused widget sees them (see ``SnaptuiApp.BINDINGS``)."""
+
+
 class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
     """Lists interrupted sessions; resume, discard, undo, purge, filter, sort; diffs and rollbacks
     (ChangesApp), insights, copy keys."""
@@ -63,8 +67,21 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
     ENABLE_COMMAND_PALETTE = True
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (TALL, "-tall")]
-    BINDINGS = [Binding(k.keys, k.action, k.label, show=k.footer, tooltip=k.help) for k in in_scope("app")]
-    """App-wide keys, from :mod:`snaptui.present.keys`; the list adds its own."""
+    BINDINGS = [Binding(k.keys, k.action, k.label, show=k.footer, tooltip=k.help, priority=k.action in _FIRST)
+                for k in in_scope("app")]
+    """App-wide keys, from :mod:`snaptui.present.keys`; the list adds its own. They are
+    priority bindings (but quit): Textual then runs each as it takes the key from its
+    queue, before it hands the next key on, so the keys a fast typist sends after ``/``
+    (or ``P``, ``T``, ``?``) go where that key sent the focus, not to the list (where ``c``
+    copies, ``a`` shows completed sessions and enter resumes). A key an input takes as text
+    stays text (Textual leaves those out), and none of them acts under a dialog (:meth:`check_action`)."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The app-wide keys act on the main screen only: a dialog (every other screen is
+        one) has its own keys, and a priority binding would otherwise be seen first."""
+        if action in _FIRST and len(self.screen_stack) > 1:
+            return False
+        return super().check_action(action, parameters)
 
     def __init__(self, directory: str, **kwargs: Any) -> None:
         super().__init__(directory, **kwargs)
@@ -326,7 +343,7 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
         """Show the filter box and type into it."""
         box = self.filter_box
         box.display = True
-        box.focus()
+        self.screen.set_focus(box)  # now: Widget.focus would wait until the keys already queued were handed on
         if not self.texts:
             self.load_texts()  # previews for the filter: loaded on first use, in a thread
 
