@@ -214,7 +214,7 @@ async def test_undo_works_after_a_restart_and_the_trash_view_restores(home):
         await pilot.press("enter")
         await settle(pilot)
         assert trash.list_trash(str(home / "recovery")) == []
-        assert "The trash is empty." in str(app.screen.query_one("#trash-info").render())
+        assert "The trash is empty" in str(app.screen.query_one("#trash-info").render())
         await pilot.press("escape")
         await settle(pilot)
         assert "9 interrupted" in str(app.status.render())

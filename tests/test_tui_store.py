@@ -118,3 +118,45 @@ async def test_or_creates_the_old_directory(tmp_path, monkeypatch):
             await pilot.pause(0.02)
     assert app.return_value is not None and (tmp_path / "gone").is_dir()
     assert app.return_value.project_dir == str(tmp_path / "gone")
+
+
+async def test_a_dismissal_is_undone_by_u_after_a_restart_and_listed_in_the_trash(tmp_path, monkeypatch):
+    """u after a restart puts back the newest discard, a dismissal of opendev's store included;
+    T lists dismissed sessions beside discarded files, and enter lists one again."""
+    from textual.widgets import OptionList
+
+    from snaptui.tui.trashview import TrashScreen
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    use_utc(monkeypatch)
+    root = make_store(tmp_path)
+    before = fx.fingerprint(root)
+    app = app_for(tmp_path, root)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert "bbbbbbbb" not in screen_text(app)
+    app = app_for(tmp_path, root)  # a restart: nothing to undo in memory
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        assert "bbbbbbbb" not in screen_text(app)
+        await pilot.press("u")
+        await settle(pilot)
+        assert "bbbbbbbb" in screen_text(app)
+        await pilot.press("down", "d")  # cccccccccccc, dismissed
+        await settle(pilot)
+        assert "cccccccc" not in screen_text(app)
+        await pilot.press("T")
+        await settle(pilot)
+        assert isinstance(app.screen, TrashScreen)
+        info = str(app.screen.query_one("#trash-info").render())
+        assert "1 dismissed session of opendev's store" in info
+        listed = str(app.screen.query_one(OptionList).get_option_at_index(0).prompt)
+        assert "dismissed" in listed and "cccccccccccc" in listed
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "cccccccc" in screen_text(app)
+    assert fx.fingerprint(root) == before

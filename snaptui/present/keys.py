@@ -42,7 +42,7 @@ KEYS: tuple[Key, ...] = (
     Key("u", "undo", "Undo", "undo the last discard or rollback, after restarts too", "u"),
     Key("D", "diff", "Diff", "the files the lost turn changed, as diffs", "D", footer=False),
     Key("B", "rollback", "Roll back", "put those files back as they were (asks first)", "B", footer=False),
-    Key("T", "trash", "Trash", "the trash: restore discarded sessions", "T"),
+    Key("T", "trash", "Trash", "the trash: restore discarded (and dismissed) sessions", "T"),
     Key("P", "purge", "Purge", "purge snapshots older than an age (dry run first)", "P"),
     Key("slash", "filter", "Filter", "filter: id, project, tool names, preview text", "/"),
     Key("escape", "clear_filter", "Clear filter", "clear the filter, or the day or project chosen in i", "escape",

@@ -308,7 +308,7 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
                 self.forget_facts()
                 self.scan_directory()
 
-        self.push_screen(TrashScreen(self.directory, self.clock), closed)
+        self.push_screen(TrashScreen(self.directory, self.state_dir, self.clock), closed)
 
     def action_purge(self) -> None:
         """Open the purge dialog: choose an age, see the dry run, confirm."""

@@ -1,7 +1,8 @@
-"""The trash (``T``): every discarded file, newest discard first; enter restores one.
+"""The trash (``T``): every discarded file and every dismissed store session, newest
+first; enter restores one (a dismissed session is listed again).
 
-Listing and restoring run in workers (:mod:`snaptui.actions.trash`); the
-screen only shows what they post.
+Listing and restoring run in workers (:mod:`snaptui.actions.trash`,
+:mod:`snaptui.catalog.dismissed`); the screen only shows what they post.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from textual.widgets.option_list import Option
 
 from snaptui.actions import trash
 from snaptui.base.clock import Clock
+from snaptui.catalog import dismissed
+from snaptui.catalog.dismissed import Dismissal
 from snaptui.present import humanfmt
 from snaptui.present.cells import fit
 from snaptui.present.safetext import one_line
@@ -24,11 +27,20 @@ from snaptui.tui import work as actions
 from snaptui.tui.messages import ActionDone, TrashListed
 
 
-def describe(t: trash.TrashedFile, now_ms: int) -> str:
-    """One line: when it was discarded, which session, when its snapshot was taken."""
+def describe(t: trash.TrashedFile | Dismissal, now_ms: int) -> str:
+    """One line: when it was discarded (or dismissed), which session, when its snapshot was
+    taken (or which project it was in)."""
+    if isinstance(t, Dismissal):
+        who = one_line(t.session_id, 40) or "(damaged file)"
+        where = f"opendev's store: {humanfmt.home_short(t.label)}"
+        return f"{fit('dismissed ' + humanfmt.ago(t.dismissed_ms, now_ms), 28)} {fit(who, 42)} {one_line(where)}"
     who = one_line(t.session_id, 40) if t.session_id is not None else f"{one_line(t.name, 40)} (not a valid snapshot)"
     taken = f"snapshot {humanfmt.ago(t.timestamp_ms, now_ms)}" if t.timestamp_ms is not None else ""
     return f"{fit('discarded ' + humanfmt.ago(t.discarded_ms, now_ms), 28)} {fit(who, 42)} {taken}".rstrip()
+
+
+def _when(t: trash.TrashedFile | Dismissal) -> int:
+    return t.dismissed_ms if isinstance(t, Dismissal) else t.discarded_ms
 
 
 class TrashScreen(ModalScreen[bool]):
@@ -36,11 +48,12 @@ class TrashScreen(ModalScreen[bool]):
 
     BINDINGS = [Binding("escape,q,T", "close", "Close"), Binding("r", "restore", "Restore")]
 
-    def __init__(self, directory: str, clock: Clock) -> None:
+    def __init__(self, directory: str, state_dir: str | None, clock: Clock) -> None:
         super().__init__()
         self._directory = directory
+        self._state_dir = state_dir
         self._clock = clock
-        self._files: list[trash.TrashedFile] = []
+        self._files: list[trash.TrashedFile | Dismissal] = []
         self._changed = False
 
     def compose(self) -> ComposeResult:
@@ -56,10 +69,13 @@ class TrashScreen(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="trash", exit_on_error=False)
     def _list(self) -> None:
+        gone: list[trash.TrashedFile | Dismissal] = list(dismissed.listed(self._state_dir))
         try:
-            self.post_message(TrashListed(trash.list_trash(self._directory)))
+            files: list[trash.TrashedFile | Dismissal] = list(trash.list_trash(self._directory))
         except (trash.ActionError, OSError) as exc:
-            self.post_message(TrashListed([], str(exc)))
+            self.post_message(TrashListed(gone, str(exc)))
+            return
+        self.post_message(TrashListed(sorted(files + gone, key=lambda t: -_when(t))))
 
     def on_trash_listed(self, message: TrashListed) -> None:
         self._files = message.files
@@ -68,13 +84,18 @@ class TrashScreen(ModalScreen[bool]):
         now = self._clock()
         options.add_options([Option(Content(describe(t, now))) for t in self._files])
         info = self.query_one("#trash-info", Static)
+        files = sum(1 for t in self._files if not isinstance(t, Dismissal))
+        gone = len(self._files) - files
         if message.error:
             info.update(Content.styled(message.error, "$text-error"))
         elif not self._files:
-            info.update("The trash is empty.")
+            info.update("The trash is empty, and no session of opendev's store is dismissed.")
         else:
-            info.update(f"{humanfmt.plural(len(self._files), 'discarded file')} in "
-                        f"{humanfmt.home_short(trash.trash_dir(self._directory))}.")
+            said = [f"{humanfmt.plural(files, 'discarded file')} in "
+                    f"{humanfmt.home_short(trash.trash_dir(self._directory))}"] if files else []
+            said += [f"{humanfmt.plural(gone, 'dismissed session')} of opendev's store (its files untouched)"] \
+                if gone else []
+            info.update(", ".join(said) + ".")
         if self._files:
             options.highlighted = 0
 
@@ -86,8 +107,11 @@ class TrashScreen(ModalScreen[bool]):
         self._restore(self._files[index])
 
     @work(thread=True, group="trash-restore", exit_on_error=False)
-    def _restore(self, t: trash.TrashedFile) -> None:
-        self.post_message(actions.restore(self._directory, [t], self._clock))
+    def _restore(self, t: trash.TrashedFile | Dismissal) -> None:
+        if isinstance(t, Dismissal):
+            self.post_message(actions.show_again(self._state_dir, [t.key]))
+        else:
+            self.post_message(actions.restore(self._directory, [t], self._clock))
 
     def on_action_done(self, message: ActionDone) -> None:
         message.stop()

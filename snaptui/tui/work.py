@@ -47,25 +47,34 @@ def discard(directory: str, chosen: list[Item], state_dir: str | None, clock: _c
                       undo=Undo(batch, tuple(i.key for i in stored)))
 
 
+ONE_DISCARD_MS = 2000
+"""A trash batch and dismissals this close in time are taken for one discard's (``u`` after a restart)."""
+
+
 def undo(directory: str, state_dir: str | None, what: Undo | None, clock: _clock.Clock) -> Message:
     """Put back what a discard moved or dismissed, or undo a rollback.
 
-    With None (``u`` after a restart): the newer of the newest discard in the
-    trash, which is undone at once, and the newest rollback, which is not:
-    a :class:`RollbackToUndo` goes back for the app to ask first.
+    With None (``u`` after a restart): the newest of the newest discard in the
+    trash and the newest dismissal of store sessions (both, when one discard made
+    them), which are undone at once, and the newest rollback, which is not: a
+    :class:`RollbackToUndo` goes back for the app to ask first.
     """
     when = ""
     try:
         if what is None:
             newest = [t for t in trash.list_trash(directory) if t.batch.partition("-")[0].isdigit()]
+            gone = dismissed.listed(state_dir)
+            times = [newest[0].discarded_ms] if newest else []
+            times += [gone[0].dismissed_ms] if gone else []
             rolled = _newest_rollback(state_dir)
-            if rolled is not None and (not newest or rolled.created_ms >= newest[0].discarded_ms):
+            if rolled is not None and (not times or rolled.created_ms >= max(times)):
                 return RollbackToUndo(rolled)
-            if not newest:
-                return ActionDone("Nothing to undo", "The trash is empty: nothing was discarded here, "
-                                  "and no rollback is kept.")
-            what = Undo(newest[0].batch, ())
-            when = f" (discarded {humanfmt.ago(newest[0].discarded_ms, clock())})"
+            if not times:
+                return ActionDone("Nothing to undo", "Nothing was discarded or dismissed, and no rollback is kept.")
+            together = max(times) - ONE_DISCARD_MS  # a discard trashes snapshots and dismisses store sessions
+            what = Undo(newest[0].batch if newest and newest[0].discarded_ms >= together else None,
+                        tuple(d.key for d in gone if d.dismissed_ms >= together))
+            when = f" (discarded {humanfmt.ago(max(times), clock())})"
         if what.rollback:
             return undo_rollback(what.rollback)
         names = trash.undo_batch(directory, what.batch) if what.batch else []
@@ -105,6 +114,15 @@ def rolled_back(plan: rollback.Plan, state_dir: str | None, running: bool) -> Ac
         return ActionDone("Rollback stopped", one_line(str(exc), 400), error=True)
     return ActionDone("Rolled back", f"Put {humanfmt.plural(len(batch.entries), 'file')} back as they were before "
                       "the lost turn. Press u to undo.", undo=Undo(None, (), batch.path))
+
+
+def show_again(state_dir: str | None, keys: list[str]) -> ActionDone:
+    """Forget the dismissal of these store sessions: they are listed again."""
+    try:
+        shown = dismissed.undismiss(state_dir, keys) if state_dir else []
+    except OSError as exc:
+        return ActionDone("Not shown again", str(exc), error=True)
+    return ActionDone("Shown again", f"{humanfmt.plural(len(shown), 'session')} of opendev's store listed again.")
 
 
 def restore(directory: str, files: list[trash.TrashedFile], clock: _clock.Clock) -> ActionDone:
