@@ -160,3 +160,31 @@ async def test_a_dismissal_is_undone_by_u_after_a_restart_and_listed_in_the_tras
         await settle(pilot)
         assert "cccccccc" in screen_text(app)
     assert fx.fingerprint(root) == before
+
+
+async def test_the_purge_dialog_counts_only_snapshots(tmp_path, monkeypatch):
+    """opendev's store is never purged: its sessions are not in the dry run (they were:
+    "Would remove 3", then "Purged 0 … kept 3 that changed meanwhile")."""
+    from textual.widgets import Input
+
+    from helpers import write
+    from snaptui.tui.dialogs import PurgeScreen
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    use_utc(monkeypatch)
+    root = make_store(tmp_path)
+    recovery = tmp_path / "no-recovery"
+    recovery.mkdir()
+    for i in range(2):
+        write(recovery, f"old-snapshot-{i}", ts=NOW - (10 + i) * 86_400_000)
+    app = app_for(tmp_path, root)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        assert "bbbbbbbb" in screen_text(app)
+        await pilot.press("P")
+        await settle(pilot)
+        assert isinstance(app.screen, PurgeScreen)
+        app.screen.query_one("#age", Input).value = "1s"
+        await settle(pilot)
+        dry_run = str(app.screen.query_one("#dry-run").render())
+        assert "Would remove 2 snapshots older than 1 second: 2 interrupted, 0 completed" in dry_run, dry_run

@@ -77,13 +77,14 @@ def plan_purge(
     catalog: Catalog | None = None,
 ) -> PurgePlan:
     """Every valid snapshot (completed or not) older than ``older_than_ms``, like
-    the reference ``cleanup_old``, plus trash batches past their retention."""
+    the reference ``cleanup_old``, plus trash batches past their retention. Only the
+    recovery directory's: a ``catalog`` may hold opendev's store too, which is never purged."""
     now = clock()
     result = catalog if catalog is not None else scan(directory)
     if result.error and not result.missing:
         raise ActionError(f"{directory} {result.error}")
     cutoff = max(now - older_than_ms, 0)
-    old = [s for s in result.sessions if s.timestamp_ms < cutoff]
+    old = [s for s in result.sessions if s.source == "snapshot" and s.timestamp_ms < cutoff]
     old.sort(key=lambda s: (s.timestamp_ms, s.name))
     expired = []
     files = size = 0
