@@ -141,3 +141,19 @@ def test_footer_keeps_help_and_quit_whatever_the_width():
 def test_palette_offers_mark_and_every_action_key():
     offered = {k.label for k in KEYS if k.palette}
     assert {"Mark", "Resume", "Discard", "Undo", "Trash", "Detail", "Outputs", "Purge", "Filter"} <= offered
+
+
+def test_a_long_output_collapses_to_its_ends_and_expands_whole():
+    from snaptui.present import detail
+
+    preview = "".join(f"line {i} \x1b[31mred\x1b[0m\n" for i in range(10_000)) + "verdict: 3 failed"
+    collapsed = "".join(t for t, _ in detail.output_spans(preview, ok=False, expanded=False))
+    assert "line 0 red" in collapsed and "line 2 red" in collapsed and "line 3 red" not in collapsed
+    assert "⋯ 9,996 more lines (o shows every line)" in collapsed
+    assert collapsed.rstrip().endswith("verdict: 3 failed") and "line 9999 red" in collapsed
+    expanded = "".join(t for t, _ in detail.output_spans(preview, ok=False, expanded=True))
+    assert all(f"line {i} red\n" in expanded for i in (0, 5_000, 9_999)) and "more characters" not in expanded
+    assert "\x1b" not in expanded and "\x1b" not in collapsed
+    huge = "x" * (detail.MAX_PREVIEW_CHARS + 5)
+    cut = "".join(t for t, _ in detail.output_spans(huge, ok=True, expanded=True))
+    assert "… and 5 more characters, past the 1,000,000 shown here" in cut

@@ -21,8 +21,9 @@ Span = tuple[str, str]
 
 MAX_RESULTS_SHOWN = 200
 """A hostile snapshot may keep 10,000 tool results: show the newest ones."""
-MAX_PREVIEW_CHARS = 20_000
-"""And a preview may be a megabyte: show its start."""
+MAX_PREVIEW_CHARS = 1_000_000
+"""And a preview may be many megabytes: show its first million characters (expanded,
+about 30,000 lines wrapped in 0.1 s; collapsed, only the lines shown are made)."""
 HEAD_LINES = 3
 TAIL_LINES = 2
 """A collapsed output shows its first and last lines (a test run's verdict is at its end)."""
@@ -147,11 +148,15 @@ def output_spans(preview: str, *, ok: bool, expanded: bool) -> list[Span]:
     gutter = ("  │ ", "gutter" if ok else "bad-gutter")
     role = "" if ok else "bad-text"
     more = len(preview) - MAX_PREVIEW_CHARS
-    lines = multi_line(strip_ansi(preview[:MAX_PREVIEW_CHARS] if more > 0 else preview)).split("\n")
+    kept = preview[:MAX_PREVIEW_CHARS] if more > 0 else preview
     hidden = 0
-    if not expanded and len(lines) > HEAD_LINES + TAIL_LINES + 1:
-        hidden = len(lines) - HEAD_LINES - TAIL_LINES
-        lines = lines[:HEAD_LINES] + [""] + lines[-TAIL_LINES:]
+    count = kept.count("\n") + 1  # control sequences hold no newline: the lines are the same after
+    if not expanded and count > HEAD_LINES + TAIL_LINES + 1:
+        hidden = count - HEAD_LINES - TAIL_LINES
+        raw = kept.split("\n", HEAD_LINES)[:HEAD_LINES] + [""] + kept.rsplit("\n", TAIL_LINES)[-TAIL_LINES:]
+        lines = [multi_line(strip_ansi(line)) for line in raw]
+    else:
+        lines = multi_line(strip_ansi(kept)).split("\n")
     parts: list[Span] = []
     for i, line in enumerate(lines):
         if hidden and i == HEAD_LINES:
@@ -161,7 +166,8 @@ def output_spans(preview: str, *, ok: bool, expanded: bool) -> list[Span]:
             line = line[:COLLAPSED_LINE_CHARS] + f"… ({len(line) - COLLAPSED_LINE_CHARS:,} more characters)"
         parts += [gutter, (line, role), ("\n", "")]
     if more > 0:
-        parts += [gutter, (f"… {more:,} more characters not kept here", "muted"), ("\n", "")]
+        parts += [gutter, (f"… and {more:,} more characters, past the {MAX_PREVIEW_CHARS:,} shown here (the "
+                           "snapshot file holds them)", "muted"), ("\n", "")]
     return parts
 
 
