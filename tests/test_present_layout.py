@@ -157,3 +157,15 @@ def test_a_long_output_collapses_to_its_ends_and_expands_whole():
     huge = "x" * (detail.MAX_PREVIEW_CHARS + 5)
     cut = "".join(t for t, _ in detail.output_spans(huge, ok=True, expanded=True))
     assert "… and 5 more characters, past the 1,000,000 shown here" in cut
+
+
+def test_a_word_wider_than_many_lines_is_cut_into_full_lines():
+    from snaptui.present.cells import width
+    from snaptui.present.wrap import wrap
+
+    for word in ("x" * 5_000, "界" * 5_000, "é界" * 2_500, "界" + "x" * 4_999):
+        lines = wrap([("  │ ", "gutter"), (word, "")], 41)
+        assert "".join(t for line in lines for t, role in line if role != "gutter") == word
+        assert all(line[0] == ("  │ ", "gutter") for line in lines)
+        widths = [sum(width(t) for t, _ in line) for line in lines]
+        assert max(widths) <= 41 and all(w >= 40 for w in widths[:-1])  # full, but for a wide character's cell

@@ -28,10 +28,11 @@ def width(text: str) -> int:
     """Terminal cells ``text`` takes."""
     if text.isascii():
         return len(text)
-    return sum(_char_width(c) for c in text)
+    return sum(char_width(c) for c in text)
 
 
-def _char_width(c: str) -> int:
+def char_width(c: str) -> int:
+    """Terminal cells one character takes."""
     if c.isascii():
         return 1
     if unicodedata.combining(c):
@@ -46,7 +47,7 @@ def fit(text: str, cells: int) -> str:
     if width(text) > cells:
         out, used = [], 0
         for c in text:
-            w = _char_width(c)
+            w = char_width(c)
             if used + w > cells - 1:
                 break
             out.append(c)
@@ -65,7 +66,7 @@ def fit_path(path: str, cells: int) -> str:
     out: list[str] = []
     used = 0
     for c in reversed(path):
-        w = _char_width(c)
+        w = char_width(c)
         if used + w > cells - 1:
             break
         out.append(c)

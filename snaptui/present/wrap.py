@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from snaptui.present.cells import width
+from snaptui.present.cells import char_width, width
 
 Span = tuple[str, str]
 Line = list[Span]
@@ -84,12 +84,14 @@ def _wrap_line(line: Line, cells: int) -> list[Line]:
                     flush()
                     continue
                 flush()
-            while used + w > cells:  # a word wider than the line: cut it
-                room = cells - used
-                head, token = _cut(token, room)
-                current.append((head, role))
-                flush()
-                w = width(token)
+            if used + w > cells:  # a word wider than the line: cut it, in one pass over it
+                pos, plain = 0, token.isascii()
+                while used + w > cells:
+                    end, head_w = _fit(token, pos, cells - used, plain)
+                    current.append((token[pos:end], role))
+                    flush()
+                    pos, w = end, w - head_w
+                token = token[pos:]
             if token:
                 current.append((token, role))
                 used += w
@@ -98,16 +100,19 @@ def _wrap_line(line: Line, cells: int) -> list[Line]:
     return [_merge(line) for line in out]
 
 
-def _cut(text: str, room: int) -> tuple[str, str]:
-    """The first ``room`` cells of ``text`` (at least one character) and the rest."""
-    if text.isascii():
-        return text[: max(room, 1)], text[max(room, 1):]
+def _fit(text: str, pos: int, room: int, plain: bool) -> tuple[int, int]:
+    """Where the first ``room`` cells of ``text[pos:]`` end (at least one character in), and
+    the cells they take; ``plain``: ``text`` is ASCII (a cell a character)."""
+    if plain:
+        end = min(pos + max(room, 1), len(text))
+        return end, end - pos
     used = 0
-    for i, c in enumerate(text):
-        used += width(c)
-        if used > room:
-            return (text[:i], text[i:]) if i else (text[:1], text[1:])
-    return text, ""
+    for i in range(pos, len(text)):
+        w = char_width(text[i])
+        if used + w > room and i > pos:
+            return i, used
+        used += w
+    return len(text), used
 
 
 def _merge(line: Line) -> Line:
