@@ -369,3 +369,32 @@ async def test_keys_typed_right_after_a_dialog_opens_never_act_on_the_list(home)
         await pilot.pause(0.2)
         assert app.sort == sort and not app.show_completed
     assert sorted(p.name for p in directory.iterdir()) == before  # nothing discarded: no trash made
+
+
+async def test_ages_on_screen_move_on_while_nothing_else_happens(home, tmp_path):
+    """An idle screen's "minutes ago" (the list's, the detail's) and its day groups follow
+    the clock."""
+    from snaptui.tui import viewing
+
+    now = [NOW]
+    d = tmp_path / "rec"
+    d.mkdir()
+    write(d, "aged-session", ts=NOW - 10 * 60_000)
+    app = make_app(home, d)
+    app.clock = lambda: now[0]
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        assert "10m" in screen_text(app) or "10 minutes" in screen_text(app)
+        before = screen_text(app)
+        now[0] += 3 * 3_600_000  # three hours later
+        app._ages_moved()
+        await settle(pilot)
+        after = screen_text(app)
+        assert after != before and ("3h" in after or "3 hours" in after) and "Today" in after
+        assert "3 hours ago" in app.detail.text and "10 minutes ago" not in app.detail.text
+        now[0] += 2 * 86_400_000  # two days later: the day group is no longer today's
+        day_before = viewing._local_day(app.clock())
+        app._ages_moved()
+        await settle(pilot)
+        assert viewing._local_day(app.clock()) == day_before and app._day == day_before
+        assert "Today" not in screen_text(app)

@@ -41,6 +41,10 @@ AHEAD = 2
 """Rows above and below the cursor whose facts are looked up ahead."""
 
 
+AGES_EVERY_S = 30.0
+"""How often the ages on screen ("12 minutes ago", the day groups) are worked out again."""
+
+
 class ViewingApp(FollowingApp):
     """Rows from the catalog, a cursor that starts where it should, and the detail pane."""
 
@@ -69,6 +73,8 @@ class ViewingApp(FollowingApp):
         self._facts: OrderedDict[tuple[str, Any], tuple[detail_text.Facts, float]] = OrderedDict()
         self._detail_key: str | None = None
         self._detail_timer: Any = None
+        self._day: tuple[int, int, int] | None = None
+        """The local day the rows were last built on: their day groups say "Today"."""
         # Keys must not wait for a worker thread that holds the GIL (a scan, a row build).
         sys.setswitchinterval(0.001)
 
@@ -76,6 +82,23 @@ class ViewingApp(FollowingApp):
 
     def catalog_changed(self) -> None:
         self._refresh_rows()
+
+    def start_following(self) -> None:
+        super().start_following()
+        if self.watch_interval:  # a live screen: its ages move on while nothing else does
+            self.set_interval(AGES_EVERY_S, self._ages_moved)
+
+    def _ages_moved(self) -> None:
+        """Time passed: draw the ages again (the list's rows work them out as they are drawn),
+        the detail too, and the day groups when the day changed."""
+        if self.result is None or not self.screen_stack:
+            return
+        if self._day != _local_day(self.clock()):
+            self._built = None  # the same catalog, another day
+            self._refresh_rows()
+            return
+        self.session_list.refresh()
+        self._show_detail(self.session_list.current)
 
     def _refresh_rows(self) -> None:
         if self.result is None or not self.screen_stack:  # not yet scanned, or closing
@@ -91,8 +114,10 @@ class ViewingApp(FollowingApp):
 
     def _compute_view(self, catalog: Catalog, sort: str, show_completed: bool, query: str, texts: dict[str, str],
                       marks: frozenset[str], live: dict[str, Live], only: Only | None = None) -> View:
-        view = build_view(catalog, now_ms=self.clock(), sort=sort, show_completed=show_completed, query=query,
+        now = self.clock()
+        view = build_view(catalog, now_ms=now, sort=sort, show_completed=show_completed, query=query,
                           texts=texts, marks=marks, flags=bool(live), only=only)
+        self._day = _local_day(now)
         shown = {r.item.key: r.item for r in view.rows
                  if r.kind == SESSION and isinstance(r.item, Session) and not r.item.completed}
         self.seen_sessions.update(shown)
@@ -227,3 +252,7 @@ class ViewingApp(FollowingApp):
     def forget_facts(self) -> None:
         """After an action changed files: look everything up again."""
         self._facts.clear()
+
+
+def _local_day(now_ms: int) -> tuple[int, int, int]:
+    return time.localtime(now_ms / 1000)[:3]
