@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from snaptui.present import columns, humanfmt
 from snaptui.present.cells import width
 from snaptui.present.columns import Measure, layout, session_cells
@@ -169,3 +171,25 @@ def test_a_word_wider_than_many_lines_is_cut_into_full_lines():
         assert all(line[0] == ("  │ ", "gutter") for line in lines)
         widths = [sum(width(t) for t, _ in line) for line in lines]
         assert max(widths) <= 41 and all(w >= 40 for w in widths[:-1])  # full, but for a wide character's cell
+
+
+def test_a_long_note_under_the_files_wraps_under_itself():
+    from snaptui.present.changes import _notes
+    from snaptui.present.wrap import wrap
+
+    class Changes:
+        notes = ["opendev kept no checkpoints for this session (no folder ~/.opendev/file-history/abc/def)"]
+
+    lines = wrap(_notes(Changes()), 60)  # type: ignore[arg-type]
+    assert len(lines) >= 2
+    assert all("".join(t for t, _ in line).startswith(" " * 11) for line in lines)
+
+
+
+@pytest.mark.parametrize("total", [30, 50, 80, 140])
+def test_a_leftover_row_keeps_a_gap_between_its_name_and_its_reason(total):
+    from snaptui.present.columns import file_cells
+
+    (label, _), (name, _), (why, _) = file_cells("leftover", "leftover1_session_snapshot.json.tmp",
+                                                 "not JSON: unterminated string", total)
+    assert name.endswith("  ") and why.startswith("not")

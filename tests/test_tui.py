@@ -398,3 +398,20 @@ async def test_ages_on_screen_move_on_while_nothing_else_happens(home, tmp_path)
         await settle(pilot)
         assert viewing._local_day(app.clock()) == day_before and app._day == day_before
         assert "Today" not in screen_text(app)
+
+
+async def test_the_help_screen_keeps_a_gap_after_every_key(home):
+    from textual.widgets import Static
+
+    from snaptui.present.keys import KEYS
+
+    app = make_app(home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = "\n".join(str(s.render()) for s in app.screen.query(Static))
+        for key in KEYS:
+            if key.shown:
+                assert any(line.startswith(f"  {key.shown}  ") and key.help in line for line in text.splitlines()), key

@@ -101,7 +101,7 @@ def detail_spans(changes: TurnChanges | None, field: Callable[..., list[Span]], 
 def _notes(changes: TurnChanges, limit: int = 3) -> list[Span]:
     parts: list[Span] = []
     for note in changes.notes[:limit]:
-        parts += [(" " * 11, ""), ("note: " + one_line(note, 300), "muted"), ("\n", "")]
+        parts += [(" " * 11, "label"), ("note: " + one_line(note, 300), "muted"), ("\n", "")]  # wraps under itself
     return parts
 
 

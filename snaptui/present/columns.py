@@ -218,7 +218,9 @@ def file_cells(kind: str, name: str, why: str, total: int) -> list[Cell]:
     label, role = ("✗ damaged  ", "damaged") if kind == "damaged" else ("↯ leftover ", "running")
     rest = max(total - width(label), 0)
     name_w = min(max(rest // 2, 12), 60, width(one_line(name)) + 2)
-    return [(label, role), (fit(one_line(name), name_w), "muted"), (fit(one_line(why), rest - name_w), "muted")]
+    gap = "  " if name_w >= 4 else ""  # a cut name keeps its gap before the reason too
+    return [(label, role), (fit(one_line(name), name_w - len(gap)) + gap, "muted"),
+            (fit(one_line(why), rest - name_w), "muted")]
 
 
 def live_words(agent: bool, written_ms: int, now_ms: int) -> str:

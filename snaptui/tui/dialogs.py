@@ -199,9 +199,10 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         parts: list[Any] = []
+        column = max(len(key.shown) for key in KEYS) + 2
         for key in KEYS:
             if key.shown:
-                parts += [(f"  {key.shown:<11}", "bold $accent"), f"{key.help}\n"]
+                parts += [(f"  {key.shown:<{column}}", "bold $accent"), f"{key.help}\n"]
         parts += [
             "\n",
             ("Marks ", "bold"),
@@ -222,8 +223,9 @@ class HelpScreen(ModalScreen[None]):
             ("Copy keys ", "bold"), ("c", "bold $accent"), " ", ("e", "bold $accent"), " ", ("p", "bold $accent"),
             " copy through the terminal (OSC 52: over SSH too; in tmux with set-clipboard on); a control "
             "character is copied as it is shown (␛), never raw.\n\n",
-            ("Discarded files go to .snaptui-trash in the recovery directory: T lists them and restores one. u "
-             "undoes the last discard or rollback, even after a restart (a rollback after asking).", "$text-muted"),
+            ("Discarded files go to .snaptui-trash in the recovery directory, and discarded sessions of "
+             "opendev's store are only dismissed (its files stay): T lists both and restores one. u undoes the "
+             "last discard or rollback, even after a restart (a rollback after asking).", "$text-muted"),
         ]
         with Vertical(classes="dialog", id="help-dialog"):
             yield Label("snaptui keys", classes="dialog-title")
