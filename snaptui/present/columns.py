@@ -6,7 +6,8 @@ their columns are as wide as the widest value they hold (:class:`Measure`).
 The project takes what is left, shortened from the left so that its own
 name (the last path component) stays whole; when the width is short, the
 session id goes first, then long ages become short ones (``26m``), then
-tool names narrow.
+tool names narrow. Below the width of the numbers and marks themselves (about
+45 cells), a row is longer than the width and the widget cuts its end.
 """
 
 from __future__ import annotations
