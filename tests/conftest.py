@@ -67,7 +67,8 @@ class Run:
 def cli():
     """Run ``snaptui ARGS`` in a subprocess with the test's environment."""
 
-    def run(*args: str, input: bytes | None = None, env: dict | None = None, timeout: float = 60) -> Run:
+    def run(*args: str, input: bytes | None = None, env: dict | None = None, timeout: float = 60,
+            cwd: str | None = None) -> Run:
         full_env = dict(os.environ)
         full_env.update(env or {})
         proc = subprocess.run(
@@ -76,6 +77,7 @@ def cli():
             capture_output=True,
             env=full_env,
             timeout=timeout,
+            cwd=cwd,
         )
         return Run(proc)
 

@@ -271,3 +271,21 @@ def test_the_undo_line_of_a_dismissal_names_the_session(cli, tmp_path):
     (hint,) = [line.partition("undo with: ")[2] for line in run.out.splitlines() if "undo with: " in line]
     restored = cli(*args, *shlex.split(hint)[1:])
     assert restored.code == 0 and "shown again: -dashed-session" in restored.out, restored
+
+
+def test_a_relative_project_directory_is_never_resumed_relative_to_where_snaptui_runs(cli, recovery, tmp_path):
+    """"proj" means nothing known: resuming from a directory that happens to hold a "proj"
+    would cd into it and pass -d proj, which opendev resolves from there again."""
+    work = tmp_path / "work"
+    (work / "proj").mkdir(parents=True)
+    write(recovery, "relrel01", project="proj")
+    handoff = tmp_path / "handoff"
+    handoff.write_text("")
+    env = {"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"}
+    run = cli("resume", "--yes", "relrel01", "--dir", str(recovery), env=env, cwd=str(work))
+    assert run.code == 2 and run.err.count("\n") == 1 and "relative path" in run.err and "--cd NEW" in run.err
+    assert handoff.read_text() == ""
+    run = cli("resume", "--yes", "relrel01", "--dir", str(recovery), "--cd", str(work / "proj"), env=env,
+              cwd=str(work))
+    assert run.code == 0, run
+    assert handoff.read_text() == f"cd '{work / 'proj'}' && 'opendev' '-d' '{work / 'proj'}' '-r' 'relrel01'\n"

@@ -55,8 +55,14 @@ def command_argv(template: str, session: Session) -> list[str]:
     return argv
 
 
+def usable_project_dir(path: str) -> bool:
+    """Whether ``path`` names a directory the agent can be resumed in: an existing one, given
+    as an absolute path (a relative one is relative to nothing known: not the directory
+    snaptui runs in, nor the one the command would be run in)."""
+    return bool(path) and "\0" not in path and os.path.isabs(path) and os.path.isdir(path)
+
+
 def plan(template: str, session: Session) -> Plan:
     """The resume plan: the command, run in the session's project directory."""
     cwd = session.project_dir
-    exists = bool(cwd) and "\0" not in cwd and os.path.isdir(cwd)
-    return Plan(command_argv(template, session), cwd, exists, session.session_id)
+    return Plan(command_argv(template, session), cwd, usable_project_dir(cwd), session.session_id)

@@ -14,7 +14,7 @@ from snaptui.present.safetext import one_line
 def run(args: Parsed) -> int:
     from snaptui.actions import relocate
     from snaptui.actions.handoff import HandoffError, hand_off
-    from snaptui.actions.resume import plan
+    from snaptui.actions.resume import plan, usable_project_dir
 
     ctx = Context(args)
     session = one_session(ctx.catalog(), args.id)
@@ -30,8 +30,9 @@ def run(args: Parsed) -> int:
         if moved.copied:
             out(f"copied {', '.join(moved.copied)} into opendev's folder for {one_line(new_dir)}")
         session = relocate.move_to(session, new_dir)
-    elif not os.path.isdir(session.project_dir):
-        gone = f"the project directory {one_line(session.project_dir)} is gone"
+    elif not usable_project_dir(session.project_dir):
+        gone = f"the project directory {one_line(session.project_dir)} is " + (
+            "gone" if os.path.isabs(session.project_dir) else "a relative path (relative to what is not known)")
         if session.source == "opendev":
             gone += " (and opendev deletes this session's folder the next time it starts anywhere)"
         raise UsageError(f"{gone}: resume it elsewhere with --cd NEW, or create the directory")

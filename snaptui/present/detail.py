@@ -8,6 +8,7 @@ TUI maps roles to theme colours. Every string from a file has been through
 
 from __future__ import annotations
 
+import os
 from typing import Any, NamedTuple
 
 from snaptui.present import humanfmt, lost
@@ -64,7 +65,8 @@ def session_spans(s: Session, facts: Facts | None, *, now_ms: int, expanded: boo
     if facts is None:
         exists: Span = ("", "")
     else:
-        exists = ("✓ exists", "ok") if facts.project_exists else ("✗ missing", "bad")
+        exists = ("✓ exists", "ok") if facts.project_exists else \
+            ("✗ missing", "bad") if os.path.isabs(s.project_dir) else ("✗ a relative path: where is not known", "bad")
     parts += _field("Project", (humanfmt.home_short(s.project_dir), "path"), ("  ", ""), exists)
     when = f"{humanfmt.absolute(s.timestamp_ms)} ({humanfmt.ago(s.timestamp_ms, now_ms)})"
     parts += _field("Snapshot" if s.source == "snapshot" else "Stopped at", (when, ""))

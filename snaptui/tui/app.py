@@ -215,8 +215,9 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
     @work(thread=True, group="resume", exit_on_error=False)
     def _resume_where(self, session: Session) -> None:
         """Resume in the project directory, or, when it is gone, ask where (the check is I/O)."""
-        exists = bool(session.project_dir) and "\0" not in session.project_dir and os.path.isdir(session.project_dir)
-        self.call_from_thread(self._resume_or_ask, session, exists)
+        from snaptui.actions.resume import usable_project_dir
+
+        self.call_from_thread(self._resume_or_ask, session, usable_project_dir(session.project_dir))
 
     def _resume_or_ask(self, session: Session, exists: bool) -> None:
         if exists:
