@@ -289,3 +289,18 @@ def test_a_relative_project_directory_is_never_resumed_relative_to_where_snaptui
               cwd=str(work))
     assert run.code == 0, run
     assert handoff.read_text() == f"cd '{work / 'proj'}' && 'opendev' '-d' '{work / 'proj'}' '-r' 'relrel01'\n"
+
+
+def test_a_file_named_dot_json_is_not_a_snapshot_as_for_the_reference_reader(cli, recovery):
+    """Rust's Path::extension gives ".json" none (a dot-file named "json"): the reference reader
+    never reads it; "..json" and ".hidden.json" are *.json files."""
+    write(recovery, "x1", name=".json")
+    write(recovery, "x2", name="..json")
+    write(recovery, "x3", name=".hidden.json")
+    for _ in range(2):  # cold, then from the cache
+        run = cli("list", "--json", "--all", "--dir", str(recovery), "--store", "off")
+        assert run.code == 0 and sorted(o["session_id"] for o in json.loads(run.out)) == ["x2", "x3"]
+        plain = cli("list", "--json", "--dir", str(recovery), "--store", "off")
+        assert sorted(o["session_id"] for o in json.loads(plain.out)) == ["x2", "x3"]
+    assert "x1" not in cli("list", "--all", "--dir", str(recovery), "--store", "off").out
+    assert cli("check", "--dir", str(recovery), "--store", "off").out.startswith("2 interrupted")

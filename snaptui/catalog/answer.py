@@ -204,7 +204,7 @@ def _listing(dir_fd: int, *, stat: bool) -> list[Todo]:
     with os.scandir(dir_fd) as it:
         for entry in it:
             name = entry.name
-            if not name.endswith(".json"):  # recovery.is_snapshot_name
+            if not name.endswith(".json") or name == ".json":  # recovery.is_snapshot_name
                 continue
             try:
                 regular = entry.is_file(follow_symlinks=False)  # not a symlink, then

@@ -129,7 +129,8 @@ class Kept:
     def _no_snapshots(self) -> tuple[bytes, bytes] | None:
         """The listing print of a recovery directory without ``*.json`` files (None: it has some)."""
         try:
-            return None if any(n.endswith(".json") for n in os.listdir(self.directory)) else (b"", b"")
+            return None if any(n.endswith(".json") and n != ".json" for n in os.listdir(self.directory)) \
+                else (b"", b"")  # (recovery.is_snapshot_name)
         except OSError:
             return None
 

@@ -310,7 +310,7 @@ def _checked_answer(fd: int, owner: str, directory: str, check_answer: bool, als
     answer = Span(fd, *head.answer)
     listed = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        names = [n for n in os.listdir(listed) if n.endswith(".json")]
+        names = [n for n in os.listdir(listed) if n.endswith(".json") and n != ".json"]  # recovery.is_snapshot_name
         names.sort()
         if "\0".join(names).encode("utf-8", "surrogateescape") != head.names:
             return None

@@ -42,7 +42,9 @@ TRASH_DIR = ".snaptui-trash"
 
 
 def is_snapshot_name(name: str) -> bool:
-    return name.endswith(".json")
+    """A ``*.json`` name, as the reference reader sees one: Rust's ``Path::extension`` gives a
+    name that is ``.json`` alone (a dot-file named "json") no extension."""
+    return name.endswith(".json") and name != ".json"
 
 
 def is_leftover_name(name: str) -> bool:
