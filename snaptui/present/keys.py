@@ -57,7 +57,7 @@ KEYS: tuple[Key, ...] = (
     Key("ctrl+p", "command_palette", "Palette", "command palette: every action, themes", "ctrl+p",
         footer=False, palette=False),
     Key("question_mark", "help", "Help", "show every key", "?"),
-    Key("q,ctrl+c", "quit", "Quit", "quit", "q  ctrl+c  ctrl+q", palette=False),
+    Key("q,ctrl+c", "quit", "Quit", "quit (ctrl+q too)", "q  ctrl+c", palette=False),
 )
 """In the order the help screen lists them."""
 
