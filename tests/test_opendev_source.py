@@ -281,7 +281,6 @@ def test_discovery_reads_nothing_but_markers(root, monkeypatch):
 
 @pytest.mark.parametrize(("marker", "reason"), [
     (None, "no OPENDEV_PROJECT_PATH marker in the project folder"),
-    (b"srv/app", "OPENDEV_PROJECT_PATH holds a relative path"),
     (b"/srv/\0app", "OPENDEV_PROJECT_PATH holds a NUL byte"),
     (b"", "OPENDEV_PROJECT_PATH is empty"),
     ("fifo", "OPENDEV_PROJECT_PATH: not a regular file (a FIFO)"),
@@ -501,3 +500,14 @@ def test_the_turn_start_search_has_its_own_budget(root, monkeypatch):
     monkeypatch.setattr(debuglog, "TURN_START_BUDGET", 50_000)  # less than one request to step past
     _, when, lost = fx.lost_of(root)
     assert lost.turn_started_ms == fx.ms(last) and lost.prompt == "another" and when == fx.ms(s.events[-1][2])
+
+
+def test_a_relative_marker_is_a_session_in_a_directory_to_be_chosen(root):
+    """opendev writes -d as given: "opendev -d ." leaves "." in the marker. The crash is real:
+    the session is listed (not damaged), its project directory as written; resuming it asks
+    where (see test_cli's relative project directory)."""
+    s = fx.died_mid_turn(root, "/srv/app")
+    (s.folder / "OPENDEV_PROJECT_PATH").write_bytes(b".")
+    got = fx.scan(root)["3f9a0c1b7e42"]
+    assert got.project_dir == "." and not got.completed and got.lost_turn is not None
+

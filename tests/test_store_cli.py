@@ -261,3 +261,20 @@ def test_an_absurd_terminal_width_is_laid_out_at_most_a_thousand_cells_wide(cli,
     assert max(len(line) for line in run.out.splitlines()) <= 1000
     stats = cli("stats", "--dir", str(tmp_path / "none"), env={"COLUMNS": columns}, timeout=20)
     assert stats.code == 0 and stats.err == "" and max(len(line) for line in stats.out.splitlines()) <= 1000
+
+
+def test_a_session_of_opendev_d_dot_is_listed_and_resumed_where_asked(cli, store, tmp_path):
+    """"opendev -d ." writes "." in the folder's marker: the crash is listed (it was damaged,
+    so hidden), and resuming it needs --cd (no guess from where snaptui runs)."""
+    (folder,) = {p.parent for p in store.rglob("bbbbbbbbbbbb.json")}
+    (folder / "OPENDEV_PROJECT_PATH").write_text(".")
+    age(store)
+    d = str(tmp_path / "none")
+    got = {o["session_id"]: o for o in listed(cli, "--dir", d)}
+    assert got["bbbbbbbbbbbb"]["project_dir"] == "." and got["bbbbbbbbbbbb"]["status"] == "incomplete"
+    assert got["bbbbbbbbbbbb"]["prompt"] == "Please also handle whitespace-only files"
+    work = tmp_path / "work"
+    work.mkdir()
+    run = cli("resume", "--yes", "bbbbbbbbbbbb", "--dir", d, cwd=str(work))
+    assert run.code == 2 and "relative path" in run.err and "--cd NEW" in run.err and "deletes" not in run.err
+    assert "(a relative path: where it is, is not known)" in cli("export", "bbbbbbbbbbbb", "--dir", d).out

@@ -188,3 +188,32 @@ async def test_the_purge_dialog_counts_only_snapshots(tmp_path, monkeypatch):
         await settle(pilot)
         dry_run = str(app.screen.query_one("#dry-run").render())
         assert "Would remove 2 snapshots older than 1 second: 2 interrupted, 0 completed" in dry_run, dry_run
+
+
+async def test_enter_on_a_relative_project_directory_asks_where_and_cannot_create_it(tmp_path, monkeypatch):
+    from textual.widgets import Button
+
+    from snaptui.tui.relocate import ResumeElsewhereScreen
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    use_utc(monkeypatch)
+    root = make_store(tmp_path)
+    (folder,) = {p.parent for p in root.rglob("bbbbbbbbbbbb.json")}
+    (folder / "OPENDEV_PROJECT_PATH").write_text(".")
+    for path in root.rglob("*"):
+        os.utime(path, (OLD, OLD), follow_symlinks=False)
+    app = app_for(tmp_path, root)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        assert app.session_list.current.item.session_id == "bbbbbbbbbbbb"
+        assert "a relative path" in app.detail.text
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ResumeElsewhereScreen)
+        assert screen.query_one("#create", Button).disabled
+        body = "\n".join(str(s.render()) for s in screen.query(".dialog-body"))
+        assert "is a relative path" in body and "deletes" not in body
+        await pilot.press("escape")
+        await settle(pilot)
+    assert app.return_value is None

@@ -33,7 +33,7 @@ def run(args: Parsed) -> int:
     elif not usable_project_dir(session.project_dir):
         gone = f"the project directory {one_line(session.project_dir)} is " + (
             "gone" if os.path.isabs(session.project_dir) else "a relative path (relative to what is not known)")
-        if session.source == "opendev":
+        if session.source == "opendev" and os.path.isabs(session.project_dir):
             gone += " (and opendev deletes this session's folder the next time it starts anywhere)"
         raise UsageError(f"{gone}: resume it elsewhere with --cd NEW, or create the directory")
     seen.remember(ctx.dirs.state, ctx.directory, [session])

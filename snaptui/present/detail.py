@@ -92,7 +92,9 @@ def session_spans(s: Session, facts: Facts | None, *, now_ms: int, expanded: boo
         parts += _field("Source", ("opendev's session store", ""),
                         ("  (discard dismisses it: its files stay)", "muted"))
     parts += _field("Resume", (one_line(facts.resume_command), "command"))
-    if not facts.project_exists:
+    if not facts.project_exists and not os.path.isabs(s.project_dir):
+        parts += _field("", ("the project directory is a relative path: resuming asks where", "bad-text"))
+    elif not facts.project_exists:
         parts += _field("", ("the project directory is gone: resuming cannot start there", "bad-text"))
         if s.source != "snapshot":
             parts += _field("", ("opendev deletes this session's folder the next time it starts anywhere", "bad"))

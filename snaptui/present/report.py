@@ -11,6 +11,7 @@ and no control character reaches the file.
 
 from __future__ import annotations
 
+import os
 from typing import Any, NamedTuple
 
 from snaptui.present import humanfmt, lost
@@ -75,8 +76,9 @@ def section(s: Session, facts: Facts, *, now_ms: int) -> str:
     out.append(f"- **Session:** {code(s.session_id) if s.session_id else '(empty id)'} ({state})")
     if facts.live_reason:
         out.append(f"- **May still be running:** {text(facts.live_reason)}")
-    where = "" if facts.project_exists else " (the directory is gone)"
-    if not facts.project_exists and s.source != "snapshot":
+    where = "" if facts.project_exists else " (the directory is gone)" if os.path.isabs(s.project_dir) else \
+        " (a relative path: where it is, is not known)"
+    if not facts.project_exists and s.source != "snapshot" and os.path.isabs(s.project_dir):
         where = " (the directory is gone: opendev deletes this session's folder the next time it starts)"
     out.append(f"- **Project:** {code(humanfmt.home_short(s.project_dir))}{where}")
     label = "Snapshot" if s.source == "snapshot" else "Stopped"

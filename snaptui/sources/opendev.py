@@ -228,9 +228,7 @@ def _marker(folder: str, links: dict[str, bool]) -> tuple[str | None, str | None
     text = os.fsdecode(data)  # undecodable bytes survive the round trip to a path
     if not text:
         return None, f"{MARKER} is empty"
-    if not text.startswith("/"):
-        return None, f"{MARKER} holds a relative path"
-    return text, None
+    return text, None  # a relative one ("opendev -d ."): listed as it is, and resumed where the person says
 
 
 # -- reading -----------------------------------------------------------------

@@ -82,9 +82,12 @@ class ResumeElsewhereScreen(ModalScreen["Choice | None"]):
 
     def compose(self) -> ComposeResult:
         s = self._session
+        relative = not os.path.isabs(s.project_dir)
         body = [("The project directory ", ""), (one_line(s.project_dir, 200), "bold"),
-                (" is gone. Resume the session in another directory, or create the old one again.", "")]
-        if s.source == "opendev":
+                (" is a relative path, as opendev was given it: where it is, is not known. Resume the session "
+                 "in the directory you choose." if relative else
+                 " is gone. Resume the session in another directory, or create the old one again.", "")]
+        if s.source == "opendev" and not relative:
             body.append(("\n\nopendev looks a session up only in the folder of the directory it runs in, and "
                          "deletes this session's folder the next time it starts anywhere: resuming elsewhere "
                          "first copies its files into the new directory's folder (the originals stay).",
@@ -97,7 +100,7 @@ class ResumeElsewhereScreen(ModalScreen["Choice | None"]):
             yield Static("", id="relocate-problem", classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
-                yield Button("Create the old directory", id="create")
+                yield Button("Create the old directory", id="create", disabled=relative)
                 yield Button("Resume here", id="resume", variant="primary")
 
     def on_mount(self) -> None:
@@ -117,7 +120,8 @@ class ResumeElsewhereScreen(ModalScreen["Choice | None"]):
 
     @on(Button.Pressed, "#create")
     def _create(self) -> None:
-        self.dismiss(Choice(self._session.project_dir, create=True))
+        if os.path.isabs(self._session.project_dir):  # a relative one would be made wherever snaptui runs
+            self.dismiss(Choice(self._session.project_dir, create=True))
 
     def _problem(self, text: str) -> None:
         self.query_one("#relocate-problem", Static).update(Content.styled(text, "$text-error"))
