@@ -105,16 +105,25 @@ def fingerprint(root: Path) -> dict[str, tuple[object, ...]]:
 
 def scan(*roots: Path) -> dict[str, Session | DamagedFile]:
     """discover + read_session + to_records, by session id; asserts that nothing on disk changed."""
+    return dict(_scanned(*roots))
+
+
+def scan_all(*roots: Path) -> list[Session | DamagedFile]:
+    """:func:`scan`'s records as a list: every session, two folders holding one id included."""
+    return [record for _, record in _scanned(*roots)]
+
+
+def _scanned(*roots: Path) -> list[tuple[str, Session | DamagedFile]]:
+    """Each record with its session id (a root or folder that could not be listed: its path)."""
     before = [fingerprint(r) for r in roots]
     found = opendev.discover([str(r) for r in roots])
-    out: dict[str, Session | DamagedFile] = {}
+    out: list[tuple[str, Session | DamagedFile]] = []
     for s in found.sessions:
         value = opendev.read_session(s)
         assert marshal.loads(marshal.dumps(value)) == value  # type: ignore[arg-type]  # plain values: cacheable
         assert opendev.read_session(s) == value  # a pure function of the files
-        out[s.session_id] = opendev.to_records(s, value)
-    for p in found.problems:
-        out[p.path] = opendev.problem_record(p)
+        out.append((s.session_id, opendev.to_records(s, value)))
+    out += [(p.path, opendev.problem_record(p)) for p in found.problems]
     assert [fingerprint(r) for r in roots] == before
     return out
 

@@ -6,7 +6,9 @@ it; the in-memory path (no cache directory) builds every record. Generated
 worlds with everything that changes the merge: snapshots and store sessions
 at the same millisecond, twins (a snapshot whose session the store holds:
 it takes the store's lost prompt, the store's copy is not listed), a session
-id held by two snapshots, completed twins, dismissed store sessions, damaged
+id held by two snapshots, one held by two store folders (what resuming
+elsewhere leaves: both listed, as the list shows them), completed twins,
+dismissed store sessions, damaged
 files; with one reading process, two, and the store read here or by a helper.
 """
 
@@ -39,10 +41,21 @@ def world(tmp_path: Path, seed: int) -> tuple[Path, Path, dict[str, int]]:
     sids = [f"{seed:02d}store{i:05d}" for i in range(7)]
     for sid in sids:
         rng.choice(KINDS)(root, project, sid=sid, now_ns=fx.T0_NS + rng.choice((0, 5, 5, 9)) * MINUTE_NS)
+    # Two folders holding one session id (what resuming elsewhere leaves): one with a snapshot
+    # twin, one without.
+    moved = tmp_path / "moved"
+    moved.mkdir(exist_ok=True)
+    (original,) = {p.parent for p in root.rglob(f"{sids[0]}.*")}
+    copy = root / "projects" / str(moved).replace("/", "-")
+    copy.mkdir()
+    (copy / "OPENDEV_PROJECT_PATH").write_text(str(moved))
+    for sid in (sids[0], sids[5]):
+        for f in original.glob(f"{sid}.*"):
+            (copy / f.name).write_bytes(f.read_bytes())
     for path in root.rglob("*"):
         os.utime(path, (1_700_000_000, 1_700_000_000), follow_symlinks=False)
-    stored = [r for r in fx.scan(root).values() if isinstance(r, Session)]
-    assert len(stored) == len(sids)
+    stored = [r for r in fx.scan_all(root) if isinstance(r, Session)]
+    assert len(stored) == len(sids) + 2
     times = sorted({s.timestamp_ms for s in stored})
     d = tmp_path / "recovery"
     d.mkdir()
@@ -101,6 +114,14 @@ def test_streamed_with_the_store_is_the_in_memory_answer(tmp_path, seed, mode, s
     assert any(o.get("source") == "opendev" for o in objects)  # the store's own sessions are in it
     assert any(o.get("prompt") and o.get("source") != "opendev" for o in objects)  # a snapshot took a prompt
     assert "dup-session" in ids
+    # The same sessions as the list and the TUI show (scan's merge), both copies of an id
+    # held in two folders among them.
+    from snaptui.catalog.scan import scan
+
+    shown = scan(str(d), store_roots=store_roots(str(root)), dismissed=gone).incomplete
+    assert sorted(o["path"] for o in objects) == sorted(s.path for s in shown)
+    copies = [s for s in shown if s.session_id == f"{seed:02d}store00005"]
+    assert sum(o["session_id"] == f"{seed:02d}store00005" for o in objects) == len(copies)
     assert listed(d, root, cache, gone) == expected  # streamed, cold
     assert streamed_calls and streamed_calls[-1] is not None
     assert listed(d, root, cache, gone) == expected  # the kept answer, or streamed again

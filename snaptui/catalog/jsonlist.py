@@ -155,16 +155,19 @@ def _parts(directory: str, cache_dir: str | None, everything: bool, store: Store
     from snaptui.catalog.scan import catalog_of
 
     catalog = catalog_of(found)
-    twins = {s.session_id: s for s in shown}
+    twins: dict[str, list[Session]] = {}  # a session id's store sessions (two folders can hold one id)
+    for s in shown:
+        twins.setdefault(s.session_id, []).append(s)
     prefix = os.path.join(directory, "")
     keyed: list[tuple[bool, int, str, Buffer]] = []
-    for s in catalog.sessions:
+    for s in catalog.sessions:  # as scan.merge: the first snapshot of an id takes its twins' lost turn
         piece = found.pieces[s.name]
-        twin = twins.pop(s.session_id, None)
-        if twin is not None and twin.lost_turn is not None:
-            piece = jsonpieces.with_prompt(piece, twin.lost_turn.prompt)
+        lost = next((t.lost_turn for t in twins.pop(s.session_id, ()) if t.lost_turn is not None), None)
+        if lost is not None:
+            piece = jsonpieces.with_prompt(piece, lost.prompt)
         keyed.append((s.completed, -s.timestamp_ms, prefix + s.name, piece))
-    keyed += [(s.completed, -s.timestamp_ms, s.path, jsonpieces.store_session(s)) for s in twins.values()]
+    keyed += [(s.completed, -s.timestamp_ms, s.path, jsonpieces.store_session(s))
+              for group in twins.values() for s in group]
     keyed.sort(key=lambda k: k[:3])
     parts: list[Buffer] = [k[3] for k in keyed if everything or not k[0]]
     if everything:

@@ -111,8 +111,10 @@ def merge(catalog: Catalog, store: StoreFound, dismissed: dict[str, int]) -> Non
     A store session whose id a snapshot has becomes part of that snapshot's
     record (its title and lost turn); a dismissed one is left out and counted.
     """
-    twins = {s.session_id: (i, done) for done, part in ((False, catalog.incomplete), (True, catalog.completed))
-             for i, s in enumerate(part)}
+    twins: dict[str, tuple[int, bool]] = {}  # the first snapshot of a session id takes its twins
+    for done, part in ((False, catalog.incomplete), (True, catalog.completed)):
+        for i, s in enumerate(part):
+            twins.setdefault(s.session_id, (i, done))
     for s in store.sessions:
         if dismissed.get(s.key) == s.timestamp_ms:
             catalog.dismissed += 1

@@ -68,8 +68,7 @@ def merged(directory: str, cache_dir: str, roots: tuple[str, ...], dismissed: di
         got.span.close()
         return None  # a session came into the store meanwhile: its twin is not known here
     if got is None:  # no directory: the store's sessions alone
-        twins = {it[4]: it for it in shown}
-        return pieces.array([it[6] for it in sorted(twins.values(), key=_store_order) if not it[2]]), listing, printed  # type: ignore[misc]
+        return pieces.array([it[6] for it in sorted(shown, key=_store_order) if not it[2]]), listing, printed  # type: ignore[misc]
     return _merge(got, directory, shown), listing, printed
 
 
@@ -115,15 +114,18 @@ def _merge(got: Streamed, directory: str, shown: list[Item]) -> pieces.Span | pi
     for i, size in enumerate(sizes):
         starts[i] = at
         at += size + 2
-    twins = {it[4]: it for it in shown}
+    twins: dict[str, list[Item]] = {}  # a session id's store sessions (two folders can hold one id)
+    for it in shown:
+        twins.setdefault(it[4], []).append(it)
     prompted: dict[int, bytes] = {}  # an answer session's place -> its object with the lost prompt
     if twins:
-        for i, record in enumerate(got.sessions):  # in catalog order: the first of a session id takes its twin
+        for i, record in enumerate(got.sessions):  # in catalog order: the first of a session id takes its twins
             sid = got.ids.get(record[1])
-            twin = None if sid is None else twins.pop(sid, None)
-            if twin is not None and i < got.split and twin[5] is not None:
-                prompted[i] = with_prompt(os.pread(span.fd, sizes[i], starts[i]), twin[5][0])
-    rest = sorted((it for it in twins.values() if not it[2]), key=_store_order)
+            group = twins.pop(sid, []) if sid is not None else []
+            lost = next((t[5] for t in group if t[5] is not None), None)
+            if lost is not None and i < got.split:
+                prompted[i] = with_prompt(os.pread(span.fd, sizes[i], starts[i]), lost[0])
+    rest = sorted((it for group in twins.values() for it in group if not it[2]), key=_store_order)
     if not rest and not prompted:
         return span
     prefix = os.path.join(directory, "")
