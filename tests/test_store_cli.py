@@ -278,3 +278,19 @@ def test_a_session_of_opendev_d_dot_is_listed_and_resumed_where_asked(cli, store
     run = cli("resume", "--yes", "bbbbbbbbbbbb", "--dir", d, cwd=str(work))
     assert run.code == 2 and "relative path" in run.err and "--cd NEW" in run.err and "deletes" not in run.err
     assert "(a relative path: where it is, is not known)" in cli("export", "bbbbbbbbbbbb", "--dir", d).out
+
+
+def test_a_first_turn_that_never_ended_is_resumed_as_a_fresh_session(cli, store, tmp_path):
+    """Only its .debug exists: "opendev -r ID" would exit with "Failed to load session" (§4),
+    so resuming runs opendev in the project directory without -r, and says why."""
+    handoff = tmp_path / "handoff"
+    handoff.write_text("")
+    run = cli("resume", "--yes", "dddddddddddd", "--dir", str(tmp_path / "none"),
+              env={"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"})
+    assert run.code == 0, run
+    project = str(tmp_path / "proj b")
+    assert handoff.read_text() == f"cd '{project}' && 'opendev' '-d' '{project}'\n"
+    assert "no saved turn of dddddddddddd" in run.out and "fresh session" in run.out
+    run = cli("resume", "--yes", "bbbbbbbbbbbb", "--dir", str(tmp_path / "none"),
+              env={"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"})
+    assert handoff.read_text().endswith("'-r' 'bbbbbbbbbbbb'\n") and "fresh" not in run.out

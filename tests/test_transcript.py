@@ -102,4 +102,4 @@ async def test_detail_pane_shows_the_title_or_a_fresh_start(tmp_path, monkeypatc
         assert "✓ found" in detail and "[b]Refactor[/b] ␛[31mauth" in detail
         await pilot.press("down")
         await settle(pilot)
-        assert "✗ not found: resuming will start a fresh session" in app.detail.text
+        assert "✗ not found: opendev's store has no session of this id for this project" in app.detail.text

@@ -44,7 +44,7 @@ async def test_detail_shows_every_tool_result_and_failures(home):
         assert "✗ FAILED bash" in detail and "Command timed out after 120s" in detail
         assert "FAILED tests/test_api.py::test_login" in detail  # colour codes dropped, never sent
         assert "␛[31m" not in detail and "\x1b" not in detail
-        assert "Transcript ✗ not found: resuming will start a fresh session" in detail
+        assert "Transcript ✗ not found: opendev's store has no session of this id for this project" in detail
         assert "opendev -d" in detail
 
 

@@ -20,13 +20,15 @@ DEFAULT_TEMPLATE = "opendev -d {project_dir} -r {session_id}"
 class Plan:
     """How to resume one session: where, what, and what to warn about."""
 
-    __slots__ = ("argv", "cwd", "cwd_exists", "session_id")
+    __slots__ = ("argv", "cwd", "cwd_exists", "fresh", "session_id")
 
-    def __init__(self, argv: list[str], cwd: str, cwd_exists: bool, session_id: str) -> None:
+    def __init__(self, argv: list[str], cwd: str, cwd_exists: bool, session_id: str, *, fresh: bool = False) -> None:
         self.argv = argv
         self.cwd = cwd
         self.cwd_exists = cwd_exists
         self.session_id = session_id
+        self.fresh = fresh
+        """opendev has no saved turn of it: the command starts a fresh session there."""
 
     def display(self, home: str | None = None) -> str:
         """The command as a person would type it (shell-quoted, for reading only),
@@ -41,11 +43,18 @@ class Plan:
         return " ".join(words)
 
 
-def command_argv(template: str, session: Session) -> list[str]:
-    """The resume command for ``session`` as an argument list."""
+def command_argv(template: str, session: Session, *, saved: bool = True) -> list[str]:
+    """The resume command for ``session`` as an argument list; when opendev has not ``saved``
+    it, without the template's ``-r {session_id}`` (``--resume``): a fresh session there."""
     values = {"project_dir": session.project_dir, "session_id": session.session_id, "path": session.path}
-    argv = []
+    parts: list[str] = []
     for part in shlex.split(template):
+        if not saved and part == "{session_id}" and parts and parts[-1] in ("-r", "--resume"):
+            parts.pop()
+            continue
+        parts.append(part)
+    argv = []
+    for part in parts:
         out = []
         for literal, field, _spec, _conv in string.Formatter().parse(part):
             out.append(literal)
@@ -62,7 +71,27 @@ def usable_project_dir(path: str) -> bool:
     return bool(path) and "\0" not in path and os.path.isabs(path) and os.path.isdir(path)
 
 
+def opendev_has_it(session: Session) -> bool:
+    """Whether ``opendev -r ID`` can load the session. It loads ``{id}.json`` from the
+    project's folder by its exact name, and else exits with "Failed to load session"
+    (OPENDEV_STORE.md §4): a store session whose first turn never ended has only its
+    ``.debug``. A snapshot is resumed by its id, as its format has it."""
+    return session.source == "snapshot" or not session.path.endswith(".debug")
+
+
 def plan(template: str, session: Session) -> Plan:
-    """The resume plan: the command, run in the session's project directory."""
+    """The resume plan: the command, run in the session's project directory (a fresh
+    session when opendev cannot load this one: :func:`opendev_has_it`)."""
     cwd = session.project_dir
-    return Plan(command_argv(template, session), cwd, usable_project_dir(cwd), session.session_id)
+    saved = opendev_has_it(session)
+    return Plan(command_argv(template, session, saved=saved), cwd, usable_project_dir(cwd), session.session_id,
+                fresh=not saved)
+
+
+def fresh_notice(session: Session) -> str:
+    """What to say before starting a fresh session for one opendev cannot load."""
+    from snaptui.present.safetext import one_line
+
+    return (f"opendev has no saved turn of {one_line(session.session_id, 60) or '(empty id)'}: starting a fresh "
+            "session in its project directory (snaptui export shows what it lost)")
+

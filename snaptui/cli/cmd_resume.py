@@ -14,7 +14,7 @@ from snaptui.present.safetext import one_line
 def run(args: Parsed) -> int:
     from snaptui.actions import relocate
     from snaptui.actions.handoff import HandoffError, hand_off
-    from snaptui.actions.resume import plan, usable_project_dir
+    from snaptui.actions.resume import fresh_notice, plan, usable_project_dir
 
     ctx = Context(args)
     session = one_session(ctx.catalog(), args.id)
@@ -37,8 +37,11 @@ def run(args: Parsed) -> int:
             gone += " (and opendev deletes this session's folder the next time it starts anywhere)"
         raise UsageError(f"{gone}: resume it elsewhere with --cd NEW, or create the directory")
     seen.remember(ctx.dirs.state, ctx.directory, [session])
+    resume = plan(ctx.settings["resume_command"], session)
+    if resume.fresh:
+        out(fresh_notice(session))
     try:
-        return hand_off(plan(ctx.settings["resume_command"], session))
+        return hand_off(resume)
     except HandoffError as exc:
         from snaptui.cli.main import error
 

@@ -92,6 +92,9 @@ def session_spans(s: Session, facts: Facts | None, *, now_ms: int, expanded: boo
         parts += _field("Source", ("opendev's session store", ""),
                         ("  (discard dismisses it: its files stay)", "muted"))
     parts += _field("Resume", (one_line(facts.resume_command), "command"))
+    if s.source != "snapshot" and s.path.endswith(".debug"):
+        parts += _field("", ("opendev never saved this session (its first turn never ended): resuming starts a "
+                             "fresh one", "muted"))
     if not facts.project_exists and not os.path.isabs(s.project_dir):
         parts += _field("", ("the project directory is a relative path: resuming asks where", "bad-text"))
     elif not facts.project_exists:
@@ -121,7 +124,8 @@ def _transcript(t: Any) -> list[Span]:
     if t.exists:
         return _field("Transcript", ("✗ unreadable: ", "bad-text"), (one_line(t.problem or "", 100), ""))
     why = f" ({t.problem})" if t.problem else ""
-    return _field("Transcript", ("✗ not found", "warn"), (f": resuming will start a fresh session{why}", "warn"))
+    return _field("Transcript", ("✗ not found", "warn"),
+                  (f": opendev's store has no session of this id for this project{why}", "warn"))
 
 
 def tool_results(results: list[dict[str, Any]], *, expanded: bool = False) -> list[Span]:

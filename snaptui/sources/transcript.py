@@ -4,7 +4,7 @@ opendev keeps transcripts at ``<data>/projects/<encoded dir>/<session_id>.json``
 (OPENDEV_STORE.md §1): ``<data>`` is any of :func:`opendev_roots.default_roots`
 (``$OPENDEV_DIR``, or both ``~/.opendev`` and the XDG data directory), the
 encoding is the canonical project path with every ``/`` replaced by ``-``.
-Without a transcript, resuming starts a fresh session. Ids that are not plain
+Without one, ``opendev -r ID`` cannot load the session there (§4). Ids that are not plain
 file names are never looked up (a hostile id must not make snaptui read
 elsewhere).
 """
