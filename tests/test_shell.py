@@ -76,7 +76,9 @@ def test_hand_off_file_must_be_private(world, tmp_path):
 @pytest.fixture
 def tmux(world):
     rc = world["tmp"] / "bashrc"
-    rc.write_text(f'PS1="READY> "\neval "$({snaptui_words("bash")} init bash)"\n')
+    late = world["tmp"] / "agent-late.log"  # set by a line after the integration's
+    rc.write_text(f'PS1="READY> "\neval "$({snaptui_words("bash")} init bash)"\n'
+                  f'export OPENDEV_LOG={shlex.quote(str(late))}\n')
     env = dict(world["env"], TERM="xterm-256color")
     env.pop("TMUX", None)
     t = Tmux(env, world["sandbox"])
@@ -102,10 +104,50 @@ def test_new_terminal_opens_snaptui_resumes_and_a_second_does_not(tmux, world):
             break
         time.sleep(0.1)
     assert pwd_file.read_text().strip() == str(project)
-    saw = agent_saw(world["log"])
+    saw = agent_saw(world["tmp"] / "agent-late.log")  # run once the whole rc file had run
     assert saw["cwd"] == str(project) and saw["args"][-1] == "e2e-session"
     tmux.new_shell("second", f"{bash} --rcfile {shlex.quote(str(tmux.rc))} -i")
     screen = tmux.wait_for("second", "READY>")
     time.sleep(1.0)
     assert "at stake" not in tmux.screen("second")
     assert "at stake" not in screen
+
+
+def test_a_dumb_terminal_gets_the_line_never_the_tui(tmux, world):
+    """TERM=dumb (Emacs' shell and the like) cannot draw the TUI: the check says it in a line."""
+    bash = require_tool("bash")
+    write(Path(world["env"]["SNAPTUI_RECOVERY_DIR"]), "dumb-session", ts=1_700_000_000_000)
+    tmux.new_shell("dumb", f"env TERM=dumb {bash} --rcfile {shlex.quote(str(tmux.rc))} -i")
+    screen = tmux.wait_for("dumb", "READY>")
+    time.sleep(1.0)
+    screen = tmux.screen("dumb")
+    assert "interrupted opendev session" in screen and "run snaptui" in screen
+    assert "at stake" not in screen
+
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_without_a_temp_file_the_function_still_runs_snaptui(shell, world):
+    """A TMPDIR that cannot be written: the function runs snaptui as it is (it printed
+    mktemp's error and failed every command)."""
+    init = f"{snaptui_words(shell)} init {shell}"
+    world["env"]["TMPDIR"] = str(world["tmp"] / "no such dir")
+    sep = "; " if shell == "fish" else "\n"
+    script = (f"{init} | source" if shell == "fish" else f'eval "$({init})"') + sep + "snaptui list"
+    proc = run_shell(shell, script, world)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "interrupted session" in proc.stdout.decode() and proc.stderr == b""
+
+
+def test_a_terminal_closed_with_the_tui_open_leaves_the_crash_seen(tmux, world):
+    """Closing the window (SIGHUP) is looking and leaving, as q is: the next shell stays quiet."""
+    bash = require_tool("bash")
+    write(Path(world["env"]["SNAPTUI_RECOVERY_DIR"]), "hup-session", ts=1_700_000_000_000)
+    tmux.new_shell("first", f"{bash} --rcfile {shlex.quote(str(tmux.rc))} -i")
+    tmux.wait_for("first", "at stake")  # the TUI opened by itself
+    tmux("kill-window", "-t", "first")
+    time.sleep(1.0)
+    tmux.new_shell("second", f"{bash} --rcfile {shlex.quote(str(tmux.rc))} -i")
+    tmux.wait_for("second", "READY>")
+    time.sleep(1.0)
+    assert "at stake" not in tmux.screen("second")

@@ -6,8 +6,10 @@ when the person resumes a session, snaptui writes the command there, quoted
 for that shell, instead of running it. The function then adds it to history and
 evaluates it, so the shell itself changes directory and runs the agent. The
 answer never mixes with what the TUI draws. On an interactive start the
-snippet runs ``snaptui check --startup`` once and, when it says so, ``snaptui
---startup`` (which opens the TUI unless another one is open). It also
+snippet runs ``snaptui check --startup`` once, at the first prompt (after the
+rest of the rc file), and, when it says so, ``snaptui --startup`` (which opens
+the TUI unless another one is open). Without a temp file (a ``TMPDIR`` that
+cannot be written) the function runs snaptui as it is. It also
 registers tab completion for the function: each shell's completion function
 asks ``snaptui __complete`` (:mod:`snaptui.cli.complete`), so completion is
 made from the same spec as the parser. Sourcing the snippet twice redefines
@@ -51,7 +53,10 @@ _POSIX = r"""# snaptui shell integration for {shell}. Add to ~/.{rc}:
 #   eval "$(snaptui init {shell})"
 snaptui() {{
     local __snaptui_file __snaptui_status __snaptui_cmd
-    __snaptui_file=$(mktemp "${{TMPDIR:-/tmp}}/snaptui.XXXXXXXXXX") || return 1
+    if ! __snaptui_file=$(mktemp "${{TMPDIR:-/tmp}}/snaptui.XXXXXXXXXX" 2>/dev/null); then
+        {exe} "$@"  # no temp file to hand a command back through: snaptui runs it itself
+        return
+    fi
     SNAPTUI_HANDOFF="$__snaptui_file" SNAPTUI_SHELL={shell} {exe} "$@"
     __snaptui_status=$?
     __snaptui_cmd=$(cat -- "$__snaptui_file" 2>/dev/null)
@@ -64,13 +69,19 @@ snaptui() {{
     return $__snaptui_status
 }}
 {completion}
-if [ -z "${{__snaptui_started-}}" ]; then
-    __snaptui_started=1
+__snaptui_startup() {{
+    {unhook}
     if {interactive} && [ -t 0 ] && [ -t 1 ] && [ "${{SNAPTUI_DISABLE-}}" != 1 ]; then
         if {exe} check --startup; then
             snaptui --startup
         fi
     fi
+}}
+if [ -z "${{__snaptui_started-}}" ]; then
+    __snaptui_started=1
+    # At the first prompt, once the rest of the rc file has run: a session resumed from the
+    # startup TUI gets the environment, aliases and history the shell ends up with.
+    {hook}
 fi
 """
 
@@ -79,7 +90,11 @@ _FISH = r"""# snaptui shell integration for fish. Add to ~/.config/fish/config.f
 function snaptui --description 'Recover interrupted opendev sessions'
     set -l __snaptui_tmp /tmp
     set -q TMPDIR; and set __snaptui_tmp $TMPDIR
-    set -l __snaptui_file (mktemp $__snaptui_tmp/snaptui.XXXXXXXXXX); or return 1
+    set -l __snaptui_file (mktemp $__snaptui_tmp/snaptui.XXXXXXXXXX 2>/dev/null)
+    if test -z "$__snaptui_file"
+        {exe} $argv  # no temp file to hand a command back through: snaptui runs it itself
+        return
+    end
     SNAPTUI_HANDOFF=$__snaptui_file SNAPTUI_SHELL=fish {exe} $argv
     set -l __snaptui_status $status
     set -l __snaptui_cmd (cat -- $__snaptui_file 2>/dev/null | string collect)
@@ -172,6 +187,27 @@ def snippet(shell: str, *, directory: str | None = None) -> str:
         return _FISH.format(exe=exe)
     if shell == "zsh":
         return _POSIX.format(shell="zsh", rc="zshrc", exe=exe, history='print -rs -- "$__snaptui_cmd"',
-                             interactive="[[ -o interactive ]]", completion=_ZSH_COMPLETION.format(exe=exe))
+                             interactive="[[ -o interactive ]]", completion=_ZSH_COMPLETION.format(exe=exe),
+                             hook="precmd_functions+=(__snaptui_startup)",
+                             unhook="precmd_functions=(${precmd_functions:#__snaptui_startup})")
     return _POSIX.format(shell="bash", rc="bashrc", exe=exe, history='history -s -- "$__snaptui_cmd"',
-                         interactive='[[ $- == *i* ]]', completion=_BASH_COMPLETION.format(exe=exe))
+                         interactive='[[ $- == *i* ]]', completion=_BASH_COMPLETION.format(exe=exe),
+                         hook=_BASH_HOOK, unhook=_BASH_UNHOOK)
+
+
+_BASH_HOOK = """if [[ ${PROMPT_COMMAND@a} == *a* ]]; then
+        PROMPT_COMMAND=(__snaptui_startup "${PROMPT_COMMAND[@]}")
+    else
+        PROMPT_COMMAND="__snaptui_startup${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
+    fi"""
+"""bash runs ``PROMPT_COMMAND`` (a string, or from bash 5.1 an array) before each prompt
+(``${var@a}``, its attributes, needs bash 4.4: 2016)."""
+_BASH_UNHOOK = """if [[ ${PROMPT_COMMAND@a} == *a* ]]; then
+        local __snaptui_i
+        for __snaptui_i in "${!PROMPT_COMMAND[@]}"; do
+            [[ ${PROMPT_COMMAND[__snaptui_i]} == __snaptui_startup ]] && unset "PROMPT_COMMAND[__snaptui_i]"
+        done
+    else
+        PROMPT_COMMAND=${PROMPT_COMMAND#__snaptui_startup}
+        PROMPT_COMMAND=${PROMPT_COMMAND#;}
+    fi"""

@@ -119,6 +119,8 @@ def run_check(args: Parsed) -> int:
         dirs, settings, directory, sources = _where(args)
         if args.startup and settings["startup"] == "off":
             return 1
+        if args.startup and os.environ.get("TERM", "") in ("", "dumb"):
+            settings = {**settings, "startup": "notify"}  # no screen to draw on (Emacs' shell): say it
         if args.startup:
             verdict = evaluate(directory, dirs=dirs, settings=settings, now_ms=now,
                                deadline_s=startup_deadline(), background=True, **sources)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from typing import TYPE_CHECKING
 
 from snaptui.actions.handoff import HandoffError, hand_off
-from snaptui.actions.resume import plan
+from snaptui.actions.resume import fresh_notice, plan
 from snaptui.base import lock
 from snaptui.catalog import seen
 from snaptui.cli.check import tui_lock_path
@@ -47,16 +49,31 @@ def run_ui(ctx: Context) -> int:
         ctx.directory, settings=settings, cache_dir=ctx.dirs.cache, state_dir=ctx.dirs.state, source=ctx.source,
         prefetch=prefetch, start_unseen=unseen, store_roots=roots, snapshots=ctx.snapshots,
     )
+
+    def looked(*_: object) -> None:
+        """Everything listed is now seen: a new shell will not open snaptui for it again."""
+        if app.result is not None and not app.result.error:
+            present = {seen.seen_key(s) for s in app.result.sessions}  # forget what is gone
+            seen.remember(ctx.dirs.state, ctx.directory, app.seen_sessions.values(), present=present)
+        lock.release(lock_path)  # only now: a shell starting from here on finds them seen
+
+    def hung_up(*_: object) -> None:  # the terminal was closed with the TUI open: it was seen all the same
+        try:
+            looked()
+        finally:
+            os._exit(128 + signal.SIGHUP)
+
+    signal.signal(signal.SIGHUP, hung_up)
     chosen = app.run()
-    if app.result is not None and not app.result.error:
-        # Everything listed is now seen: a new shell will not open snaptui for it again.
-        present = {seen.seen_key(s) for s in app.result.sessions}  # forget what is gone
-        seen.remember(ctx.dirs.state, ctx.directory, app.seen_sessions.values(), present=present)
-    lock.release(lock_path)  # only now: a shell starting from here on finds them seen
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    looked()
     if chosen is None:
         return app.return_code or 0
+    resume = plan(ctx.settings["resume_command"], chosen)
+    if resume.fresh:
+        print(fresh_notice(chosen), file=sys.stderr)
     try:
-        return hand_off(plan(ctx.settings["resume_command"], chosen))
+        return hand_off(resume)
     except HandoffError as exc:
         print(f"snaptui: {one_line(str(exc))}", file=sys.stderr)
         return 1
