@@ -151,3 +151,18 @@ def test_a_terminal_closed_with_the_tui_open_leaves_the_crash_seen(tmux, world):
     tmux.wait_for("second", "READY>")
     time.sleep(1.0)
     assert "at stake" not in tmux.screen("second")
+
+
+def test_fish_before_4_prints_no_history_on_resume(world):
+    """fish 3 has no "history append" (4.0 added it): "builtin history append -- CMD" was a
+    history search, whose hits were printed before the agent ran."""
+    require_tool("fish")
+    data = world["tmp"] / "xdg-data"
+    (data / "fish").mkdir(parents=True)
+    (data / "fish" / "fish_history").write_text("- cmd: echo append-this-old-line\n  when: 1700000000\n")
+    world["env"]["XDG_DATA_HOME"] = str(data)
+    script = f"{snaptui_words('fish')} init fish | source; snaptui resume hostile.json --yes"
+    proc = run_shell("fish", script, world)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert b"append-this-old-line" not in proc.stdout + proc.stderr
+    assert agent_saw(world["log"])["cwd"] == str(world["project"])

@@ -100,7 +100,9 @@ function snaptui --description 'Recover interrupted opendev sessions'
     set -l __snaptui_cmd (cat -- $__snaptui_file 2>/dev/null | string collect)
     command rm -f -- $__snaptui_file
     if test -n "$__snaptui_cmd"
-        builtin history append -- $__snaptui_cmd 2>/dev/null
+        if test (string split -f1 -- . $version) -ge 4 2>/dev/null  # history append: fish 4.0
+            builtin history append -- $__snaptui_cmd
+        end
         eval $__snaptui_cmd
         return
     end
