@@ -145,17 +145,39 @@ async def test_first_screen_starts_at_the_newest_once_the_scan_knows_it(home):
         assert app.session_list.current.item.session_id == "newest-crash"
 
 
-async def test_startup_starts_on_the_newest_unseen_crash_not_a_live_one(home):
+@pytest.mark.parametrize("agents", ["an agent works in its directory", "agents cannot be seen"])
+async def test_startup_starts_on_the_newest_unseen_crash_not_a_live_one(home, monkeypatch, agents):
+    from snaptui.catalog import liveness
+
     directory = home / "recovery"
     directory.mkdir()
-    set_old(write(directory, "running", ts=NOW - MIN, age_s=None), NOW - MIN)
+    set_old(write(directory, "running", ts=NOW - MIN, age_s=None, project="/srv/running-here"), NOW - MIN)
     set_old(write(directory, "seen-crash", ts=NOW - DAY, age_s=None), NOW - DAY)
     set_old(write(directory, "new-crash", ts=NOW - 2 * DAY, age_s=None), NOW - 2 * DAY)
+    monkeypatch.setattr(liveness, "agent_dirs", lambda program: {"/srv/running-here"}
+                        if agents.startswith("an agent") else None)
     app = make_app(home, directory)
     app.start_unseen = {"seen-crash_session_snapshot.json": NOW - DAY}
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         assert app.session_list.current.item.session_id == "new-crash"
+
+
+async def test_startup_starts_on_a_crash_written_a_moment_ago_when_no_agent_runs_there(home, monkeypatch):
+    """The startup check calls it a crash (it can see no agent works there) and opens the TUI
+    for it: the cursor starts on it, not on an older one (enter would resume that one)."""
+    from snaptui.catalog import liveness
+
+    directory = home / "recovery"
+    directory.mkdir()
+    set_old(write(directory, "just-crashed", ts=NOW - 20_000, age_s=None), NOW - 20_000)
+    set_old(write(directory, "older-crash", ts=NOW - DAY, age_s=None), NOW - DAY)
+    monkeypatch.setattr(liveness, "agent_dirs", lambda program: set())
+    app = make_app(home, directory)
+    app.start_unseen = {"older-crash_session_snapshot.json": NOW - DAY}
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert app.session_list.current.item.session_id == "just-crashed"
 
 
 async def test_purge_warns_below_the_running_threshold_and_asks_twice(home):

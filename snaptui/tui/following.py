@@ -73,6 +73,9 @@ class FollowingApp(App[Session | None]):
         self._dir_stamp: tuple[int, int] | None = None
         self._since_full_scan = 0.0
         self._scan_seconds = 0.0
+        self.agents_seen = False
+        """Whether the agents' processes could be looked at (/proc): then a session written a
+        moment ago with no agent in its directory crashed (the startup check's rule)."""
         self._routine_print: bytes | None = None
         """The digest of what the last full scan read, if a routine rescan took one before it began."""
 
@@ -98,7 +101,9 @@ class FollowingApp(App[Session | None]):
 
     def _live_now(self, catalog: Catalog) -> dict[str, Live]:
         """Which sessions may still be running (reads /proc: call it in a worker)."""
-        return Liveness.from_settings(self.settings, self.clock()).running(catalog.incomplete)
+        liveness = Liveness.from_settings(self.settings, self.clock())
+        self.agents_seen = liveness.agents is not None
+        return liveness.running(catalog.incomplete)
 
     @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
     def scan_directory(self, printed: bytes | None = None) -> None:

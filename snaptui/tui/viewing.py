@@ -171,12 +171,18 @@ class ViewingApp(FollowingApp):
         if self.start_unseen is not None:
             seen = self.start_unseen
             for s in catalog.incomplete:
-                if seen.get(s.name) != s.timestamp_ms and s.key not in self.live:
+                if seen.get(s.name) != s.timestamp_ms and not self._may_run(s):
                     return s.key
             for s in catalog.incomplete:
-                if s.key not in self.live:
+                if not self._may_run(s):
                     return s.key
         return catalog.incomplete[0].key if catalog.incomplete else None
+
+    def _may_run(self, s: Session) -> bool:
+        """Not a crash to start on, by the startup check's rule (``Liveness.crashed``): an agent
+        works in its directory, or it was written a moment ago and the agents cannot be seen."""
+        live = self.live.get(s.key)
+        return live is not None and (live.agent or not self.agents_seen)
 
     # -- the detail pane ---------------------------------------------------------------
 
