@@ -112,3 +112,19 @@ def test_a_session_without_a_known_turn_says_so(cli, recovery):
     write(recovery, "plain-snapshot")
     run = cli("changes", "plain-snapshot", "--dir", str(recovery), "--store", "off")
     assert run.code == 2 and "only opendev's session store keeps the turn" in run.err
+
+
+def test_a_dry_run_with_a_refused_file_says_nothing_would_be_rolled_back(cli, crashed, tmp_path):
+    """A plan with a refused file is never applied; its dry run said "Would put 2 file(s) back"
+    and exited 0 while the real run refused everything (exit 2)."""
+    project, _ = crashed
+    outside = tmp_path / "outside.rs"
+    outside.write_bytes(CONFIG_AFTER)
+    (project / "src" / "config.rs").unlink()
+    (project / "src" / "config.rs").symlink_to(outside)
+    before = tree(project)
+    for args in (["--dry-run"], ["--yes"]):
+        run = cli("rollback", SID, *args, "--dir", str(tmp_path / "none"))
+        assert run.code == 2 and "Cannot put 2 file(s) back" in run.out and "REFUSED" in run.out, run
+        assert "rolled back: 1 of 2 files are refused" in run.err and run.err.count("\n") == 1
+    assert tree(project) == before and outside.read_bytes() == CONFIG_AFTER

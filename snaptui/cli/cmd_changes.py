@@ -82,13 +82,18 @@ def rollback(args: Parsed) -> int:
         return 0
     from snaptui.present.changes import ROLLBACK_VERBS as verbs
 
-    out(f"{'Would' if args.dry_run else 'This will'} put {len(plan.steps)} file(s) back as they were "
+    refused = plan.refused
+    verb = "Would" if args.dry_run else "This will"
+    out(f"{'Cannot' if refused else verb} put {len(plan.steps)} file(s) back as they were "
         f"before the interrupted turn of {one_line(session.session_id, 60)}:")
     for step in plan.steps:
         why = f"  REFUSED: {one_line(step.refused, 200)}" if step.refused else ""
         out(f"  {verbs.get(step.action, step.action)}: {one_line(step.change.relative, 200)}{why}")
     for path, why in plan.untouched:
         out(f"  left as it is: {one_line(path, 200)} ({one_line(why, 200)})")
+    if refused:  # a plan with a refused file is never applied, in part or whole
+        raise UsageError(f"nothing {'would be' if args.dry_run else 'was'} rolled back: {len(refused)} of "
+                         f"{len(plan.steps)} files are refused (above)")
     out("Every current version is kept first, so 'snaptui restore' undoes the rollback byte for byte.")
     if args.dry_run:
         return 0
