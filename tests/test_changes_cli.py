@@ -30,10 +30,10 @@ def crashed(tmp_path, monkeypatch):
     project = tmp_path / "my-app"
     (project / "src").mkdir(parents=True)
     (project / "src" / "config.rs").write_bytes(CONFIG_BEFORE)
-    past = time.time_ns() - 120_000_000_000
-    sim = fx.Sim(fx.project_folder(data, str(project)), SID, now_ns=past)
+    dying = time.time_ns() - 20 * 60 * 10**9  # the turn that dies began 20 minutes ago
+    sim = fx.Sim(fx.project_folder(data, str(project)), SID, now_ns=dying - 90 * 10**9)
     sim.turn("Make the loader take a string", [[fx.READ]], reply="Read it.")
-    sim.now_ns = time.time_ns() - 30_000_000_000  # the turn that dies began 30 s ago
+    sim.now_ns = dying
     sim.turn("Now parse it, and add a module", [[
         fx.Call("Edit", {"file_path": "src/config.rs", "old_string": "{}", "new_string": "x"}),
         fx.Call("Write", {"file_path": "src/new.rs", "content": "x"}),
@@ -42,9 +42,12 @@ def crashed(tmp_path, monkeypatch):
     od.begin_turn()
     od.write("src/config.rs", CONFIG_AFTER)
     od.write("src/new.rs", NEW)
-    for path in data.rglob("*"):  # the session itself is long dead: not "maybe running"
+    for path in project.rglob("*"):  # the tools wrote them a few seconds into the turn
+        if path.is_file():
+            os.utime(path, ns=(dying + 5 * 10**9, dying + 5 * 10**9))
+    for path in data.rglob("*"):  # the log's last write, the crash: long enough ago not to be "maybe running"
         if path.is_file() and "file-history" not in path.parts:
-            os.utime(path, (1_700_000_000, 1_700_000_000))
+            os.utime(path, ns=(dying + 10 * 10**9, dying + 10 * 10**9))
     monkeypatch.setenv("OPENDEV_DIR", str(data))
     return project, data
 

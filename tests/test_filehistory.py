@@ -129,6 +129,24 @@ def test_created_needs_the_turns_start(world):
     assert unknown.change == "unknown" and "start is unknown" in unknown.reason
 
 
+def test_a_file_made_after_the_session_stopped_is_not_the_turns(world):
+    """The turn asked to Write NOTES.md and crashed before it ran; the person made NOTES.md
+    later: no backup, written after the turn began, but long after the session's last log
+    write: not "created" by the turn (rollback would have moved it out)."""
+    od = world.opendev()
+    world.started_ms = od.begin_turn()
+    od.capture("src/other.rs")  # capture ran for the turn: the checkpoint folder exists
+    ended_ms = world.started_ms + 2_000  # the session's last log write: the crash
+    notes = world.file("NOTES.md", b"mine\n")
+    made = (world.started_ms + 10 * 60_000) / 1000  # ten minutes after the crash
+    os.utime(notes, (made, made))
+    later = fx.by_rel(world.find("NOTES.md", session_ended_ms=ended_ms))["NOTES.md"]
+    assert later.change == "unknown" and "after the session had stopped" in later.reason
+    made = (world.started_ms + 30_000) / 1000  # a tool's write just after the last log entry
+    os.utime(notes, (made, made))
+    assert fx.by_rel(world.find("NOTES.md", session_ended_ms=ended_ms))["NOTES.md"].change == "created"
+
+
 def test_created_needs_the_checkpoint_folder(world):
     world.started_ms = time.time_ns() // 1_000_000 - 1000
     world.file("src/new.rs", b"new\n")  # written in the turn, but opendev never captured anything

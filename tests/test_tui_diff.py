@@ -9,7 +9,6 @@ opendev writes them: tests/opendev_fixtures.py, tests/filehistory_fixtures.py).
 from __future__ import annotations
 
 import os
-import time
 
 import filehistory_fixtures as fh
 import opendev_fixtures as fx
@@ -36,7 +35,7 @@ OLD_S = 1_700_000_000
 
 def make_crash(tmp_path, *, written_ns: int | None = None):
     """The project as the crash left it; returns (project, data root). ``written_ns``: when the
-    session's files were last written (default long ago: not "maybe running")."""
+    session's files were last written (default: 20 minutes ago, as the turn died: not "maybe running")."""
     data = tmp_path / "opendev"
     project = tmp_path / "my-app"
     (project / "src").mkdir(parents=True)
@@ -44,9 +43,10 @@ def make_crash(tmp_path, *, written_ns: int | None = None):
     (project / "src" / "config.rs").write_bytes(CONFIG_BEFORE)
     (project / "src" / "old.rs").write_bytes(OLD)
     (project / "assets" / "logo.png").write_bytes(LOGO_BEFORE)
-    sim = fx.Sim(fx.project_folder(data, str(project)), SID, now_ns=time.time_ns() - 120_000_000_000)
+    dying = NOW * 10**6 - 20 * 60 * 10**9  # the turn that dies began 20 minutes before the app's clock
+    sim = fx.Sim(fx.project_folder(data, str(project)), SID, now_ns=dying - 90 * 10**9)
     sim.turn("Make the loader take a string", [[fx.READ]], reply="Read it.")
-    sim.now_ns = time.time_ns() - 30_000_000_000  # the turn that dies began 30 s ago
+    sim.now_ns = dying
     sim.turn("Now parse it, add a module, drop the old one", [[
         fx.Call("Edit", {"file_path": "src/config.rs", "old_string": "{}", "new_string": "x"}),
         fx.Call("Write", {"file_path": "src/new.rs", "content": "x"}),
@@ -60,7 +60,11 @@ def make_crash(tmp_path, *, written_ns: int | None = None):
     od.write("src/old.rs", b"")
     os.unlink(project / "src" / "old.rs")
     od.write("assets/logo.png", LOGO_AFTER)
-    stamp = (OLD_S * 10**9, OLD_S * 10**9) if written_ns is None else (written_ns, written_ns)
+    for path in project.rglob("*"):  # the tools wrote them a few seconds into the turn
+        if path.is_file():
+            os.utime(path, ns=(dying + 5 * 10**9, dying + 5 * 10**9))
+    written_ns = dying + 10 * 10**9 if written_ns is None else written_ns  # the log's last write, the crash
+    stamp = (written_ns, written_ns)
     for path in data.rglob("*"):
         if path.is_file() and "file-history" not in path.parts:
             os.utime(path, ns=stamp)

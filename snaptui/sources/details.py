@@ -49,4 +49,4 @@ def turn_changes(session: Session) -> TurnFiles | None:
     from snaptui.sources import filehistory
 
     return filehistory.find_changes(lost.data_root, session.session_id, session.project_dir, lost.edited_paths,
-                                    lost.turn_started_ms)
+                                    lost.turn_started_ms, session_ended_ms=session.written_ms)

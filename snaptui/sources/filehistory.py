@@ -26,8 +26,10 @@ one is taken, with a note.
 exists (opendev creates it before looking at the file, so capture ran), no
 copy from this turn exists for the path, and the file is a regular file
 whose mtime AND ctime are both at or after the turn's start (a file that
-merely has a future mtime, or was only touched, does not pass). Anything
-weaker is "unknown", which rollback never touches.
+merely has a future mtime, or was only touched, does not pass), and whose
+mtime is no later than a minute after the session last wrote its log (a file
+a person made after the crash is not the turn's). Anything weaker is
+"unknown", which rollback never touches.
 
 Everything read is hostile until checked (see :mod:`snaptui.sources.checkpoints`).
 A problem with the session's checkpoints makes every path "unknown" with the
@@ -116,18 +118,25 @@ def relative(path: str, project_dir: str) -> str:
     return path[len(prefix):] if path.startswith(prefix) and len(path) > len(prefix) else path
 
 
+AFTER_THE_END_MS = 60_000
+"""A tool's write may follow the session's last log entry (the crash came before the next
+model call was logged): this long after it, a new file is still taken for the turn's."""
+
+
 def find_changes(data_root: str, session_id: str, project_dir: str, edited_paths: Sequence[object],
-                 turn_started_ms: int | None, *, diff_limit: int = DIFF_LIMIT,
+                 turn_started_ms: int | None, *, session_ended_ms: int | None = None, diff_limit: int = DIFF_LIMIT,
                  compare_limit: int = COMPARE_LIMIT) -> TurnFiles:
     """What the interrupted turn of ``session_id`` did to the files it named.
 
     ``data_root`` is opendev's data folder (holding ``file-history/``),
     ``project_dir`` the session's working folder as opendev had it,
     ``edited_paths`` the ``file_path`` arguments of the turn's Edit, Write and
-    multi_edit calls in order, ``turn_started_ms`` when the turn began.
-    Never raises for anything found on disk.
+    multi_edit calls in order, ``turn_started_ms`` when the turn began,
+    ``session_ended_ms`` when the session last wrote its log (a file first written
+    well after that is not the turn's). Never raises for anything found on disk.
     """
     start_ns = None if turn_started_ms is None else turn_started_ms * 1_000_000
+    end_ns = None if session_ended_ms is None else (session_ended_ms + AFTER_THE_END_MS) * 1_000_000
     seen: dict[str, None] = {}
     notes: list[str] = []
     for p in edited_paths:
@@ -151,8 +160,8 @@ def find_changes(data_root: str, session_id: str, project_dir: str, edited_paths
     except Refused as exc:
         problem = str(exc)
     try:
-        looks = [_look(p, project_dir, checkpoint_dir, folder, problem, start_ns, diff_limit, compare_limit)
-                 for p in given]
+        looks = [_look(p, project_dir, checkpoint_dir, folder, problem, (start_ns, end_ns), diff_limit,
+                       compare_limit) for p in given]
         if folder is not None:
             notes.extend(folder.notes)
             names = {lk.change.path_hash for lk in looks}
@@ -199,7 +208,8 @@ def _seen(d: filedigest.Digest) -> Seen:
 
 
 def _look(given: str, project_dir: str, checkpoint_dir: str, folder: Folder | None, problem: str | None,
-          start_ns: int | None, diff_limit: int, compare_limit: int) -> _Look:
+          turn_ns: tuple[int | None, int | None], diff_limit: int, compare_limit: int) -> _Look:
+    start_ns, end_ns = turn_ns
     path = absolute(given, project_dir) if "\0" not in given else given
     rel = relative(path, project_dir)
     if not given:
@@ -270,6 +280,9 @@ def _look(given: str, project_dir: str, checkpoint_dir: str, folder: Folder | No
     assert lst is not None
     if _stat.S_ISLNK(lst.st_mode):
         why = "no backup, and the path is a symlink: not a file the turn created"
+        return _Look(_unknown(path, rel, h, why, now, notes), "unknown", group)
+    if end_ns is not None and lst.st_mtime_ns > end_ns:
+        why = "no backup, and written after the session had stopped: not known to be the turn's"
         return _Look(_unknown(path, rel, h, why, now, notes), "unknown", group)
     if lst.st_mtime_ns >= start_ns and lst.st_ctime_ns >= start_ns:
         why = "no backup (it did not exist before the turn) and written after the turn began"
