@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 import opendev_fixtures as fx
 from snaptui.base import clock
 from snaptui.settings.config import DEFAULTS
@@ -24,16 +26,21 @@ def make_store(tmp_path):
     return root
 
 
+@pytest.fixture
+def root(tmp_path, monkeypatch):
+    """The store of :func:`make_store`, with HOME and the time zone set as the screens expect."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    use_utc(monkeypatch)
+    return make_store(tmp_path)
+
+
 def app_for(tmp_path, root):
     return SnaptuiApp(str(tmp_path / "no-recovery"), settings=dict(DEFAULTS), cache_dir=str(tmp_path / "cache"),
                       state_dir=str(tmp_path / "state"), source="--dir", clock=clock.fixed(NOW),
                       watch_interval=None, store_roots=(str(root),))
 
 
-async def test_store_sessions_are_listed_and_explained(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path))
-    use_utc(monkeypatch)
-    root = make_store(tmp_path)
+async def test_store_sessions_are_listed_and_explained(tmp_path, root):
     app = app_for(tmp_path, root)
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot)
@@ -49,10 +56,7 @@ async def test_store_sessions_are_listed_and_explained(tmp_path, monkeypatch):
         assert "opendev deletes this session's folder the next time it starts anywhere" in text
 
 
-async def test_discard_dismisses_a_store_session_and_u_brings_it_back(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path))
-    use_utc(monkeypatch)
-    root = make_store(tmp_path)
+async def test_discard_dismisses_a_store_session_and_u_brings_it_back(tmp_path, root):
     before = fx.fingerprint(root)
     app = app_for(tmp_path, root)
     async with app.run_test(size=(160, 50)) as pilot:
@@ -68,14 +72,11 @@ async def test_discard_dismisses_a_store_session_and_u_brings_it_back(tmp_path, 
     assert fx.fingerprint(root) == before
 
 
-async def test_enter_on_a_gone_project_asks_where_and_copies_the_session_there(tmp_path, monkeypatch):
+async def test_enter_on_a_gone_project_asks_where_and_copies_the_session_there(tmp_path, root):
     from textual.widgets import Input
 
     from snaptui.tui.relocate import ResumeElsewhereScreen
 
-    monkeypatch.setenv("HOME", str(tmp_path))
-    use_utc(monkeypatch)
-    root = make_store(tmp_path)
     new = tmp_path / "moved 'here' $(x)"
     new.mkdir()
     app = app_for(tmp_path, root)
@@ -102,10 +103,7 @@ async def test_enter_on_a_gone_project_asks_where_and_copies_the_session_there(t
     assert (folder / "cccccccccccc.json").exists() and (folder / "OPENDEV_PROJECT_PATH").read_text() == str(new)
 
 
-async def test_or_creates_the_old_directory(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path))
-    use_utc(monkeypatch)
-    root = make_store(tmp_path)
+async def test_or_creates_the_old_directory(tmp_path, root):
     app = app_for(tmp_path, root)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
@@ -120,16 +118,13 @@ async def test_or_creates_the_old_directory(tmp_path, monkeypatch):
     assert app.return_value.project_dir == str(tmp_path / "gone")
 
 
-async def test_a_dismissal_is_undone_by_u_after_a_restart_and_listed_in_the_trash(tmp_path, monkeypatch):
+async def test_a_dismissal_is_undone_by_u_after_a_restart_and_listed_in_the_trash(tmp_path, root):
     """u after a restart puts back the newest discard, a dismissal of opendev's store included;
     T lists dismissed sessions beside discarded files, and enter lists one again."""
     from textual.widgets import OptionList
 
     from snaptui.tui.trashview import TrashScreen
 
-    monkeypatch.setenv("HOME", str(tmp_path))
-    use_utc(monkeypatch)
-    root = make_store(tmp_path)
     before = fx.fingerprint(root)
     app = app_for(tmp_path, root)
     async with app.run_test(size=(160, 50)) as pilot:
@@ -162,7 +157,7 @@ async def test_a_dismissal_is_undone_by_u_after_a_restart_and_listed_in_the_tras
     assert fx.fingerprint(root) == before
 
 
-async def test_the_purge_dialog_counts_only_snapshots(tmp_path, monkeypatch):
+async def test_the_purge_dialog_counts_only_snapshots(tmp_path, root):
     """opendev's store is never purged: its sessions are not in the dry run (they were:
     "Would remove 3", then "Purged 0 … kept 3 that changed meanwhile")."""
     from textual.widgets import Input
@@ -170,9 +165,6 @@ async def test_the_purge_dialog_counts_only_snapshots(tmp_path, monkeypatch):
     from helpers import write
     from snaptui.tui.dialogs import PurgeScreen
 
-    monkeypatch.setenv("HOME", str(tmp_path))
-    use_utc(monkeypatch)
-    root = make_store(tmp_path)
     recovery = tmp_path / "no-recovery"
     recovery.mkdir()
     for i in range(2):
@@ -190,14 +182,11 @@ async def test_the_purge_dialog_counts_only_snapshots(tmp_path, monkeypatch):
         assert "Would remove 2 snapshots older than 1 second: 2 interrupted, 0 completed" in dry_run, dry_run
 
 
-async def test_enter_on_a_relative_project_directory_asks_where_and_cannot_create_it(tmp_path, monkeypatch):
+async def test_enter_on_a_relative_project_directory_asks_where_and_cannot_create_it(tmp_path, root):
     from textual.widgets import Button
 
     from snaptui.tui.relocate import ResumeElsewhereScreen
 
-    monkeypatch.setenv("HOME", str(tmp_path))
-    use_utc(monkeypatch)
-    root = make_store(tmp_path)
     (folder,) = {p.parent for p in root.rglob("bbbbbbbbbbbb.json")}
     (folder / "OPENDEV_PROJECT_PATH").write_text(".")
     for path in root.rglob("*"):
