@@ -86,12 +86,3 @@ def plan(template: str, session: Session) -> Plan:
     saved = opendev_has_it(session)
     return Plan(command_argv(template, session, saved=saved), cwd, usable_project_dir(cwd), session.session_id,
                 fresh=not saved)
-
-
-def fresh_notice(session: Session) -> str:
-    """What to say before starting a fresh session for one opendev cannot load."""
-    from snaptui.present.safetext import one_line
-
-    return (f"opendev has no saved turn of {one_line(session.session_id, 60) or '(empty id)'}: starting a fresh "
-            "session in its project directory (snaptui export shows what it lost)")
-

@@ -9,12 +9,13 @@ from snaptui.cli.context import Context, out, refuse_if_running
 from snaptui.cli.parse import Parsed, UsageError
 from snaptui.cli.select import one_session
 from snaptui.present.safetext import one_line
+from snaptui.sources.records import Session
 
 
 def run(args: Parsed) -> int:
     from snaptui.actions import relocate
     from snaptui.actions.handoff import HandoffError, hand_off
-    from snaptui.actions.resume import fresh_notice, plan, usable_project_dir
+    from snaptui.actions.resume import plan, usable_project_dir
 
     ctx = Context(args)
     session = one_session(ctx.catalog(), args.id)
@@ -47,3 +48,10 @@ def run(args: Parsed) -> int:
 
         error(str(exc))
         return 1
+
+
+def fresh_notice(session: Session) -> str:
+    """What to say before starting a fresh session for one opendev cannot load."""
+    return (f"opendev has no saved turn of {one_line(session.session_id, 60) or '(empty id)'}: starting a fresh "
+            "session in its project directory (snaptui export shows what it lost)")
+

@@ -8,10 +8,11 @@ import sys
 from typing import TYPE_CHECKING
 
 from snaptui.actions.handoff import HandoffError, hand_off
-from snaptui.actions.resume import fresh_notice, plan
+from snaptui.actions.resume import plan
 from snaptui.base import lock
 from snaptui.catalog import seen
 from snaptui.cli.check import tui_lock_path
+from snaptui.cli.cmd_resume import fresh_notice
 from snaptui.cli.parse import UsageError
 from snaptui.present.safetext import one_line
 
