@@ -166,3 +166,17 @@ def test_fish_before_4_prints_no_history_on_resume(world):
     assert proc.returncode == 0, proc.stderr.decode()
     assert b"append-this-old-line" not in proc.stdout + proc.stderr
     assert agent_saw(world["log"])["cwd"] == str(world["project"])
+
+
+def test_a_state_directory_that_cannot_be_written_is_said_on_leaving(tmux, world):
+    """What was seen cannot be remembered: the next shell opens snaptui again, so it says why."""
+    bash = require_tool("bash")
+    write(Path(world["env"]["SNAPTUI_RECOVERY_DIR"]), "ro-session", ts=1_700_000_000_000)
+    blocked = world["tmp"] / "state-is-a-file"
+    blocked.write_text("")
+    tmux.new_shell("first", f"env XDG_STATE_HOME={shlex.quote(str(blocked))} "
+                            f"{bash} --rcfile {shlex.quote(str(tmux.rc))} -i")
+    tmux.wait_for("first", "at stake")
+    tmux("send-keys", "-t", "first", "q")
+    screen = tmux.wait_for("first", "cannot be written")
+    assert "snaptui: " in screen and "notremembered" in screen.replace("\n", "").replace(" ", "")

@@ -32,18 +32,20 @@ def load(state_dir: str, directory: str) -> dict[str, int]:
     return seen if type(seen) is dict else {}
 
 
-def remember(state_dir: str, directory: str, sessions: Iterable[Session], *, present: set[str] | None = None) -> None:
+def remember(state_dir: str, directory: str, sessions: Iterable[Session], *, present: set[str] | None = None) -> bool:
     """Record ``sessions`` as seen. ``present`` (the names now in the
-    directory) lets entries of files that are gone be forgotten."""
+    directory) lets entries of files that are gone be forgotten. False when the
+    memory could not be written (a read-only state directory)."""
     seen = load(state_dir, directory)
     before = dict(seen)
     if present is not None:
         seen = {k: v for k, v in seen.items() if k in present}
     for s in sessions:
         seen[seen_key(s)] = s.timestamp_ms
-    if seen != before:
-        # A failed write (read-only state dir) only means the check may ask again.
-        datafile.write(seen_path(state_dir, directory), MAGIC, os.path.realpath(directory), seen, durable=True)
+    if seen == before:
+        return True
+    # A failed write (read-only state dir) only means the check asks again: the caller may say so.
+    return datafile.write(seen_path(state_dir, directory), MAGIC, os.path.realpath(directory), seen, durable=True)
 
 
 def unseen(sessions: Iterable[Session], seen: dict[str, int]) -> list[Session]:

@@ -55,7 +55,9 @@ def run_ui(ctx: Context) -> int:
         """Everything listed is now seen: a new shell will not open snaptui for it again."""
         if app.result is not None and not app.result.error:
             present = {seen.seen_key(s) for s in app.result.sessions}  # forget what is gone
-            seen.remember(ctx.dirs.state, ctx.directory, app.seen_sessions.values(), present=present)
+            if not seen.remember(ctx.dirs.state, ctx.directory, app.seen_sessions.values(), present=present):
+                print(f"snaptui: {one_line(ctx.dirs.state)} cannot be written: what you saw here is not "
+                      "remembered, and new shells will open snaptui for it again", file=sys.stderr)
         lock.release(lock_path)  # only now: a shell starting from here on finds them seen
 
     def hung_up(*_: object) -> None:  # the terminal was closed with the TUI open: it was seen all the same
