@@ -5,17 +5,15 @@ from __future__ import annotations
 import os
 
 from snaptui.catalog import seen
-from snaptui.cli.context import Context, out, refuse_if_running
+from snaptui.cli.context import Context, hand_over, out, refuse_if_running
 from snaptui.cli.parse import Parsed, UsageError
 from snaptui.cli.select import one_session
 from snaptui.present.safetext import one_line
-from snaptui.sources.records import Session
 
 
 def run(args: Parsed) -> int:
     from snaptui.actions import relocate
-    from snaptui.actions.handoff import HandoffError, hand_off
-    from snaptui.actions.resume import plan, usable_project_dir
+    from snaptui.actions.resume import usable_project_dir
 
     ctx = Context(args)
     session = one_session(ctx.catalog(), args.id)
@@ -38,20 +36,4 @@ def run(args: Parsed) -> int:
             gone += " (and opendev deletes this session's folder the next time it starts anywhere)"
         raise UsageError(f"{gone}: resume it elsewhere with --cd NEW, or create the directory")
     seen.remember(ctx.dirs.state, ctx.directory, [session])
-    resume = plan(ctx.settings["resume_command"], session)
-    if resume.fresh:
-        out(fresh_notice(session))
-    try:
-        return hand_off(resume)
-    except HandoffError as exc:
-        from snaptui.cli.main import error
-
-        error(str(exc))
-        return 1
-
-
-def fresh_notice(session: Session) -> str:
-    """What to say before starting a fresh session for one opendev cannot load."""
-    return (f"opendev has no saved turn of {one_line(session.session_id, 60) or '(empty id)'}: starting a fresh "
-            "session in its project directory (snaptui export shows what it lost)")
-
+    return hand_over(ctx.settings["resume_command"], session)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from snaptui.catalog.scan import Catalog
     from snaptui.cli.parse import Parsed
-    from snaptui.sources.records import Item
+    from snaptui.sources.records import Item, Session
 
 SOURCES = ("snapshot", "opendev")
 
@@ -115,3 +115,22 @@ def existing_directory(ctx: Context) -> None:
     if not os.path.isdir(ctx.directory):
         problem = "does not exist" if not os.path.exists(ctx.directory) else "is not a directory"
         raise DirectoryError(ctx.directory, problem)
+
+
+def hand_over(template: str, session: Session) -> int:
+    """Resume ``session`` with the ``resume_command`` template (handed to the shell, or run
+    here); a fresh session is said first (opendev cannot load this one). The exit status."""
+    from snaptui.actions.handoff import HandoffError, hand_off
+    from snaptui.actions.resume import plan
+    from snaptui.present.safetext import one_line
+
+    resume = plan(template, session)
+    if resume.fresh:
+        out(f"opendev has no saved turn of {one_line(session.session_id, 60) or '(empty id)'}: starting a fresh "
+            "session in its project directory (snaptui export shows what it lost)")
+    try:
+        return hand_off(resume)
+    except HandoffError as exc:
+        print(f"snaptui: {one_line(str(exc))}", file=sys.stderr)
+        return 1
+

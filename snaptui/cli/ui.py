@@ -7,12 +7,10 @@ import signal
 import sys
 from typing import TYPE_CHECKING
 
-from snaptui.actions.handoff import HandoffError, hand_off
-from snaptui.actions.resume import plan
 from snaptui.base import lock
 from snaptui.catalog import seen
 from snaptui.cli.check import tui_lock_path
-from snaptui.cli.cmd_resume import fresh_notice
+from snaptui.cli.context import hand_over
 from snaptui.cli.parse import UsageError
 from snaptui.present.safetext import one_line
 
@@ -72,11 +70,4 @@ def run_ui(ctx: Context) -> int:
     looked()
     if chosen is None:
         return app.return_code or 0
-    resume = plan(ctx.settings["resume_command"], chosen)
-    if resume.fresh:
-        print(fresh_notice(chosen), file=sys.stderr)
-    try:
-        return hand_off(resume)
-    except HandoffError as exc:
-        print(f"snaptui: {one_line(str(exc))}", file=sys.stderr)
-        return 1
+    return hand_over(ctx.settings["resume_command"], chosen)
