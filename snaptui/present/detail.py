@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from typing import Any, NamedTuple
 
+from snaptui.actions.resume import opendev_has_it
 from snaptui.present import humanfmt, lost
 from snaptui.present.changes import TurnChanges, detail_spans
 from snaptui.present.safetext import multi_line, one_line, strip_ansi
@@ -92,7 +93,7 @@ def session_spans(s: Session, facts: Facts | None, *, now_ms: int, expanded: boo
         parts += _field("Source", ("opendev's session store", ""),
                         ("  (discard dismisses it: its files stay)", "muted"))
     parts += _field("Resume", (one_line(facts.resume_command), "command"))
-    if s.source != "snapshot" and s.path.endswith(".debug"):
+    if not opendev_has_it(s):
         parts += _field("", ("opendev never saved this session (its first turn never ended): resuming starts a "
                              "fresh one", "muted"))
     if not facts.project_exists and not os.path.isabs(s.project_dir):
