@@ -79,7 +79,7 @@ def _model() -> type[BaseModel]:
     import string
     from typing import Literal
 
-    from pydantic import BaseModel, ConfigDict, field_validator
+    from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
     from snaptui.base.durations import parse_duration
 
@@ -105,20 +105,12 @@ def _model() -> type[BaseModel]:
         theme: str | None = DEFAULTS["theme"]
         """Textual theme to start with."""
 
-        @field_validator("opendev_store")
+        @field_validator("opendev_store", "recovery_dir")
         @classmethod
-        def _store(cls, value: str) -> str:
-            if not value.strip():
-                raise ValueError('is empty (use "auto", "off" or a directory)')
-            if "\0" in value:
-                raise ValueError("holds a NUL character")
-            return value
-
-        @field_validator("recovery_dir")
-        @classmethod
-        def _recovery(cls, value: str | None) -> str | None:
+        def _place(cls, value: str | None, info: ValidationInfo) -> str | None:
             if value is not None and not value.strip():
-                raise ValueError("is empty (leave it out for the default)")
+                raise ValueError('is empty (use "auto", "off" or a directory)' if info.field_name == "opendev_store"
+                                 else "is empty (leave it out for the default)")
             if value is not None and "\0" in value:
                 raise ValueError("holds a NUL character")
             return value
