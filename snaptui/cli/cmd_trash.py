@@ -47,10 +47,10 @@ def discard(args: Parsed) -> int:
 def _undo(items: Sequence[Item], batch: str | None) -> str:
     """The restore command that puts ``items`` back, as it can be typed: their ids (after
     ``--`` when one starts with ``-``); a trash ``batch`` when one cannot be typed (a
-    control character in it), else the longest printable start of it (restore takes an
-    id prefix of at least 4 characters)."""
+    character that is not printable: completion's rule), else the longest printable start
+    of it (restore takes an id prefix of at least 4 characters)."""
     words = [i.session_id if isinstance(i, Session) and i.session_id else i.name for i in items]
-    typeable = [w[: next((n for n, c in enumerate(w) if one_line(c) != c), len(w))] for w in words]
+    typeable = [w[: next((n for n, c in enumerate(w) if not c.isprintable()), len(w))] for w in words]
     if batch is not None and typeable != words:
         return f"snaptui restore {batch}"
     named = [t for t, w in zip(typeable, words, strict=True) if t == w or len(t) >= MIN_PREFIX]
