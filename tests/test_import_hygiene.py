@@ -98,3 +98,56 @@ def test_completion_loads_almost_nothing_and_never_scans(fixture_dir):
         loaded = set(out.split("LOADED ", 1)[1].split())
         assert not heavy & {m.split(".")[0] for m in loaded}, words
         assert not reading & loaded, words
+
+
+def test_list_json_reads_snapshots_without_what_orjson_imports_for_its_encoder(fixture_dir):
+    """orjson's start imports uuid (platform) and dataclasses (inspect, ast, dis) for its
+    encoder of UUIDs and dataclasses alone: ~20 ms of a cold ``list --json``. Reading every
+    snapshot (no cache) loads neither; what it prints is the same as with them loaded."""
+    import os
+
+    def run(first: str) -> tuple[set[str], str]:
+        code = (
+            f"{first}\nimport sys\nfrom snaptui.cli.main import main\n"
+            f"main(['list', '--json', '--dir', {str(fixture_dir)!r}])\nsys.stdout.flush()\n"
+            "print(' '.join(sorted(sys.modules)), file=sys.stderr)"
+        )
+        env = dict(os.environ, XDG_CACHE_HOME=str(fixture_dir.parent / f"cache-{len(first)}"))
+        got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+        return set(got.stderr.split()), got.stdout
+
+    light, printed = run("")
+    assert "orjson" in light and not {"uuid", "dataclasses", "inspect", "platform"} & light
+    heavy, printed_heavy = run("import uuid, dataclasses")
+    assert "uuid" in heavy and printed == printed_heavy and '"session_id"' in printed
+
+
+def test_orjson_imported_light_still_decodes_and_encodes_and_the_real_modules_come_later():
+    code = (
+        "from snaptui.base.fastjson import preload\npreload()\nimport sys, orjson\n"
+        "assert 'uuid' not in sys.modules and 'dataclasses' not in sys.modules\n"
+        "doc = orjson.loads(b'{\"a\": [1, 2.5, null, true, \"x\\\\u00e9\\\\ud83d\\\\ude00\"], \"b\": {}}')\n"
+        "print(doc, orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())\n"
+        "try:\n    orjson.loads(b'{')\nexcept orjson.JSONDecodeError as exc:\n"
+        "    import json\n    print('refused', isinstance(exc, json.JSONDecodeError), isinstance(exc, ValueError))\n"
+        "import uuid, dataclasses\n"
+        "print(type(uuid.uuid4()).__module__, dataclasses.is_dataclass(dataclasses.make_dataclass('C', ['x'])))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == [
+        "{'a': [1, 2.5, None, True, 'xé😀'], 'b': {}} {",
+        '  "a": [', "    1,", "    2.5,", "    null,", "    true,", '    "xé😀"', "  ],", '  "b": {}', "}",
+        "refused True True",
+        "uuid True",
+    ]
+
+
+def test_orjson_is_imported_as_usual_while_another_thread_runs():
+    """Another thread could import uuid while the stand-in is in sys.modules: then no stand-in."""
+    code = (
+        "import threading, sys\nstop = threading.Event()\nt = threading.Thread(target=stop.wait)\nt.start()\n"
+        "from snaptui.base.fastjson import preload\npreload()\nprint('orjson' in sys.modules)\n"
+        "import orjson\nprint('uuid' in sys.modules, 'dataclasses' in sys.modules)\nstop.set()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True", "True"]

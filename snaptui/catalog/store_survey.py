@@ -16,7 +16,7 @@ import time
 import zlib
 from typing import NamedTuple
 
-from snaptui.base import datafile
+from snaptui.base import datafile, fastjson
 from snaptui.base.datafile import RACY_NS
 from snaptui.sources import opendev
 from snaptui.sources.records import DamagedFile, Session
@@ -50,6 +50,7 @@ def survey_store(roots: tuple[str, ...], cache_dir: str | None, *, deadline_ns: 
         cached, _ = datafile.read(path, MAGIC, owner)
     table: dict[str, tuple[object, ...]] = cached if type(cached) is dict else {}
     found = opendev.discover(roots)
+    fastjson.preload()  # the readers' orjson, light (first here in list --json's store helper)
     fresh: dict[str, tuple[object, ...]] = {}
     sessions: list[Session] = []
     damaged: list[DamagedFile] = []

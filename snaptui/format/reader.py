@@ -227,6 +227,9 @@ def _load_orjson() -> Any:
     global _orjson
     if _orjson is None:
         try:
+            from snaptui.base.fastjson import preload
+
+            preload()  # without what only its encoder of UUIDs and dataclasses needs
             import orjson as _orjson
         except ImportError:  # pragma: no cover - orjson is a declared dependency
             _orjson = False
