@@ -39,10 +39,10 @@ MAX_IDS = 50
 SHOWN = 8
 """An id is offered with at least this many characters (the list's ID column)."""
 MIN_PREFIX = 4
+""":data:`snaptui.cli.select.MIN_PREFIX`: a shorter prefix names nothing."""
 HEAD_PREFIX = 1
 """Words up to this long are looked for among the newest sessions first (``ids.HEAD`` of
 them: a hex character matches one id in 16); a longer one matches too few there."""
-""":data:`snaptui.cli.select.MIN_PREFIX`: a shorter prefix names nothing."""
 
 
 class Found:
