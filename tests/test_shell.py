@@ -153,6 +153,29 @@ def test_a_terminal_closed_with_the_tui_open_leaves_the_crash_seen(tmux, world):
     assert "at stake" not in tmux.screen("second")
 
 
+def test_a_crash_in_opendevs_store_once_seen_stays_quiet_with_no_recovery_directory(tmux, world):
+    """opendev 0.1.8 writes no snapshots, so the usual machine has no recovery directory, only the
+    crash in opendev's store. Quitting the TUI leaves it seen there too (it opened in every shell)."""
+    import shutil
+
+    from opendev_fixtures import died_mid_turn
+
+    bash = require_tool("bash")
+    shutil.rmtree(world["recovery"])
+    store = world["tmp"] / "opendev-dir"
+    died_mid_turn(store, str(world["project"]))
+    tmux.env["OPENDEV_DIR"] = str(store)
+    tmux.new_shell("first", f"{bash} --rcfile {shlex.quote(str(tmux.rc))} -i")
+    tmux.wait_for("first", "Please also handle")  # the TUI opened by itself, on the lost prompt
+    time.sleep(1.0)
+    tmux.type("first", "q")
+    tmux.wait_for("first", "READY>")
+    tmux.new_shell("second", f"{bash} --rcfile {shlex.quote(str(tmux.rc))} -i")
+    tmux.wait_for("second", "READY>")
+    time.sleep(1.0)
+    assert "Please also handle" not in tmux.screen("second")
+
+
 def test_fish_before_4_prints_no_history_on_resume(world):
     """fish 3 has no "history append" (4.0 added it): "builtin history append -- CMD" was a
     history search, whose hits were printed before the agent ran."""

@@ -51,8 +51,11 @@ def run_ui(ctx: Context) -> int:
 
     def looked(*_: object) -> None:
         """Everything listed is now seen: a new shell will not open snaptui for it again."""
-        if app.result is not None and not app.result.error:
-            present = {seen.seen_key(s) for s in app.result.sessions}  # forget what is gone
+        result = app.result
+        if result is not None:
+            # Forget what is gone, unless the directory could not be listed (its files may be back
+            # next time). One that does not exist (opendev 0.1.8 writes none) has nothing left.
+            present = {seen.seen_key(s) for s in result.sessions} if not result.error or result.missing else None
             if not seen.remember(ctx.dirs.state, ctx.directory, app.seen_sessions.values(), present=present):
                 print(f"snaptui: {one_line(ctx.dirs.state)} cannot be written: what you saw here is not "
                       "remembered, and new shells will open snaptui for it again", file=sys.stderr)
