@@ -304,3 +304,21 @@ def test_a_file_named_dot_json_is_not_a_snapshot_as_for_the_reference_reader(cli
         assert sorted(o["session_id"] for o in json.loads(plain.out)) == ["x2", "x3"]
     assert "x1" not in cli("list", "--all", "--dir", str(recovery), "--store", "off").out
     assert cli("check", "--dir", str(recovery), "--store", "off").out.startswith("2 interrupted")
+
+
+def test_with_its_output_closed_nothing_is_done_and_one_line_says_why(recovery):
+    """``snaptui discard ID >&-``: the undo line would be lost (it acted, then a traceback)."""
+    import subprocess
+
+    from conftest import snaptui_command
+    from helpers import write
+
+    write(recovery, "closed-output-session")
+    before = sorted(p.name for p in recovery.iterdir())
+    for args in (["discard", "--yes", "--dir", str(recovery), "closed-output-session"],
+                 ["list", "--dir", str(recovery)], ["--help"]):
+        proc = subprocess.run([*snaptui_command(), *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              stdin=subprocess.DEVNULL, preexec_fn=lambda: os.close(1), timeout=60)
+        assert proc.returncode == 2, args
+        assert proc.stderr.decode().count("\n") == 1 and "standard output is closed" in proc.stderr.decode()
+    assert sorted(p.name for p in recovery.iterdir()) == before  # nothing discarded

@@ -83,6 +83,8 @@ def error(message: str) -> None:
 
 
 def run(args: Parsed) -> int:
+    if sys.stdout is None and args.command != "check":  # started with its output closed (">&-")
+        raise UsageError("standard output is closed: nothing done (to throw the output away, use >/dev/null)")
     if args.help:
         sys.stdout.write(help_text(args.command))
         return 0
