@@ -255,6 +255,21 @@ def test_the_undo_line_of_discard_restores_exactly_what_it_discarded(cli, recove
     assert path.read_bytes() == data and other.exists()
 
 
+def test_the_undo_line_of_a_snapshot_and_a_link_to_it_puts_both_back(cli, recovery):
+    """Two files of one id (a link to a snapshot): "restore ID ID" put back one of them."""
+    import shlex
+
+    path = write(recovery, "linked-session")
+    link = recovery / "link_session_snapshot.json"
+    link.symlink_to(path)
+    run = cli("--dir", str(recovery), "discard", "--yes", "linked-session")
+    assert run.code == 0 and not path.exists() and not link.is_symlink(), run
+    (hint,) = [line.partition("undo with: ")[2] for line in run.out.splitlines() if "undo with: " in line]
+    restored = cli("--dir", str(recovery), *shlex.split(hint)[1:])
+    assert restored.code == 0, restored
+    assert path.exists() and link.is_symlink() and os.readlink(link) == str(path)
+
+
 def test_the_undo_line_of_a_dismissal_names_the_session(cli, tmp_path):
     import shlex
 

@@ -77,7 +77,7 @@ def test_live_writer_against_scan_discard_restore_purge(recovery, tmp_path):
                 kept += len(purging.purge(plan).kept)
                 chosen = [s for s in result.sessions if s.session_id in quiet][: rng.randint(1, 2)]
                 if chosen:
-                    store.undo_batch(str(recovery), store.discard(str(recovery), chosen))
+                    store.undo_batch(str(recovery), store.discard(str(recovery), chosen)[0])
         finally:
             writer.wait(timeout=30)
         last = json.loads(log.read_text())

@@ -175,7 +175,7 @@ def test_live_writer_against_scan_purge_discard_restore(recovery, tmp_path):
                       if rng.random() < 0.4 and (rounds % 2 or s.session_id in quiet)]
             if chosen:
                 try:
-                    batch = store.discard(directory, chosen)
+                    batch = store.discard(directory, chosen)[0]
                 except store.ActionError:
                     continue  # they were all gone already (purged or replaced meanwhile)
                 discards += 1
@@ -215,7 +215,7 @@ def test_restore_never_replaces_a_snapshot_saved_while_it_checks(recovery, monke
     """Deterministic: restore reads the time of the file in the way, and the live agent saves
     a newer snapshot right then."""
     write(recovery, "s", ts=2_000)
-    batch = store.discard(str(recovery), scan(str(recovery)).sessions)  # the trashed copy: t=2000
+    batch, _ = store.discard(str(recovery), scan(str(recovery)).sessions)  # the trashed copy: t=2000
     write(recovery, "s", ts=1_000)  # an older file in the way: restore may move it aside
     real = store._timestamp_of
 
@@ -324,7 +324,7 @@ while True:
     seen.remember(state, directory, result.incomplete[: rng.randint(0, len(result.incomplete))])
     chosen = [s for s in result.sessions if rng.random() < 0.3]
     if chosen:
-        batch = store.discard(directory, chosen)
+        batch = store.discard(directory, chosen)[0]
         store.undo_batch(directory, batch)
 """
 

@@ -57,7 +57,7 @@ def test_restored_files_are_read_by_the_reference(tmp_path):
     subprocess.run([SEEDSNAP, "gen", str(d), "5", "--seed", "3", "--completed-every", "0"], check=True,
                    capture_output=True)
     before = reference_incomplete(d)
-    batch = store.discard(str(d), scan(str(d)).sessions)
+    batch = store.discard(str(d), scan(str(d)).sessions)[0]
     assert reference_incomplete(d) == []
     store.undo_batch(str(d), batch)
     assert reference_incomplete(d) == before

@@ -25,7 +25,7 @@ def test_discard_moves_out_of_sight_and_restore_is_byte_for_byte(recovery):
     path = write(recovery, "a")
     before = path.read_bytes()
     st = os.stat(path)
-    batch = store.discard(str(recovery), sessions(recovery, "a"), clock=CLOCK)
+    batch = store.discard(str(recovery), sessions(recovery, "a"), clock=CLOCK)[0]
     assert not path.exists()
     assert scan(str(recovery)).sessions == []  # out of the reference reader's sight
     assert [t.session_id for t in store.list_trash(str(recovery))] == ["a"]
@@ -58,7 +58,7 @@ def test_discarding_a_symlink_moves_the_link_not_its_target(recovery, tmp_path):
     target = write(outside, "far")
     content = target.read_bytes()
     os.symlink(target, recovery / "link.json")
-    batch = store.discard(str(recovery), sessions(recovery, "far"), clock=CLOCK)
+    batch = store.discard(str(recovery), sessions(recovery, "far"), clock=CLOCK)[0]
     assert target.read_bytes() == content
     assert os.path.islink(recovery / TRASH_DIR / batch / "link.json")
     store.undo_batch(str(recovery), batch)
@@ -152,3 +152,14 @@ def test_write_all_finishes_whatever_a_short_writev_left(tmp_path, monkeypatch):
     with open(path, "wb") as f:
         atomic.write_all(f.fileno(), parts)
     assert path.read_bytes() == b"".join(parts)
+
+
+def test_discard_says_which_files_it_moved_when_one_is_gone_meanwhile(recovery):
+    """Purged by another process between the scan and the move: not reported as discarded."""
+    kept, gone = write(recovery, "a"), write(recovery, "b")
+    chosen = sessions(recovery, "a", "b")
+    gone.unlink()
+    batch, moved = store.discard(str(recovery), chosen, clock=CLOCK)
+    assert [s.session_id for s in moved] == ["a"] and not kept.exists()
+    assert [t.session_id for t in store.list_trash(str(recovery))] == ["a"]
+    assert store.undo_batch(str(recovery), batch) == [kept.name]

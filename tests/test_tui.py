@@ -308,7 +308,7 @@ def test_store_helpers_are_used_by_undo(home):
     data = path.read_bytes()
     from snaptui.catalog.scan import scan
 
-    batch = store.discard(str(directory), scan(str(directory)).sessions)
+    batch = store.discard(str(directory), scan(str(directory)).sessions)[0]
     store.undo_batch(str(directory), batch)
     assert path.read_bytes() == data
     assert json.loads(data)["session_id"] == "a"

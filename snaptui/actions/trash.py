@@ -127,8 +127,9 @@ def unchanged(path: str, identity: Identity) -> bool:
     return isinstance(st, Stat) and st.identity == identity
 
 
-def discard(directory: str, items: list[Item], *, clock: _clock.Clock = _clock.now_ms) -> str:
-    """Move the files of ``items`` into one new trash batch; return its name.
+def discard(directory: str, items: list[Item], *, clock: _clock.Clock = _clock.now_ms) -> tuple[str, list[Item]]:
+    """Move the files of ``items`` into one new trash batch: its name, and the items
+    moved (a file already gone, say purged meanwhile, has nothing to keep).
 
     A file that changed since the scan is still moved (the person chose that
     session) but only if it is still a file of this directory.
@@ -137,13 +138,13 @@ def discard(directory: str, items: list[Item], *, clock: _clock.Clock = _clock.n
         raise ActionError("nothing to discard")
     batch = new_batch(directory, clock())
     bdir = os.path.join(trash_dir(directory), batch)
-    moved = 0
+    moved: list[Item] = []
     for s in items:
         if os.path.dirname(s.path) != directory or os.sep in s.name:
             raise ActionError(f"refusing to move {s.path!r}: not directly in {directory}")
         try:
             os.rename(s.path, os.path.join(bdir, s.name))
-            moved += 1
+            moved.append(s)
         except FileNotFoundError:
             continue  # already gone: nothing to keep
     fsync_dir(directory)
@@ -151,7 +152,7 @@ def discard(directory: str, items: list[Item], *, clock: _clock.Clock = _clock.n
     if not moved:
         os.rmdir(bdir)
         raise ActionError("the snapshot files are already gone")
-    return batch
+    return batch, moved
 
 
 def restore(directory: str, files: list[TrashedFile], *, clock: _clock.Clock = _clock.now_ms) -> list[str]:

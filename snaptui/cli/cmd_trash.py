@@ -29,11 +29,12 @@ def discard(args: Parsed) -> int:
     files = [i for i in chosen if i.source == "snapshot"]
     stored = [i for i in chosen if i.source != "snapshot" and isinstance(i, (Session, DamagedFile))]
     if files:
-        batch = trash.discard(ctx.directory, files)
+        batch, moved = trash.discard(ctx.directory, files)
         for item in files:
             what = (one_line(item.session_id, 60) or "(empty id)") if isinstance(item, Session) else "file"
-            out(f"discarded {what}  ({one_line(item.name)})")
-        out(f"moved to the trash as batch {batch}; undo with: {_undo(files, batch)}")
+            done = "discarded" if item in moved else "already gone (nothing to discard):"
+            out(f"{done} {what}  ({one_line(item.name)})")
+        out(f"moved to the trash as batch {batch}; undo with: {_undo(moved, batch)}")
     if stored:
         dismissed.dismiss(ctx.dirs.state, stored, clock.now_ms())
         for item in stored:
@@ -47,12 +48,12 @@ def discard(args: Parsed) -> int:
 def _undo(items: Sequence[Item], batch: str | None) -> str:
     """The restore command that puts ``items`` back, as it can be typed: their ids (after
     ``--`` when one starts with ``-``); a trash ``batch`` when one cannot be typed (a
-    character that is not printable: completion's rule), else the longest printable start
-    of it (restore takes an id prefix of at least 4 characters)."""
+    character that is not printable: completion's rule) or names two files, else the
+    longest printable start of it (restore takes an id prefix of at least 4 characters)."""
     words = [i.session_id if isinstance(i, Session) and i.session_id else i.name for i in items]
     typeable = [w[: next((n for n, c in enumerate(w) if not c.isprintable()), len(w))] for w in words]
-    if batch is not None and typeable != words:
-        return f"snaptui restore {batch}"
+    if batch is not None and (typeable != words or len(set(words)) < len(words)):
+        return f"snaptui restore {batch}"  # (one id for two files: a link to a snapshot names it too)
     named = [t for t, w in zip(typeable, words, strict=True) if t == w or len(t) >= MIN_PREFIX]
     if not named:
         return "snaptui restore (without an id: it lists what can be put back)"

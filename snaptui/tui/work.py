@@ -29,7 +29,7 @@ def discard(directory: str, chosen: list[Item], state_dir: str | None, clock: _c
     batch = None
     try:
         if files:
-            batch = trash.discard(directory, files, clock=clock)
+            batch, _ = trash.discard(directory, files, clock=clock)
         if stored:
             if not state_dir:
                 raise trash.ActionError("no state directory to remember dismissed sessions in")
