@@ -345,6 +345,29 @@ async def test_keys_typed_right_after_slash_go_into_the_filter(home):
         assert app.screen is app.screen_stack[0]  # no resume (or resume-elsewhere) dialog
 
 
+async def test_keys_in_one_burst_act_in_the_order_they_were_typed(home):
+    """"j d" sent at once (a fast typist, a laggy link): d discards the row j moved to, not
+    the one before it (the app-wide d ran before the list had taken its j)."""
+    from textual import events
+
+    app = make_app(home)
+    directory = home / "recovery"
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        lst = app.query_one(SessionList)
+        rows = [r.item.name for r in lst.rows if r.selectable and r.item is not None]
+        assert lst.current is not None and lst.current.item is not None and lst.current.item.name == rows[0]
+        for key, char in [("j", "j"), ("j", "j"), ("d", "d")]:
+            app.post_message(events.Key(key, char))
+        await pilot.pause(0.3)
+        if isinstance(app.screen, ConfirmScreen):  # that row may still be running: yes
+            await pilot.press("y")
+        await settle(pilot)
+        assert app.screen is app.screen_stack[0], app.screen
+    trashed = [p.name for b in (directory / TRASH_DIR).iterdir() for p in b.iterdir()]
+    assert trashed == [rows[2]]
+
+
 async def test_keys_typed_right_after_a_dialog_opens_never_act_on_the_list(home):
     """"P" then "7d" in one burst: the purge dialog opens and "d" discards nothing; with a
     dialog open, the list's keys do nothing (help open: "d", "a", "s" are not the list's)."""

@@ -36,8 +36,13 @@ ROLE_CLASSES = {"ok": "success", "bad": "failure"}
 class SessionList(ScrollView, can_focus=True):
     """Sessions grouped by day, then damaged files and leftovers; a cursor and marks."""
 
-    BINDINGS = [Binding(k.keys, k.action, k.label, show=k.footer, tooltip=k.help) for k in in_scope("list")]
-    """Cursor keys; enter resumes, space marks (both handled by the app)."""
+    BINDINGS = [Binding(k.keys, k.action, k.label, show=k.footer, tooltip=k.help, priority=True)
+                for k in in_scope("list")]
+    """Cursor keys; enter resumes, space marks (both handled by the app). Priority bindings,
+    as the app-wide keys are: Textual runs those as it takes each key from the app's queue,
+    while a plain binding waits in the list's own queue, so "j d" typed at once discarded
+    the row before j. Now every key acts in the order it was typed. (Only while the list
+    has the focus: the filter's text and a dialog's keys are not the list's.)"""
 
     COMPONENT_CLASSES = {
         "session-list--header",
