@@ -368,6 +368,26 @@ async def test_keys_in_one_burst_act_in_the_order_they_were_typed(home):
     assert trashed == [rows[2]]
 
 
+async def test_escape_clears_the_filter_even_when_its_last_change_comes_in_after(home):
+    """A busy app (10,000 sessions) can take the escape before the filter box's news of the
+    last key typed: that late news must not put the cleared filter back."""
+    from textual import events
+    from textual.widgets import Input
+
+    app = make_app(home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "t", "e")
+        await pilot.pause(0.3)
+        assert app.query_text == "te"
+        app.post_message(events.Key("escape", None))
+        await pilot.pause(0.1)
+        app.post_message(Input.Changed(app.filter_box, "tes"))  # news of a key the escape overtook
+        await pilot.pause(0.5)
+        assert app.query_text == "" and app.filter_box.value == ""
+        assert "filter" not in str(app.status.render())
+
+
 async def test_keys_typed_right_after_a_dialog_opens_never_act_on_the_list(home):
     """"P" then "7d" in one burst: the purge dialog opens and "d" discards nothing; with a
     dialog open, the list's keys do nothing (help open: "d", "a", "s" are not the list's)."""

@@ -351,6 +351,8 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         # Typing stays fluid at any size: the list follows once the keys pause.
+        if event.value != self.filter_box.value:
+            return  # news of a value the box has left (escape cleared it): the next news is the box's
         self.query_text = event.value
         self.person_moved = True
         if self._filter_timer is not None:
