@@ -388,6 +388,31 @@ async def test_escape_clears_the_filter_even_when_its_last_change_comes_in_after
         assert "filter" not in str(app.status.render())
 
 
+async def test_discarding_marks_the_filter_hides_says_so_even_when_one_may_be_running(home):
+    """Both reasons to ask are in the one question (the "may be running" one used to hide the other)."""
+    directory = home / "recovery"
+    directory.mkdir()
+    live = write(directory, "live-marked", ts=NOW - MIN, age_s=None)
+    set_old(live, NOW - MIN)
+    write(directory, "old-marked", ts=NOW - 3 * MIN)
+    write(directory, "kept-visible", ts=NOW - 5 * MIN)
+    app = make_app(home, directory)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "space")  # the two newest
+        await pilot.press("slash", *"kept", "enter")
+        await settle(pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        text = str(app.screen.query_one(".dialog-body").render())
+        assert "2 marked sessions, 2 of them hidden by the filter" in text and "may still be running" in text
+        await pilot.press("n")
+        await pilot.pause()
+    assert sorted(p.name for p in directory.iterdir() if not p.name.startswith(".")) == sorted(
+        f"{i}_session_snapshot.json" for i in ("live-marked", "old-marked", "kept-visible"))
+
+
 async def test_keys_typed_right_after_a_dialog_opens_never_act_on_the_list(home):
     """"P" then "7d" in one burst: the purge dialog opens and "d" discards nothing; with a
     dialog open, the list's keys do nothing (help open: "d", "a", "s" are not the list's)."""

@@ -272,22 +272,17 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
             return
         live = [s for s in chosen if isinstance(s, Session) and s.key in self.live]
         hidden = self.hidden_marks if self.session_list.marks else 0
+        said = []  # each reason to ask, all of them in the one question
+        if hidden:
+            said.append(f"{humanfmt.plural(len(chosen), 'marked session')}, {hidden} of them hidden by the filter.")
         if live:
             first = self.live[live[0].key]
             why = humanfmt.live_reason(first.agent, first.written_ms, self.clock())
-            self._confirm_then(
-                "Discard a session that may be running?",
-                f"{len(live)} of these may still be running ({why}). Discard anyway? (u undoes)",
-                "Discard", lambda: self._discard(chosen),
-            )
-            return
-        if hidden:
-            self._confirm_then(
-                "Discard marked sessions the filter hides?",
-                f"Discard {humanfmt.plural(len(chosen), 'marked session')}, {hidden} of them hidden by the "
-                "filter? (u undoes)",
-                "Discard", lambda: self._discard(chosen),
-            )
+            said.append(f"{len(live)} of these may still be running ({why}).")
+        if said:
+            title = "Discard a session that may be running?" if live else "Discard marked sessions the filter hides?"
+            self._confirm_then(title, " ".join([*said, "Discard anyway? (u undoes)"]), "Discard",
+                               lambda: self._discard(chosen))
             return
         self._discard(chosen)
 
