@@ -294,3 +294,57 @@ def test_a_first_turn_that_never_ended_is_resumed_as_a_fresh_session(cli, store,
     run = cli("resume", "--yes", "bbbbbbbbbbbb", "--dir", str(tmp_path / "none"),
               env={"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"})
     assert handoff.read_text().endswith("'-r' 'bbbbbbbbbbbb'\n") and "fresh" not in run.out
+
+
+def test_a_session_under_the_xdg_root_after_the_base_flipped_is_copied_where_opendev_reads(
+        cli, tmp_path, isolated_home):
+    """A crash log made ~/.opendev, so opendev now reads its sessions there, not under
+    $XDG_DATA_HOME/opendev where this one lies (OPENDEV_STORE.md §1): "-r ID" would fail.
+    Resuming copies it into ~/.opendev first, originals untouched and times kept; the next
+    resume finds that copy and copies nothing."""
+    project = tmp_path / "proj"
+    project.mkdir()
+    xdg_root = isolated_home / ".local" / "share" / "opendev"
+    fx.died_mid_turn(xdg_root, str(project), sid="bbbbbbbbbbbb")
+    age(xdg_root)
+    (isolated_home / ".opendev" / "crash").mkdir(parents=True)  # what a crash log leaves
+    before = fx.fingerprint(xdg_root)
+    handoff = tmp_path / "handoff"
+    handoff.write_text("")
+    env = {"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"}
+    run = cli("resume", "bbbbbbbbbbbb", "--dir", str(tmp_path / "none"), env=env)
+    assert run.code == 0, run
+    assert "opendev reads its sessions there now" in run.out
+    old_folder = xdg_root / "projects" / str(project).replace("/", "-")
+    folder = isolated_home / ".opendev" / "projects" / str(project.resolve()).replace("/", "-")
+    for name in ("bbbbbbbbbbbb.json", "bbbbbbbbbbbb.jsonl", "bbbbbbbbbbbb.debug"):
+        assert (folder / name).read_bytes() == (old_folder / name).read_bytes()
+        assert (folder / name).stat().st_mtime_ns == (old_folder / name).stat().st_mtime_ns  # not "live?"
+    assert (folder / "OPENDEV_PROJECT_PATH").read_bytes() == os.fsencode(str(project))
+    assert fx.fingerprint(xdg_root) == before
+    assert "'-r' 'bbbbbbbbbbbb'" in handoff.read_text()
+    copied = fx.fingerprint(folder.parent.parent)
+    run = cli("resume", str(old_folder / "bbbbbbbbbbbb.json"), "--dir", str(tmp_path / "none"), env=env)
+    assert run.code == 0 and "it will load the copy in" in run.out, run
+    assert fx.fingerprint(folder.parent.parent) == copied
+
+
+def test_with_opendev_dir_set_a_session_elsewhere_is_copied_under_it(cli, tmp_path, monkeypatch):
+    """--store names a root opendev does not read ($OPENDEV_DIR is another): resuming copies the
+    session under $OPENDEV_DIR, for the directory given with --cd too."""
+    project, new = tmp_path / "proj", tmp_path / "new"
+    project.mkdir()
+    new.mkdir()
+    backup = tmp_path / "backup-store"
+    fx.died_mid_turn(backup, str(project), sid="bbbbbbbbbbbb")
+    age(backup)
+    live_root = tmp_path / "opendev-dir"
+    monkeypatch.setenv("OPENDEV_DIR", str(live_root))
+    handoff = tmp_path / "handoff"
+    handoff.write_text("")
+    env = {"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"}
+    run = cli("resume", "bbbbbbbbbbbb", "--cd", str(new), "--store", str(backup), "--dir", str(tmp_path / "none"),
+              env=env)
+    assert run.code == 0, run
+    assert (live_root / "projects" / str(new.resolve()).replace("/", "-") / "bbbbbbbbbbbb.json").exists()
+    assert not (backup / "projects" / str(new.resolve()).replace("/", "-")).exists()

@@ -28,10 +28,13 @@ def make_store(tmp_path):
 
 @pytest.fixture
 def root(tmp_path, monkeypatch):
-    """The store of :func:`make_store`, with HOME and the time zone set as the screens expect."""
+    """The store of :func:`make_store`, with HOME and the time zone set as the screens expect;
+    $OPENDEV_DIR names it, as opendev would read it."""
     monkeypatch.setenv("HOME", str(tmp_path))
     use_utc(monkeypatch)
-    return make_store(tmp_path)
+    root = make_store(tmp_path)
+    monkeypatch.setenv("OPENDEV_DIR", str(root))
+    return root
 
 
 def app_for(tmp_path, root):

@@ -46,13 +46,54 @@ def encode(project_dir: str) -> str:
     return canonical.replace("/", "-")
 
 
-def move_to(session: Session, new_dir: str) -> Session:
-    """The session as it will be resumed in ``new_dir`` (its record, pointed there)."""
+def move_to(session: Session, new_dir: str, moved: Moved | None = None) -> Session:
+    """The session as it will be resumed in ``new_dir`` (its record, pointed there, and at
+    the copy of its file when ``moved`` made one)."""
+    if moved is not None and moved.folder:
+        return session._replace(project_dir=new_dir, path=os.path.join(moved.folder, os.path.basename(session.path)))
     return session._replace(project_dir=new_dir)
 
 
-def copy_session(session: Session, new_dir: str) -> Moved:
-    """Copy a store session's files into ``new_dir``'s store folder (see the module docstring).
+def data_root(session: Session) -> str:
+    """The data root a store session lies in (``{root}/projects/{folder}/{id}.json``)."""
+    return os.path.dirname(os.path.dirname(os.path.dirname(session.path)))
+
+
+def reading_root(session: Session) -> str:
+    """Where the copy for a new project directory goes: the data root opendev reads now
+    (:func:`snaptui.sources.opendev_roots.effective_root`), else the session's own."""
+    from snaptui.sources.opendev_roots import effective_root
+
+    return effective_root() or data_root(session)
+
+
+def into_reach(session: Session) -> Moved:
+    """Make a store session loadable by ``opendev -r`` as started now: when it lies under a
+    data root other than the one opendev reads (OPENDEV_STORE.md §1, "the base can flip": a
+    crash log creates ``~/.opendev`` and the XDG sessions drop out of sight; or a root given
+    with ``--store``), copy it into that root's folder for its project (as :func:`copy_session`
+    does: never over a file, the originals untouched). Nothing to do otherwise (an empty
+    :class:`Moved`). Raises :class:`MoveError`, :func:`copy_session`'s."""
+    from snaptui.sources.opendev_roots import effective_root
+
+    root = effective_root()
+    if session.source != "opendev" or session.path.endswith(".debug") or root is None:
+        return Moved("", ())  # a snapshot; a first turn opendev never saved (a fresh start)
+    try:
+        same = os.path.samefile(root, data_root(session))
+    except OSError:  # opendev's root does not exist yet: it makes it
+        same = False
+    if same:
+        return Moved("", ())
+    folder = os.path.join(root, "projects", encode(session.project_dir))
+    if os.path.lexists(os.path.join(folder, os.path.basename(session.path))):
+        return Moved(folder, ())  # a copy is there already (an earlier resume): opendev loads that one
+    return copy_session(session, session.project_dir, root=root)
+
+
+def copy_session(session: Session, new_dir: str, *, root: str | None = None) -> Moved:
+    """Copy a store session's files into ``new_dir``'s store folder (see the module docstring)
+    under data root ``root`` (the session's own by default).
 
     ``new_dir`` must be an existing absolute directory. Raises :class:`MoveError`.
     """
@@ -61,7 +102,7 @@ def copy_session(session: Session, new_dir: str) -> Moved:
     if not os.path.isabs(new_dir) or "\0" in new_dir or not os.path.isdir(new_dir):
         raise MoveError(f"{new_dir} is not an existing directory")
     old_folder = os.path.dirname(session.path)
-    projects = os.path.dirname(old_folder)
+    projects = os.path.dirname(old_folder) if root is None else os.path.join(root, "projects")
     folder = os.path.join(projects, encode(new_dir))
     if os.path.realpath(folder) == os.path.realpath(old_folder):
         return Moved(folder, ())  # the same folder: opendev finds it already
@@ -106,8 +147,8 @@ def _marker(folder: str, new_dir: str) -> None:
 
 
 def _copy_new(src: str, dest: str) -> None:
-    """Copy ``src`` to a new file ``dest`` (never over an existing one), byte for byte, synced.
-    Only a regular file is read, and without blocking."""
+    """Copy ``src`` to a new file ``dest`` (never over an existing one), byte for byte, with
+    its times, synced. Only a regular file is read, and without blocking."""
     from snaptui.base.files import open_regular
 
     fd_in, st = open_regular(src)
@@ -118,6 +159,7 @@ def _copy_new(src: str, dest: str) -> None:
                 view = memoryview(chunk)
                 while view:
                     view = view[os.write(fd_out, view):]
+            os.utime(fd_out, ns=(st.st_atime_ns, st.st_mtime_ns))  # a copy of an old file looks old, not live
             os.fsync(fd_out)
         except BaseException:
             os.close(fd_out)

@@ -23,12 +23,12 @@ def run(args: Parsed) -> int:
         if not os.path.isdir(new_dir):
             raise UsageError(f"--cd {one_line(new_dir)}: not an existing directory (create it first)")
         try:
-            moved = relocate.copy_session(session, new_dir)
+            moved = relocate.copy_session(session, new_dir, root=relocate.reading_root(session))
         except relocate.MoveError as exc:
             raise UsageError(f"cannot resume in {one_line(new_dir)}: {exc}") from None
         if moved.copied:
             out(f"copied {', '.join(moved.copied)} into opendev's folder for {one_line(new_dir)}")
-        session = relocate.move_to(session, new_dir)
+        session = relocate.move_to(session, new_dir, moved)
     elif not usable_project_dir(session.project_dir):
         gone = f"the project directory {one_line(session.project_dir)} is " + (
             "gone" if os.path.isabs(session.project_dir) else "a relative path (relative to what is not known)")

@@ -120,10 +120,23 @@ def existing_directory(ctx: Context) -> None:
 def hand_over(template: str, session: Session) -> int:
     """Resume ``session`` with the ``resume_command`` template (handed to the shell, or run
     here); a fresh session is said first (opendev cannot load this one). The exit status."""
+    from snaptui.actions import relocate
     from snaptui.actions.handoff import HandoffError, hand_off
     from snaptui.actions.resume import plan
+    from snaptui.present import humanfmt
     from snaptui.present.safetext import one_line
 
+    try:
+        moved = relocate.into_reach(session)
+    except relocate.MoveError as exc:
+        print(f"snaptui: opendev reads sessions from another directory, and this one cannot be copied there: "
+              f"{one_line(str(exc))}", file=sys.stderr)
+        return 1
+    if moved.folder:
+        where = one_line(humanfmt.home_short(moved.folder))
+        out(f"copied {', '.join(moved.copied)} into {where}: opendev reads its sessions there now" if moved.copied
+            else f"opendev reads its sessions from another directory: it will load the copy in {where}")
+        session = relocate.move_to(session, session.project_dir, moved)
     resume = plan(template, session)
     if resume.fresh:
         out(f"opendev has no saved turn of {one_line(session.session_id, 60) or '(empty id)'}: starting a fresh "

@@ -40,6 +40,18 @@ def candidate_roots() -> tuple[str, ...]:
     return (os.path.join(home, ".opendev"), os.path.join(data, "opendev"))
 
 
+def effective_root() -> str | None:
+    """The data root opendev would read sessions from if started now (§1: the first of
+    :func:`candidate_roots` that is set or exists, else the XDG one); None without a home
+    (opendev then uses ``/tmp/opendev``, which is not scanned either)."""
+    roots = candidate_roots()
+    if not roots:
+        return None
+    if os.environ.get("OPENDEV_DIR") or os.path.isdir(roots[0]):
+        return roots[0]
+    return roots[-1]
+
+
 def default_roots() -> tuple[str, ...]:
     """The existing :func:`candidate_roots`, each once (two names for one directory count once)."""
     roots: list[str] = []

@@ -242,8 +242,8 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
             elif not os.path.isdir(choice.directory):
                 raise relocate.MoveError(f"{choice.directory} is not an existing directory")
             else:
-                relocate.copy_session(session, choice.directory)
-                moved = relocate.move_to(session, choice.directory)
+                copied = relocate.copy_session(session, choice.directory, root=relocate.reading_root(session))
+                moved = relocate.move_to(session, choice.directory, copied)
         except (relocate.MoveError, OSError) as exc:
             self.call_from_thread(self.notify, f"Not resumed: {exc}", title="Resume somewhere else",
                                   severity="error", markup=False)
