@@ -217,15 +217,24 @@ def test_the_last_finished_turn_skips_hidden_lines_and_falls_back_to_the_summary
     assert (lost.last_turn_prompt, lost.last_turn_reply) == ("the real prompt", "All done.")
 
 
-def test_the_updated_at_is_the_cutoff_without_a_transcript(tmp_path, mode):
-    died = fx.died_mid_turn(tmp_path / "a", "/srv/app")
-    died.jsonl_path.unlink()
+def test_without_a_transcript_opendev_loads_no_turn_so_the_logged_one_is_lost(tmp_path, mode):
+    """A crash between the two renames of a first save leaves the new .json and no .jsonl (§1:
+    the .json is renamed first), its temp file beside it. opendev then loads the .json's
+    messages, [] (§3): the turn is only in the log. The .json's updated_at, written at the
+    turn's end, is no sign it was saved; it stays the time shown when nothing was lost."""
+    died = fx.finished(tmp_path / "a", "/srv/app")
+    os.rename(died.jsonl_path, died.jsonl_path.parent / ".3f9a0c1b7e42.jsonl.tmp")
     got = fx.scan(tmp_path / "a")["3f9a0c1b7e42"]
-    assert not got.completed and got.message_count == 0 and got.lost_turn.prompt.startswith("Please")
+    assert not got.completed and got.message_count == 0 and got.lost_turn.prompt == "Now run the tests"
     done = fx.finished(tmp_path / "b", "/srv/app")
     done.jsonl_path.write_bytes(b"")
     got = fx.scan(tmp_path / "b")["3f9a0c1b7e42"]
-    assert got.completed and got.message_count == 0 and got.timestamp_ms == fx.ms(done.saves[-1])
+    assert not got.completed and got.message_count == 0 and got.lost_turn.prompt == "Now run the tests"
+    quiet = fx.finished(tmp_path / "c", "/srv/app")
+    quiet.jsonl_path.unlink()
+    quiet.debug_path.write_bytes(b"")  # nothing in its log either: nothing to lose
+    got = fx.scan(tmp_path / "c")["3f9a0c1b7e42"]
+    assert got.completed and got.timestamp_ms == fx.ms(quiet.saves[-1])
 
 
 def test_a_legacy_all_in_one_json(root, mode):

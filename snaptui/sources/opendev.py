@@ -8,9 +8,10 @@ are :mod:`opendev_roots`): ``{id}.json`` (metadata, §2) and ``{id}.jsonl``
 
 - A session is **interrupted** when its ``.debug`` has an ``llm_request``,
   ``llm_response`` or ``llm_error`` entry newer than the newest timestamp of
-  the ``.jsonl`` (the ``.json``'s ``updated_at`` when there is no transcript),
-  or when there is a ``.debug`` and no ``.json`` (a first turn that never
-  ended). It **stopped with an error** when the last such entry of the main
+  the ``.jsonl`` (any entry, when opendev would load no message: no ``.jsonl``
+  or an empty one, and no messages in the ``.json``, as a crash between the
+  two renames of a first save leaves it), or when there is a ``.debug`` and
+  no ``.json`` (a first turn that never ended). It **stopped with an error** when the last such entry of the main
   agent is an ``llm_error``, else it died (``"exit"``). When it stopped is
   that entry's ``ts``; what it lost is read from the log (:mod:`debuglog`).
 - Sessions are ``*.json`` minus ``sessions-index.json``, ``file-history.json``
@@ -64,7 +65,7 @@ MARKER_MAX = 64 * 1024
 JSON_MAX = 64 * 1024 * 1024
 """A ``.json`` is a few KiB (its messages live in the ``.jsonl``); a legacy all-in-one file can be larger."""
 
-VALUE_VERSION = 1
+VALUE_VERSION = 2
 """First element of every :func:`read_session` tuple: a value cached by an older layout is not used."""
 
 
@@ -273,12 +274,14 @@ def read_session(s: StoreSession) -> SessionValue:
         transcript = got
     if legacy and (transcript is None or transcript.message_count == 0):
         transcript = facts_from_messages(legacy)  # §3: opendev falls back to the inline messages
+    # What opendev would load of it ends here: its transcript's newest stamp (§3: no transcript,
+    # or an empty one, and it loads the .json's messages). None: it would load no turn at all,
+    # as after a crash between the two renames of a first save (§1: the .json goes first),
+    # so every turn in the log is lost, whatever the .json's updated_at says.
     saved_ns = transcript.newest_ns if transcript is not None and transcript.message_count else None
-    if saved_ns is None:
-        saved_ns = updated_ns
     debug: DebugFacts | None = None
     if s.debug is not None:
-        cutoff = saved_ns if s.json is not None else None
+        cutoff = saved_ns
         got_debug = _guarded(s, s.debug, lambda path: read_debug(path, cutoff))
         if isinstance(got_debug, str):
             return got_debug
@@ -291,7 +294,8 @@ def read_session(s: StoreSession) -> SessionValue:
                 debug.input_tokens, debug.output_tokens, ms(debug.turn_started_ns), debug.edited)
     t = transcript
     return tuple(Facts(
-        VALUE_VERSION, title, t.message_count if t else 0, ms(saved_ns), t.last_tool if t else None,
+        VALUE_VERSION, title, t.message_count if t else 0, ms(saved_ns if saved_ns is not None else updated_ns),
+        t.last_tool if t else None,
         t.failures if t else 0, t.tool_names if t else (), t.prompt if t else None, t.reply if t else None, lost,
     ))
 
