@@ -206,6 +206,20 @@ async def test_enter_on_a_relative_project_directory_asks_where_and_cannot_creat
         assert screen.query_one("#create", Button).disabled
         body = "\n".join(str(s.render()) for s in screen.query(".dialog-body"))
         assert "is a relative path" in body and "deletes" not in body
+        box = screen.query_one("#new-dir")
+        assert box.value == ""  # not ".": resumed as is, that was wherever snaptui ran
+        for typed, said in ((".", "whole path"), ("proj-a", "whole path"),
+                            (str(tmp_path / "nowhere"), "is not an existing directory")):
+            box.value = typed
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.screen is screen and box.value == typed  # still open, with what was typed
+            assert said in str(screen.query_one("#relocate-problem").render())
+        box.value = str(tmp_path / "proj-")
+        box.cursor_position = len(box.value)
+        await pilot.pause(0.3)  # the suggestion is looked for in a thread
+        await pilot.press("tab")
+        assert box.value == str(tmp_path / "proj-a") + "/" and app.focused is box
         await pilot.press("escape")
         await settle(pilot)
     assert app.return_value is None

@@ -1,7 +1,9 @@
 """Resume somewhere else: the dialog enter opens when a session's project directory is gone.
 
 It asks where to resume (an input holding the old path, completing
-directory names as you type) or offers to create the old directory again.
+directory names as you type: tab or right takes the completion) or offers
+to create the old directory again. A path that is not an existing directory
+keeps the dialog open, with the reason under the input.
 Nothing here touches a file on the UI thread: the suggester lists
 directories in a thread, and the app's workers do the copying and creating
 (:mod:`snaptui.actions.relocate`).
@@ -60,6 +62,20 @@ def _complete(value: str) -> str | None:
     return value[: len(value) - len(stem)] + best + "/"
 
 
+class PathInput(Input):
+    """An input for a directory: tab takes the suggested completion (as right does at the
+    end), and moves on only when there is none."""
+
+    BINDINGS = [Binding("tab", "complete_or_next", "Complete", show=False)]
+
+    def action_complete_or_next(self) -> None:
+        if self.cursor_at_end and self._suggestion:
+            self.value = self._suggestion
+            self.cursor_position = len(self.value)
+        else:
+            self.screen.focus_next()
+
+
 class Choice:
     """What the person chose: resume in ``directory`` (``create``: make it first)."""
 
@@ -95,8 +111,9 @@ class ResumeElsewhereScreen(ModalScreen["Choice | None"]):
         with Vertical(classes="dialog", id="relocate-dialog"):
             yield Label("Resume somewhere else", classes="dialog-title")
             yield Static(Content.assemble(*body), classes="dialog-body")
-            yield Input(humanfmt.home_short(s.project_dir) if "\0" not in s.project_dir else "", id="new-dir",
-                        placeholder="a directory that exists, e.g. ~/src/app", suggester=DirectorySuggester())
+            known = not relative and "\0" not in s.project_dir  # a relative one is no start: it means nothing here
+            yield PathInput(humanfmt.home_short(s.project_dir) if known else "", id="new-dir",
+                            placeholder="a directory that exists, e.g. ~/src/app", suggester=DirectorySuggester())
             yield Static("", id="relocate-problem", classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
@@ -106,17 +123,24 @@ class ResumeElsewhereScreen(ModalScreen["Choice | None"]):
     def on_mount(self) -> None:
         self.query_one("#new-dir", Input).focus()
 
-    def _typed(self) -> str:
-        return os.path.abspath(os.path.expanduser(self.query_one("#new-dir", Input).value.strip()))
-
     @on(Input.Submitted, "#new-dir")
     @on(Button.Pressed, "#resume")
     def _resume(self) -> None:
-        typed = self.query_one("#new-dir", Input).value.strip()
+        typed = os.path.expanduser(self.query_one("#new-dir", Input).value.strip())
         if not typed or "\0" in typed:
             self._problem("Type the directory to resume in.")
             return
-        self.dismiss(Choice(self._typed()))
+        if not os.path.isabs(typed):  # relative to where snaptui runs: not what anyone means here
+            self._problem("Type the whole path, from / (or ~).")
+            return
+        self.run_worker(self._resume_in(os.path.normpath(typed)), exclusive=True, group="relocate-check")
+
+    async def _resume_in(self, directory: str) -> None:
+        """Resume in ``directory`` if it exists (looked at in a thread); else say so and stay open."""
+        if await asyncio.to_thread(os.path.isdir, directory):
+            self.dismiss(Choice(directory))
+        else:
+            self._problem(f"{one_line(directory, 200)} is not an existing directory.")
 
     @on(Button.Pressed, "#create")
     def _create(self) -> None:
