@@ -299,6 +299,7 @@ def test_a_relative_project_directory_is_never_resumed_relative_to_where_snaptui
     env = {"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"}
     run = cli("resume", "--yes", "relrel01", "--dir", str(recovery), env=env, cwd=str(work))
     assert run.code == 2 and run.err.count("\n") == 1 and "relative path" in run.err and "--cd NEW" in run.err
+    assert "create" not in run.err  # it would be made wherever snaptui runs
     assert handoff.read_text() == ""
     run = cli("resume", "--yes", "relrel01", "--dir", str(recovery), "--cd", str(work / "proj"), env=env,
               cwd=str(work))
@@ -337,3 +338,11 @@ def test_with_its_output_closed_nothing_is_done_and_one_line_says_why(recovery):
         assert proc.returncode == 2, args
         assert proc.stderr.decode().count("\n") == 1 and "standard output is closed" in proc.stderr.decode()
     assert sorted(p.name for p in recovery.iterdir()) == before  # nothing discarded
+
+
+def test_a_project_directory_that_is_a_file_is_said_so(cli, recovery, tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    write(recovery, "filefile01", project=str(tmp_path / "a-file"))
+    run = cli("resume", "--yes", "filefile01", "--dir", str(recovery))
+    assert run.code == 2 and run.err.count("\n") == 1
+    assert "is not a directory" in run.err and "--cd NEW" in run.err and "gone" not in run.err

@@ -30,9 +30,15 @@ def run(args: Parsed) -> int:
             out(f"copied {', '.join(moved.copied)} into opendev's folder for {one_line(new_dir)}")
         session = relocate.move_to(session, new_dir, moved)
     elif not usable_project_dir(session.project_dir):
-        gone = f"the project directory {one_line(session.project_dir)} is " + (
-            "gone" if os.path.isabs(session.project_dir) else "a relative path (relative to what is not known)")
-        if session.source == "opendev" and os.path.isabs(session.project_dir):
+        where = session.project_dir
+        if not os.path.isabs(where):
+            raise UsageError(f"the project directory {one_line(where)} is a relative path (relative to what is "
+                             "not known): resume it with --cd NEW")
+        if os.path.lexists(where):
+            raise UsageError(f"the project directory {one_line(where)} is not a directory: resume it elsewhere "
+                             "with --cd NEW")
+        gone = f"the project directory {one_line(where)} is gone"
+        if session.source == "opendev":
             gone += " (and opendev deletes this session's folder the next time it starts anywhere)"
         raise UsageError(f"{gone}: resume it elsewhere with --cd NEW, or create the directory")
     seen.remember(ctx.dirs.state, ctx.directory, [session])
