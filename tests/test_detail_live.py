@@ -29,3 +29,18 @@ def test_the_running_line_follows_the_reason_given_not_the_kept_facts(tmp_path):
     assert "may still be running: its file was written moments ago" in live
     later = _text(detail.session_spans(s, facts, now_ms=NOW + 3_600_000, live_reason=None))
     assert "may still be running" not in later  # the same facts, an hour on: no longer live
+
+
+def test_with_the_store_off_the_transcript_is_not_looked_for_rather_than_missing(tmp_path):
+    """--store off: no root was looked in, so "the store has no session of this id" was untrue."""
+    d = tmp_path / "recovery"
+    d.mkdir()
+    write(d, "s1", ts=NOW, project=str(tmp_path))
+    (s,) = scan(str(d)).incomplete
+    off = _text(detail.session_spans(s, detail.gather(s, template=DEFAULTS["resume_command"], roots=()), now_ms=NOW))
+    assert "Transcript not looked for: opendev's store is not read" in off and "not found" not in off
+    root = tmp_path / "opendev"
+    (root / "projects").mkdir(parents=True)
+    looked = _text(detail.session_spans(s, detail.gather(s, template=DEFAULTS["resume_command"], roots=(str(root),)),
+                                        now_ms=NOW))
+    assert "not found: opendev's store has no session of this id" in looked

@@ -124,6 +124,9 @@ def _transcript(t: Any) -> list[Span]:
         return _field("Transcript", ("✓ found", "ok"), title)
     if t.exists:
         return _field("Transcript", ("✗ unreadable: ", "bad-text"), (one_line(t.problem or "", 100), ""))
+    if t.path is None and t.problem is None:  # no data root to look in
+        return _field("Transcript", ("not looked for: opendev's store is not read (--store off, or no such "
+                                     "directory)", "muted"))
     why = f" ({t.problem})" if t.problem else ""
     return _field("Transcript", ("✗ not found", "warn"),
                   (f": opendev's store has no session of this id for this project{why}", "warn"))
