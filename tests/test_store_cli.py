@@ -348,3 +348,19 @@ def test_with_opendev_dir_set_a_session_elsewhere_is_copied_under_it(cli, tmp_pa
     assert run.code == 0, run
     assert (live_root / "projects" / str(new.resolve()).replace("/", "-") / "bbbbbbbbbbbb.json").exists()
     assert not (backup / "projects" / str(new.resolve()).replace("/", "-")).exists()
+
+
+@pytest.mark.parametrize("command", [["list"], ["list", "--json"], ["check"], ["stats"]])
+def test_a_store_named_on_the_command_line_that_is_not_there_is_one_line(cli, tmp_path, command):
+    """It was listed as a "damaged file" and the command went on with exit 0."""
+    (tmp_path / "a-file").write_text("x")
+    for store, why in ((tmp_path / "nowhere", "no such directory"), (tmp_path / "a-file", "not a directory")):
+        run = cli(*command, "--store", str(store), "--dir", str(tmp_path / "none"))
+        assert run.code == 2 and run.out == "" and run.err.count("\n") == 1, run
+        assert "--store" in run.err and why in run.err
+
+
+def test_demo_into_a_file_is_one_line(cli, tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    run = cli("demo", "--write-only", "--dir", str(tmp_path / "a-file"))
+    assert run.code == 2 and run.err.count("\n") == 1 and "not a directory" in run.err and "Errno" not in run.err

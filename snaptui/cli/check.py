@@ -97,6 +97,9 @@ def _where(args: Parsed) -> tuple[Dirs, dict[str, Any], str, dict[str, Any]]:
         from snaptui.sources.opendev_roots import store_roots
 
         roots = store_roots(args.store or settings["opendev_store"])
+        if args.store and args.store not in ("auto", "off") and not os.path.isdir(roots[0]):
+            why = "not a directory" if os.path.lexists(roots[0]) else "no such directory"
+            raise ValueError(f"--store {roots[0]}: {why} (opendev's data directory, or 'off')")
     return dirs, settings, directory, {"store_roots": roots, "snapshots": args.source != "opendev"}
 
 

@@ -24,6 +24,8 @@ def demo(args: Parsed) -> int:
 
     dirs = paths.user_dirs_fast()
     target = os.path.abspath(os.path.expanduser(args.dir)) if args.dir else default_dir(dirs.cache)
+    if os.path.lexists(target) and not os.path.isdir(target):
+        raise UsageError(f"--dir {one_line(target)}: not a directory")
     store = store_dir(target)
     try:
         write_demo(target)

@@ -35,6 +35,13 @@ class Context:
         self.store_setting: str = args.store or self.settings["opendev_store"]
         """Where opendev's store is (``auto``, ``off`` or a path), and whether --store chose it."""
         self.store_from_cli = bool(args.store)
+        if args.store and args.store not in ("auto", "off"):
+            named = os.path.abspath(os.path.expanduser(args.store))
+            if not os.path.isdir(named):
+                from snaptui.present.safetext import one_line
+
+                why = "not a directory" if os.path.lexists(named) else "no such directory"
+                raise UsageError(f"--store {one_line(named)}: {why} (opendev's data directory, or 'off')")
         self.startup = bool(args.values.get("startup"))
         """Opened by the shell integration's startup check (``snaptui --startup``)."""
 

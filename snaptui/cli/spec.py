@@ -72,7 +72,7 @@ GLOBAL: tuple[Opt, ...] = (
         "else ~/.opendev/data/recovery)", metavar="DIR"),
     Opt(("--store",), "store", "opendev's data directory, whose projects/ hold its sessions, or 'off' "
         "(default: opendev_store in the config file, else $OPENDEV_DIR, else ~/.opendev and "
-        "~/.local/share/opendev)", metavar="DIR"),
+        "${XDG_DATA_HOME:-~/.local/share}/opendev)", metavar="DIR"),
     Opt(("--source",), "source", "only sessions from one source: 'snapshot' (the recovery directory) or "
         "'opendev' (its session store)", metavar="SOURCE", values=("snapshot", "opendev")),
 )
@@ -87,7 +87,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("list", "list interrupted sessions, newest first",
             "List interrupted (incomplete) sessions, newest first.",
             (Opt(("--all",), "all", "also completed sessions, damaged files and leftovers of interrupted writes"),
-             Opt(("--json",), "json", "one JSON array: each session's seven snapshot fields plus path and status"))),
+             Opt(("--json",), "json", "one JSON array: each snapshot session's seven fields plus path, status "
+                 "and source (and the lost prompt of its twin in opendev's store); a store session's own fields"))),
     Command("resume", "resume a session without opening the UI",
             "Resume a session in its project directory, as enter does in the UI: through the shell "
             "function (see 'snaptui init') the shell itself changes directory and runs the command; "
@@ -161,6 +162,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("demo", "write a demo recovery directory and opendev store, and open them",
             "Write a realistic demo recovery directory (through snaptui's own writer) and a small "
             "opendev session store beside it (as opendev writes one), and open snaptui on both. "
+            "They go into snaptui's cache (or --dir DIR, an empty directory or an earlier demo), never "
+            "your recovery directory or opendev's store (--store is not used). "
             "--write-only prints the recovery directory's path.",
             (Opt(("--write-only",), "write_only", "only write it and print its path"),)),
     Command("config", "show the config file's path and the settings in effect",
