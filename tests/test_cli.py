@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from conftest import DATA
-from helpers import write
+from helpers import DAY, NOW, write
 from snaptui.sources.recovery import TRASH_DIR
 
 
@@ -346,3 +346,28 @@ def test_a_project_directory_that_is_a_file_is_said_so(cli, recovery, tmp_path):
     run = cli("resume", "--yes", "filefile01", "--dir", str(recovery))
     assert run.code == 2 and run.err.count("\n") == 1
     assert "is not a directory" in run.err and "--cd NEW" in run.err and "gone" not in run.err
+
+
+def test_two_trashed_copies_of_one_session_are_told_apart_by_batch_and_restored_by_it(cli, recovery, tmp_path):
+    """Discarded twice (an older copy, then the newer one): the listing names each batch, and
+    "restore BATCH" puts back that copy (by id, the rows looked the same)."""
+    import re
+
+    old = write(recovery, "twice-discarded", ts=NOW - 2 * DAY, cost=1.0)
+    old_bytes = old.read_bytes()
+    assert cli("discard", "--yes", "twice-discarded", "--dir", str(recovery)).code == 0
+    write(recovery, "twice-discarded", ts=NOW - DAY, cost=2.0)
+    assert cli("discard", "--yes", "twice-discarded", "--dir", str(recovery)).code == 0
+    listing = cli("restore", "--dir", str(recovery))
+    rows = [line for line in listing.out.splitlines() if "twice-discarded" in line]
+    batches = [re.search(r"batch (\S+)$", row).group(1) for row in rows]
+    assert len(batches) == 2 and len(set(batches)) == 2 and "an id or a batch" in listing.out
+    older = next(b for b in batches if (recovery / ".snaptui-trash" / b / old.name).read_bytes() == old_bytes)
+    run = cli("restore", older, "--dir", str(recovery))
+    assert run.code == 0 and old.read_bytes() == old_bytes, run
+
+
+def test_restore_in_a_recovery_dir_that_is_a_file_says_so(cli, tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    run = cli("restore", "--dir", str(tmp_path / "a-file"))
+    assert run.code != 0 and run.err.count("\n") == 1 and "is not a directory" in run.err

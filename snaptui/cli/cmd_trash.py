@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from snaptui.actions import trash
 from snaptui.base import clock
 from snaptui.catalog import dismissed, seen
-from snaptui.cli.context import Context, existing_directory, out, refuse_if_running
+from snaptui.cli.context import Context, DirectoryError, existing_directory, out, refuse_if_running
 from snaptui.cli.parse import Parsed, UsageError
 from snaptui.cli.select import MIN_PREFIX, select
 from snaptui.present import humanfmt
@@ -63,6 +63,8 @@ def _undo(items: Sequence[Item], batch: str | None) -> str:
 
 def restore(args: Parsed) -> int:
     ctx = Context(args)
+    if ctx.snapshots and os.path.lexists(ctx.directory) and not os.path.isdir(ctx.directory):
+        raise DirectoryError(ctx.directory, "is not a directory")
     gone = dismissed.listed(ctx.dirs.state) if ctx.store_roots or ctx.only == "opendev" else []
     if not args.ids:
         if ctx.snapshots:
@@ -134,8 +136,10 @@ def _list_trash(ctx: Context) -> None:
         out(f"The trash of {one_line(ctx.directory)} is empty.")
         return
     now = clock.now_ms()
-    out(f"{len(trashed)} discarded file(s) in {one_line(trash.trash_dir(ctx.directory))}:")
+    out(f"{len(trashed)} discarded file(s) in {one_line(trash.trash_dir(ctx.directory))} "
+        "(restore takes an id or a batch):")
     for t in trashed:
         what = one_line(t.session_id, 40) if t.session_id is not None else "(not a valid snapshot)"
+        batch = one_line(os.path.basename(os.path.dirname(t.path)), 40)
         out(f"  {what:<40}  {one_line(t.name, 60)}  discarded {humanfmt.ago(t.discarded_ms, now)}  "
-            f"{humanfmt.size(t.size)}")
+            f"{humanfmt.size(t.size)}  batch {batch}")
