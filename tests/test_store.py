@@ -109,6 +109,18 @@ def test_purge_empties_trash_past_its_retention(recovery):
     assert [t.session_id for t in store.list_trash(str(recovery))] == ["b"]
 
 
+def test_purge_drops_empty_batches_an_interrupted_one_left_but_not_a_discard_s_just_made(recovery):
+    write(recovery, "a")
+    store.discard(str(recovery), sessions(recovery, "a"), clock=clock.fixed(NOW - 31 * DAY))
+    left = recovery / TRASH_DIR / store.new_batch(str(recovery), NOW - DAY, prefix="")  # staging of a ^C'd purge
+    fresh = recovery / TRASH_DIR / store.new_batch(str(recovery), NOW - 1000)  # a discard about to fill it
+    assert left.is_dir() and fresh.is_dir()
+    plan = purging.plan_purge(str(recovery), 365 * DAY, trash_retention_ms=30 * DAY, clock=CLOCK)
+    purging.purge(plan, clock=CLOCK)
+    assert not left.exists() and fresh.is_dir()
+    assert sorted(os.listdir(recovery / TRASH_DIR)) == [fresh.name]
+
+
 def test_write_all_puts_every_piece_through_a_pipe_in_order():
     """Thousands of pieces (more than one writev takes), some empty, through a pipe
     that takes them a little at a time."""

@@ -154,7 +154,31 @@ def purge(plan: PurgePlan, *, clock: _clock.Clock = _clock.now_ms) -> PurgeResul
                 except OSError:
                     pass
             shutil.rmtree(bdir, ignore_errors=True)
+        _drop_empty_batches(root, clock())
     return out
+
+
+EMPTY_BATCH_MS = 60_000
+"""An empty batch younger than this may be a discard's that is about to be filled."""
+
+
+def _drop_empty_batches(root: str, now_ms: int) -> None:
+    """Remove the trash's empty batch folders (an interrupted purge's staging one, say): each
+    only when empty (``rmdir`` refuses otherwise) and older than :data:`EMPTY_BATCH_MS`."""
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return
+    for name in names:
+        made = batch_time(name)
+        if made is None or made > now_ms - EMPTY_BATCH_MS:
+            continue
+        path = os.path.join(root, name)
+        if not os.path.islink(path):
+            try:
+                os.rmdir(path)
+            except OSError:
+                pass  # not empty, or not a folder: left as it is
 
 
 def _still_old(path: str, cutoff_ms: int) -> bool:

@@ -35,7 +35,8 @@ def run(args: Parsed) -> int:
     out(f"{verb} {humanfmt.count(n)} snapshot(s) older than {age} "
         f"({humanfmt.count(plan.incomplete)} incomplete, {humanfmt.size(plan.bytes)}) from {one_line(ctx.directory)}")
     if plan.trash_files:
-        out(f"and empties {humanfmt.count(plan.trash_files)} discarded file(s) ({humanfmt.size(plan.trash_bytes)}) "
+        empties = "would empty" if args.dry_run else "empties"
+        out(f"and {empties} {humanfmt.count(plan.trash_files)} discarded file(s) ({humanfmt.size(plan.trash_bytes)}) "
             f"kept longer than {humanfmt.duration(retention)}.")
     if args.dry_run:
         return 0
