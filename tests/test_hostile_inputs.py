@@ -429,7 +429,7 @@ def test_a_2_gib_sparse_file_is_refused_by_its_size_never_read(recovery, cli, mo
     result = scan(str(recovery))
     listed = listjson.json_output(str(recovery), None, everything=True)
     assert time.monotonic() - start < 2
-    monkeypatch.undo()
+    monkeypatch.setattr(os, "read", real_read)  # (not undo(): that would undo the test's own HOME too)
     assert sum(bytes_read) < 1024 * 1024
     assert [(d.name, d.reason) for d in result.damaged] == [("huge.json", "too large (2.0 GiB)")]
     assert [s.session_id for s in result.sessions] == ["fine"]
@@ -720,7 +720,7 @@ def test_unreadable_file_simulated(recovery, monkeypatch):
     monkeypatch.setattr(os, "open", refusing)
     result = scan(str(recovery))
     got = json.loads(listjson.json_output(str(recovery), None, everything=True))
-    monkeypatch.undo()
+    monkeypatch.setattr(os, "open", real_open)  # (not undo(): that would undo the test's own HOME too)
     assert [(d.name, d.reason) for d in result.damaged] == [(secret.name, "cannot be read: permission denied")]
     assert [lo.detail for lo in result.leftovers] == ["cannot be read: permission denied"]
     assert [s.session_id for s in result.sessions] == ["fine"]
