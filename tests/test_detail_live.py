@@ -44,3 +44,18 @@ def test_with_the_store_off_the_transcript_is_not_looked_for_rather_than_missing
     looked = _text(detail.session_spans(s, detail.gather(s, template=DEFAULTS["resume_command"], roots=(str(root),)),
                                         now_ms=NOW))
     assert "not found: opendev's store has no session of this id" in looked
+
+
+def test_a_damaged_store_session_is_not_said_to_go_to_the_trash(tmp_path):
+    """The snapshot wording ("opendev's reader skips this file", "d moves it to the trash") was
+    shown for opendev's files too, which d only dismisses; a folder without its marker is a
+    session opendev may still resume, from the directory only the marker names."""
+    from snaptui.sources.records import DamagedFile
+
+    no_marker = DamagedFile("opendev:/s/p/a.json", "opendev", "/s/p/a.json", "a.json",
+                            "no OPENDEV_PROJECT_PATH marker in the project folder")
+    text = _text(detail.damaged_spans(no_marker))
+    assert "reader skips" not in text and "trash" not in text and "d only dismisses" in text
+    assert "may still resume it" in text
+    snapshot = DamagedFile("/r/x.json", "snapshot", "/r/x.json", "x.json", "not valid JSON")
+    assert "move it to the trash" in _text(detail.damaged_spans(snapshot))

@@ -15,6 +15,7 @@ from snaptui.actions.resume import opendev_has_it
 from snaptui.present import humanfmt, lost
 from snaptui.present.changes import TurnChanges, detail_spans
 from snaptui.present.safetext import multi_line, one_line, strip_ansi
+from snaptui.sources.opendev_layout import MARKER
 from snaptui.sources.records import DamagedFile, Leftover, Session
 
 Span = tuple[str, str]
@@ -190,12 +191,27 @@ def damaged_spans(d: DamagedFile) -> list[Span]:
     parts += _field("File", (humanfmt.home_short(d.path), "path"))
     parts += _field("Size", (humanfmt.size(d.size) + ("  (symlink)" if d.is_link else ""), ""))
     parts.append(("\n", ""))
-    parts.append((
-        "opendev's reader skips this file, so it is not a session it can resume. "
-        "snaptui never deletes it on its own: inspect it, or press d to move it to the "
-        "trash (u undoes).",
-        "muted",
-    ))
+    if d.source == "snapshot":
+        parts.append((
+            "opendev's reader skips this file, so it is not a session it can resume. "
+            "snaptui never deletes it on its own: inspect it, or press d to move it to the "
+            "trash (u undoes).",
+            "muted",
+        ))
+    elif MARKER in d.reason:
+        parts.append((
+            f"opendev names a project's folder after its directory, and writes the directory itself in "
+            f"{MARKER}: without it, which directory this session belongs to is not known, so it cannot be "
+            "resumed from here. opendev itself may still resume it, started in that directory. Its files stay "
+            "as they are: d only dismisses it from this list (u undoes).",
+            "muted",
+        ))
+    else:
+        parts.append((
+            "snaptui could not read this session of opendev's store; it is listed so that it is not hidden. "
+            "Its files stay as they are: d only dismisses it from this list (u undoes).",
+            "muted",
+        ))
     return parts
 
 
