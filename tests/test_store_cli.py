@@ -364,3 +364,13 @@ def test_demo_into_a_file_is_one_line(cli, tmp_path):
     (tmp_path / "a-file").write_text("x")
     run = cli("demo", "--write-only", "--dir", str(tmp_path / "a-file"))
     assert run.code == 2 and run.err.count("\n") == 1 and "not a directory" in run.err and "Errno" not in run.err
+
+
+def test_the_list_header_names_no_recovery_directory_that_does_not_exist(cli, store, tmp_path):
+    """The usual machine today: no snapshots written, so no recovery directory; the header
+    named it as a place the sessions were found in."""
+    run = cli("list", "--dir", str(tmp_path / "none"), timeout=20)
+    head = run.out.splitlines()[0]
+    assert run.code == 0 and "interrupted sessions in opendev's store" in head and "none" not in head
+    stats = cli("stats", "--dir", str(tmp_path / "none"), timeout=20)
+    assert stats.code == 0 and str(tmp_path / "none") not in stats.out

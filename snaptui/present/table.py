@@ -56,7 +56,7 @@ def _table(rows: list[tuple[list[str], str | None]], total_width: int) -> str:
 def places(result: Catalog, store_roots: tuple[str, ...], snapshots: bool = True) -> str:
     """Where the sessions were looked for, in words."""
     found = []
-    if snapshots:
+    if snapshots and not result.missing:  # one that does not exist held none (opendev 0.1.8 writes none)
         found.append(humanfmt.home_short(result.directory))
     if store_roots:
         found.append("opendev's store (" + ", ".join(humanfmt.home_short(r) for r in store_roots) + ")")
