@@ -371,3 +371,26 @@ def test_restore_in_a_recovery_dir_that_is_a_file_says_so(cli, tmp_path):
     (tmp_path / "a-file").write_text("x")
     run = cli("restore", "--dir", str(tmp_path / "a-file"))
     assert run.code != 0 and run.err.count("\n") == 1 and "is not a directory" in run.err
+
+
+def test_the_undo_line_of_one_of_two_dismissed_twins_brings_back_that_one(cli, tmp_path):
+    """One id in two project folders, each dismissed in turn: the second's undo line gave the id,
+    and brought back both."""
+    import shlex
+
+    import opendev_fixtures as fx
+
+    root = tmp_path / "opendev"
+    for name in ("p1", "p2"):
+        (tmp_path / name).mkdir()
+        fx.died_mid_turn(root, str(tmp_path / name), sid="dddd11112222")
+    for p in root.rglob("*"):
+        os.utime(p, (1_700_000_000, 1_700_000_000))
+    args = ("--dir", str(tmp_path / "none"), "--store", str(root))
+    first, second = sorted(str(p) for p in root.rglob("dddd11112222.json"))
+    assert cli(*args, "discard", "--yes", first).code == 0
+    run = cli(*args, "discard", "--yes", second)
+    (hint,) = [line.partition("undo with: ")[2] for line in run.out.splitlines() if "undo with: " in line]
+    assert cli(*args, *shlex.split(hint)[1:]).code == 0
+    listed = json.loads(cli(*args, "list", "--json").out)
+    assert [o["path"] for o in listed] == [second]  # the first stays dismissed

@@ -40,17 +40,21 @@ def discard(args: Parsed) -> int:
         for item in stored:
             what = (one_line(item.session_id, 60) or "(empty id)") if isinstance(item, Session) else "file"
             out(f"dismissed {what}  ({humanfmt.home_short(item.path)}: opendev's file is left as it is)")
-        out(f"undo with: {_undo(stored, None)}")
+        shared = [d.session_id for d in dismissed.listed(ctx.dirs.state)]
+        twins = {i for i in shared if shared.count(i) > 1}  # one id, two folders: restore by key
+        out(f"undo with: {_undo(stored, None, by_key=twins)}")
     seen.remember(ctx.dirs.state, ctx.directory, [s for s in chosen if isinstance(s, Session)])
     return 0
 
 
-def _undo(items: Sequence[Item], batch: str | None) -> str:
+def _undo(items: Sequence[Item], batch: str | None, *, by_key: set[str] | frozenset[str] = frozenset()) -> str:
     """The restore command that puts ``items`` back, as it can be typed: their ids (after
     ``--`` when one starts with ``-``); a trash ``batch`` when one cannot be typed (a
     character that is not printable: completion's rule) or names two files, else the
-    longest printable start of it (restore takes an id prefix of at least 4 characters)."""
-    words = [i.session_id if isinstance(i, Session) and i.session_id else i.name for i in items]
+    longest printable start of it (restore takes an id prefix of at least 4 characters). A
+    dismissed store session whose id another dismissal shares (``by_key``) by its key."""
+    words = [i.key if isinstance(i, Session) and i.session_id in by_key
+             else i.session_id if isinstance(i, Session) and i.session_id else i.name for i in items]
     typeable = [w[: next((n for n, c in enumerate(w) if not c.isprintable()), len(w))] for w in words]
     if batch is not None and (typeable != words or len(set(words)) < len(words)):
         return f"snaptui restore {batch}"  # (one id for two files: a link to a snapshot names it too)
