@@ -340,6 +340,30 @@ def test_unreadable_roots_and_folders_are_problems_not_errors(root, tmp_path, mo
 # -- hostile and odd files -------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("where", ["start", "middle", "end"])
+def test_blank_and_junk_transcript_lines_are_not_messages(root, mode, where):
+    """opendev skips a line that does not parse (§3): a blank one, or one that is no object."""
+    s = fx.finished(root, "/srv/app")
+    good = s.jsonl_path.read_bytes().splitlines(keepends=True)
+    junk = [b"\n", b"garbage line\n", b"   \n", b'["an", "array"]\n']
+    at = {"start": 0, "middle": len(good) // 2, "end": len(good)}[where]
+    s.jsonl_path.write_bytes(b"".join(good[:at] + junk + good[at:]))
+    got = fx.scan(root)["3f9a0c1b7e42"]
+    assert got.message_count == len(good) == 8
+
+
+def test_a_transcript_of_many_blocks_counts_each_message_once(root, mode):
+    """Lines across the reader's block seams (a line's newline at the end of one block, its
+    brace at the start of the next) are counted once."""
+    s = fx.finished(root, "/srv/app")
+    good = s.jsonl_path.read_bytes().splitlines(keepends=True)
+    line = good[0]
+    filler = [line] * 40_000  # megabytes: many blocks, seams at every offset a line can end on
+    s.jsonl_path.write_bytes(b"".join(filler + good))
+    got = fx.scan(root)["3f9a0c1b7e42"]
+    assert got.message_count == 40_000 + len(good)
+
+
 @pytest.mark.parametrize("junk", [
     b'{"component":"react","data":{"iteration":9,"payload":{"messages":[{"content":"half',  # torn: no newline
     b'{"component":"react","data":{},"elapsed_ms":1,"event":"llm_request","ts":"2099-01-01T00:00:00+00:00"',

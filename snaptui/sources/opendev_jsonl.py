@@ -4,7 +4,9 @@ One compact ``ChatMessage`` per line, keys in struct order ``role, content,
 timestamp, metadata, tool_calls, …`` (OPENDEV_STORE.md §3), rewritten whole
 at every turn end. Read within bounded memory, like the debug log:
 
-- One forward pass in blocks counts the lines (the message count), the
+- One forward pass in blocks counts the lines that start an object (the
+  message count: opendev skips a line that does not parse, §3, and a blank or
+  junk line starts no object), the
   failed tool calls (a ``ToolCall`` has ``"approved":…,"error":`` exactly when
   it failed) and the tool names (``"name":"…","parameters":``), by byte
   patterns: quotes inside JSON strings are escaped, so these only match keys.
@@ -164,12 +166,12 @@ def _count(r: Reader) -> tuple[int, int, tuple[str, ...]]:
     lines = failures = 0
     names: dict[str, None] = {}
     pos = 0
-    last = 0x0A
     while pos < r.size:
         carry = min(pos, 512)  # re-read the previous block's end: a pattern can straddle blocks
         buf, n = r.fill(pos - carry, pos + BLOCK)
-        last = buf[n - 1]
-        lines += _newlines(buf, carry, n)
+        if pos == 0:
+            lines += buf[:1] == b"{"
+        lines += _objects(buf, max(carry - 1, 0), n)  # "\n{" across the blocks' seam counted once
         for pattern in FAILED:
             at = buf.find(pattern, 0, n)
             while at >= 0:
@@ -181,21 +183,19 @@ def _count(r: Reader) -> tuple[int, int, tuple[str, ...]]:
                 _add_name(buf, at, names)
             at = buf.find(PARAMETERS, at + 1, n)
         pos += n - carry
-    if last != 0x0A:
-        lines += 1  # a last line without its newline
     return lines, failures, tuple(names)
 
 
-def _newlines(buf: bytearray, start: int, end: int) -> int:
-    """Newlines in ``buf[start:end]``: found one by one while they are sparse (fast
-    where lines are long), counted in bulk where they are dense."""
+def _objects(buf: bytearray, start: int, end: int) -> int:
+    """Lines starting an object (``\\n{``) in ``buf[start:end]``: found one by one while
+    they are sparse (fast where lines are long), counted in bulk where they are dense."""
     found = 0
-    at = buf.find(b"\n", start, end)
+    at = buf.find(b"\n{", start, end)
     while at >= 0:
         found += 1
         if found == 64:
-            return found + buf.count(b"\n", at + 1, end)
-        at = buf.find(b"\n", at + 1, end)
+            return found + buf.count(b"\n{", at + 1, end)
+        at = buf.find(b"\n{", at + 1, end)
     return found
 
 
