@@ -83,6 +83,18 @@ def test_short_ages():
         == ["now", "42s", "26m", "3h", "2d", "1mo"]
 
 
+def test_long_ages_follow_the_days_and_the_short_form_s_years():
+    day = 86_400_000
+    assert humanfmt.ago(NOW - 10 * day, NOW) == "10 days ago"
+    assert humanfmt.ago(NOW - 18 * day, NOW) == "18 days ago"  # humanize: "a month ago", below "10 days ago"
+    assert humanfmt.ago(NOW - 100 * day, NOW) == "3 months ago"
+    nearly_57 = NOW - (56 * 365 + 360) * day
+    assert humanfmt.ago(nearly_57, NOW) == "56 years ago" and humanfmt.ago_short(nearly_57, NOW) == "56y"
+    assert humanfmt.ago(NOW + 3 * 365 * day, NOW) == "in 3 years"
+    assert "in the future" in humanfmt.live_reason(False, NOW + 365 * day, NOW)
+    assert humanfmt.live_reason(False, NOW - 120_000, NOW) == "its file was written 2 minutes ago"
+
+
 def test_wrap_breaks_at_path_separators_and_keeps_gutters_and_labels():
     spans = [("File       ", "label"), ("/home/ann/projects/api-server/snap.json", "path"), ("\n", ""),
              ("  │ ", "gutter"), ("alpha beta gamma delta epsilon zeta eta theta", "")]

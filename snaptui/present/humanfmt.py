@@ -56,13 +56,20 @@ def size(nbytes: int) -> str:
 
 
 def ago(timestamp_ms: int, now_ms: int) -> str:
-    """``3 minutes ago``, ``in 2 hours`` (clock skew), ``far future``."""
+    """``3 minutes ago``, ``18 days ago``, ``4 months ago``, ``56 years ago``, ``in 2 hours``
+    (clock skew), ``far future``. Days up to 45 of them (humanize says "a month" from 16
+    days on, which then sat below "10 days ago"); whole years as the list's short form
+    counts them (humanize rounds 56.9 years up)."""
     delta_ms = now_ms - timestamp_ms
     if abs(delta_ms) > 200 * 365 * 86400 * 1000:
         return "far future" if delta_ms < 0 else "long ago"
+    days = abs(delta_ms) // 86_400_000
+    if days >= 2 * 365:
+        years = days // 365
+        return f"{years} years ago" if delta_ms > 0 else f"in {years} years"
     import humanize
 
-    return humanize.naturaltime(timedelta(milliseconds=delta_ms))
+    return humanize.naturaltime(timedelta(milliseconds=delta_ms), months=days >= 45)
 
 
 def ago_short(timestamp_ms: int, now_ms: int) -> str:
@@ -160,4 +167,6 @@ def live_reason(agent: bool, written_ms: int, now_ms: int) -> str:
     """Why a session may still be running, in a person's words."""
     if agent:
         return "an opendev process works in its project directory"
+    if written_ms > now_ms + 60_000:  # a clock set wrong: "written far future" said nothing
+        return "its file's time is in the future, so how recent it is is not known"
     return f"its file was written {ago(written_ms, now_ms)}"
