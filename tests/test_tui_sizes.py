@@ -267,3 +267,14 @@ async def test_one_wording_for_one_action(home):
         assert any(m.startswith("Discarded 2 sessions") for m in messages)
         assert any(m.startswith("Restored 2 sessions") for m in messages)
         assert not any("file(s)" in m or "rows" in m for m in messages)
+
+
+async def test_the_status_line_follows_a_window_widened_right_after_it_was_narrowed(home):
+    """20x5 then 200x50 at once: the status line kept its 20-column form."""
+    app = make_app(home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.resize_terminal(20, 5)
+        await pilot.resize_terminal(200, 50)
+        await pilot.pause(0.3)
+        assert "sort: newest" in str(app.status.render())

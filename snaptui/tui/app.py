@@ -161,6 +161,7 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
 
     def on_resize(self) -> None:
         self._update_status()
+        self.call_after_refresh(self._update_status)  # again once laid out: a resize in a burst left it narrow
 
     @on(SessionList.MarkToggled)
     def _marked(self) -> None:
