@@ -278,3 +278,25 @@ async def test_the_status_line_follows_a_window_widened_right_after_it_was_narro
         await pilot.resize_terminal(200, 50)
         await pilot.pause(0.3)
         assert "sort: newest" in str(app.status.render())
+
+
+def test_a_damaged_file_in_the_trash_shows_its_whole_name_and_is_restored_as_a_file(tmp_path):
+    from snaptui.base import clock
+    from snaptui.sources.recovery import TRASH_DIR
+    from snaptui.tui import work
+    from snaptui.tui.trashview import describe
+
+    directory = tmp_path / "recovery"
+    directory.mkdir()
+    name = "markup-damaged-[bold red]X-with-a-name-longer-than-forty-characters_session_snapshot.json"
+    (directory / name).write_text("{ not json")
+    from snaptui.catalog.scan import scan
+
+    (damaged,) = scan(str(directory)).damaged
+    trash.discard(str(directory), [damaged])
+    (t,) = trash.list_trash(str(directory))
+    line = describe(t, NOW)
+    assert name in line and line.endswith("(not a valid snapshot)")
+    done = work.restore(str(directory), [t], clock.fixed(NOW))
+    assert done.text == "Restored 1 file." and (directory / name).exists()
+    assert not any((directory / TRASH_DIR).iterdir())

@@ -34,9 +34,11 @@ def describe(t: trash.TrashedFile | Dismissal, now_ms: int) -> str:
         who = one_line(t.session_id, 40) or "(damaged file)"
         where = f"opendev's store: {humanfmt.home_short(t.label)}"
         return f"{fit('dismissed ' + humanfmt.ago(t.dismissed_ms, now_ms), 28)} {fit(who, 42)} {one_line(where)}"
-    who = one_line(t.session_id, 40) if t.session_id is not None else f"{one_line(t.name, 40)} (not a valid snapshot)"
+    when = fit("discarded " + humanfmt.ago(t.discarded_ms, now_ms), 28)
+    if t.session_id is None:  # a damaged file: its name has the rest of the line (the list cuts it there)
+        return f"{when} {one_line(t.name, 200)} (not a valid snapshot)"
     taken = f"snapshot {humanfmt.ago(t.timestamp_ms, now_ms)}" if t.timestamp_ms is not None else ""
-    return f"{fit('discarded ' + humanfmt.ago(t.discarded_ms, now_ms), 28)} {fit(who, 42)} {taken}".rstrip()
+    return f"{when} {fit(one_line(t.session_id, 40), 42)} {taken}".rstrip()
 
 
 def _when(t: trash.TrashedFile | Dismissal) -> int:

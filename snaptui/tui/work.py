@@ -130,7 +130,11 @@ def restore(directory: str, files: list[trash.TrashedFile], clock: _clock.Clock)
         names = trash.restore(directory, files, clock=clock)
     except (trash.ActionError, OSError) as exc:
         return ActionDone("Restore failed", str(exc), error=True)
-    return ActionDone("Restored", f"Restored {humanfmt.plural(len(names), 'session')}.")
+    sessions = sum(1 for t in files if t.session_id is not None and t.name in names)
+    what = (humanfmt.plural(len(names), "session") if sessions == len(names)
+            else humanfmt.plural(len(names), "file") if not sessions
+            else f"{humanfmt.plural(sessions, 'session')} and {humanfmt.plural(len(names) - sessions, 'file')}")
+    return ActionDone("Restored", f"Restored {what}.")
 
 
 def purge(plan: purging.PurgePlan, clock: _clock.Clock) -> ActionDone:
