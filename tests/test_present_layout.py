@@ -41,6 +41,16 @@ def test_numbers_are_never_cut_and_the_project_name_stays_whole_at_80_columns():
         assert "live?" in text
 
 
+def test_a_session_without_tools_and_few_messages_keeps_every_caption_and_says_no_tools_whole():
+    """At 140 columns with room to spare: "no to…" was cut, and the "#" and "id" captions dropped."""
+    s = session(project="/tmp/t1/one/proj", cost=1.5, msgs=5, tool=None)
+    text, lay = row_text(s, 138)
+    assert "· no tools " in text and "01234567" in text
+    header = columns.header_line("Today", lay)
+    assert " cost " in header and " # " in header and " last tool " in header and " id " in header
+    assert width(header) == 140
+
+
 def test_columns_give_way_in_order_id_then_long_ages():
     _, wide = row_text(session(), 157)
     assert wide.id and not wide.short_age

@@ -50,6 +50,10 @@ class Measure(NamedTuple):
     """5 when any row carries ``live?`` or ``done``."""
 
 
+NO_TOOLS = "no tools"
+"""The last-tool cell of a session that ran none (measured like a tool's name)."""
+
+
 def cost_text(s: Session) -> str:
     return humanfmt.cost(s.cost_usd) if s.cost_usd is not None else "—"
 
@@ -80,8 +84,7 @@ def measure(sessions: Iterable[Session], *, flags: bool) -> Measure:
         if s.message_count > most_msgs:
             most_msgs = s.message_count
         projects.add(s.project_dir)
-        if s.last_tool is not None:
-            tools.add(s.last_tool.name)
+        tools.add(s.last_tool.name if s.last_tool is not None else NO_TOOLS)
     cost_w = max((width(humanfmt.cost(c)) for c in _extremes(costs)), default=1)
     if none_cost:
         cost_w = max(cost_w, 1)
@@ -156,7 +159,7 @@ def session_cells(s: Session, lay: Layout, *, now_ms: int, live: str | None) -> 
     when = humanfmt.ago_short(s.timestamp_ms, now_ms) if lay.short_age else humanfmt.ago(s.timestamp_ms, now_ms)
     last = s.last_tool
     if last is None:
-        mark, mark_role, tool = "·", muted, "no tools"
+        mark, mark_role, tool = "·", muted, NO_TOOLS
     elif last.ok is None:
         mark, mark_role, tool = "…", "running", one_line(last.name)
     elif last.ok:
@@ -206,10 +209,11 @@ def header_line(label: str, lay: Layout, mark_w: int = 2) -> str:
     if lay.id:
         captions.append((tool_x + 2 + lay.tool + 1, "id"))
     for x0, text in captions:
-        lo, hi = x0 - 1, x0 + len(text) + 1
+        lead = 1 if x0 - 1 >= start else 0  # right after the caption before (a 1-wide "#"): no gap of its own
+        lo, hi = x0 - lead, x0 + len(text) + 1
         if lo < start or hi > total:
             continue
-        line[lo:hi] = " " + text + " "
+        line[lo:hi] = " " * lead + text + " "
         start = hi
     return "".join(line)
 

@@ -69,6 +69,8 @@ def ago(timestamp_ms: int, now_ms: int) -> str:
         return f"{years} years ago" if delta_ms > 0 else f"in {years} years"
     import humanize
 
+    if delta_ms < 0:  # "in 3 hours": humanize's "3 hours from now" is longer than the list's column
+        return "in " + humanize.naturaldelta(timedelta(milliseconds=-delta_ms), months=days >= 45)
     return humanize.naturaltime(timedelta(milliseconds=delta_ms), months=days >= 45)
 
 
