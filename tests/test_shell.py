@@ -176,6 +176,29 @@ def test_a_crash_in_opendevs_store_once_seen_stays_quiet_with_no_recovery_direct
     assert "Please also handle" not in tmux.screen("second")
 
 
+def test_bash_history_keeps_a_longer_line_and_takes_the_command_for_a_plain_one(tmux, world):
+    """"history -s" replaces the last entry: after "echo one; snaptui resume ..." the whole line
+    was gone from history, leaving only the hand-off. A plain "snaptui resume ..." becomes the
+    command that ran (up-arrow resumes again); a longer line stays as typed."""
+    bash = require_tool("bash")
+    tmux.env["SNAPTUI_DISABLE"] = "1"  # no startup TUI: the shell is typed into at once
+    tmux.new_shell("h", f"{bash} --rcfile {shlex.quote(str(tmux.rc))} -i")
+    tmux.wait_for("h", "READY>")
+    first, second = world["tmp"] / "hist1", world["tmp"] / "hist2"
+    tmux.type("h", "echo one; snaptui resume hostile.json --yes", "Enter")
+    tmux.wait_for("h", "READY>")
+    tmux.type("h", f"history 3 > {shlex.quote(str(first))}", "Enter")
+    tmux.type("h", "snaptui resume hostile.json --yes", "Enter")
+    tmux.type("h", f"history 3 > {shlex.quote(str(second))}", "Enter")
+    for _ in range(100):
+        if second.exists() and second.stat().st_size:
+            break
+        time.sleep(0.1)
+    assert "echo one; snaptui resume hostile.json --yes" in first.read_text()
+    kept = second.read_text()
+    assert "snaptui resume hostile.json" not in kept and "&& 'opendev'" in kept
+
+
 def test_fish_before_4_prints_no_history_on_resume(world):
     """fish 3 has no "history append" (4.0 added it): "builtin history append -- CMD" was a
     history search, whose hits were printed before the agent ran."""

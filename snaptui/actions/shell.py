@@ -192,10 +192,20 @@ def snippet(shell: str, *, directory: str | None = None) -> str:
                              interactive="[[ -o interactive ]]", completion=_ZSH_COMPLETION.format(exe=exe),
                              hook="precmd_functions+=(__snaptui_startup)",
                              unhook="precmd_functions=(${precmd_functions:#__snaptui_startup})")
-    return _POSIX.format(shell="bash", rc="bashrc", exe=exe, history='history -s -- "$__snaptui_cmd"',
+    return _POSIX.format(shell="bash", rc="bashrc", exe=exe, history=_BASH_HISTORY,
                          interactive='[[ $- == *i* ]]', completion=_BASH_COMPLETION.format(exe=exe),
                          hook=_BASH_HOOK, unhook=_BASH_UNHOOK)
 
+
+_BASH_HISTORY = r"""local __snaptui_typed
+        __snaptui_typed=$(HISTTIMEFORMAT= builtin history 1 2>/dev/null)
+        __snaptui_typed=${__snaptui_typed#*[0-9][ *] }
+        # "history -s" replaces the last entry: only when that is this very "snaptui ..." line
+        # (not a longer line it was part of, nor an older line when the startup check ran it)
+        if [[ $__snaptui_typed == snaptui* && $__snaptui_typed != *[\;\&\|$'\n']* \
+              && " $* " != *" --startup "* ]]; then
+            builtin history -s -- "$__snaptui_cmd"
+        fi"""
 
 _BASH_HOOK = """if [[ ${PROMPT_COMMAND@a} == *a* ]]; then
         PROMPT_COMMAND=(__snaptui_startup "${PROMPT_COMMAND[@]}")
