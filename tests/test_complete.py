@@ -268,3 +268,81 @@ def test_the_hidden_command_prints_kind_then_candidates(cli, sessions):
     assert run.out == "dirs\n"
     assert "__complete" not in cli("--help").out
     assert snaptui_command()
+
+
+# -- opendev's store ---------------------------------------------------------------
+
+
+def store_with_crashes(tmp_path, monkeypatch):
+    """Two interrupted store sessions and a finished one ($OPENDEV_DIR), indexed as any
+    earlier snaptui command leaves them."""
+    import opendev_fixtures as fx
+    from snaptui.catalog.store_survey import survey_store
+
+    root = tmp_path / "opendev"
+    project = tmp_path / "api-server"
+    project.mkdir()
+    minute = 60_000_000_000
+    fx.died_mid_turn(root, str(project), sid="aaaa00001111", now_ns=fx.T0_NS)
+    fx.stopped_with_error(root, str(project), sid="bbbb00002222", now_ns=fx.T0_NS + 30 * minute)
+    fx.finished(root, str(project), sid="cccc00003333", now_ns=fx.T0_NS + 60 * minute)
+    for p in root.rglob("*"):
+        os.utime(p, (1_700_000_000, 1_700_000_000))
+    monkeypatch.setenv("OPENDEV_DIR", str(root))
+    survey_store((str(root),), paths.user_dirs_fast().cache)
+    return root
+
+
+def test_store_sessions_are_offered_whole_beside_snapshots_newest_first(tmp_path, monkeypatch):
+    root = store_with_crashes(tmp_path, monkeypatch)
+    recovery = tmp_path / "recovery"
+    recovery.mkdir()
+    write(recovery, "dddd0000-snapshot-newer", ts=NOW)
+    index(recovery)
+    found = complete(["resume", "--dir", str(recovery)], "")
+    assert words(found) == ["dddd0000", "bbbb00002222", "aaaa00001111"]  # no finished one
+    assert found.items[1][1].endswith("api-server")
+    assert words(complete(["resume", "--dir", str(recovery)], "aa")) == ["aaaa00001111"]
+    assert words(complete(["resume", "--dir", str(recovery), "--source", "snapshot"], "")) == ["dddd0000"]
+    assert words(complete(["resume", "--dir", str(recovery), "--store", "off"], "")) == ["dddd0000"]
+    assert words(complete(["resume", "--dir", str(recovery), "--source=opendev"], "")) == \
+        ["bbbb00002222", "aaaa00001111"]
+    assert words(complete(["discard", "--dir", str(recovery), "bbbb00002222"], "")) == ["dddd0000", "aaaa00001111"]
+    for sid in ("aaaa00001111", "bbbb00002222"):  # each names its session
+        (chosen,) = select.select(scan(str(recovery), store_roots=(str(root),)), [sid])
+        assert chosen.session_id == sid
+
+
+def test_a_dismissed_store_session_is_not_offered(cli, tmp_path, monkeypatch):
+    store_with_crashes(tmp_path, monkeypatch)
+    args = ("--dir", str(tmp_path / "none"))
+    assert cli(*args, "discard", "--yes", "bbbb00002222").code == 0
+    assert words(complete(["resume", *args], "")) == ["aaaa00001111"]
+
+
+def test_a_snapshot_id_is_offered_long_enough_to_tell_it_from_a_store_id(tmp_path, monkeypatch):
+    """A snapshot "aaaa00001111-x" and the store's "aaaa00001111": 8 characters name both."""
+    store_with_crashes(tmp_path, monkeypatch)
+    recovery = tmp_path / "recovery"
+    recovery.mkdir()
+    write(recovery, "aaaa00001111-snapshot", ts=NOW)
+    index(recovery)
+    offered = words(complete(["resume", "--dir", str(recovery)], "aaaa"))
+    assert offered == ["aaaa00001111-", "aaaa00001111"]
+
+
+def test_store_ids_restate_the_reader_s_table(tmp_path, monkeypatch):
+    """store_ids reads the store's table without its readers: the path, magic and layout it
+    restates are the reader's."""
+    from snaptui.catalog import store_ids, store_survey
+    from snaptui.sources import opendev
+
+    assert store_ids.TABLE_MAGIC == store_survey.MAGIC
+    assert store_ids.table_path("/c", ("/a", "/b")) == store_survey.cache_path("/c", ("/a", "/b"))
+    assert opendev.Facts._fields[store_ids.LOST] == "lost" and opendev.Facts._fields.index("lost") == store_ids.LOST
+    assert opendev.StoreFile._fields[1] == "stat" and opendev.__dict__["Stat"]._fields[store_ids.MTIME] == "mtime_ns"
+    root = store_with_crashes(tmp_path, monkeypatch)
+    found, every = store_ids.interrupted(paths.user_dirs_fast().cache, (str(root),))
+    records = [s for s in scan(str(tmp_path / "none"), store_roots=(str(root),)).incomplete]
+    assert [(w, sid) for w, sid, _, _ in found] == [(s.timestamp_ms, s.session_id) for s in records]
+    assert every == ["aaaa00001111", "bbbb00002222", "cccc00003333"]

@@ -151,3 +151,23 @@ def test_orjson_is_imported_as_usual_while_another_thread_runs():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "True", "True"]
+
+
+def test_completion_of_store_ids_loads_almost_nothing_and_never_reads_the_store(tmp_path, monkeypatch):
+    import os
+
+    from test_complete import store_with_crashes
+
+    store_with_crashes(tmp_path, monkeypatch)
+    code = (
+        "import sys\nfrom snaptui.cli.main import main\n"
+        f"main(['--dir', {str(tmp_path / 'none')!r}, '__complete', 'zsh', '--', 'resume', ''])\n"
+        "print('LOADED', ' '.join(sorted(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=dict(os.environ)).stdout
+    assert "aaaa00001111" in out
+    loaded = set(out.split("LOADED ", 1)[1].split())
+    heavy = {"textual", "rich", "pydantic", "json", "re", "typing", "argparse", "platformdirs"}
+    assert not heavy & {m.split(".")[0] for m in loaded}
+    assert not {"snaptui.sources.opendev", "snaptui.catalog.store_survey", "snaptui.catalog.scan"} & loaded

@@ -9,12 +9,14 @@ sessions' ids, newest first, each as the shortest prefix that names it
 (8 characters at least, as ``snaptui list`` shows them), whole once that
 much is typed.
 
-Ids come from the catalog's index alone (:mod:`snaptui.catalog.ids`): never
-a scan; no index, no ids. An id is offered only where it reads as that id:
-up to its first control character at most (a newline cannot be typed back),
-and only when that much still names it; one starting with ``-`` only after
-``--``. zsh and fish quote what they
-insert; bash gets replies already quoted (:mod:`snaptui.cli.complete_words`).
+Ids come from the catalog's indexes alone (:mod:`snaptui.catalog.ids`, and
+:mod:`snaptui.catalog.store_ids` for opendev's store, whose sessions are
+offered by their whole id, less the dismissed ones): never a scan; no index,
+no ids. An id is offered only where it reads as that id: up to its first
+control character at most (a newline cannot be typed back), and only when
+that much still names it among both sources; one starting with ``-`` only
+after ``--``. zsh and fish quote what they insert; bash gets replies already
+quoted (:mod:`snaptui.cli.complete_words`).
 
 Output: a first line saying what to complete (``words``, ``dirs``: the
 shell's own directory completion, or ``none``), then one candidate per line,
@@ -33,6 +35,7 @@ from snaptui.cli.spec import BY_NAME, GLOBAL, TOP_ONLY, Command, Opt
 TYPE_CHECKING = False  # not typing's: completion runs at every Tab press
 if TYPE_CHECKING:
     from snaptui.catalog.ids import Interrupted
+    from snaptui.settings.paths import Dirs
 
 MAX_IDS = 50
 """The newest this many matching sessions are offered (under bash's 100, past which it asks first)."""
@@ -71,13 +74,13 @@ def complete(words: list[str], current: str, *, default_dir: str | None = None, 
     command: Command | None = None
     positionals: list[str] = []
     used: set[str] = set()
-    directory = default_dir
+    given: dict[str, str] = {"dir": default_dir} if default_dir is not None else {}
+    """The values of --dir, --store and --source on the line: where the ids come from."""
     expect: Opt | None = None
     done = False
     for word in words:
         if expect is not None:
-            if expect.dest == "dir":
-                directory = word
+            given[expect.dest] = word
             expect = None
             continue
         if done or not word.startswith("-") or word == "-":
@@ -98,8 +101,8 @@ def complete(words: list[str], current: str, *, default_dir: str | None = None, 
         used.update(opt.flags)
         if opt.metavar is not None and not eq:
             expect = opt
-        elif opt.dest == "dir":
-            directory = value
+        elif eq:
+            given[opt.dest] = value
     if expect is not None:
         return _values(expect, current, "")
     if not done and current.startswith("-"):
@@ -122,7 +125,7 @@ def complete(words: list[str], current: str, *, default_dir: str | None = None, 
     if arg.choices:
         return Found("words", [(c, "") for c in arg.choices if c.startswith(current)])
     if arg.ids:
-        return Found("words", _ids(current, directory, positionals, done, describe))
+        return Found("words", _ids(current, given, positionals, done, describe))
     return Found()
 
 
@@ -136,40 +139,77 @@ def _values(opt: Opt, current: str, prefix: str) -> Found:
     return Found("words", [(prefix + v, "") for v in opt.values if v.startswith(current)])
 
 
-def _ids(current: str, cli_dir: str | None, given: list[str], options_done: bool,
+def _ids(current: str, given: dict[str, str], typed: list[str], options_done: bool,
          describe: bool) -> list[tuple[str, str]]:
-    """The interrupted sessions' ids that ``current`` may start, from the index alone."""
+    """The interrupted sessions' ids that ``current`` may start, newest first, from the
+    indexes alone: the recovery directory's and opendev's store's (``given``: the line's
+    --dir, --store and --source)."""
     from snaptui.catalog import ids as index
     from snaptui.settings import paths
 
+    source = given.get("source")
     try:
         dirs = paths.user_dirs_fast()
-        configured = None
-        if cli_dir is None and not os.environ.get(paths.RECOVERY_ENV):
-            from snaptui.settings import config
+        settings: dict[str, object] = {}
 
-            configured = config.load_fast(paths.config_file(dirs), dirs.cache)["recovery_dir"]
+        def setting(name: str) -> str:
+            if not settings:
+                from snaptui.settings import config
+
+                settings.update(config.load_fast(paths.config_file(dirs), dirs.cache))
+            return str(settings[name])
+
+        cli_dir = given.get("dir")
+        configured = setting("recovery_dir") if cli_dir is None and not os.environ.get(paths.RECOVERY_ENV) else None
         directory, _ = paths.recovery_dir(cli_dir, configured)
-        known = index.interrupted(dirs.cache, directory, newest=len(current) <= HEAD_PREFIX)
+        roots: tuple[str, ...] = ()
+        if source != "snapshot":
+            from snaptui.sources.opendev_roots import store_roots
+
+            roots = store_roots(given.get("store") or setting("opendev_store"))
+        stored, store_ids = _store(dirs, roots)
+        known = index.interrupted(dirs.cache, directory, newest=len(current) <= HEAD_PREFIX) \
+            if source != "opendev" else None
     except Exception:  # a config mistake, an unreadable index: completion offers nothing, quietly
         return []
     import time
 
     now = time.time_ns() // 1_000_000 if describe else None
-    out: list[tuple[str, str]] = []
+    out: list[tuple[int, str, str]] = []
     try:
-        _offer(known, current, directory, given, options_done, now, out)
-        if known.partial and len(out) < MAX_IDS:  # the newest were not enough: all of them
-            out.clear()
-            _offer(index.interrupted(dirs.cache, directory), current, directory, given, options_done, now, out)
+        if known is not None:
+            _offer(known, current, directory, typed, options_done, now, store_ids, out)
+            if known.partial and len(out) < MAX_IDS:  # the newest were not enough: all of them
+                out.clear()
+                _offer(index.interrupted(dirs.cache, directory), current, directory, typed, options_done, now,
+                       store_ids, out)
     except (ValueError, IndexError):  # columns that do not match: offer what was found
         pass
-    return out
+    _offer_stored(stored, current, typed, options_done, now, out)
+    out.sort(key=lambda c: -c[0])  # both sources by time, each already newest first (a stable sort)
+    return [(value, description) for _, value, description in out[:MAX_IDS]]
+
+
+def _store(dirs: Dirs, roots: tuple[str, ...]) -> tuple[list[tuple[int, str, str, str]], list[str]]:
+    """The store's interrupted sessions its index knows, less those dismissed, and every id it holds."""
+    if not roots:
+        return [], []
+    from snaptui.catalog import dismissed, store_ids
+
+    stored, every = store_ids.interrupted(dirs.cache, roots)
+    if stored:
+        gone = dismissed.load(dirs.state)
+        stored = [s for s in stored if gone.get("opendev:" + s[2]) != s[0]]
+    return stored, every
 
 
 def _offer(known: Interrupted, current: str, directory: str, given: list[str], options_done: bool,
-           now: int | None, out: list[tuple[str, str]]) -> None:
-    """Append to ``out`` what ``known`` offers for ``current`` (described when ``now`` is given)."""
+           now: int | None, store_ids: list[str], out: list[tuple[int, str, str]]) -> None:
+    """Append to ``out`` what ``known`` offers for ``current`` (described when ``now`` is given):
+    ``(time, value, description)``. An id is offered at least as long as it must be to tell it
+    from the store's ids too (``store_ids``, sorted)."""
+    from snaptui.catalog.ids import unique_length
+
     offered: set[str] = set()
     for i, sid in known.matching(current):
         if sid.startswith("-") and not options_done:
@@ -177,7 +217,7 @@ def _offer(known: Interrupted, current: str, directory: str, given: list[str], o
         name = known.name(i, sid)
         if any(sid == g or name == g or (len(g) >= MIN_PREFIX and sid.startswith(g)) for g in given):
             continue  # already on the line
-        need = known.need(i)
+        need = max(known.need(i), unique_length(sid, store_ids)) if store_ids else known.need(i)
         shown = max(need, SHOWN)
         value = sid if len(current) >= shown else sid[:shown]
         if not value.isprintable():  # a newline cannot be typed back: offer what comes before it
@@ -187,13 +227,37 @@ def _offer(known: Interrupted, current: str, directory: str, given: list[str], o
         if value in offered or not os.path.lexists(os.path.join(directory, name)):
             continue  # a copy of the same session, or a file discarded since it was indexed
         offered.add(value)
-        if now is None:
-            out.append((value, ""))
-        else:
-            where, age = _one_line(known.project(i))[:40], _ago(known.timestamp_ms(i), now)
-            out.append((value, f"{age}, {where}" if where else age))
+        when = known.timestamp_ms(i)
+        out.append((when, value, _describe(when, known.project(i), now)))
         if len(out) == MAX_IDS:
             break
+
+
+def _offer_stored(stored: list[tuple[int, str, str, str]], current: str, given: list[str], options_done: bool,
+                  now: int | None, out: list[tuple[int, str, str]]) -> None:
+    """Append the store's sessions ``current`` starts, each as its whole id (opendev's are 12
+    characters: no prefix to work out against the other ids); one a snapshot already offers
+    (the same session) once."""
+    offered = {value for _, value, _ in out}
+    for when, sid, path, project in stored:
+        if not sid.startswith(current) or not sid.isprintable() or sid in offered:
+            continue
+        if sid.startswith("-") and not options_done:
+            continue
+        if any(sid == g or path == g or (len(g) >= MIN_PREFIX and sid.startswith(g)) for g in given):
+            continue
+        if not os.path.lexists(path):
+            continue  # gone since it was indexed
+        offered.add(sid)
+        out.append((when, sid, _describe(when, project, now)))
+
+
+def _describe(when: int, project: str, now: int | None) -> str:
+    """``2 hours ago, api-server`` (nothing when the shell shows no descriptions)."""
+    if now is None:
+        return ""
+    where, age = _one_line(project)[:40], _ago(when, now)
+    return f"{age}, {where}" if where else age
 
 
 def run_complete(args: Parsed) -> int:
