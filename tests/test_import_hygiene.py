@@ -77,27 +77,36 @@ def test_completion_loads_almost_nothing_and_never_scans(fixture_dir):
     """Every Tab press runs ``snaptui __complete``: commands, options and session ids (from the
     index alone) with no typing, re, json, argparse, platformdirs, pydantic or Textual, and
     without the catalog's scan or the snapshot reader."""
-    import os
 
     from conftest import snaptui_command
 
     subprocess.run([*snaptui_command(), "list", "--dir", str(fixture_dir)], capture_output=True, check=True)
-    heavy = {"textual", "rich", "pydantic", "json", "re", "typing", "argparse", "platformdirs"}
     reading = {"snaptui.catalog.scan", "snaptui.catalog.survey", "snaptui.catalog.cache", "snaptui.format.reader",
                "snaptui.sources.recovery"}
     for words in (["zsh", "--", "dis"], ["zsh", "--", "purge", "--older-than", ""],
                   ["bash", "--", " \t\n\"'><=;|&(:", "snaptui resume "], ["fish", "--", "discard", ""]):
-        code = (
-            "import sys\nfrom snaptui.cli.main import main\n"
-            f"main(['--dir', {str(fixture_dir)!r}, '__complete', *{words!r}])\n"
-            "print('LOADED', ' '.join(sorted(sys.modules)))"
-        )
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                             env=dict(os.environ)).stdout
-        assert out.splitlines()[1] != "" and "LOADED" in out  # it did complete something
-        loaded = set(out.split("LOADED ", 1)[1].split())
-        assert not heavy & {m.split(".")[0] for m in loaded}, words
+        out, loaded = completion_loads(fixture_dir, words)
+        assert out.splitlines()[1] != ""  # it did complete something
+        assert not COMPLETION_HEAVY & {m.split(".")[0] for m in loaded}, words
         assert not reading & loaded, words
+
+
+COMPLETION_HEAVY = {"textual", "rich", "pydantic", "json", "re", "typing", "argparse", "platformdirs"}
+
+
+def completion_loads(directory, words: list[str]) -> tuple[str, set[str]]:
+    """What ``snaptui --dir DIRECTORY __complete WORDS...`` prints, and the modules it loaded."""
+    import os
+
+    code = (
+        "import sys\nfrom snaptui.cli.main import main\n"
+        f"main(['--dir', {str(directory)!r}, '__complete', *{words!r}])\n"
+        "print('LOADED', ' '.join(sorted(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=dict(os.environ)).stdout
+    printed, _, loaded = out.partition("LOADED ")
+    return printed, set(loaded.split())
 
 
 def test_list_json_reads_snapshots_without_what_orjson_imports_for_its_encoder(fixture_dir):
@@ -154,20 +163,10 @@ def test_orjson_is_imported_as_usual_while_another_thread_runs():
 
 
 def test_completion_of_store_ids_loads_almost_nothing_and_never_reads_the_store(tmp_path, monkeypatch):
-    import os
-
     from test_complete import store_with_crashes
 
     store_with_crashes(tmp_path, monkeypatch)
-    code = (
-        "import sys\nfrom snaptui.cli.main import main\n"
-        f"main(['--dir', {str(tmp_path / 'none')!r}, '__complete', 'zsh', '--', 'resume', ''])\n"
-        "print('LOADED', ' '.join(sorted(sys.modules)))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env=dict(os.environ)).stdout
+    out, loaded = completion_loads(tmp_path / "none", ["zsh", "--", "resume", ""])
     assert "aaaa00001111" in out
-    loaded = set(out.split("LOADED ", 1)[1].split())
-    heavy = {"textual", "rich", "pydantic", "json", "re", "typing", "argparse", "platformdirs"}
-    assert not heavy & {m.split(".")[0] for m in loaded}
+    assert not COMPLETION_HEAVY & {m.split(".")[0] for m in loaded}
     assert not {"snaptui.sources.opendev", "snaptui.catalog.store_survey", "snaptui.catalog.scan"} & loaded
