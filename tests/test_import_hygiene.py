@@ -170,3 +170,16 @@ def test_completion_of_store_ids_loads_almost_nothing_and_never_reads_the_store(
     assert "aaaa00001111" in out
     assert not COMPLETION_HEAVY & {m.split(".")[0] for m in loaded}
     assert not {"snaptui.sources.opendev", "snaptui.catalog.store_survey", "snaptui.catalog.scan"} & loaded
+
+
+def test_every_worker_has_a_description_so_textual_never_reprs_its_arguments():
+    """Without ``description=``, Textual's @work builds one from repr() of every argument at
+    each call: the rows worker's are the 10,000-session catalog and the filter's texts, so
+    each filter key waited ~250 ms before its worker even started."""
+    import re
+    from pathlib import Path
+
+    package = Path(snaptui.__file__).parent
+    bare = [f"{p.relative_to(package)}:{s[: m.start()].count(chr(10)) + 1}" for p in sorted(package.rglob("*.py"))
+            for s in [p.read_text()] for m in re.finditer(r"@work\([^)]*\)", s) if "description=" not in m.group(0)]
+    assert bare == []

@@ -129,7 +129,7 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
         if getattr(self, "_theme_ready", False) and self.state_dir:
             self._save_theme(theme)
 
-    @work(thread=True, group="theme", exit_on_error=False)
+    @work(thread=True, group="theme", description="theme", exit_on_error=False)
     def _save_theme(self, theme: str) -> None:
         from snaptui.settings.uistate import save_theme
 
@@ -213,7 +213,7 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
             return
         self._resume_where(session)
 
-    @work(thread=True, group="resume", exit_on_error=False)
+    @work(thread=True, group="resume", description="resume", exit_on_error=False)
     def _resume_where(self, session: Session) -> None:
         """Resume in the project directory, or, when it is gone, ask where (the check is I/O)."""
         from snaptui.actions.resume import usable_project_dir
@@ -231,7 +231,7 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
 
         self.push_screen(ResumeElsewhereScreen(session), chosen)
 
-    @work(thread=True, group="resume", exit_on_error=False)
+    @work(thread=True, group="resume", description="resume", exit_on_error=False)
     def _relocate(self, session: Session, choice: Choice) -> None:
         """Create the old directory, or copy a store session's files for the new one; then resume."""
         from snaptui.actions import relocate
@@ -294,7 +294,7 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
         self._refresh_rows()
         self.run_discard(chosen)
 
-    @work(thread=True, group="action", exit_on_error=False)
+    @work(thread=True, group="action", description="action", exit_on_error=False)
     def run_discard(self, chosen: list[Item]) -> None:
         self.post_message(actions.discard(self.directory, chosen, self.state_dir, self.clock))
 
@@ -324,7 +324,7 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
             done,
         )
 
-    @work(thread=True, group="action", exit_on_error=False)
+    @work(thread=True, group="action", description="action", exit_on_error=False)
     def run_purge(self, plan: Any) -> None:
         self.post_message(actions.purge(plan, self.clock))
 

@@ -113,7 +113,7 @@ class ChangesApp(ViewingApp):
             return
         self._plan_rollback(session)
 
-    @work(thread=True, exclusive=True, group="rollback-plan", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="rollback-plan", description="rollback-plan", exit_on_error=False)
     def _plan_rollback(self, session: Session) -> None:
         from snaptui.sources import details
 
@@ -144,7 +144,7 @@ class ChangesApp(ViewingApp):
         body = content(changes_text.rollback_spans(plan, session.session_id))
         self.push_screen(RollbackScreen("Roll back the lost turn's files?", body, "Roll back"), answered)
 
-    @work(thread=True, group="action", exit_on_error=False)
+    @work(thread=True, group="action", description="action", exit_on_error=False)
     def _rollback(self, session: Session, plan: Any) -> None:
         from snaptui.catalog.liveness import Liveness
 
@@ -167,6 +167,6 @@ class ChangesApp(ViewingApp):
         """Undo the last discard or rollback (after a restart: the newest of them, asking first for a rollback)."""
         self.run_undo(self.undo_stack.pop() if self.undo_stack else None)
 
-    @work(thread=True, group="action", exit_on_error=False)
+    @work(thread=True, group="action", description="action", exit_on_error=False)
     def run_undo(self, what: Undo | None) -> None:
         self.post_message(actions.undo(self.directory, self.state_dir, what, self.clock))

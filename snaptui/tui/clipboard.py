@@ -49,7 +49,7 @@ class ClipboardKeys:
         if session is not None:
             self._make_command(session)
 
-    @work(thread=True, group="copy", exit_on_error=False)
+    @work(thread=True, group="copy", description="copy", exit_on_error=False)
     def _make_command(self: Any, session: Session) -> None:
         from snaptui.actions.resume import plan
 
@@ -65,7 +65,7 @@ class ClipboardKeys:
             why = humanfmt.live_reason(live.agent, live.written_ms, self.clock()) if live is not None else None
             self._make_report(session, why)
 
-    @work(thread=True, group="copy", exit_on_error=False)
+    @work(thread=True, group="copy", description="copy", exit_on_error=False)
     def _make_report(self: Any, session: Session, live_reason: str | None) -> None:
         from snaptui.present import report
 

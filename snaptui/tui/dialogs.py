@@ -117,7 +117,7 @@ class PurgeScreen(ModalScreen["PurgePlan | None"]):
         if self._plan is not None and (self._plan.sessions or self._plan.trash_files):
             self.query_one("#purge", Button).focus()
 
-    @work(thread=True, exclusive=True, group="purge-plan", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="purge-plan", description="purge-plan", exit_on_error=False)
     def _plan_for(self, text: str) -> None:
         try:
             seconds = parse_duration(text)

@@ -346,7 +346,7 @@ class DiffScreen(ModalScreen[str | None]):
         self._title.update(Content.assemble(("Reading the files…", "$text-muted")))
         self._build(self._changes)
 
-    @work(thread=True, exclusive=True, group="diff-build", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="diff-build", description="diff-build", exit_on_error=False)
     def _build(self, changes: TurnChanges | None) -> None:
         if changes is None:
             from snaptui.present.changes import look

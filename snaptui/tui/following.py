@@ -105,7 +105,7 @@ class FollowingApp(App[Session | None]):
         self.agents_seen = liveness.agents is not None
         return liveness.running(catalog.incomplete)
 
-    @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="scan", description="scan", exit_on_error=False)
     def scan_directory(self, printed: bytes | None = None) -> None:
         """Scan in a thread; the screen stays live and shows progress. ``printed``: the digest
         of what it is to read, taken just before (a routine rescan's)."""
@@ -128,7 +128,7 @@ class FollowingApp(App[Session | None]):
         if not worker.is_cancelled:
             self.post_message(Scanned(result, self._live_now(result), printed))
 
-    @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="scan", description="scan", exit_on_error=False)
     def take_prefetch(self) -> None:
         """Hand over the scan started before the UI (see :mod:`snaptui.catalog.prefetch`)."""
         worker = get_current_worker()
@@ -146,7 +146,7 @@ class FollowingApp(App[Session | None]):
         if not worker.is_cancelled and prefetch.full is not None:
             self.post_message(Scanned(prefetch.full, self._live_now(prefetch.full)))
 
-    @work(thread=True, exclusive=True, group="texts", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="texts", description="texts", exit_on_error=False)
     def load_texts(self) -> None:
         """What the filter searches, previews included (from the cache where it can be)."""
         from snaptui.catalog.search import search_texts
@@ -155,13 +155,13 @@ class FollowingApp(App[Session | None]):
         if not get_current_worker().is_cancelled:
             self.post_message(TextsLoaded(texts))
 
-    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="watch", description="watch", exit_on_error=False)
     def _watch(self) -> None:
         """Has the directory changed (new, replaced, removed files)?"""
         if _stamp(self.directory) != self._dir_stamp:
             self.post_message(DirectoryChanged())
 
-    @work(thread=True, exclusive=True, group="routine", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="routine", description="routine", exit_on_error=False)
     def _routine(self) -> None:
         """Has anything a scan reads changed since the last routine rescan (edits in place,
         the store, a discard made elsewhere)? If not, only whether sessions run is looked at."""
@@ -226,7 +226,7 @@ class FollowingApp(App[Session | None]):
         if self.texts:
             self.load_texts()  # the filter is in use: keep its texts current (cheap: cached per file)
 
-    @work(thread=True, group="watch", exit_on_error=False)
+    @work(thread=True, group="watch", description="watch", exit_on_error=False)
     def _stamp_later(self) -> None:
         stamp = _stamp(self.directory)
         self.call_from_thread(setattr, self, "_dir_stamp", stamp)

@@ -298,7 +298,7 @@ class InsightsScreen(ModalScreen["Only | None"]):
             self._asked = catalog
             self._count(catalog, self.app.clock())  # type: ignore[attr-defined]
 
-    @work(thread=True, exclusive=True, group="insights", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="insights", description="insights", exit_on_error=False)
     def _count(self, catalog: Catalog, now_ms: int) -> None:
         insights = figures.build(stats_of.compute(catalog.incomplete), now_ms=now_ms)
         if not get_current_worker().is_cancelled:

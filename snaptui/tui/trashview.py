@@ -69,7 +69,7 @@ class TrashScreen(ModalScreen[bool]):
         self.query_one(OptionList).focus()
         self._list()
 
-    @work(thread=True, exclusive=True, group="trash", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="trash", description="trash", exit_on_error=False)
     def _list(self) -> None:
         gone: list[trash.TrashedFile | Dismissal] = list(dismissed.listed(self._state_dir))
         try:
@@ -108,7 +108,7 @@ class TrashScreen(ModalScreen[bool]):
             return
         self._restore(self._files[index])
 
-    @work(thread=True, group="trash-restore", exit_on_error=False)
+    @work(thread=True, group="trash-restore", description="trash-restore", exit_on_error=False)
     def _restore(self, t: trash.TrashedFile | Dismissal) -> None:
         if isinstance(t, Dismissal):
             self.post_message(actions.show_again(self._state_dir, [t.key]))

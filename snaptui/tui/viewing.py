@@ -123,7 +123,7 @@ class ViewingApp(FollowingApp):
         self.seen_sessions.update(shown)
         return view
 
-    @work(thread=True, exclusive=True, group="rows", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="rows", description="rows", exit_on_error=False)
     def _build_in_worker(self, seq: int, *args: Any) -> None:
         built = self._built
         if built is not None and built[1:] == args[1:] and built[0].items == args[0].items \
@@ -235,7 +235,7 @@ class ViewingApp(FollowingApp):
         if wanted:
             self._gather(wanted)
 
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="detail", description="detail", exit_on_error=False)
     def _gather(self, sessions: list[Session]) -> None:
         worker = get_current_worker()
         for session in sessions:
