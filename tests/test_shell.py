@@ -197,6 +197,16 @@ def test_bash_history_keeps_a_longer_line_and_takes_the_command_for_a_plain_one(
     assert "echo one; snaptui resume hostile.json --yes" in first.read_text()
     kept = second.read_text()
     assert "snaptui resume hostile.json" not in kept and "&& 'opendev'" in kept
+    third = world["tmp"] / "hist3"  # a line HISTCONTROL keeps out: the entry before it stays
+    tmux.type("h", "HISTCONTROL=ignorespace", "Enter")
+    tmux.type("h", "snaptui list --store off > /dev/null", "Enter")
+    tmux.type("h", " snaptui resume hostile.json --yes", "Enter")
+    tmux.type("h", f"history 2 > {shlex.quote(str(third))}", "Enter")
+    for _ in range(100):
+        if third.exists() and third.stat().st_size:
+            break
+        time.sleep(0.1)
+    assert "snaptui list --store off > /dev/null" in third.read_text()
 
 
 def test_fish_before_4_prints_no_history_on_resume(world):

@@ -245,12 +245,22 @@ def test_resume_elsewhere_copies_the_store_session_into_the_new_folder(cli, tmp_
     assert not (tmp_path / "PWNED").exists() and not (tmp_path / "PWNED2").exists()
     assert handoff.read_text().startswith("cd ")
     del out
-    run = cli("resume", "bbbbbbbbbbbb", "--dir", str(tmp_path / "none"))
-    assert run.code == 2 and "names 2 sessions" in run.err and "give the file's path" in run.err
+    listed = json.loads(cli("list", "--json", "--dir", str(tmp_path / "none")).out)
+    assert [o["path"] for o in listed] == [str(folder / "bbbbbbbbbbbb.json")]  # the original left behind: dismissed
+    assert "bbbbbbbbbbbb" in cli("restore", "--dir", str(tmp_path / "none")).out  # ... and can be brought back
     original = str(old_folder / "bbbbbbbbbbbb.json")
+    run = cli("resume", original, "--dir", str(tmp_path / "none"))
+    assert run.code == 2 and "dismissed" in run.err and "snaptui restore" in run.err
+    assert cli("restore", "bbbbbbbbbbbb", "--dir", str(tmp_path / "none")).code == 0
     run = cli("resume", original, "--cd", str(new), "--dir", str(tmp_path / "none"),
               env={"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"})
-    assert run.code == 2 and "not replacing opendev's files" in run.err  # never over an existing file
+    assert run.code == 0 and "copied" not in run.out, run  # the same copy is there: used as it is
+    assert cli("restore", "bbbbbbbbbbbb", "--dir", str(tmp_path / "none")).code == 0
+    with open(folder / "bbbbbbbbbbbb.jsonl", "ab") as f:  # opendev went on in the copy
+        f.write(b"\n")
+    run = cli("resume", original, "--cd", str(new), "--dir", str(tmp_path / "none"),
+              env={"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"})
+    assert run.code == 2 and "differs" in run.err and "not replacing opendev's files" in run.err
 
 
 @pytest.mark.parametrize("columns", ["1000000000", "99999999999999999999"])
@@ -308,6 +318,9 @@ def test_a_session_under_the_xdg_root_after_the_base_flipped_is_copied_where_ope
     fx.died_mid_turn(xdg_root, str(project), sid="bbbbbbbbbbbb")
     age(xdg_root)
     (isolated_home / ".opendev" / "crash").mkdir(parents=True)  # what a crash log leaves
+    checkpoints = xdg_root / "file-history" / "bbbbbbbbbbbb" / "1"
+    checkpoints.mkdir(parents=True)
+    (checkpoints / "manifest.json").write_text('{"files": []}')  # opendev's undo of the turn's edits (§5.1)
     before = fx.fingerprint(xdg_root)
     handoff = tmp_path / "handoff"
     handoff.write_text("")
@@ -321,11 +334,17 @@ def test_a_session_under_the_xdg_root_after_the_base_flipped_is_copied_where_ope
         assert (folder / name).read_bytes() == (old_folder / name).read_bytes()
         assert (folder / name).stat().st_mtime_ns == (old_folder / name).stat().st_mtime_ns  # not "live?"
     assert (folder / "OPENDEV_PROJECT_PATH").read_bytes() == os.fsencode(str(project))
+    copied_manifest = isolated_home / ".opendev" / "file-history" / "bbbbbbbbbbbb" / "1" / "manifest.json"
+    assert copied_manifest.read_text() == '{"files": []}'
     assert fx.fingerprint(xdg_root) == before
     assert "'-r' 'bbbbbbbbbbbb'" in handoff.read_text()
     copied = fx.fingerprint(folder.parent.parent)
+    listed = json.loads(cli("list", "--json", "--dir", str(tmp_path / "none")).out)
+    assert [o["path"] for o in listed] == [str(folder / "bbbbbbbbbbbb.json")]  # the original: dismissed
+    assert cli("check", "--dir", str(tmp_path / "none")).code == 1  # both seen: no new crash for the next shell
+    assert cli("restore", "bbbbbbbbbbbb", "--dir", str(tmp_path / "none")).code == 0
     run = cli("resume", str(old_folder / "bbbbbbbbbbbb.json"), "--dir", str(tmp_path / "none"), env=env)
-    assert run.code == 0 and "it will load the copy in" in run.out, run
+    assert run.code == 0 and "it will load the same copy in" in run.out, run
     assert fx.fingerprint(folder.parent.parent) == copied
 
 
@@ -374,3 +393,39 @@ def test_the_list_header_names_no_recovery_directory_that_does_not_exist(cli, st
     assert run.code == 0 and "interrupted sessions in opendev's store" in head and "none" not in head
     stats = cli("stats", "--dir", str(tmp_path / "none"), timeout=20)
     assert stats.code == 0 and str(tmp_path / "none") not in stats.out
+
+
+def test_resume_elsewhere_of_a_first_turn_never_saved_copies_nothing(cli, tmp_path, monkeypatch):
+    """opendev starts a fresh session for it (it has no .json to load): its .debug copied into
+    the new folder only made a second interrupted entry there."""
+    root = tmp_path / "opendev"
+    fx.first_turn_never_ended(root, str(tmp_path / "gone"), sid="dddddddddddd")
+    age(root)
+    monkeypatch.setenv("OPENDEV_DIR", str(root))
+    new = tmp_path / "new"
+    new.mkdir()
+    handoff = tmp_path / "handoff"
+    handoff.write_text("")
+    run = cli("resume", "dddddddddddd", "--cd", str(new), "--dir", str(tmp_path / "none"),
+              env={"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"})
+    assert run.code == 0 and "copied" not in run.out and "fresh session" in run.out, run
+    assert not (root / "projects" / str(new.resolve()).replace("/", "-")).exists()
+    assert "'-r'" not in handoff.read_text() and str(new) in handoff.read_text()
+
+
+def test_the_copied_line_shows_hostile_file_names_as_text(cli, tmp_path, isolated_home):
+    """The session id names the files copied: its escapes reached the terminal."""
+    project = tmp_path / "proj"
+    project.mkdir()
+    sid = "esc\x1b]0;HACKED\x07\x1b[31mred"
+    xdg_root = isolated_home / ".local" / "share" / "opendev"
+    fx.died_mid_turn(xdg_root, str(project), sid=sid)
+    age(xdg_root)
+    (isolated_home / ".opendev").mkdir()
+    handoff = tmp_path / "handoff"
+    handoff.write_text("")
+    (path,) = xdg_root.rglob("*.json")
+    run = cli("resume", "--yes", str(path), "--dir", str(tmp_path / "none"),
+              env={"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"})
+    assert run.code == 0, run
+    assert "copied" in run.out and "\x1b" not in run.out and "\x07" not in run.out

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
+from snaptui.actions.resume import opendev_has_it, usable_project_dir
 from snaptui.base.atomic import fsync_dir
 from snaptui.sources.opendev_layout import MARKER
 from snaptui.sources.records import Session
@@ -50,8 +51,24 @@ def move_to(session: Session, new_dir: str, moved: Moved | None = None) -> Sessi
     """The session as it will be resumed in ``new_dir`` (its record, pointed there, and at
     the copy of its file when ``moved`` made one)."""
     if moved is not None and moved.folder:
-        return session._replace(project_dir=new_dir, path=os.path.join(moved.folder, os.path.basename(session.path)))
+        path = os.path.join(moved.folder, os.path.basename(session.path))
+        return session._replace(project_dir=new_dir, path=path, key=f"{session.source}:{path}")
     return session._replace(project_dir=new_dir)
+
+
+def moved_on(original: Session, copy: Session, state_dir: str | None) -> Session:
+    """After ``original`` was copied to ``copy`` for opendev to go on from: the original,
+    left behind where opendev no longer looks, is dismissed (its files stay; restore or u
+    brings it back), so that it is not listed beside its copy as a second crash. ``copy``."""
+    if state_dir and copy.path != original.path:
+        from snaptui.base import clock
+        from snaptui.catalog import dismissed
+
+        try:
+            dismissed.dismiss(state_dir, [original], clock.now_ms())
+        except OSError:
+            pass  # listed twice until dismissed by hand: nothing lost
+    return copy
 
 
 def data_root(session: Session) -> str:
@@ -71,35 +88,40 @@ def into_reach(session: Session) -> Moved:
     """Make a store session loadable by ``opendev -r`` as started now: when it lies under a
     data root other than the one opendev reads (OPENDEV_STORE.md §1, "the base can flip": a
     crash log creates ``~/.opendev`` and the XDG sessions drop out of sight; or a root given
-    with ``--store``), copy it into that root's folder for its project (as :func:`copy_session`
-    does: never over a file, the originals untouched). Nothing to do otherwise (an empty
-    :class:`Moved`). Raises :class:`MoveError`, :func:`copy_session`'s."""
+    with ``--store``), copy it into that root's folder for its project, as
+    :func:`copy_session` does. A byte-identical copy already there (an earlier resume) is
+    used as it is (``folder`` and nothing ``copied``); nothing to do otherwise (an empty
+    :class:`Moved`). Raises :class:`MoveError` (a copy there that differs from this one
+    is never resumed in its place, nor replaced)."""
     from snaptui.sources.opendev_roots import effective_root
 
-    root = effective_root()
-    if session.source != "opendev" or session.path.endswith(".debug") or root is None:
-        return Moved("", ())  # a snapshot; a first turn opendev never saved (a fresh start)
+    if session.source != "opendev" or not usable_project_dir(session.project_dir):
+        return Moved("", ())
+    root = effective_root(session.project_dir)
+    if root is None:
+        return Moved("", ())
     try:
         same = os.path.samefile(root, data_root(session))
     except OSError:  # opendev's root does not exist yet: it makes it
         same = False
     if same:
         return Moved("", ())
-    folder = os.path.join(root, "projects", encode(session.project_dir))
-    if os.path.lexists(os.path.join(folder, os.path.basename(session.path))):
-        return Moved(folder, ())  # a copy is there already (an earlier resume): opendev loads that one
     return copy_session(session, session.project_dir, root=root)
 
 
 def copy_session(session: Session, new_dir: str, *, root: str | None = None) -> Moved:
     """Copy a store session's files into ``new_dir``'s store folder (see the module docstring)
-    under data root ``root`` (the session's own by default).
+    under data root ``root`` (the session's own by default), and, into another root, its
+    file checkpoints (``file-history/{id}/``, §5.1: opendev's undo of the session's edits).
 
-    ``new_dir`` must be an existing absolute directory. Raises :class:`MoveError`.
+    A file already there that is byte for byte the one to copy (an earlier copy) is left
+    as it is; one that differs stops everything. A session opendev never saved (its first
+    turn never ended) has nothing to copy: opendev starts a fresh one. ``new_dir`` must be
+    an existing absolute directory. Raises :class:`MoveError`.
     """
-    if session.source != "opendev":
+    if session.source != "opendev" or not opendev_has_it(session):
         return Moved("", ())
-    if not os.path.isabs(new_dir) or "\0" in new_dir or not os.path.isdir(new_dir):
+    if not usable_project_dir(new_dir):
         raise MoveError(f"{new_dir} is not an existing directory")
     old_folder = os.path.dirname(session.path)
     projects = os.path.dirname(old_folder) if root is None else os.path.join(root, "projects")
@@ -111,15 +133,18 @@ def copy_session(session: Session, new_dir: str, *, root: str | None = None) -> 
         raise MoveError("the session id cannot name a file")
     sources = [(sid + suffix, os.path.join(old_folder, sid + suffix)) for suffix in SUFFIXES]
     sources = [(name, path) for name, path in sources if os.path.lexists(path)]
-    if not any(name.endswith(".json") for name, _ in sources) and not any(n.endswith(".debug") for n, _ in sources):
+    if not any(name.endswith(".json") for name, _ in sources):
         raise MoveError("the session's files are gone")
     try:
         os.makedirs(folder, mode=0o755, exist_ok=True)
     except OSError as exc:
         raise MoveError(f"cannot create {folder}: {exc.strerror or exc}") from None
-    clashes = [name for name, _ in sources if os.path.lexists(os.path.join(folder, name))]
-    if clashes:
-        raise MoveError(f"{folder} already holds {', '.join(clashes)}: not replacing opendev's files")
+    there = [(name, path) for name, path in sources if os.path.lexists(os.path.join(folder, name))]
+    differ = [name for name, path in there if not _same_bytes(path, os.path.join(folder, name))]
+    if differ:
+        raise MoveError(f"{folder} already holds {', '.join(differ)}, which differs from this session's: "
+                        "not replacing opendev's files (resume that copy by its path, or move it aside)")
+    sources = [(name, path) for name, path in sources if (name, path) not in there]
     _marker(folder, new_dir)
     copied = []
     try:
@@ -134,7 +159,52 @@ def copy_session(session: Session, new_dir: str, *, root: str | None = None) -> 
                 pass
         raise MoveError(f"cannot copy {name} into {folder}: {exc.strerror or exc}") from None
     fsync_dir(folder)
+    if root is not None and copied:
+        _copy_checkpoints(data_root(session), root, sid)
     return Moved(folder, tuple(copied))
+
+
+def _same_bytes(a: str, b: str) -> bool:
+    """Whether two regular files hold the same bytes (False when either cannot be read)."""
+    from snaptui.base.files import Unreadable, open_regular
+
+    fds: list[int] = []
+    try:
+        sizes = set()
+        for path in (a, b):
+            fd, st = open_regular(path)
+            fds.append(fd)
+            sizes.add(st.st_size)
+        if len(sizes) != 1:
+            return False
+        while True:
+            one, two = os.read(fds[0], _CHUNK), os.read(fds[1], _CHUNK)
+            if one != two:
+                return False
+            if not one:
+                return True
+    except (OSError, Unreadable):
+        return False
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def _copy_checkpoints(src_root: str, dst_root: str, sid: str) -> None:
+    """Copy ``file-history/{sid}/`` into the other root when it has none (times kept, links
+    copied as links, never over anything): the checkpoints a resumed opendev's undo needs.
+    Best effort: the session resumes without them when they cannot be copied."""
+    import shutil
+
+    src = os.path.join(src_root, "file-history", sid)
+    dst = os.path.join(dst_root, "file-history", sid)
+    if not os.path.isdir(src) or os.path.islink(src) or os.path.lexists(dst):
+        return
+    try:
+        os.makedirs(os.path.dirname(dst), mode=0o755, exist_ok=True)
+        shutil.copytree(src, dst, symlinks=True)
+    except (OSError, shutil.Error):
+        shutil.rmtree(dst, ignore_errors=True)
 
 
 def _marker(folder: str, new_dir: str) -> None:

@@ -201,9 +201,10 @@ _BASH_HISTORY = r"""local __snaptui_typed
         __snaptui_typed=$(HISTTIMEFORMAT= builtin history 1 2>/dev/null)
         __snaptui_typed=${__snaptui_typed#*[0-9][ *] }
         # "history -s" replaces the last entry: only when that is this very "snaptui ..." line
-        # (not a longer line it was part of, nor an older line when the startup check ran it)
+        # (not a longer line it was part of, nor an older one: the startup check ran it, or
+        # HISTCONTROL kept the typed line out, so the last entry does not hold its last word)
         if [[ $__snaptui_typed == snaptui* && $__snaptui_typed != *[\;\&\|$'\n']* \
-              && " $* " != *" --startup "* ]]; then
+              && $__snaptui_typed == *"${!#}"* && " $* " != *" --startup "* ]]; then
             builtin history -s -- "$__snaptui_cmd"
         fi"""
 

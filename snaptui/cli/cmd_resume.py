@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 
-from snaptui.catalog import seen
 from snaptui.cli.context import Context, hand_over, out, refuse_if_running
 from snaptui.cli.parse import Parsed, UsageError
 from snaptui.cli.select import one_session
@@ -27,8 +26,9 @@ def run(args: Parsed) -> int:
         except relocate.MoveError as exc:
             raise UsageError(f"cannot resume in {one_line(new_dir)}: {exc}") from None
         if moved.copied:
-            out(f"copied {', '.join(moved.copied)} into opendev's folder for {one_line(new_dir)}")
-        session = relocate.move_to(session, new_dir, moved)
+            out(f"copied {', '.join(one_line(n, 80) for n in moved.copied)} into opendev's folder for "
+                f"{one_line(new_dir)}")
+        session = relocate.moved_on(session, relocate.move_to(session, new_dir, moved), ctx.dirs.state)
     elif not usable_project_dir(session.project_dir):
         where = session.project_dir
         if not os.path.isabs(where):
@@ -41,5 +41,4 @@ def run(args: Parsed) -> int:
         if session.source == "opendev":
             gone += " (and opendev deletes this session's folder the next time it starts anywhere)"
         raise UsageError(f"{gone}: resume it elsewhere with --cd NEW, or create the directory")
-    seen.remember(ctx.dirs.state, ctx.directory, [session])
-    return hand_over(ctx.settings["resume_command"], session)
+    return hand_over(ctx.settings["resume_command"], session, state_dir=ctx.dirs.state, directory=ctx.directory)

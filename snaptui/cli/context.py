@@ -124,9 +124,12 @@ def existing_directory(ctx: Context) -> None:
         raise DirectoryError(ctx.directory, problem)
 
 
-def hand_over(template: str, session: Session) -> int:
+def hand_over(template: str, session: Session, *, state_dir: str | None = None, directory: str = "") -> int:
     """Resume ``session`` with the ``resume_command`` template (handed to the shell, or run
-    here); a fresh session is said first (opendev cannot load this one). The exit status."""
+    here); a fresh session is said first (opendev cannot load this one). A store session
+    opendev would not find is first copied where it reads (:func:`relocate.into_reach`).
+    What is resumed is remembered as seen (``state_dir``, for the recovery ``directory``).
+    The exit status."""
     from snaptui.actions import relocate
     from snaptui.actions.handoff import HandoffError, hand_off
     from snaptui.actions.resume import plan
@@ -141,9 +144,14 @@ def hand_over(template: str, session: Session) -> int:
         return 1
     if moved.folder:
         where = one_line(humanfmt.home_short(moved.folder))
-        out(f"copied {', '.join(moved.copied)} into {where}: opendev reads its sessions there now" if moved.copied
-            else f"opendev reads its sessions from another directory: it will load the copy in {where}")
-        session = relocate.move_to(session, session.project_dir, moved)
+        out(f"copied {', '.join(one_line(n, 80) for n in moved.copied)} into {where}: opendev reads its sessions "
+            "there now" if moved.copied else f"opendev reads its sessions from another directory: it will load the "
+            f"same copy in {where}")
+        session = relocate.moved_on(session, relocate.move_to(session, session.project_dir, moved), state_dir)
+    if state_dir:
+        from snaptui.catalog import seen
+
+        seen.remember(state_dir, directory, [session])  # the next shell's check: nothing new
     resume = plan(template, session)
     if resume.fresh:
         out(f"opendev has no saved turn of {one_line(session.session_id, 60) or '(empty id)'}: starting a fresh "

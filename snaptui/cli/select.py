@@ -35,8 +35,7 @@ def _one(catalog: Catalog, wanted: str, files: bool) -> list[Item]:
     if exact:
         return exact
     if len(wanted) < MIN_PREFIX:
-        raise UsageError(f"no session matches {one_line(wanted, 80)!r} in {catalog.directory} "
-                         f"(a prefix needs {MIN_PREFIX}+ characters)")
+        raise UsageError(_no_match(catalog, wanted, f" (a prefix needs {MIN_PREFIX}+ characters)"))
     by_id = [s for s in sessions if s.session_id.startswith(wanted)]
     ids = {s.session_id for s in by_id}
     if len(ids) > 1:
@@ -49,8 +48,17 @@ def _one(catalog: Catalog, wanted: str, files: bool) -> list[Item]:
         names = ", ".join(sorted(one_line(f.name, 60) for f in by_name)[:5])
         raise UsageError(f"{wanted!r} is ambiguous: {names}")
     if not by_name:
-        raise UsageError(f"no session matches {one_line(wanted, 80)!r} in {catalog.directory}")
+        raise UsageError(_no_match(catalog, wanted))
     return by_name
+
+
+def _no_match(catalog: Catalog, wanted: str, why: str = "") -> str:
+    """No session matches: where it was looked for, and what was left out."""
+    where = "" if catalog.missing else f" in {catalog.directory}"
+    if catalog.dismissed:
+        why += (f" ({catalog.dismissed} dismissed session(s) of opendev's store are left out: "
+                "snaptui restore lists them)")
+    return f"no session matches {one_line(wanted, 80)!r}{where}{why}"
 
 
 def one_session(catalog: Catalog, wanted: str) -> Session:

@@ -73,4 +73,4 @@ def run_ui(ctx: Context) -> int:
     looked()
     if chosen is None:
         return app.return_code or 0
-    return hand_over(ctx.settings["resume_command"], chosen)
+    return hand_over(ctx.settings["resume_command"], chosen, state_dir=ctx.dirs.state, directory=ctx.directory)

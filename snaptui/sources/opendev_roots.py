@@ -40,10 +40,14 @@ def candidate_roots() -> tuple[str, ...]:
     return (os.path.join(home, ".opendev"), os.path.join(data, "opendev"))
 
 
-def effective_root() -> str | None:
-    """The data root opendev would read sessions from if started now (§1: the first of
-    :func:`candidate_roots` that is set or exists, else the XDG one); None without a home
-    (opendev then uses ``/tmp/opendev``, which is not scanned either)."""
+def effective_root(cwd: str | None = None) -> str | None:
+    """The data root opendev would read sessions from if started now in ``cwd`` (§1: the
+    first of :func:`candidate_roots` that is set or exists, else the XDG one; a relative or
+    empty ``$OPENDEV_DIR`` is taken as opendev takes it, relative to where it runs); None
+    without a home (opendev then uses ``/tmp/opendev``, which is not scanned either)."""
+    env = os.environ.get("OPENDEV_DIR")
+    if env is not None and cwd is not None and not os.path.isabs(env):
+        return os.path.normpath(os.path.join(cwd, env))
     roots = candidate_roots()
     if not roots:
         return None

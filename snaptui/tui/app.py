@@ -244,7 +244,7 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
                 raise relocate.MoveError(f"{choice.directory} is not an existing directory")
             else:
                 copied = relocate.copy_session(session, choice.directory, root=relocate.reading_root(session))
-                moved = relocate.move_to(session, choice.directory, copied)
+                moved = relocate.moved_on(session, relocate.move_to(session, choice.directory, copied), self.state_dir)
         except (relocate.MoveError, OSError) as exc:
             self.call_from_thread(self.notify, f"Not resumed: {exc}", title="Resume somewhere else",
                                   severity="error", markup=False)
