@@ -59,3 +59,18 @@ def test_a_damaged_store_session_is_not_said_to_go_to_the_trash(tmp_path):
     assert "may still resume it" in text
     snapshot = DamagedFile("/r/x.json", "snapshot", "/r/x.json", "x.json", "not valid JSON")
     assert "move it to the trash" in _text(detail.damaged_spans(snapshot))
+
+
+def test_a_store_session_opendev_no_longer_reads_says_where_resuming_takes_it(tmp_path, isolated_home):
+    import opendev_fixtures as fx
+
+    project = tmp_path / "proj"
+    project.mkdir()
+    xdg_root = isolated_home / ".local" / "share" / "opendev"
+    fx.died_mid_turn(xdg_root, str(project), sid="bbbbbbbbbbbb")
+    (s,) = scan(str(tmp_path / "none"), store_roots=(str(xdg_root),)).incomplete
+    template = DEFAULTS["resume_command"]
+    assert "no longer reads" not in _text(detail.session_spans(s, detail.gather(s, template=template), now_ms=NOW))
+    (isolated_home / ".opendev").mkdir()  # a crash log made it: opendev reads there now (§1)
+    text = _text(detail.session_spans(s, detail.gather(s, template=template), now_ms=NOW))
+    assert "opendev no longer reads this store (it reads ~/.opendev now): resuming copies the session there" in text

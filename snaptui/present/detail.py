@@ -48,6 +48,8 @@ class Facts(NamedTuple):
     """The resume command as a person would type it."""
     changes: TurnChanges | None = None
     """What the lost turn did to the project's files (None: no source knows the turn)."""
+    reads_from: str | None = None
+    """The data root opendev reads now, when this store session lies in another one."""
 
 
 def _field(name: str, *value: Span) -> list[Span]:
@@ -101,8 +103,11 @@ def session_spans(s: Session, facts: Facts | None, *, now_ms: int, expanded: boo
         parts += _field("", ("the project directory is a relative path: resuming asks where", "bad-text"))
     elif not facts.project_exists:
         parts += _field("", ("the project directory is gone: resuming cannot start there", "bad-text"))
-        if s.source != "snapshot":
+        if s.source != "snapshot" and facts.reads_from is None:
             parts += _field("", ("opendev deletes this session's folder the next time it starts anywhere", "bad"))
+    if facts.reads_from is not None:
+        parts += _field("", (f"opendev no longer reads this store (it reads {humanfmt.home_short(facts.reads_from)} "
+                             "now): resuming copies the session there first, and dismisses this one", "warn"))
     if s.lost_turn is not None:
         parts.append(("\n", ""))
         parts += lost.spans(s.lost_turn, _field)
@@ -248,4 +253,21 @@ def gather(session: Session, *, template: str, roots: tuple[str, ...] | None = N
         problem = str(exc) or type(exc).__name__
     resume = plan(template, session)
     found = details.transcript(session, roots)
-    return Facts(results, problem, resume.cwd_exists, found, resume.display(), changes.look(session))
+    return Facts(results, problem, resume.cwd_exists, found, resume.display(), changes.look(session),
+                 _reads_from(session))
+
+
+def _reads_from(session: Session) -> str | None:
+    """The root opendev reads now, when a store session lies in another (None otherwise)."""
+    from snaptui.actions.relocate import data_root
+    from snaptui.sources.opendev_roots import effective_root
+
+    if session.source != "opendev":
+        return None
+    root = effective_root(session.project_dir if os.path.isabs(session.project_dir) else None)
+    if root is None:
+        return None
+    try:
+        return None if os.path.samefile(root, data_root(session)) else root
+    except OSError:
+        return root if not os.path.exists(root) else None
