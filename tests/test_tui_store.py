@@ -49,6 +49,8 @@ async def test_store_sessions_are_listed_and_explained(tmp_path, root):
         await settle(pilot)
         text = screen_text(app)
         assert "bbbbbbbb" in text and "cccccccc" in text
+        status = str(app.status.render())
+        assert status.startswith("snaptui opendev's store") and "no-recovery" not in status  # that one does not exist
         assert "Lost turn" in text and "\u201cPlease also handle whitespace-only files\u201d" in text
         assert "Asked for" in text and "src/config.rs" in text and "cargo test" in text
         assert "opendev's session store" in text and "not recorded" in text

@@ -18,8 +18,11 @@ def status_spans(directory: str, catalog: Catalog | None, *, sort: str, show_com
     with a project or a day chosen in the insights, ``project: ~/src/app`` or ``day: Fri 27 Nov 2026``
     (``escape clears``). Within ``width`` cells, the least needed parts go first (the name, the
     directory, the sort)."""
-    groups: list[tuple[int, list[Span]]] = [(6, [("snaptui ", "title")]),
-                                            (4, [(humanfmt.home_short(directory), "path"), ("  ", "")])]
+    # A recovery directory that does not exist held nothing (opendev 0.1.8 writes none): the
+    # sessions shown are the store's, so it is not named as where they are.
+    where = "opendev's store" if catalog is not None and catalog.missing and catalog.incomplete \
+        else humanfmt.home_short(directory)
+    groups: list[tuple[int, list[Span]]] = [(6, [("snaptui ", "title")]), (4, [(where, "path"), ("  ", "")])]
     if catalog is not None:
         groups.append((0, [(f"{humanfmt.count(len(catalog.incomplete))} interrupted", "strong")]))
         if catalog.damaged:
