@@ -109,6 +109,15 @@ def test_purge_without_terminal_or_yes_refuses_and_removes_nothing(cli, recovery
     assert (recovery / "old_session_snapshot.json").exists()
 
 
+def test_purge_of_a_snapshot_that_may_still_be_running_says_so(cli, recovery):
+    """Its file written a moment ago (a live agent's), its snapshot time old: the plain "Delete
+    them for good?" was all the CLI asked (the TUI asks a second time)."""
+    path = write(recovery, "live-old", ts=1_000, age_s=None)
+    run = cli("purge", "--older-than", "1d", "--dir", str(recovery))
+    assert run.code == 2 and "may still be running" in run.err and run.err.count("\n") == 1
+    assert path.exists()
+
+
 def test_purge_dry_run_then_yes(cli, recovery):
     write(recovery, "old", ts=1_000)
     write(recovery, "new", ts=2**62)

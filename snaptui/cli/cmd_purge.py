@@ -7,7 +7,7 @@ import sys
 
 from snaptui.actions import purge as purging
 from snaptui.base.durations import parse_duration
-from snaptui.cli.context import Context, DirectoryError, confirm, out
+from snaptui.cli.context import Context, DirectoryError, confirm, out, refuse_if_running
 from snaptui.cli.parse import Parsed, UsageError
 from snaptui.present import humanfmt
 from snaptui.present.safetext import one_line
@@ -40,6 +40,7 @@ def run(args: Parsed) -> int:
             f"kept longer than {humanfmt.duration(retention)}.")
     if args.dry_run:
         return 0
+    refuse_if_running(ctx, list(plan.sessions), "purge", args.yes)  # an age below the running threshold
     if not args.yes:
         if not (sys.stdin.isatty() and sys.stderr.isatty()):
             raise UsageError("refusing to purge without a terminal to confirm on (pass --yes)")
