@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+
 from helpers import write
 from snaptui.actions import trash as store
 from snaptui.sources.recovery import TRASH_DIR
@@ -411,6 +413,75 @@ async def test_discarding_marks_the_filter_hides_says_so_even_when_one_may_be_ru
         await pilot.pause()
     assert sorted(p.name for p in directory.iterdir() if not p.name.startswith(".")) == sorted(
         f"{i}_session_snapshot.json" for i in ("live-marked", "old-marked", "kept-visible"))
+
+
+async def _trashed_after(home, keys, *, burst: bool) -> list[str]:
+    """What ``keys`` discard, sent at once (``burst``) or one by one with the app settled between."""
+    from textual import events
+
+    app = make_app(home)
+    directory = home / "recovery"
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        for key, char in keys:
+            if burst:
+                app.post_message(events.Key(key, char))
+            else:
+                await pilot.press(key)
+                await settle(pilot)
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert app.screen is app.screen_stack[0], app.screen
+    trash = directory / TRASH_DIR
+    return sorted(p.name for b in trash.iterdir() for p in b.iterdir()) if trash.exists() else []
+
+
+@pytest.mark.parametrize("big", [False, True], ids=["small", "rows-in-a-worker"])
+@pytest.mark.parametrize("keys", [
+    "s j d",  # sort, then the second row by cost
+    "a G d",  # completed shown, then the last row
+    "/ a p i enter j d",  # the filter kept, then its second row
+    "/ a p i escape down down d",  # the filter cleared, then the third row
+    "j v v j d",  # the detail full screen and back, then on down the list
+    "j d j d",  # two discards in turn
+    "? q j d",  # the help opened and closed, then on
+])
+async def test_a_burst_of_keys_acts_as_the_same_keys_typed_slowly(tmp_path, monkeypatch, keys, big):
+    """Keys sent at once (a fast typist, a laggy link) act on the rows the keys before them
+    made: "s j d" discarded the second-newest row, not the second by cost, when the sorted rows
+    were still being built (above 2,000 sessions); "enter j d" typed j and d into the filter."""
+    from snaptui.tui import viewing
+
+    if big:
+        monkeypatch.setattr(viewing, "ROWS_IN_WORKER", 0)  # the rows of every change built in a worker
+    names = {"s": ("s", "s"), "j": ("j", "j"), "d": ("d", "d"), "a": ("a", "a"), "G": ("G", "G"), "v": ("v", "v"),
+             "/": ("slash", "/"), "enter": ("enter", "\r"), "escape": ("escape", None), "down": ("down", None),
+             "?": ("question_mark", "?"), "q": ("q", "q")}
+    sequence = [names.get(k, (k, k)) for k in keys.split()]
+    slowly = await _trashed_after(tmp_path / "slow", sequence, burst=False)
+    at_once = await _trashed_after(tmp_path / "burst", sequence, burst=True)
+    assert slowly and at_once == slowly
+
+
+async def test_undo_typed_right_after_a_discard_undoes_that_discard(home):
+    """A discard, then "j d u" at once: u undoes the second discard once its files are moved
+    (it undid the first, whose undo was the only one known when u was taken)."""
+    from textual import events
+
+    app = make_app(home)
+    directory = home / "recovery"
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        lst = app.query_one(SessionList)
+        rows = [r.item.name for r in lst.rows if r.selectable and r.item is not None]
+        await pilot.press("j", "d")  # a first discard, done and undoable
+        await settle(pilot)
+        for key in "jdu":  # then "j d u" at once: u is for this second one
+            app.post_message(events.Key(key, key))
+        await pilot.pause(0.5)
+        await settle(pilot)
+    trashed = sorted(p.name for b in (directory / TRASH_DIR).iterdir() for p in b.iterdir())
+    assert trashed == [rows[1]] and all((directory / r).exists() for r in rows if r != rows[1])
 
 
 async def test_keys_typed_right_after_a_dialog_opens_never_act_on_the_list(home):

@@ -300,3 +300,24 @@ def test_a_damaged_file_in_the_trash_shows_its_whole_name_and_is_restored_as_a_f
     done = work.restore(str(directory), [t], clock.fixed(NOW))
     assert done.text == "Restored 1 file." and (directory / name).exists()
     assert not any((directory / TRASH_DIR).iterdir())
+
+
+@pytest.mark.parametrize("height", [15, 12, 10])
+async def test_the_trash_in_a_short_terminal_shows_its_rows_and_its_page_keys_work(home, height):
+    """At 16 rows or fewer the list had no height: its rows were invisible (enter restored one
+    unseen) and page up or down crashed (Textual's OptionList, KeyError)."""
+    from textual.widgets import OptionList
+
+    app = make_app(home)
+    async with app.run_test(size=(140, height)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "d")
+        await settle(pilot)
+        await pilot.press("T")
+        await settle(pilot)
+        assert isinstance(app.screen, TrashScreen)
+        options = app.screen.query_one(OptionList)
+        assert options.size.height >= 1 and options.option_count == 1
+        await pilot.press("pageup", "pagedown", "end", "home")
+        await pilot.pause(0.2)
+        assert app.is_running and isinstance(app.screen, TrashScreen)

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -43,6 +43,8 @@ from snaptui.tui.viewing import DETAIL_DELAY_S
 __all__ = ["DETAIL_DELAY_S", "SnaptuiApp"]
 
 FILTER_DELAY_S = 0.08
+HOLD_AT_MOST_S = 2.0
+"""Keys held for the filter box are handed on after this long at the latest."""
 """How long typing must pause before the list is filtered again."""
 WIDE = 120
 """From this many columns the detail sits beside the list; below, under it."""
@@ -88,6 +90,14 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
         self.undo_stack: list[Undo] = []
         """Discard batches that ``u`` can restore, newest last, with their row counts."""
         self._filter_timer: Timer | None = None
+        self._held: list[events.Key] | None = None
+        """Keys taken while the filter box still had keys to take (see :meth:`on_event`)."""
+        self._held_timer: Timer | None = None
+        self._in_flight = 0
+        """Discards and purges whose worker has not said it is done."""
+        self._asked = 0
+        """How many discards were asked for: their order."""
+        self._undo_waits = False
         self._theme_ready = False
 
     # -- layout ----------------------------------------------------------------------
@@ -177,7 +187,7 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
         screen = self.session_list.screen
         zoom = not screen.has_class("-zoom")
         screen.set_class(zoom, "-zoom")
-        (self.detail if zoom else self.session_list).focus()
+        self.screen.set_focus(self.detail if zoom else self.session_list)  # now: the next key goes there
 
     def action_toggle_outputs(self) -> None:
         """Expand or collapse long tool outputs in the detail."""
@@ -291,12 +301,16 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
         if self.result is not None:  # gone from the list at once; the worker moves the files
             self.result = self.result.without({c.key for c in chosen})
         self.session_list.marks.clear()
-        self._refresh_rows()
-        self.run_discard(chosen)
+        self._refresh_rows(now=True)
+        self._in_flight += 1
+        self._asked += 1
+        self.run_discard(chosen, self._asked)
 
     @work(thread=True, group="action", description="action", exit_on_error=False)
-    def run_discard(self, chosen: list[Item]) -> None:
-        self.post_message(actions.discard(self.directory, chosen, self.state_dir, self.clock))
+    def run_discard(self, chosen: list[Item], order: int = 0) -> None:
+        done = actions.discard(self.directory, chosen, self.state_dir, self.clock)
+        done.order = order
+        self.post_message(done)
 
     def action_trash(self) -> None:
         """Open the trash: every discarded file, restorable."""
@@ -315,6 +329,7 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
 
         def done(plan: Any) -> None:
             if plan is not None:
+                self._in_flight += 1
                 self.run_purge(plan)
 
         self.push_screen(
@@ -329,12 +344,37 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
         self.post_message(actions.purge(plan, self.clock))
 
     def on_action_done(self, message: ActionDone) -> None:
-        if message.undo is not None:
-            self.undo_stack.append(message.undo)
+        if message.undo is not None:  # in the order the discards were asked for: u undoes the last one
+            undo = message.undo._replace(order=message.order)
+            at = len(self.undo_stack)
+            while at and self.undo_stack[at - 1].order > undo.order:
+                at -= 1
+            self.undo_stack.insert(at, undo)
         self.notify(message.text, title=message.title, severity="error" if message.error else "information",
                     markup=False)
         self.forget_facts()
         self.scan_directory()
+        self._in_flight = max(self._in_flight - 1, 0)
+        if self._undo_waits and not self._in_flight:
+            self._undo_waits = False
+            self.action_undo()
+
+    def action_undo(self) -> None:
+        """Undo the last discard or rollback; right after a discard (or purge) whose files are
+        still being moved, once they are: "d u" typed at once said there was nothing to undo,
+        and "d d u" undid the first discard."""
+        if self._in_flight:
+            if not self._undo_waits:
+                self._undo_waits = True
+                self.set_timer(HOLD_AT_MOST_S, self._undo_anyway)
+            return
+        super().action_undo()
+
+    def _undo_anyway(self) -> None:
+        if self._undo_waits:  # the action never said it was done: undo what is known
+            self._undo_waits = False
+            self._in_flight = 0
+            super().action_undo()
 
     def action_filter(self) -> None:
         """Show the filter box and type into it."""
@@ -347,44 +387,94 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         # Typing stays fluid at any size: the list follows once the keys pause.
-        if event.value != self.filter_box.value:
-            return  # news of a value the box has left (escape cleared it): the next news is the box's
+        if event.value != self.filter_box.value or not self.filter_box.display:
+            return  # news of a value the box has left, or of a key it took after escape hid it
         self.query_text = event.value
         self.person_moved = True
         if self._filter_timer is not None:
             self._filter_timer.stop()
         self._filter_timer = self.set_timer(FILTER_DELAY_S, self._refresh_rows)
 
+    # -- keys typed past the filter box ---------------------------------------------------
+    # The box takes its keys from a queue of its own, after the app has taken them from its
+    # queue: enter (or escape) and "j d" typed at once would give "j d" to the box too, or act
+    # on the list before it is filtered. So from the enter (or escape) that leaves the box until
+    # the box has taken every key before it and the list shows the filter's rows, the app holds
+    # the keys that come after, then hands them on in order.
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and len(self.screen_stack) == 1:
+            if self._held is not None:
+                self._held.append(event)
+                return
+            if event.key == "enter" and self.focused is self.filter_box:
+                self._hold()
+        await super().on_event(event)
+
+    def _hold(self) -> None:
+        self._held = []
+        self._held_timer = self.set_timer(HOLD_AT_MOST_S, self._release_held)  # never for good
+
+    async def _release_held(self) -> None:
+        held, self._held = self._held or [], None
+        if self._held_timer is not None:
+            self._held_timer.stop()
+            self._held_timer = None
+        for i, event in enumerate(held):
+            await super().on_event(event)
+            if self._holding():  # that key holds the ones after it in turn
+                self._held += held[i + 1 :]  # type: ignore[operator]
+                return
+
+    def _holding(self) -> bool:
+        return self._held is not None
+
     @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.session_list.focus()
+    async def _filter_submitted(self) -> None:
+        """Enter keeps the filter: the rows are the box's text's before the next key is taken."""
+        self.query_text = self.filter_box.value
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self.screen.set_focus(self.session_list)
         if not self.query_text:
             self.filter_box.display = False
+        self._refresh_rows(now=True)
+        await self._release_held()
 
     def action_clear_filter(self) -> None:
         """Leave the full-screen detail, or clear and hide the filter."""
         if self.zoomed:
             self.action_toggle_detail()
             return
+        if self.focused is self.filter_box:  # after the keys the box has yet to take
+            self._hold()
+            self.filter_box.call_next(self._clear_filter)
+            return
+        self.call_next(self._clear_filter)
+
+    async def _clear_filter(self) -> None:
         box = self.filter_box
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        box.display = False  # first: news of the value cleared below is then ignored
         if box.value:
             box.value = ""
         self.query_text = ""
         self.only = None
-        box.display = False
-        self.session_list.focus()
-        self._refresh_rows()
+        self.screen.set_focus(self.session_list)
+        self._refresh_rows(now=True)
+        await self._release_held()
 
     def action_cycle_sort(self) -> None:
         """Sort by the next of: newest, cost, messages, project."""
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
         self.person_moved = True
-        self._refresh_rows()
+        self._refresh_rows(now=True)
 
     def action_toggle_completed(self) -> None:
         """Show or hide completed sessions."""
         self.show_completed = not self.show_completed
-        self._refresh_rows()
+        self._refresh_rows(now=True)
 
     def action_rescan(self) -> None:
         """Scan the directory again now."""

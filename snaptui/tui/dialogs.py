@@ -28,10 +28,12 @@ class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question whose safe answer (No) has the focus."""
 
     BINDINGS = [
-        Binding("escape,n", "answer(False)", "No"),
-        Binding("y", "answer(True)", "Yes"),
+        Binding("escape,n", "answer(False)", "No", priority=True),
+        Binding("y", "answer(True)", "Yes", priority=True),
     ]
-    """``y`` answers yes, ``n`` or escape no."""
+    """``y`` answers yes, ``n`` or escape no. Keys that close a dialog are priority bindings:
+    the dialog is gone before the next key is taken, which then acts on the screen below (it
+    went to the closing dialog, and was lost)."""
 
     def __init__(self, title: str, question: str, yes: str = "Yes") -> None:
         super().__init__()
@@ -61,7 +63,7 @@ class ConfirmScreen(ModalScreen[bool]):
 class PurgeScreen(ModalScreen["PurgePlan | None"]):
     """Choose an age, read the dry run's answer, then confirm or cancel."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
     """Escape cancels; nothing is removed until Purge is pressed."""
 
     class Planned(Message):
@@ -194,7 +196,7 @@ def purge_warning(age_s: int, running_s: int, live: list[Session]) -> str | None
 class HelpScreen(ModalScreen[None]):
     """Every key, what it does."""
 
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", priority=True)]
     """Escape, q or ? closes help."""
 
     def compose(self) -> ComposeResult:

@@ -316,7 +316,7 @@ class DiffScreen(ModalScreen[str | None]):
         Binding("n,right_square_bracket", "step(1)", "Next file", key_display="n"),
         Binding("N,left_square_bracket", "step(-1)", "Previous file", key_display="N"),
         Binding("B", "rollback", "Roll back"),
-        Binding("escape,q,D", "close", "Back"),
+        Binding("escape,q,D", "close", "Back", priority=True),
     ]
     """``n``/``]`` next file, ``N``/``[`` previous, ``B`` roll back (asks first), escape back."""
     DEFAULT_CSS = """

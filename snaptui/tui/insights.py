@@ -262,7 +262,7 @@ class InsightsScreen(ModalScreen["Only | None"]):
     """
 
     BINDINGS = [
-        Binding("escape,i,q", "close", "Back"),
+        Binding("escape,i,q", "close", "Back", priority=True),
         Binding("tab", "app.focus_next", "Next chart"),
         Binding("shift+tab", "app.focus_previous", "Previous chart", show=False),
     ]

@@ -106,6 +106,8 @@ class Undo(NamedTuple):
     rollback: str | None = None
     """A rollback's trash batch folder (in snaptui's state directory): undoing it puts the
     project's files back as they were before the rollback."""
+    order: int = 0
+    """When its action was asked for (:attr:`ActionDone.order`): ``u`` undoes the last asked."""
 
 
 class ActionDone(Message):
@@ -117,6 +119,8 @@ class ActionDone(Message):
         self.error = error
         self.undo = undo
         """What ``u`` can put back."""
+        self.order = 0
+        """When the action was asked for, among the others (their workers may end in another order)."""
         super().__init__()
 
 

@@ -89,7 +89,7 @@ class Choice:
 class ResumeElsewhereScreen(ModalScreen["Choice | None"]):
     """Where to resume a session whose project directory is gone."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
     """Escape cancels: nothing is copied or created."""
 
     def __init__(self, session: Session) -> None:

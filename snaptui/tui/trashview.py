@@ -48,7 +48,7 @@ def _when(t: trash.TrashedFile | Dismissal) -> int:
 class TrashScreen(ModalScreen[bool]):
     """Lists the trash; enter restores the highlighted file; dismissed with whether anything changed."""
 
-    BINDINGS = [Binding("escape,q,T", "close", "Close"), Binding("r", "restore", "Restore")]
+    BINDINGS = [Binding("escape,q,T", "close", "Close", priority=True), Binding("r", "restore", "Restore")]
 
     def __init__(self, directory: str, state_dir: str | None, clock: Clock) -> None:
         super().__init__()

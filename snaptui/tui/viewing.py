@@ -100,14 +100,18 @@ class ViewingApp(FollowingApp):
         self.session_list.refresh()
         self._show_detail(self.session_list.current)
 
-    def _refresh_rows(self) -> None:
+    def _refresh_rows(self, *, now: bool = False) -> None:
+        """Show the rows again. A big list is built in a worker (a rescan, the filter as it is
+        typed), unless ``now``: a key that reorders or changes the rows (sort, completed, discard,
+        the filter kept or cleared) builds them before the next key is taken, so that the keys
+        typed after it act on the rows it made (~60 ms at 10,000), not on the old ones."""
         if self.result is None or not self.screen_stack:  # not yet scanned, or closing
             return
         self._rows_seq += 1
         marks = frozenset(self.session_list.marks)
         args = (self.result, self.sort, self.show_completed, self.query_text, self.texts, marks, dict(self.live),
                 self.only)
-        if len(self.result.incomplete) + len(self.result.completed) <= ROWS_IN_WORKER:
+        if now or len(self.result.incomplete) + len(self.result.completed) <= ROWS_IN_WORKER:
             self._apply_view(self._compute_view(*args), marks)
         else:
             self._build_in_worker(self._rows_seq, *args)
