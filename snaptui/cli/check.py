@@ -94,12 +94,12 @@ def _where(args: Parsed) -> tuple[Dirs, dict[str, Any], str, dict[str, Any]]:
         raise ValueError(f"--source must be snapshot or opendev, not {args.source!r}")
     roots: tuple[str, ...] = ()
     if args.source != "snapshot":
-        from snaptui.sources.opendev_roots import store_roots
+        from snaptui.sources.opendev_roots import named_store_problem, store_roots
 
+        problem = named_store_problem(args.store)
+        if problem is not None:
+            raise ValueError(problem)
         roots = store_roots(args.store or settings["opendev_store"])
-        if args.store and args.store not in ("auto", "off") and not os.path.isdir(roots[0]):
-            why = "not a directory" if os.path.lexists(roots[0]) else "no such directory"
-            raise ValueError(f"--store {roots[0]}: {why} (opendev's data directory, or 'off')")
     return dirs, settings, directory, {"store_roots": roots, "snapshots": args.source != "opendev"}
 
 

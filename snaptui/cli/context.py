@@ -35,13 +35,12 @@ class Context:
         self.store_setting: str = args.store or self.settings["opendev_store"]
         """Where opendev's store is (``auto``, ``off`` or a path), and whether --store chose it."""
         self.store_from_cli = bool(args.store)
-        if args.store and args.store not in ("auto", "off"):
-            named = os.path.abspath(os.path.expanduser(args.store))
-            if not os.path.isdir(named):
-                from snaptui.present.safetext import one_line
+        if args.store:
+            from snaptui.sources.opendev_roots import named_store_problem
 
-                why = "not a directory" if os.path.lexists(named) else "no such directory"
-                raise UsageError(f"--store {one_line(named)}: {why} (opendev's data directory, or 'off')")
+            problem = named_store_problem(args.store)
+            if problem is not None:
+                raise UsageError(problem)
         self.startup = bool(args.values.get("startup"))
         """Opened by the shell integration's startup check (``snaptui --startup``)."""
 

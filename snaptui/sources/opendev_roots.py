@@ -85,3 +85,16 @@ def store_roots(setting: str) -> tuple[str, ...]:
     if setting == OFF or not setting:
         return ()
     return (os.path.abspath(os.path.expanduser(setting)),)
+
+
+def named_store_problem(option: str | None) -> str | None:
+    """Why a store named with ``--store DIR`` cannot be read (it is not a directory), in one
+    line; None when it can, or for ``auto`` and ``off``. (The config's ``opendev_store`` is
+    not judged here: a path there that does not exist is listed, as a damaged entry.)"""
+    if not option or option in (AUTO, OFF):
+        return None
+    named = os.path.abspath(os.path.expanduser(option))
+    if os.path.isdir(named):
+        return None
+    why = "not a directory" if os.path.lexists(named) else "no such directory"
+    return f"--store {named}: {why} (opendev's data directory, or 'off')"
