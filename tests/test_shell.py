@@ -176,6 +176,13 @@ def test_a_crash_in_opendevs_store_once_seen_stays_quiet_with_no_recovery_direct
     assert "Please also handle" not in tmux.screen("second")
 
 
+def written(path: Path, timeout_s: float = 10) -> None:
+    """Wait until the shell has written ``path``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and not (path.exists() and path.stat().st_size):
+        time.sleep(0.1)
+
+
 def test_bash_history_keeps_a_longer_line_and_takes_the_command_for_a_plain_one(tmux, world):
     """"history -s" replaces the last entry: after "echo one; snaptui resume ..." the whole line
     was gone from history, leaving only the hand-off. A plain "snaptui resume ..." becomes the
@@ -190,10 +197,7 @@ def test_bash_history_keeps_a_longer_line_and_takes_the_command_for_a_plain_one(
     tmux.type("h", f"history 3 > {shlex.quote(str(first))}", "Enter")
     tmux.type("h", "snaptui resume hostile.json --yes", "Enter")
     tmux.type("h", f"history 3 > {shlex.quote(str(second))}", "Enter")
-    for _ in range(100):
-        if second.exists() and second.stat().st_size:
-            break
-        time.sleep(0.1)
+    written(second)
     assert "echo one; snaptui resume hostile.json --yes" in first.read_text()
     kept = second.read_text()
     assert "snaptui resume hostile.json" not in kept and "&& 'opendev'" in kept
@@ -202,10 +206,7 @@ def test_bash_history_keeps_a_longer_line_and_takes_the_command_for_a_plain_one(
     tmux.type("h", "snaptui list --store off > /dev/null", "Enter")
     tmux.type("h", " snaptui resume hostile.json --yes", "Enter")
     tmux.type("h", f"history 2 > {shlex.quote(str(third))}", "Enter")
-    for _ in range(100):
-        if third.exists() and third.stat().st_size:
-            break
-        time.sleep(0.1)
+    written(third)
     assert "snaptui list --store off > /dev/null" in third.read_text()
 
 

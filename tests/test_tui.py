@@ -347,6 +347,11 @@ async def test_keys_typed_right_after_slash_go_into_the_filter(home):
         assert app.screen is app.screen_stack[0]  # no resume (or resume-elsewhere) dialog
 
 
+def row_names(lst: SessionList) -> list[str]:
+    """The file names of the rows the cursor can rest on, top to bottom."""
+    return [r.item.name for r in lst.rows if r.selectable and r.item is not None]
+
+
 async def test_keys_in_one_burst_act_in_the_order_they_were_typed(home):
     """"j d" sent at once (a fast typist, a laggy link): d discards the row j moved to, not
     the one before it (the app-wide d ran before the list had taken its j)."""
@@ -357,7 +362,7 @@ async def test_keys_in_one_burst_act_in_the_order_they_were_typed(home):
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         lst = app.query_one(SessionList)
-        rows = [r.item.name for r in lst.rows if r.selectable and r.item is not None]
+        rows = row_names(lst)
         assert lst.current is not None and lst.current.item is not None and lst.current.item.name == rows[0]
         for key, char in [("j", "j"), ("j", "j"), ("d", "d")]:
             app.post_message(events.Key(key, char))
@@ -473,7 +478,7 @@ async def test_undo_typed_right_after_a_discard_undoes_that_discard(home):
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         lst = app.query_one(SessionList)
-        rows = [r.item.name for r in lst.rows if r.selectable and r.item is not None]
+        rows = row_names(lst)
         await pilot.press("j", "d")  # a first discard, done and undoable
         await settle(pilot)
         for key in "jdu":  # then "j d u" at once: u is for this second one
