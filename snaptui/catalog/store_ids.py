@@ -37,6 +37,16 @@ def table_path(cache_dir: str, roots: tuple[str, ...]) -> str:
     return os.path.join(cache_dir, "index", f"opendev-{zlib.crc32(key):08x}.table")
 
 
+def any_table(cache_dir: str) -> bool:
+    """Whether snaptui ever looked at a store (a table of one is in its cache): else there
+    is no need to work out where the store is (the config, the roots) at a Tab press."""
+    try:
+        return any(n.startswith("opendev-") and n.endswith(".table") for n in os.listdir(os.path.join(cache_dir,
+                                                                                                       "index")))
+    except OSError:
+        return False
+
+
 def interrupted(cache_dir: str, roots: tuple[str, ...]) -> tuple[Interrupted, list[str]]:
     """The store's interrupted sessions as its table last knew them, and every session id
     it holds (sorted: which prefixes name one); nothing without a table."""

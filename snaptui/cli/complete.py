@@ -164,9 +164,12 @@ def _ids(current: str, given: dict[str, str], typed: list[str], options_done: bo
         directory, _ = paths.recovery_dir(cli_dir, configured)
         roots: tuple[str, ...] = ()
         if source != "snapshot":
-            from snaptui.sources.opendev_roots import store_roots
+            from snaptui.catalog import store_ids as store_index
 
-            roots = store_roots(given.get("store") or setting("opendev_store"))
+            if store_index.any_table(dirs.cache):
+                from snaptui.sources.opendev_roots import store_roots
+
+                roots = store_roots(given.get("store") or setting("opendev_store"))
         stored, store_ids = _store(dirs, roots)
         known = index.interrupted(dirs.cache, directory, newest=len(current) <= HEAD_PREFIX) \
             if source != "opendev" else None
