@@ -8,6 +8,7 @@ rows; the widgets draw them. Nothing on the UI thread touches a file.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -97,7 +98,8 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
         """Discards and purges whose worker has not said it is done."""
         self._asked = 0
         """How many discards were asked for: their order."""
-        self._undo_waits = False
+        self._undo_waits = 0
+        """How many u wait for the discards in flight (then each undoes the newest left)."""
         self._theme_ready = False
 
     # -- layout ----------------------------------------------------------------------
@@ -209,6 +211,7 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
         if row is None or not isinstance(row.item, Session):
             if row is not None:
                 self.notify("Only a session can be resumed.", severity="warning", markup=False)
+            self.call_next(self._release_held)
             return
         session = row.item
         if session.completed:
@@ -220,11 +223,18 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
                 f"It may still be running: {humanfmt.live_reason(*live, self.clock())}. Resume it anyway?",
                 "Resume", lambda: self._resume_where(session),
             )
+            self.call_next(self._release_held)  # into the question
             return
         self._resume_where(session)
 
-    @work(thread=True, group="resume", description="resume", exit_on_error=False)
     def _resume_where(self, session: Session) -> None:
+        """Resume, or ask where; the keys typed meanwhile wait (they belong to the dialog, if
+        one opens, not to the list: "enter d" resumed a session and discarded it too)."""
+        self.hold_keys()
+        self._look_where(session)
+
+    @work(thread=True, group="resume", description="resume", exit_on_error=False)
+    def _look_where(self, session: Session) -> None:
         """Resume in the project directory, or, when it is gone, ask where (the check is I/O)."""
         from snaptui.actions.resume import usable_project_dir
 
@@ -232,7 +242,7 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
 
     def _resume_or_ask(self, session: Session, exists: bool) -> None:
         if exists:
-            self.exit(session)
+            self.exit(session)  # the keys held are the agent's to ignore now
             return
 
         def chosen(choice: Choice | None) -> None:
@@ -240,6 +250,7 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
                 self._relocate(session, choice)
 
         self.push_screen(ResumeElsewhereScreen(session), chosen)
+        self.call_next(self._release_held)  # into the dialog, once it is there
 
     @work(thread=True, group="resume", description="resume", exit_on_error=False)
     def _relocate(self, session: Session, choice: Choice) -> None:
@@ -356,24 +367,26 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
         self.scan_directory()
         self._in_flight = max(self._in_flight - 1, 0)
         if self._undo_waits and not self._in_flight:
-            self._undo_waits = False
-            self.action_undo()
+            self._undo_waits -= 1  # one u at a time: each undoes the newest left ("d d u u": both)
+            super().action_undo()
 
     def action_undo(self) -> None:
         """Undo the last discard or rollback; right after a discard (or purge) whose files are
         still being moved, once they are: "d u" typed at once said there was nothing to undo,
         and "d d u" undid the first discard."""
-        if self._in_flight:
-            if not self._undo_waits:
-                self._undo_waits = True
-                self.set_timer(HOLD_AT_MOST_S, self._undo_anyway)
+        if self._in_flight or self._undo_waits:
+            self._undo_waits += 1
+            self.set_timer(HOLD_AT_MOST_S, self._undo_anyway)
             return
         super().action_undo()
 
     def _undo_anyway(self) -> None:
-        if self._undo_waits:  # the action never said it was done: undo what is known
-            self._undo_waits = False
+        if self._undo_waits and not self._in_flight:  # an undo's own report never came: go on
+            self._undo_waits -= 1
+            super().action_undo()
+        elif self._undo_waits:  # the action never said it was done: undo what is known
             self._in_flight = 0
+            self._undo_waits -= 1
             super().action_undo()
 
     def action_filter(self) -> None:
@@ -411,6 +424,12 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
                 self._hold()
         await super().on_event(event)
 
+    def hold_keys(self) -> None:
+        """Hold the keys typed from now on until what the current one opens is there (the
+        list's enter: a resume looks for the project directory in a thread first)."""
+        if len(self.screen_stack) == 1 and not self._holding():
+            self._hold()
+
     def _hold(self) -> None:
         self._held = []
         self._held_timer = self.set_timer(HOLD_AT_MOST_S, self._release_held)  # never for good
@@ -420,11 +439,21 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
         if self._held_timer is not None:
             self._held_timer.stop()
             self._held_timer = None
+        await self._mounted(self.screen)
         for i, event in enumerate(held):
-            await super().on_event(event)
+            screen = self.screen
+            await self.on_event(event)
             if self._holding():  # that key holds the ones after it in turn
                 self._held += held[i + 1 :]  # type: ignore[operator]
                 return
+            if self.screen is not screen:  # it opened (or closed) a dialog: the next key is for it, once mounted
+                await self._mounted(self.screen)
+
+    async def _mounted(self, screen: Screen[Any]) -> None:
+        for _ in range(100):
+            if screen.is_mounted or screen not in self.screen_stack:
+                return
+            await asyncio.sleep(0.005)
 
     def _holding(self) -> bool:
         return self._held is not None

@@ -201,6 +201,9 @@ class SessionList(ScrollView, can_focus=True):
 
     def action_resume(self) -> None:
         if self.current is not None:
+            hold = getattr(self.app, "hold_keys", None)  # the keys after enter wait for what it opens
+            if hold is not None:
+                hold()
             self.post_message(self.Selected(self.current))
 
     def action_mark(self) -> None:
