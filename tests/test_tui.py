@@ -421,7 +421,7 @@ async def test_discarding_marks_the_filter_hides_says_so_even_when_one_may_be_ru
         f"{i}_session_snapshot.json" for i in ("live-marked", "old-marked", "kept-visible"))
 
 
-async def _trashed_after(home, keys, *, burst: bool, wait_s: float = 0.3) -> list[str]:
+async def _trashed_after(home, keys, *, burst: bool) -> list[str]:
     """What ``keys`` discard, sent at once (``burst``) or one by one with the app settled between."""
     from textual import events
 
@@ -435,7 +435,7 @@ async def _trashed_after(home, keys, *, burst: bool, wait_s: float = 0.3) -> lis
             else:
                 await pilot.press(key)
                 await settle(pilot)
-        await pilot.pause(wait_s)
+        await pilot.pause(0.3)
         await settle(pilot)
         assert app.screen is app.screen_stack[0], app.screen
     trash = directory / TRASH_DIR
@@ -467,12 +467,8 @@ async def test_a_burst_of_keys_acts_as_the_same_keys_typed_slowly(tmp_path, monk
              "/": ("slash", "/"), "enter": ("enter", "\r"), "escape": ("escape", None), "down": ("down", None),
              "?": ("question_mark", "?"), "q": ("q", "q"), "space": ("space", " ")}
     sequence = [names.get(k, (k, k)) for k in keys.split()]
-    from snaptui.tui.app import HOLD_AT_MOST_S
-
     slowly = await _trashed_after(tmp_path / "slow", sequence, burst=False)
-    # Two filters kept in one burst: the keys after the second wait for the hold's time limit.
-    wait = HOLD_AT_MOST_S + 0.3 if keys.count("enter") > 1 else 0.3
-    at_once = await _trashed_after(tmp_path / "burst", sequence, burst=True, wait_s=wait)
+    at_once = await _trashed_after(tmp_path / "burst", sequence, burst=True)
     assert (slowly or keys.endswith("u u")) and at_once == slowly
 
 

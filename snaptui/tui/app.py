@@ -8,12 +8,11 @@ rows; the widgets draw them. Nothing on the UI thread touches a file.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -35,6 +34,7 @@ from snaptui.tui.detail import DetailView, content
 from snaptui.tui.dialogs import ConfirmScreen, HelpScreen, PurgeScreen
 from snaptui.tui.footer import SnapFooter
 from snaptui.tui.insights import InsightsKeys
+from snaptui.tui.keyorder import HOLD_AT_MOST_S, KeyOrder
 from snaptui.tui.messages import ActionDone, Undo
 from snaptui.tui.relocate import Choice, ResumeElsewhereScreen
 from snaptui.tui.session_list import SessionList
@@ -44,8 +44,6 @@ from snaptui.tui.viewing import DETAIL_DELAY_S
 __all__ = ["DETAIL_DELAY_S", "SnaptuiApp"]
 
 FILTER_DELAY_S = 0.08
-HOLD_AT_MOST_S = 2.0
-"""Keys held for the filter box are handed on after this long at the latest."""
 """How long typing must pause before the list is filtered again."""
 WIDE = 120
 """From this many columns the detail sits beside the list; below, under it."""
@@ -61,7 +59,7 @@ _FIRST = frozenset(k.action for k in in_scope("app") if k.action != "quit")
 """The app-wide keys handled before the focused widget sees them (see ``SnaptuiApp.BINDINGS``)."""
 
 
-class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
+class SnaptuiApp(KeyOrder, InsightsKeys, ClipboardKeys, ChangesApp):
     """Lists interrupted sessions; resume, discard, undo, purge, filter, sort; diffs and rollbacks
     (ChangesApp), insights, copy keys."""
 
@@ -91,9 +89,6 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
         self.undo_stack: list[Undo] = []
         """Discard batches that ``u`` can restore, newest last, with their row counts."""
         self._filter_timer: Timer | None = None
-        self._held: list[events.Key] | None = None
-        """Keys taken while the filter box still had keys to take (see :meth:`on_event`)."""
-        self._held_timer: Timer | None = None
         self._in_flight = 0
         """Discards and purges whose worker has not said it is done."""
         self._asked = 0
@@ -155,8 +150,11 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
         self.empty.display = empty
         if self.screen is lst.screen and self.focused is not self.filter_box and not self.zoomed:
             # A hidden list cannot keep the focus; give it to what is shown, so
-            # the footer's keys do not depend on timing.
-            (self.empty if empty else lst).focus()
+            # the footer's keys do not depend on timing. Now, not later (Widget.focus waits):
+            # a later one took the focus back from the filter a key had opened meanwhile.
+            target = self.empty if empty else lst
+            if self.focused is not target:
+                self.screen.set_focus(target)
         if empty:
             self.empty.update(content(empty_spans(self.directory, self.result, source=self.source,
                                                   query=self.query_text, only=self.only)))
@@ -211,7 +209,7 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
         if row is None or not isinstance(row.item, Session):
             if row is not None:
                 self.notify("Only a session can be resumed.", severity="warning", markup=False)
-            self.call_next(self._release_held)
+            self.call_next(self.release_held)
             return
         session = row.item
         if session.completed:
@@ -223,7 +221,7 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
                 f"It may still be running: {humanfmt.live_reason(*live, self.clock())}. Resume it anyway?",
                 "Resume", lambda: self._resume_where(session),
             )
-            self.call_next(self._release_held)  # into the question
+            self.call_next(self.release_held)  # into the question
             return
         self._resume_where(session)
 
@@ -250,7 +248,7 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
                 self._relocate(session, choice)
 
         self.push_screen(ResumeElsewhereScreen(session), chosen)
-        self.call_next(self._release_held)  # into the dialog, once it is there
+        self.call_next(self.release_held)  # into the dialog, once it is there
 
     @work(thread=True, group="resume", description="resume", exit_on_error=False)
     def _relocate(self, session: Session, choice: Choice) -> None:
@@ -408,56 +406,6 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
             self._filter_timer.stop()
         self._filter_timer = self.set_timer(FILTER_DELAY_S, self._refresh_rows)
 
-    # -- keys typed past the filter box ---------------------------------------------------
-    # The box takes its keys from a queue of its own, after the app has taken them from its
-    # queue: enter (or escape) and "j d" typed at once would give "j d" to the box too, or act
-    # on the list before it is filtered. So from the enter (or escape) that leaves the box until
-    # the box has taken every key before it and the list shows the filter's rows, the app holds
-    # the keys that come after, then hands them on in order.
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded and len(self.screen_stack) == 1:
-            if self._held is not None:
-                self._held.append(event)
-                return
-            if event.key == "enter" and self.focused is self.filter_box:
-                self._hold()
-        await super().on_event(event)
-
-    def hold_keys(self) -> None:
-        """Hold the keys typed from now on until what the current one opens is there (the
-        list's enter: a resume looks for the project directory in a thread first)."""
-        if len(self.screen_stack) == 1 and not self._holding():
-            self._hold()
-
-    def _hold(self) -> None:
-        self._held = []
-        self._held_timer = self.set_timer(HOLD_AT_MOST_S, self._release_held)  # never for good
-
-    async def _release_held(self) -> None:
-        held, self._held = self._held or [], None
-        if self._held_timer is not None:
-            self._held_timer.stop()
-            self._held_timer = None
-        await self._mounted(self.screen)
-        for i, event in enumerate(held):
-            screen = self.screen
-            await self.on_event(event)
-            if self._holding():  # that key holds the ones after it in turn
-                self._held += held[i + 1 :]  # type: ignore[operator]
-                return
-            if self.screen is not screen:  # it opened (or closed) a dialog: the next key is for it, once mounted
-                await self._mounted(self.screen)
-
-    async def _mounted(self, screen: Screen[Any]) -> None:
-        for _ in range(100):
-            if screen.is_mounted or screen not in self.screen_stack:
-                return
-            await asyncio.sleep(0.005)
-
-    def _holding(self) -> bool:
-        return self._held is not None
-
     @on(Input.Submitted, "#filter")
     async def _filter_submitted(self) -> None:
         """Enter keeps the filter: the rows are the box's text's before the next key is taken."""
@@ -468,7 +416,7 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
         if not self.query_text:
             self.filter_box.display = False
         self._refresh_rows(now=True)
-        await self._release_held()
+        await self.release_held()
 
     def action_clear_filter(self) -> None:
         """Leave the full-screen detail, or clear and hide the filter."""
@@ -476,7 +424,7 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
             self.action_toggle_detail()
             return
         if self.focused is self.filter_box:  # after the keys the box has yet to take
-            self._hold()
+            self.hold_keys()
             self.filter_box.call_next(self._clear_filter)
             return
         self.call_next(self._clear_filter)
@@ -492,7 +440,7 @@ class SnaptuiApp(InsightsKeys, ClipboardKeys, ChangesApp):
         self.only = None
         self.screen.set_focus(self.session_list)
         self._refresh_rows(now=True)
-        await self._release_held()
+        await self.release_held()
 
     def action_cycle_sort(self) -> None:
         """Sort by the next of: newest, cost, messages, project."""
