@@ -76,12 +76,28 @@ def data_root(session: Session) -> str:
     return os.path.dirname(os.path.dirname(os.path.dirname(session.path)))
 
 
-def reading_root(session: Session) -> str:
-    """Where the copy for a new project directory goes: the data root opendev reads now
+def reading_root(session: Session, new_dir: str) -> str:
+    """Where the copy for ``new_dir`` goes: the data root opendev reads when started there
     (:func:`snaptui.sources.opendev_roots.effective_root`), else the session's own."""
     from snaptui.sources.opendev_roots import effective_root
 
-    return effective_root() or data_root(session)
+    return effective_root(new_dir) or data_root(session)
+
+
+def read_elsewhere(session: Session) -> str | None:
+    """The data root opendev would read started in the session's project directory, when
+    that is not the one the store session lies in (None: it is, or not a store session)."""
+    from snaptui.sources.opendev_roots import effective_root
+
+    if session.source != "opendev":
+        return None
+    root = effective_root(session.project_dir if os.path.isabs(session.project_dir) else None)
+    if root is None:
+        return None
+    try:
+        return None if os.path.samefile(root, data_root(session)) else root
+    except OSError:  # opendev's root does not exist yet (it makes it), or the session's is gone
+        return root if not os.path.exists(root) else None
 
 
 def into_reach(session: Session) -> Moved:
@@ -93,18 +109,8 @@ def into_reach(session: Session) -> Moved:
     used as it is (``folder`` and nothing ``copied``); nothing to do otherwise (an empty
     :class:`Moved`). Raises :class:`MoveError` (a copy there that differs from this one
     is never resumed in its place, nor replaced)."""
-    from snaptui.sources.opendev_roots import effective_root
-
-    if session.source != "opendev" or not usable_project_dir(session.project_dir):
-        return Moved("", ())
-    root = effective_root(session.project_dir)
+    root = read_elsewhere(session) if usable_project_dir(session.project_dir) else None
     if root is None:
-        return Moved("", ())
-    try:
-        same = os.path.samefile(root, data_root(session))
-    except OSError:  # opendev's root does not exist yet: it makes it
-        same = False
-    if same:
         return Moved("", ())
     return copy_session(session, session.project_dir, root=root)
 

@@ -22,7 +22,7 @@ def run(args: Parsed) -> int:
         if not os.path.isdir(new_dir):
             raise UsageError(f"--cd {one_line(new_dir)}: not an existing directory (create it first)")
         try:
-            moved = relocate.copy_session(session, new_dir, root=relocate.reading_root(session))
+            moved = relocate.copy_session(session, new_dir, root=relocate.reading_root(session, new_dir))
         except relocate.MoveError as exc:
             raise UsageError(f"cannot resume in {one_line(new_dir)}: {exc}") from None
         if moved.copied:

@@ -239,6 +239,7 @@ def leftover_spans(lo: Leftover) -> list[Span]:
 def gather(session: Session, *, template: str, roots: tuple[str, ...] | None = None) -> Facts:
     """Look up what the detail of ``session`` shows beyond its record (file I/O:
     call it off the UI thread). ``roots``: opendev's data roots for the transcript."""
+    from snaptui.actions.relocate import read_elsewhere
     from snaptui.actions.resume import plan
     from snaptui.base.files import Unreadable
     from snaptui.format.reader import Damaged
@@ -254,20 +255,4 @@ def gather(session: Session, *, template: str, roots: tuple[str, ...] | None = N
     resume = plan(template, session)
     found = details.transcript(session, roots)
     return Facts(results, problem, resume.cwd_exists, found, resume.display(), changes.look(session),
-                 _reads_from(session))
-
-
-def _reads_from(session: Session) -> str | None:
-    """The root opendev reads now, when a store session lies in another (None otherwise)."""
-    from snaptui.actions.relocate import data_root
-    from snaptui.sources.opendev_roots import effective_root
-
-    if session.source != "opendev":
-        return None
-    root = effective_root(session.project_dir if os.path.isabs(session.project_dir) else None)
-    if root is None:
-        return None
-    try:
-        return None if os.path.samefile(root, data_root(session)) else root
-    except OSError:
-        return root if not os.path.exists(root) else None
+                 read_elsewhere(session))

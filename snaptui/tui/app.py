@@ -262,7 +262,8 @@ class SnaptuiApp(KeyOrder, InsightsKeys, ClipboardKeys, ChangesApp):
             elif not os.path.isdir(choice.directory):
                 raise relocate.MoveError(f"{choice.directory} is not an existing directory")
             else:
-                copied = relocate.copy_session(session, choice.directory, root=relocate.reading_root(session))
+                copied = relocate.copy_session(session, choice.directory,
+                                               root=relocate.reading_root(session, choice.directory))
                 moved = relocate.moved_on(session, relocate.move_to(session, choice.directory, copied), self.state_dir)
         except (relocate.MoveError, OSError) as exc:
             self.call_from_thread(self.notify, f"Not resumed: {exc}", title="Resume somewhere else",
