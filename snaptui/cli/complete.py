@@ -218,8 +218,8 @@ def _offer(known: Interrupted, current: str, directory: str, given: list[str], o
         if sid.startswith("-") and not options_done:
             continue  # it would read as an option
         name = known.name(i, sid)
-        if any(sid == g or name == g or (len(g) >= MIN_PREFIX and sid.startswith(g)) for g in given):
-            continue  # already on the line
+        if _on_the_line(sid, name, given):
+            continue
         need = max(known.need(i), unique_length(sid, store_ids)) if store_ids else known.need(i)
         shown = max(need, SHOWN)
         value = sid if len(current) >= shown else sid[:shown]
@@ -247,12 +247,18 @@ def _offer_stored(stored: list[tuple[int, str, str, str]], current: str, given: 
             continue
         if sid.startswith("-") and not options_done:
             continue
-        if any(sid == g or path == g or (len(g) >= MIN_PREFIX and sid.startswith(g)) for g in given):
+        if _on_the_line(sid, path, given):
             continue
         if not os.path.lexists(path):
             continue  # gone since it was indexed
         offered.add(sid)
         out.append((when, sid, _describe(when, project, now)))
+
+
+def _on_the_line(sid: str, name: str, given: list[str]) -> bool:
+    """Whether one of the words already typed names this session (its id, a prefix of it
+    long enough to name it, or its file)."""
+    return any(sid == g or name == g or (len(g) >= MIN_PREFIX and sid.startswith(g)) for g in given)
 
 
 def _describe(when: int, project: str, now: int | None) -> str:
