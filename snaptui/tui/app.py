@@ -380,10 +380,7 @@ class SnaptuiApp(KeyOrder, InsightsKeys, ClipboardKeys, ChangesApp):
         super().action_undo()
 
     def _undo_anyway(self) -> None:
-        if self._undo_waits and not self._in_flight:  # an undo's own report never came: go on
-            self._undo_waits -= 1
-            super().action_undo()
-        elif self._undo_waits:  # the action never said it was done: undo what is known
+        if self._undo_waits:  # what it waited for never said it was done: undo what is known
             self._in_flight = 0
             self._undo_waits -= 1
             super().action_undo()
