@@ -5,9 +5,9 @@ at a Tab press. The store's table (written by
 :mod:`snaptui.catalog.store_survey` whenever snaptui looked at the store) is
 read through :mod:`snaptui.base.datafile`, without importing the store's
 readers (they load ``typing``); what completion needs of it is kept beside it
-(``*.ids``), keyed by the table file's identity. The table's magic, where it
-lies and the layout of its values are restated here; a test holds them equal
-to the reader's (:mod:`snaptui.sources.opendev`).
+(``*.ids``), keyed by the table file's identity. Where the table lies and its
+magic are defined here (the survey uses them); the layout of its values is
+restated, and a test holds it equal to the reader's (:mod:`snaptui.sources.opendev`).
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import os
 import zlib
 
 from snaptui.base import datafile
+from snaptui.sources.opendev_layout import MARKER
 
 TABLE_MAGIC = b"SNAPODV1"
-""":data:`snaptui.catalog.store_survey.MAGIC`."""
+"""The store's table (:mod:`snaptui.catalog.store_survey` writes it, with this magic, at :func:`table_path`)."""
 IDS_MAGIC = b"SNAPSID1"
-MARKER = "OPENDEV_PROJECT_PATH"
 LOST = 9
 """Where :class:`snaptui.sources.opendev.Facts` keeps the lost turn (its first item: when it stopped)."""
 MTIME = 4
@@ -32,7 +32,7 @@ Interrupted = list[tuple[int, str, str, str]]
 
 
 def table_path(cache_dir: str, roots: tuple[str, ...]) -> str:
-    """:func:`snaptui.catalog.store_survey.cache_path` (whose module loads the readers)."""
+    """Where the store's table of ``roots`` lies (one per set of roots)."""
     key = "\0".join(os.path.realpath(r) for r in roots).encode("utf-8", "surrogateescape")
     return os.path.join(cache_dir, "index", f"opendev-{zlib.crc32(key):08x}.table")
 

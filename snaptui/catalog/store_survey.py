@@ -11,17 +11,18 @@ modified in the last two seconds are never cached.
 
 from __future__ import annotations
 
-import os
 import time
-import zlib
 from typing import NamedTuple
 
 from snaptui.base import datafile, fastjson
 from snaptui.base.datafile import RACY_NS
+from snaptui.catalog import store_ids
 from snaptui.sources import opendev
 from snaptui.sources.records import DamagedFile, Session
 
-MAGIC = b"SNAPODV1"
+MAGIC = store_ids.TABLE_MAGIC
+cache_path = store_ids.table_path
+"""Where the table of a set of roots lies (in :mod:`store_ids`, which completion reads without this module)."""
 
 
 class StoreFound(NamedTuple):
@@ -31,11 +32,6 @@ class StoreFound(NamedTuple):
     damaged: list[DamagedFile]
     partial: bool
     """True when a deadline left sessions unread."""
-
-
-def cache_path(cache_dir: str, roots: tuple[str, ...]) -> str:
-    key = "\0".join(os.path.realpath(r) for r in roots).encode("utf-8", "surrogateescape")
-    return os.path.join(cache_dir, "index", f"opendev-{zlib.crc32(key):08x}.table")
 
 
 def survey_store(roots: tuple[str, ...], cache_dir: str | None, *, deadline_ns: int | None = None) -> StoreFound:
