@@ -142,6 +142,19 @@ def test_bad_config_is_one_line_and_status_2(cli, recovery, tmp_path):
     assert run.code == 2 and run.err.count("\n") == 1 and "startup" in run.err
 
 
+@pytest.mark.parametrize("command", [["list"], ["check"], ["check", "--startup"], ["config"], ["stats"]])
+def test_a_config_file_named_by_the_environment_must_exist(cli, recovery, tmp_path, command):
+    """$SNAPTUI_CONFIG naming no file is a mistake to say, not a silent return to the defaults;
+    the default config file's absence is not."""
+    missing = tmp_path / "typo.toml"
+    run = cli(*command, "--dir", str(recovery), env={"SNAPTUI_CONFIG": str(missing)})
+    assert run.code == 2 and run.out == "" and "Traceback" not in run.err
+    assert run.err.count("\n") == 1 and f"{missing} (named by $SNAPTUI_CONFIG) does not exist" in run.err
+    assert cli(*command, "--dir", str(recovery)).code in (0, 1)
+    example = cli("config", "--example", env={"SNAPTUI_CONFIG": str(missing)})
+    assert example.code == 0 and "startup = " in example.out
+
+
 def test_recovery_dir_precedence(cli, tmp_path):
     env_dir, cfg_dir, flag_dir = (tmp_path / n for n in ("env", "cfg", "flag"))
     for d, sid in ((env_dir, "from-env"), (cfg_dir, "from-config"), (flag_dir, "from-flag")):

@@ -176,7 +176,7 @@ def _read_toml(path: str) -> dict[str, Any]:
         with open(path, "rb") as f:
             data = f.read()
     except FileNotFoundError:
-        return {}
+        return _absent(path)
     except OSError as exc:
         raise ConfigError(f"config file {path}: {exc.strerror}") from None
     import tomllib
@@ -189,6 +189,18 @@ def _read_toml(path: str) -> dict[str, Any]:
         raise ConfigError(f"config file {path}: {exc}") from None
 
 
+def _absent(path: str) -> dict[str, Any]:
+    """No settings, when ``path`` does not exist; but a file named by ``$SNAPTUI_CONFIG`` is
+    one the person meant to use (a typo there would silently bring back the defaults):
+    raises ConfigError."""
+    from snaptui.settings.paths import CONFIG_ENV
+
+    if os.environ.get(CONFIG_ENV) == path:
+        raise ConfigError(f"config file {path} (named by ${CONFIG_ENV}) does not exist; "
+                          "'snaptui config --example' prints one to start from")
+    return {}
+
+
 def load_fast(path: str, cache_dir: str) -> dict[str, Any]:
     """Settings as a plain dict, without pydantic when nothing changed.
 
@@ -199,7 +211,7 @@ def load_fast(path: str, cache_dir: str) -> dict[str, Any]:
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        return dict(DEFAULTS)
+        return {**DEFAULTS, **_absent(path)}
     except OSError:
         return load(path).model_dump()
     key = (path, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
