@@ -178,9 +178,13 @@ def test_default_directory_is_the_references(cli, isolated_home):
 
 
 def test_demo_writes_a_realistic_directory_read_by_the_reference(cli, tmp_path):
-    target = tmp_path / "demo" / "recovery"
-    run = cli("demo", "--write-only", "--dir", str(target))
+    root = tmp_path / "demo"
+    target = root / "recovery"
+    run = cli("demo", "--write-only", "--dir", str(root))
     assert run.code == 0 and run.out.strip() == str(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]  # nothing written beside it
+    assert sorted(p.name for p in root.iterdir()) == ["opendev", "projects", "recovery"]
+    assert cli("demo", "--write-only", "--dir", str(root)).code == 0  # an earlier demo is rewritten
     got = json.loads(cli("list", "--all", "--json", "--dir", str(target)).out)
     statuses = [o["status"] for o in got]
     assert statuses.count("incomplete") >= 8 and "completed" in statuses
@@ -190,8 +194,21 @@ def test_demo_writes_a_realistic_directory_read_by_the_reference(cli, tmp_path):
     other = tmp_path / "real"
     other.mkdir()
     (other / "keep.json").write_text("{}")
-    assert cli("demo", "--write-only", "--dir", str(other)).code == 2
-    assert (other / "keep.json").read_text() == "{}"
+    run = cli("demo", "--write-only", "--dir", str(other))
+    assert run.code == 2 and run.err.count("\n") == 1 and "not a snaptui demo" in run.err
+    assert [p.name for p in other.iterdir()] == ["keep.json"] and (other / "keep.json").read_text() == "{}"
+
+
+@pytest.mark.parametrize("theirs", ["projects", "opendev", "recovery"])
+def test_demo_refuses_a_folder_with_anything_of_the_persons_before_writing(cli, tmp_path, theirs):
+    """A folder holding only a projects/ (or an opendev/, a recovery/) of the person's is not a
+    demo: nothing is written into it, not even the part that would not clash."""
+    root = tmp_path / "d"
+    (root / theirs / "mine").mkdir(parents=True)
+    (root / theirs / "mine" / "f.txt").write_text("keep")
+    run = cli("demo", "--write-only", "--dir", str(root))
+    assert run.code == 2 and "not a snaptui demo" in run.err
+    assert [str(p.relative_to(root)) for p in sorted(root.rglob("*"))] == [theirs, f"{theirs}/mine", f"{theirs}/mine/f.txt"]
 
 
 def test_usage_errors_are_one_line(cli):

@@ -75,7 +75,32 @@ _SCRIPTS = {
 
 
 def default_dir(cache_dir: str) -> str:
-    return os.path.join(cache_dir, "demo", "recovery")
+    """The demo's own folder: its recovery directory, its store and its projects go inside."""
+    return os.path.join(cache_dir, "demo")
+
+
+PARTS = ("recovery", "opendev", "projects")
+"""What a demo folder holds: the recovery directory, opendev's store, the sessions' projects."""
+
+
+def foreign(root: str) -> str | None:
+    """Why the demo may not be written into ``root`` (None: it may): everything goes inside
+    it, so it must be empty or hold an earlier demo and nothing else. Checked before anything
+    is written."""
+    try:
+        names = os.listdir(root)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"{root}: {exc.strerror}"
+    if not names:
+        return None
+    recovery, store, _ = (os.path.join(root, part) for part in PARTS)
+    earlier = os.path.exists(os.path.join(recovery, MARKER)) and (
+        not os.path.lexists(store) or os.path.exists(os.path.join(store, MARKER)))
+    if not earlier or any(name not in PARTS for name in names):  # its projects too: only an earlier demo's
+        return f"{root} is not empty and not a snaptui demo; choose another --dir"
+    return None
 
 
 def write_demo(directory: str, *, clock: _clock.Clock = _clock.now_ms, seed: int = 7) -> str:
@@ -94,7 +119,7 @@ def write_demo(directory: str, *, clock: _clock.Clock = _clock.now_ms, seed: int
     write_atomic(os.path.join(directory, MARKER), b"written by snaptui demo\n", durable=False)
     rng = random.Random(seed)
     now = clock()
-    projects = os.path.join(root, "projects")
+    projects = os.path.join(root, PARTS[2])
     for i, (project, age, messages, cost, completed, exists, script) in enumerate(_SESSIONS):
         project_dir = os.path.join(projects, project)
         if exists:

@@ -18,18 +18,21 @@ def ui(args: Parsed) -> int:
 
 
 def demo(args: Parsed) -> int:
-    from snaptui.actions.demo import default_dir, write_demo
-    from snaptui.actions.demo_store import store_dir, write_store
+    from snaptui.actions.demo import PARTS, default_dir, foreign, write_demo
+    from snaptui.actions.demo_store import write_store
     from snaptui.base import clock
 
     dirs = paths.user_dirs_fast()
-    target = os.path.abspath(os.path.expanduser(args.dir)) if args.dir else default_dir(dirs.cache)
-    if os.path.lexists(target) and not os.path.isdir(target):
-        raise UsageError(f"--dir {one_line(target)}: not a directory")
-    store = store_dir(target)
+    root = os.path.abspath(os.path.expanduser(args.dir)) if args.dir else default_dir(dirs.cache)
+    if os.path.lexists(root) and not os.path.isdir(root):
+        raise UsageError(f"--dir {one_line(root)}: not a directory")
+    problem = foreign(root)
+    if problem is not None:
+        raise UsageError(one_line(problem))
+    target, store, projects = (os.path.join(root, part) for part in PARTS)
     try:
         write_demo(target)
-        write_store(store, os.path.join(os.path.dirname(target), "projects"), clock.now_ms())
+        write_store(store, projects, clock.now_ms())
     except FileExistsError as exc:
         raise UsageError(str(exc)) from None
     if args.write_only:

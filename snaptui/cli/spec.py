@@ -162,8 +162,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("demo", "write a demo recovery directory and opendev store, and open them",
             "Write a realistic demo recovery directory (through snaptui's own writer) and a small "
             "opendev session store beside it (as opendev writes one), and open snaptui on both. "
-            "They go into snaptui's cache (or --dir DIR, an empty directory or an earlier demo), never "
-            "your recovery directory or opendev's store (--store is not used). "
+            "Everything goes into one folder, as recovery/, opendev/ and projects/: a folder of "
+            "snaptui's cache, or --dir DIR (empty, or an earlier demo), never your recovery directory "
+            "or opendev's store (--store is not used). "
             "--write-only prints the recovery directory's path.",
             (Opt(("--write-only",), "write_only", "only write it and print its path"),)),
     Command("config", "show the config file's path and the settings in effect",
