@@ -155,6 +155,22 @@ def test_a_config_file_named_by_the_environment_must_exist(cli, recovery, tmp_pa
     assert example.code == 0 and "startup = " in example.out
 
 
+def test_every_id_the_list_shows_names_its_session_on_the_command_line(cli, recovery):
+    """Ids sharing their first 8 characters are shown as far as it takes to tell them apart
+    (a completed session counts: the command line would find it too)."""
+    for sid in ("session-abc1", "session-abc2", "session-abd3"):
+        write(recovery, sid)
+    write(recovery, "session-abc9-done", completed=True)
+    run = cli("list", "--dir", str(recovery), "--store", "off")
+    lines = run.out.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("AGE"))
+    shown = [line.split()[-1] for line in lines[head + 1 :] if line.strip()][:3]
+    assert lines[head].split()[-1] == "ID" and sorted(shown) == ["session-abc1", "session-abc2", "session-abd3"]
+    for prefix in shown:
+        report = cli("export", prefix, "--dir", str(recovery), "--store", "off")
+        assert report.code == 0, (prefix, report.err)
+
+
 def test_recovery_dir_precedence(cli, tmp_path):
     env_dir, cfg_dir, flag_dir = (tmp_path / n for n in ("env", "cfg", "flag"))
     for d, sid in ((env_dir, "from-env"), (cfg_dir, "from-config"), (flag_dir, "from-flag")):

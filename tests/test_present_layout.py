@@ -59,6 +59,21 @@ def test_columns_give_way_in_order_id_then_long_ages():
     assert lay.id == 0 and lay.short_age and name in tight and tight.lstrip().startswith("26m")
 
 
+@pytest.mark.parametrize("ids,width", [
+    (["3f2b9c1e-0000", "8a7d0c2f-1111"], 8),  # told apart by their first 8
+    (["session-abc1", "session-abc2", "zz"], 12),
+    (["aa11bb22cc33", "aa11bb22cc44", "aa11bb22cc33"], 11),  # an id in both sources: once
+    (["abcdefghij", "abcdefghijk"], 11),  # one is the other's prefix: the longer shown whole
+    ([], 8),
+])
+def test_the_id_column_is_as_wide_as_it_takes_to_tell_every_session_apart(ids, width):
+    assert humanfmt.id_width(ids) == width
+    sessions = [session(session_id=i, key=f"snapshot:/r/{n}.json") for n, i in enumerate(ids)]
+    lay = layout(200, columns.measure(sessions, flags=False, ids=ids))
+    shown = {"".join(t for t, _ in session_cells(s, lay, now_ms=NOW, live=None)).split()[-1] for s in sessions}
+    assert len(shown) == len(set(ids)) and all(any(i.startswith(p) for i in ids) for p in shown)
+
+
 def test_wide_rows_say_why_a_session_may_be_running():
     text, _ = row_text(session(), 200, live="written 2m ago")
     assert "live? written 2m ago" in text

@@ -28,6 +28,8 @@ LONG_AGE = 14
 SHORT_AGE = 4
 """``26m``, ``3h``, ``11mo``."""
 ID_W = 8
+ID_MAX = 40
+"""Ids that need more to be told apart are cut (and tab completion tells them apart)."""
 TOOL_MAX = 14
 TOOL_MIN = 6
 NAME_MAX = 32
@@ -48,6 +50,8 @@ class Measure(NamedTuple):
     """The widest project name (last path component)."""
     flag: int = 0
     """5 when any row carries ``live?`` or ``done``."""
+    id: int = ID_W
+    """How much of each session id tells it from every other (:func:`humanfmt.id_width`)."""
 
 
 NO_TOOLS = "no tools"
@@ -68,8 +72,9 @@ def last_name(path: str) -> str:
     return stripped.rsplit("/", 1)[-1] if stripped else path
 
 
-def measure(sessions: Iterable[Session], *, flags: bool) -> Measure:
-    """Column widths for ``sessions`` (one pass; cheap enough for 100,000 in a worker)."""
+def measure(sessions: Iterable[Session], *, flags: bool, ids: Iterable[str] = ()) -> Measure:
+    """Column widths for ``sessions`` (one pass; cheap enough for 100,000 in a worker); the
+    id column tells apart every one of ``ids`` (each session the command line may name)."""
     costs: set[float | int] = set()
     none_cost = False
     most_msgs = 0
@@ -94,7 +99,8 @@ def measure(sessions: Iterable[Session], *, flags: bool) -> Measure:
         name = max(name, width(last_name(shown)))
     for t in tools:
         tool = max(tool, width(one_line(t)))
-    return Measure(cost_w, width(humanfmt.count(most_msgs)), tool, path, name, 5 if flags else 0)
+    return Measure(cost_w, width(humanfmt.count(most_msgs)), tool, path, name, 5 if flags else 0,
+                   min(humanfmt.id_width(ids, ID_W), ID_MAX))
 
 
 def _extremes(costs: set[float | int]) -> list[float | int]:
@@ -132,7 +138,7 @@ class Layout(NamedTuple):
 def layout(total: int, m: Measure) -> Layout:
     """The columns for a row of ``total`` cells."""
     need = min(m.path, min(max(m.name, 4), NAME_MAX) + 2)  # "…/name" at least, or the whole path
-    age, tool, id_w, flag = LONG_AGE, min(max(m.tool, TOOL_MIN), TOOL_MAX), ID_W, m.flag
+    age, tool, id_w, flag = LONG_AGE, min(max(m.tool, TOOL_MIN), TOOL_MAX), m.id, m.flag
 
     def project(age: int, tool: int, id_w: int, flag: int) -> int:
         used = age + 1 + m.cost + 1 + m.msgs + 2 + 2 + tool + (id_w + 1 if id_w else 0) + (flag + 1 if flag else 0)

@@ -13,6 +13,10 @@ from datetime import datetime, timedelta
 from snaptui.base.clock import to_datetime
 from snaptui.present.safetext import one_line
 
+TYPE_CHECKING = False  # not typing's: the startup check formats its line with this module
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
 
 def cost(usd: float) -> str:
     """``$0.0042``, ``$1.23``, ``$1,204.50``; absurd amounts in words."""
@@ -163,6 +167,22 @@ def home_short(path: str, home: str | None = None) -> str:
 def short_id(session_id: str, width: int = 8) -> str:
     """The first characters of a session id, safe for one line."""
     return one_line(session_id, None)[:width] if session_id else "(empty id)"
+
+
+def id_width(ids: Iterable[str], least: int = 8) -> int:
+    """How many first characters tell each of ``ids`` from every other (at least ``least``):
+    an id shown that wide is one the command line takes (a unique prefix). Ids that are
+    equal (a session in both sources) are told apart by nothing, and need no more."""
+    distinct = set(ids)
+    heads = {sid[:least] for sid in distinct}
+    if len(heads) == len(distinct):  # the usual case, in one pass
+        return least
+    order = sorted(distinct)
+    need = least
+    for a, b in zip(order, order[1:], strict=False):
+        if a[:need] == b[:need]:
+            need = min(len(os.path.commonprefix((a, b))) + 1, max(len(a), len(b)))
+    return need
 
 
 def live_reason(agent: bool, written_ms: int, now_ms: int) -> str:

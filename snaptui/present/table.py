@@ -10,8 +10,9 @@ from snaptui.present.safetext import one_line
 from snaptui.sources.records import Session
 
 
-def _rows(sessions: list[Session], now: int) -> list[tuple[list[str], str | None]]:
-    """Each session's cells, and a line beneath it for what a crash lost (when known)."""
+def _rows(sessions: list[Session], now: int, id_w: int) -> list[tuple[list[str], str | None]]:
+    """Each session's cells, and a line beneath it for what a crash lost (when known); ids
+    ``id_w`` characters wide."""
     rows = []
     for s in sessions:
         last = s.last_tool
@@ -22,7 +23,7 @@ def _rows(sessions: list[Session], now: int) -> list[tuple[list[str], str | None
             humanfmt.cost(s.cost_usd) if s.cost_usd is not None else "—",
             humanfmt.count(s.message_count),
             tool,
-            humanfmt.short_id(s.session_id),
+            humanfmt.short_id(s.session_id, id_w),
         ], None if s.lost_turn is None else lost.summary(s.lost_turn)))
     return rows
 
@@ -68,6 +69,7 @@ def table(result: Catalog, *, everything: bool, source: str = "", clock: _clock.
     """The human listing, ready to print."""
     now = clock()
     cols = terminal_columns()
+    id_w = humanfmt.id_width(s.session_id for s in result.sessions)  # a prefix the command line takes
     where = places(result, store_roots, snapshots)
     out = []
     if result.missing and snapshots and not result.sessions and not result.damaged:
@@ -88,14 +90,14 @@ def table(result: Catalog, *, everything: bool, source: str = "", clock: _clock.
                 cost += f" ({no_cost} more without a recorded cost)"
         out.append(f"{n} interrupted session{'s' if n != 1 else ''} in {where} — {cost}")
         out.append("")
-        out.append(_table(_rows(result.incomplete, now), cols).rstrip("\n"))
+        out.append(_table(_rows(result.incomplete, now, id_w), cols).rstrip("\n"))
     else:
         out.append(f"No interrupted sessions in {where}.")
     if everything:
         if result.completed:
             out.append("")
             out.append(f"Completed ({len(result.completed)}):")
-            out.append(_table(_rows(result.completed, now), cols).rstrip("\n"))
+            out.append(_table(_rows(result.completed, now, id_w), cols).rstrip("\n"))
         if result.damaged:
             out.append("")
             out.append(f"Damaged files ({len(result.damaged)}), never read as sessions:")

@@ -220,7 +220,7 @@ def build_view(
     positions = {r.item.key: i for i, r in enumerate(rows) if r.item is not None}
     pool = result.incomplete + result.completed if show_completed else result.incomplete
     shown = [r.item for r in rows if r.kind == SESSION and isinstance(r.item, Session)]
-    measure = columns.measure(pool, flags=flags or show_completed)
+    measure = columns.measure(pool, flags=flags or show_completed, ids=(s.session_id for s in result.sessions))
     known = marks & {i.key for i in result.items} if marks else frozenset()
     cost = total(float(s.cost_usd) for s in shown if s.cost_usd is not None and not s.completed)
     return View(rows, positions, measure, frozenset(known), len(shown), len(pool), cost)
