@@ -304,8 +304,8 @@ def test_the_undo_line_of_discard_restores_exactly_what_it_discarded(cli, recove
     (hint,) = [line.partition("undo with: ")[2] for line in run.out.splitlines() if "undo with: " in line]
     assert hint.isprintable()
     words = shlex.split(hint)
-    assert words[:2] == ["snaptui", "restore"]
-    restored = cli("--dir", str(recovery), *words[1:])
+    assert words[:4] == ["snaptui", "restore", "--dir", str(recovery)]
+    restored = cli(*words[1:])  # as typed: the line names the directory given to discard
     assert restored.code == 0, restored
     assert path.read_bytes() == data and other.exists()
 
@@ -339,7 +339,7 @@ def test_the_undo_line_of_a_dismissal_names_the_session(cli, tmp_path):
     run = cli(*args, "discard", "--", "-dashed-session")
     assert run.code == 0, run
     (hint,) = [line.partition("undo with: ")[2] for line in run.out.splitlines() if "undo with: " in line]
-    restored = cli(*args, *shlex.split(hint)[1:])
+    restored = cli(*shlex.split(hint)[1:])  # as typed: the line names the store given to discard
     assert restored.code == 0 and "shown again: -dashed-session" in restored.out, restored
 
 

@@ -34,7 +34,7 @@ def discard(args: Parsed) -> int:
             what = (one_line(item.session_id, 60) or "(empty id)") if isinstance(item, Session) else "file"
             done = "discarded" if item in moved else "already gone (nothing to discard):"
             out(f"{done} {what}  ({one_line(item.name)})")
-        out(f"moved to the trash as batch {batch}; undo with: {_undo(moved, batch)}")
+        out(f"moved to the trash as batch {batch}; undo with: {_undo(moved, batch, where=_where(ctx, store=False))}")
     if stored:
         dismissed.dismiss(ctx.dirs.state, stored, clock.now_ms())
         for item in stored:
@@ -42,27 +42,42 @@ def discard(args: Parsed) -> int:
             out(f"dismissed {what}  ({humanfmt.home_short(item.path)}: opendev's file is left as it is)")
         shared = [d.session_id for d in dismissed.listed(ctx.dirs.state)]
         twins = {i for i in shared if shared.count(i) > 1}  # one id, two folders: restore by key
-        out(f"undo with: {_undo(stored, None, by_key=twins)}")
+        out(f"undo with: {_undo(stored, None, by_key=twins, where=_where(ctx, store=True))}")
     seen.remember(ctx.dirs.state, ctx.directory, [s for s in chosen if isinstance(s, Session)])
     return 0
 
 
-def _undo(items: Sequence[Item], batch: str | None, *, by_key: set[str] | frozenset[str] = frozenset()) -> str:
+def _where(ctx: Context, *, store: bool) -> str:
+    """The options the undo line needs to look where this command looked: a recovery
+    directory (or, for ``store``, opendev's store) named on the command line; the
+    environment and the config file name the same one again."""
+    if store:
+        flag, named = "--store", ctx.store_setting if ctx.store_from_cli else None
+    else:
+        flag, named = "--dir", ctx.directory if ctx.source == "--dir" else None
+    if named is None:
+        return ""
+    return f" {flag} {shlex.quote(named) if named.isprintable() else one_line(named)}"
+
+
+def _undo(items: Sequence[Item], batch: str | None, *, by_key: set[str] | frozenset[str] = frozenset(),
+          where: str = "") -> str:
     """The restore command that puts ``items`` back, as it can be typed: their ids (after
     ``--`` when one starts with ``-``); a trash ``batch`` when one cannot be typed (a
     character that is not printable: completion's rule) or names two files, else the
     longest printable start of it (restore takes an id prefix of at least 4 characters). A
-    dismissed store session whose id another dismissal shares (``by_key``) by its key."""
+    dismissed store session whose id another dismissal shares (``by_key``) by its key.
+    ``where``: options that go before the ids (see :func:`_where`)."""
     words = [i.key if isinstance(i, Session) and i.session_id in by_key
              else i.session_id if isinstance(i, Session) and i.session_id else i.name for i in items]
     typeable = [w[: next((n for n, c in enumerate(w) if not c.isprintable()), len(w))] for w in words]
     if batch is not None and (typeable != words or len(set(words)) < len(words)):
-        return f"snaptui restore {batch}"  # (one id for two files: a link to a snapshot names it too)
+        return f"snaptui restore{where} {batch}"  # (one id for two files: a link to a snapshot names it too)
     named = [t for t, w in zip(typeable, words, strict=True) if t == w or len(t) >= MIN_PREFIX]
     if not named:
-        return "snaptui restore (without an id: it lists what can be put back)"
+        return f"snaptui restore{where} (without an id: it lists what can be put back)"
     dashes = "-- " if any(w.startswith("-") for w in named) else ""
-    return f"snaptui restore {dashes}" + " ".join(shlex.quote(w) for w in named)
+    return f"snaptui restore{where} {dashes}" + " ".join(shlex.quote(w) for w in named)
 
 
 def restore(args: Parsed) -> int:
