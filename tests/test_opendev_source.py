@@ -118,6 +118,18 @@ def test_a_session_that_died_mid_turn(root, mode):
     assert got.tool_names == "Read\nEdit\nWrite\nBash"
 
 
+@pytest.mark.parametrize("bad", ["-5", "1e3", "100000000000000000000000000000", "\"44\""])
+def test_a_token_count_no_model_reported_is_unknown(root, mode, bad):
+    """A negative, fractional, quoted or beyond-64-bit usage figure is not shown as a count."""
+    s = fx.died_mid_turn(root, "/srv/app")
+    log = s.debug_path.read_text()
+    assert log.count('"output_tokens": 44') == 1 or log.count('"output_tokens":44') == 1
+    s.debug_path.write_text(log.replace('"output_tokens": 44', f'"output_tokens": {bad}')
+                            .replace('"output_tokens":44', f'"output_tokens":{bad}'))
+    lost = fx.scan(root)["3f9a0c1b7e42"].lost_turn
+    assert (lost.input_tokens, lost.output_tokens) == (4000, None)
+
+
 def test_edits_of_earlier_steps_of_the_lost_turn_count(root, mode):
     s = fx.new_session(root, "/srv/app")
     s.turn("first", [[fx.READ]])

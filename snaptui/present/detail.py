@@ -77,7 +77,7 @@ def session_spans(s: Session, facts: Facts | None, *, now_ms: int, expanded: boo
     if live_reason:
         parts += _field("", (f"● may still be running: {live_reason}", "warn"))
     cost = humanfmt.cost(s.cost_usd) if s.cost_usd is not None else "not recorded"
-    parts += _field("Cost", (cost, "strong"), (f"   {humanfmt.count(s.message_count)} messages", ""))
+    parts += _field("Cost", (cost, "strong"), (f"   {humanfmt.plural(s.message_count, 'message')}", ""))
     link = "  (symlink)" if s.is_link else ""
     parts += _field("File", (one_line(s.name), "path"), (f"  {humanfmt.size(s.size)}{link}", ""))
     if facts is None:

@@ -20,6 +20,7 @@ from snaptui.sources.opendev_common import (
     content_text,
     is_injected,
     parse_arguments,
+    token_count,
     ts_ns,
 )
 from snaptui.sources.tailread import Reader, json_string
@@ -77,7 +78,7 @@ def tail_tokens(r: Reader, end: int) -> tuple[int | None, int | None]:
     if not isinstance(data, dict):
         return None, None
     counts = data.get("input_tokens"), data.get("output_tokens")
-    return tuple(v if type(v) is int else None for v in counts)  # type: ignore[return-value]
+    return token_count(counts[0]), token_count(counts[1])
 
 
 def calls_before(r: Reader, lo: int, hi: int) -> list[Call]:

@@ -58,6 +58,7 @@ from snaptui.sources.opendev_common import (
     is_injected,
     key_argument,
     parse_arguments,
+    token_count,
     ts_ns,
 )
 from snaptui.sources.tailread import Changed, OutOfBudget, Reader
@@ -350,13 +351,9 @@ def _summed(name: str, args: dict[str, object] | None, partial: str | None) -> t
     return name, key_argument(args, partial), edited_path(name, args, partial)
 
 
-def _count(value: object) -> int | None:
-    return value if type(value) is int else None
-
-
 def _response_from(data: dict[str, object]) -> _Response:
     calls = tuple(_message_calls(_first_message(data.get("body"))))
-    return _Response(calls, _count(data.get("input_tokens")), _count(data.get("output_tokens")))
+    return _Response(calls, token_count(data.get("input_tokens")), token_count(data.get("output_tokens")))
 
 
 def _first_message(body: object) -> object:

@@ -99,6 +99,12 @@ def ms(ns: int | None) -> int | None:
     return None if ns is None else ns // 1_000_000
 
 
+def token_count(value: object) -> int | None:
+    """A usage figure of a model response: a whole number of tokens, else unknown (None):
+    a negative count, a float, or one beyond 64 bits was not written by a model provider."""
+    return value if type(value) is int and 0 <= value < 1 << 63 else None
+
+
 def is_injected(text: str) -> bool:
     return text.startswith(INJECTED_PREFIXES)
 
