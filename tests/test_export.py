@@ -297,14 +297,17 @@ def test_a_symlink_is_never_followed_nor_replaced(cli, sessions, tmp_path, force
     for path in (link, dangling):
         run = cli("export", "--dir", str(sessions), "-o", str(path), *(["--force"] if force else []), "plain")
         assert run.code == 1, run
-        assert ("is a symlink: not replaced, even with --force" if force else "exists; pass --force") in run.err
+        assert "is a symlink: never replaced (not even with --force)" in run.err  # --force would not help
         assert os.path.islink(path)
     assert outside.read_text() == "precious" and not (tmp_path / "not-there.md").exists()
 
 
-def test_a_directory_is_not_replaced(cli, sessions, tmp_path):
-    run = cli("export", "--dir", str(sessions), "-o", str(tmp_path), "--force", "plain")
-    assert run.code == 1 and "is a directory: not replaced" in run.err
+@pytest.mark.parametrize("force", [False, True])
+def test_a_directory_or_device_is_not_replaced_and_force_is_not_offered(cli, sessions, tmp_path, force):
+    for target in (str(tmp_path), "/dev/null"):
+        run = cli("export", "--dir", str(sessions), "-o", target, *(["--force"] if force else []), "plain")
+        kind = "a directory" if target == str(tmp_path) else "not a regular file"
+        assert run.code == 1 and f"is {kind}: never replaced (not even with --force)" in run.err, run
 
 
 def test_a_missing_directory_is_one_line(cli, sessions, tmp_path):

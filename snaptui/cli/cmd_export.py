@@ -72,20 +72,19 @@ def save(path: str, data: bytes, *, force: bool) -> bool:
     """
     from snaptui.base.atomic import write_atomic, write_new
 
-    if not force:
-        try:
-            write_new(path, data)
-        except FileExistsError:
-            raise FileExistsError(errno.EEXIST, "exists; pass --force to replace it") from None
-        return False
     try:
         st = os.lstat(path)
     except FileNotFoundError:
-        write_new(path, data)
-        return False
-    if not stat.S_ISREG(st.st_mode):
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode):
         kind = ("a symlink" if stat.S_ISLNK(st.st_mode) else "a directory" if stat.S_ISDIR(st.st_mode)
                 else "not a regular file")
-        raise FileExistsError(errno.EEXIST, f"is {kind}: not replaced, even with --force")
+        raise FileExistsError(errno.EEXIST, f"is {kind}: never replaced (not even with --force)")
+    if st is None or not force:
+        try:
+            write_new(path, data)  # (what came meanwhile is not replaced either)
+        except FileExistsError:
+            raise FileExistsError(errno.EEXIST, "exists; pass --force to replace it") from None
+        return False
     write_atomic(path, data, mode=stat.S_IMODE(st.st_mode))
     return True
