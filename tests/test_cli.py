@@ -171,6 +171,17 @@ def test_every_id_the_list_shows_names_its_session_on_the_command_line(cli, reco
         assert report.code == 0, (prefix, report.err)
 
 
+@pytest.mark.parametrize("command", ["list", "stats"])
+def test_nowhere_to_look_is_said_in_words(cli, tmp_path, command):
+    """No recovery directory (the usual machine today) and no store: list and stats say so
+    alike, and --source opendev without a store says what was left to read."""
+    missing = tmp_path / "none"
+    run = cli(command, "--dir", str(missing), "--store", "off")
+    assert run.code == 0 and run.out.startswith(f"No interrupted sessions: {missing} does not exist"), run
+    run = cli(command, "--dir", str(missing), "--store", "off", "--source", "opendev")
+    assert run.code == 0 and "no opendev store to read" in run.out and "no source" not in run.out, run
+
+
 def test_recovery_dir_precedence(cli, tmp_path):
     env_dir, cfg_dir, flag_dir = (tmp_path / n for n in ("env", "cfg", "flag"))
     for d, sid in ((env_dir, "from-env"), (cfg_dir, "from-config"), (flag_dir, "from-flag")):

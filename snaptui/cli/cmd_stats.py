@@ -10,7 +10,7 @@ from snaptui.cli.parse import Parsed, UsageError
 from snaptui.present import stats
 from snaptui.present.cells import terminal_columns
 from snaptui.present.stats_text import render
-from snaptui.present.table import places
+from snaptui.present.table import nowhere, places
 
 
 def run(args: Parsed) -> int:
@@ -23,6 +23,10 @@ def run(args: Parsed) -> int:
     sys.stdout.flush()
     if args.json:
         sys.stdout.buffer.write(stats.json_bytes(figures))
+        return 0
+    nothing = nowhere(catalog, ctx.store_roots, ctx.snapshots)
+    if nothing is not None:
+        sys.stdout.write(nothing)
         return 0
     where = places(catalog, ctx.store_roots, ctx.snapshots)
     columns = terminal_columns()

@@ -61,7 +61,23 @@ def places(result: Catalog, store_roots: tuple[str, ...], snapshots: bool = True
         found.append(humanfmt.home_short(result.directory))
     if store_roots:
         found.append("opendev's store (" + ", ".join(humanfmt.home_short(r) for r in store_roots) + ")")
-    return " and ".join(found) or "no source"
+    return " and ".join(found) or "nothing (no source was read)"
+
+
+def nowhere(result: Catalog, store_roots: tuple[str, ...], snapshots: bool) -> str | None:
+    """What to say, ready to print, when there was nowhere to find a session: the recovery
+    directory does not exist, and no store session nor damaged file was found (None: there
+    was somewhere)."""
+    if not snapshots and not store_roots:
+        return ("No interrupted sessions: there is no opendev store to read (off, or none found), "
+                "and --source opendev leaves out the recovery directory.\n")
+    if not (result.missing and snapshots and not result.sessions and not result.damaged):
+        return None
+    return (f"No interrupted sessions: {humanfmt.home_short(result.directory)} does not exist "
+            "(nothing has crashed there yet)"
+            + (f", nor any in {places(result, store_roots, False)}.\n" if store_roots else ".\n")
+            + "Point snaptui elsewhere with --dir DIR or SNAPTUI_RECOVERY_DIR"
+            + (", or --store DIR for opendev's store.\n" if not store_roots else ".\n"))
 
 
 def table(result: Catalog, *, everything: bool, source: str = "", clock: _clock.Clock = _clock.now_ms,
@@ -72,13 +88,9 @@ def table(result: Catalog, *, everything: bool, source: str = "", clock: _clock.
     id_w = humanfmt.id_width(s.session_id for s in result.sessions)  # a prefix the command line takes
     where = places(result, store_roots, snapshots)
     out = []
-    if result.missing and snapshots and not result.sessions and not result.damaged:
-        out.append(f"No interrupted sessions: {humanfmt.home_short(result.directory)} does not exist "
-                   "(nothing has crashed there yet)"
-                   + (f", nor any in {places(result, store_roots, False)}." if store_roots else "."))
-        out.append("Point snaptui elsewhere with --dir DIR or SNAPTUI_RECOVERY_DIR"
-                   + (", or --store DIR for opendev's store." if not store_roots else "."))
-        return "\n".join(out) + "\n"
+    nothing = nowhere(result, store_roots, snapshots)
+    if nothing is not None:
+        return nothing
     n = len(result.incomplete)
     if n:
         no_cost = sum(1 for s in result.incomplete if s.cost_usd is None)
