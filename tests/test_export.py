@@ -14,7 +14,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from snaptui.present import markdown, report
-from snaptui.present.safetext import multi_line, one_line
+from snaptui.present.safetext import multi_line, one_line, strip_ansi
 from snaptui.sources.records import LastTool, LostTurn, Session
 
 NOW = 1_800_000_000_000
@@ -133,8 +133,9 @@ def test_text_is_literal_text(preset):
 
 def test_every_output_lands_in_its_own_block_unchanged():
     md = report.build([(snapshot_session(), facts(HOSTILE_OUTPUTS))], now_ms=NOW, version="9.9")
-    assert fences(md) == [expected_block(o) for o in HOSTILE_OUTPUTS]
-    assert fences(md, "gfm-like") == [expected_block(o) for o in HOSTILE_OUTPUTS]
+    shown = [expected_block(strip_ansi(o)) for o in HOSTILE_OUTPUTS]  # a program's colours left out, as in the UI
+    assert fences(md) == shown and fences(md, "gfm-like") == shown
+    assert "red ␛]8;;http://evil.example␇link" in md and "␛[31m" not in md  # other escapes shown, never raw
     headings = [t for t in parser().parse(md) if t.type == "inline" and t.content.startswith(("✓", "✗"))]
     assert len(headings) == len(HOSTILE_OUTPUTS)
     assert headings[0].content == "✓ `tool_0` · call `call_0`"
@@ -241,7 +242,7 @@ def test_export_to_standard_output(cli, sessions):
     assert no_controls(run.stdout_bytes)
     md = run.out
     assert md.startswith("_Crash report of 3 sessions")
-    assert fences(md) == [expected_block(o) for o in HOSTILE_OUTPUTS] + [
+    assert fences(md) == [expected_block(strip_ansi(o)) for o in HOSTILE_OUTPUTS] + [
         expected_block("Please also handle whitespace-only files"), expected_block("ok")]
     heads = [t for t in parser().parse(md) if t.type == "inline" and t.content.startswith(("✓", "✗"))]
     assert heads[0].children and "".join(c.content for c in heads[0].children) == "✓ tool␛[2J_0 · call call_0"
@@ -263,7 +264,7 @@ def test_export_to_a_file_says_what_it_wrote(cli, sessions, tmp_path):
     assert run.out.startswith(f"wrote {target}: a report of 2 sessions, ") and run.out.endswith(" KiB\n")
     data = target.read_bytes()
     assert no_controls(data)
-    assert fences(data.decode()) == [expected_block(o) for o in HOSTILE_OUTPUTS] + [expected_block("ok")]
+    assert fences(data.decode()) == [expected_block(strip_ansi(o)) for o in HOSTILE_OUTPUTS] + [expected_block("ok")]
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
     assert os.listdir(target.parent) == ["report.md"]  # no temp file left beside it
 

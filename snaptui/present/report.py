@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from snaptui.present import humanfmt, lost
 from snaptui.present.markdown import code, fence, text
+from snaptui.present.safetext import strip_ansi
 from snaptui.sources.records import LostTurn, Session
 
 
@@ -124,7 +125,8 @@ def lost_turn(turn: LostTurn) -> list[str]:
 
 
 def tool_results(facts: Facts) -> list[str]:
-    """Every kept tool result, newest last, its output verbatim in its own code block."""
+    """Every kept tool result, newest last, its output verbatim in its own code block (less
+    the colour and cursor codes a program printed, as the UI shows it)."""
     if facts.problem is not None:
         return [f"_The tool results could not be read again: {text(facts.problem)}_", ""]
     results = facts.results
@@ -138,5 +140,5 @@ def tool_results(facts: Facts) -> list[str]:
     for t in results:
         mark = "✓" if t["success"] else "✗ failed:"
         out += [f"#### {mark} {code(t['tool_name'], 200)} · call {code(t['call_id'], 200)}", "",
-                fence(t["output_preview"])]
+                fence(strip_ansi(t["output_preview"]))]  # a program's colours dropped, as the UI does
     return out
