@@ -312,6 +312,27 @@ async def test_p_copies_the_lost_prompt_verbatim_but_no_raw_control(home):
         assert "2 control characters copied as they are shown" in note and "\x1b" not in note
 
 
+async def test_p_copies_a_prompt_longer_than_snaptui_keeps_without_its_marker_and_says_so(home):
+    from snaptui.sources.opendev_common import CUT_MARK, TEXT_CAP
+
+    root = home / "opendev"
+    s = fx.new_session(root, str(home / "proj"), "dddddddddddd")
+    s.turn("Fix the config loader", [[fx.READ]], reply="Found it.")
+    s.turn("log line\n" * 20_000, [[fx.EDIT]], end="crash")
+    for path in root.rglob("*"):
+        os.utime(path, (1_700_000_000, 1_700_000_000), follow_symlinks=False)
+    app = SnaptuiApp(str(home / "recovery"), settings=dict(DEFAULTS), cache_dir=str(home / "cache"),
+                     state_dir=str(home / "state"), source="--dir", clock=clock.fixed(NOW),
+                     watch_interval=None, store_roots=(str(root),))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.session_list.current.item.lost_turn.prompt.endswith(CUT_MARK)
+        await pilot.press("p")
+        await pilot.pause()
+        assert app.clipboard == ("log line\n" * 20_000)[:TEXT_CAP] and "cut by snaptui" not in app.clipboard
+        assert notes(app)[-1].startswith("The lost prompt of dddddddd (its first 65,536 characters: snaptui keeps")
+
+
 async def test_the_copy_keys_on_what_has_nothing_to_copy(home):
     app = make_app(home)
     async with app.run_test(size=SIZE) as pilot:

@@ -90,9 +90,13 @@ class ClipboardKeys:
                    "none for this session")
             self.notify(f"No lost prompt to copy for {short}: {why}.", severity="warning", markup=False)
             return
-        prompt = clip(lost.prompt)
-        self.post_message(ToClipboard(prompt, f"The lost prompt of {short} "
-                                       f"({humanfmt.plural(len(lost.prompt), 'character')}): {quoted(prompt.text)}"))
+        from snaptui.sources.opendev_common import CUT_MARK, TEXT_CAP
+
+        whole = lost.prompt.removesuffix(CUT_MARK)  # the marker is snaptui's, not the prompt's
+        prompt = clip(whole)
+        size = humanfmt.plural(len(whole), "character") if whole == lost.prompt else \
+            f"its first {humanfmt.plural(TEXT_CAP, 'character')}: snaptui keeps no more of a prompt"
+        self.post_message(ToClipboard(prompt, f"The lost prompt of {short} ({size}): {quoted(prompt.text)}"))
 
     def on_to_clipboard(self: Any, message: ToClipboard) -> None:
         self.copy_to_clipboard(message.copied.text)
