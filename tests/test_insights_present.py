@@ -196,3 +196,15 @@ def test_the_note_says_what_was_not_copied_raw_and_when_it_is_large():
     assert "1 control character copied as it is shown" in said and "could act as keys" in said
     big = note("The report", clip("x" * 200_000), instead="snaptui export writes it to a file")
     assert "It is large (195.3 KiB): some terminals drop so much; snaptui export writes it to a file." in big
+
+
+def test_a_day_says_how_many_of_its_sessions_record_no_cost():
+    from datetime import date
+
+    from snaptui.present.charts import day_words
+    from snaptui.present.insights import Day
+
+    today = date(2026, 11, 27)
+    assert day_words(Day(today, 6, 6.17, 4), today).endswith(": 6 sessions, $6.17 (2 of them with no cost recorded)")
+    assert day_words(Day(today, 2, 0.0, 0), today).endswith(": 2 sessions, no cost recorded")
+    assert day_words(Day(today, 1, 1.5, 1), today).endswith(": 1 session, $1.50")

@@ -56,7 +56,7 @@ def day_words(day: Day, today: date | None) -> str:
         return words + ", no cost recorded"
     words += f", {humanfmt.cost(day.cost)}"
     unpriced = day.interrupted - day.priced
-    return words + (f" (+{humanfmt.count(unpriced)} with no cost)" if unpriced else "")
+    return words + (f" ({humanfmt.count(unpriced)} of them with no cost recorded)" if unpriced else "")
 
 
 def _left_words(left: Left) -> str:
