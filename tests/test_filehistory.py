@@ -463,6 +463,28 @@ def test_the_turns_diffs_read_like_git(world):
     assert summary(list(diffs.values())) == "4 files: 2 modified, 1 created, 1 deleted; +3 -3"
 
 
+def test_a_look_told_to_stop_stops_and_what_it_diffed_is_not_diffed_again(world, monkeypatch):
+    """The detail pane starts a look at each cursor move: one cut short stops before its next
+    file, and the next look at the same files takes their diffs as made."""
+    from snaptui.present import diffs
+
+    fx.crash_mid_turn(world)
+    changes = world.find("src/config.rs", "src/main.rs", "src/new.rs", "src/old.rs").changes
+    made = []
+    real = diffs._file_diff
+    monkeypatch.setattr(diffs, "_file_diff", lambda c, context: made.append(c.relative) or real(c, context))
+    asked = iter([False, True])
+    with pytest.raises(diffs.Cancelled):
+        turn_diffs(changes, cancelled=lambda: next(asked))
+    assert made == ["src/config.rs"]
+    first = turn_diffs(changes)
+    assert made == ["src/config.rs", "src/main.rs", "src/new.rs", "src/old.rs"]
+    assert turn_diffs(changes) == first and len(made) == 4  # the same contents: no diff made again
+    world.one_edit("src/main.rs", b"x\n", b"y\n")  # changed contents are diffed anew
+    again = world.find("src/main.rs").changes
+    assert turn_diffs(again)[0].text.endswith("-x\n+y\n") and made[-1] == "src/main.rs"
+
+
 def test_a_missing_last_newline_is_marked():
     text, added, removed = unified("a\nb", "a\nc", "f")
     assert text == "--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n" \

@@ -51,9 +51,10 @@ class TurnChanges(NamedTuple):
         return summary(self.diffs)
 
 
-def look(session: Session) -> TurnChanges | None:
+def look(session: Session, cancelled: Callable[[], bool] | None = None) -> TurnChanges | None:
     """Read what the lost turn of ``session`` did to its files (file I/O; None: no
-    source knows the turn, only opendev's store keeps it)."""
+    source knows the turn, only opendev's store keeps it). Raises ``diffs.Cancelled``
+    once ``cancelled()`` says so."""
     from snaptui.sources import details
 
     try:
@@ -62,7 +63,8 @@ def look(session: Session) -> TurnChanges | None:
         return TurnChanges((), 0, f"the checkpoints could not be read: {exc.strerror or exc}", ())
     if found is None:
         return None
-    return TurnChanges(tuple(turn_diffs(found.changes)), len(found.untouched), found.problem, found.notes)
+    return TurnChanges(tuple(turn_diffs(found.changes, cancelled=cancelled)), len(found.untouched), found.problem,
+                       found.notes)
 
 
 def counts(d: FileDiff) -> str:

@@ -9,6 +9,7 @@ TUI maps roles to theme colours. Every string from a file has been through
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from snaptui.actions.resume import opendev_has_it
@@ -236,9 +237,11 @@ def leftover_spans(lo: Leftover) -> list[Span]:
     return parts
 
 
-def gather(session: Session, *, template: str, roots: tuple[str, ...] | None = None) -> Facts:
+def gather(session: Session, *, template: str, roots: tuple[str, ...] | None = None,
+           cancelled: Callable[[], bool] | None = None) -> Facts:
     """Look up what the detail of ``session`` shows beyond its record (file I/O:
-    call it off the UI thread). ``roots``: opendev's data roots for the transcript."""
+    call it off the UI thread). ``roots``: opendev's data roots for the transcript.
+    Raises ``diffs.Cancelled`` once ``cancelled()`` says so (the files' diffs are long)."""
     from snaptui.actions.relocate import read_elsewhere
     from snaptui.actions.resume import plan
     from snaptui.base.files import Unreadable
@@ -254,5 +257,5 @@ def gather(session: Session, *, template: str, roots: tuple[str, ...] | None = N
         problem = str(exc) or type(exc).__name__
     resume = plan(template, session)
     found = details.transcript(session, roots)
-    return Facts(results, problem, resume.cwd_exists, found, resume.display(), changes.look(session),
+    return Facts(results, problem, resume.cwd_exists, found, resume.display(), changes.look(session, cancelled),
                  read_elsewhere(session))

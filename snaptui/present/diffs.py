@@ -23,7 +23,9 @@ for one over the diff size limit, or for one with more lines than
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from snaptui.present import humanfmt
@@ -33,6 +35,15 @@ MAX_LINES = 5_000
 """More lines than this on either side: no diff. difflib grows faster than linearly with the number of
 changed places: 5,000 lines with every other one changed take ~0.8 s here, 10,000 take ~3 s."""
 NO_EOL = "\\ No newline at end of file\n"
+KEPT = 256
+"""Diffs kept by content (:func:`file_diff`): a session looked at again, or a look cut short and
+started over, does not diff the same files again (difflib can take most of a second on one)."""
+_kept: OrderedDict[tuple[object, ...], FileDiff] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+class Cancelled(Exception):
+    """:func:`turn_diffs` was told to stop (the person moved on before it was done)."""
 
 
 class FileDiff(NamedTuple):
@@ -80,7 +91,25 @@ def unified(before: str, after: str, label: str, *, context: int = 3) -> tuple[s
 
 
 def file_diff(change: FileChange, *, context: int = 3) -> FileDiff:
-    """The diff of one change: backup (nothing for "created") against the file now (nothing for "deleted")."""
+    """The diff of one change: backup (nothing for "created") against the file now (nothing for "deleted");
+    the same contents' diff is made once (:data:`KEPT`)."""
+    key = (change.path, change.relative, change.change, change.reason, change.binary,
+           *(None if s is None else (s.sha256, s.data is None, s.identity[2]) for s in (change.before, change.current)),
+           context)
+    with _kept_lock:
+        hit = _kept.get(key)
+        if hit is not None:
+            _kept.move_to_end(key)
+            return hit
+    made = _file_diff(change, context)
+    with _kept_lock:
+        _kept[key] = made
+        while len(_kept) > KEPT:
+            _kept.popitem(last=False)
+    return made
+
+
+def _file_diff(change: FileChange, context: int) -> FileDiff:
 
     def none(note: str) -> FileDiff:
         return FileDiff(change.path, change.relative, change.change, None, None, "", note)
@@ -104,9 +133,16 @@ def file_diff(change: FileChange, *, context: int = 3) -> FileDiff:
     return FileDiff(change.path, change.relative, change.change, added, removed, text, None)
 
 
-def turn_diffs(changes: Iterable[FileChange], *, context: int = 3) -> list[FileDiff]:
-    """:func:`file_diff` of each change, in order."""
-    return [file_diff(c, context=context) for c in changes]
+def turn_diffs(changes: Iterable[FileChange], *, context: int = 3,
+               cancelled: Callable[[], bool] | None = None) -> list[FileDiff]:
+    """:func:`file_diff` of each change, in order. Raises :class:`Cancelled` as soon as
+    ``cancelled()`` says so (it is asked before each file)."""
+    out = []
+    for c in changes:
+        if cancelled is not None and cancelled():
+            raise Cancelled
+        out.append(file_diff(c, context=context))
+    return out
 
 
 def summary(diffs: Sequence[FileDiff]) -> str:

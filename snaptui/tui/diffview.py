@@ -29,6 +29,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from snaptui.present import humanfmt
 from snaptui.present.cells import fit, width
@@ -350,8 +351,13 @@ class DiffScreen(ModalScreen[str | None]):
     def _build(self, changes: TurnChanges | None) -> None:
         if changes is None:
             from snaptui.present.changes import look
+            from snaptui.present.diffs import Cancelled
 
-            changes = look(self._session)
+            worker = get_current_worker()
+            try:
+                changes = look(self._session, lambda: worker.is_cancelled)
+            except Cancelled:
+                return  # the view was closed
         rows, starts, digits = build_rows(changes.diffs) if changes is not None else ([], [], 3)
         self.post_message(Built(changes, rows, starts, digits))
 

@@ -23,6 +23,7 @@ from snaptui.catalog.liveness import Live
 from snaptui.catalog.scan import Catalog
 from snaptui.present import detail as detail_text
 from snaptui.present import humanfmt
+from snaptui.present.diffs import Cancelled
 from snaptui.present.viewmodel import SESSION, Only, Row, View, build_view
 from snaptui.sources.records import DamagedFile, Leftover, Session
 from snaptui.tui.detail import DetailView
@@ -245,8 +246,11 @@ class ViewingApp(FollowingApp):
         for session in sessions:
             if worker.is_cancelled:
                 return
-            facts = detail_text.gather(session, template=self.settings["resume_command"],
-                                       roots=self.store_roots or None)
+            try:
+                facts = detail_text.gather(session, template=self.settings["resume_command"],
+                                           roots=self.store_roots or None, cancelled=lambda: worker.is_cancelled)
+            except Cancelled:
+                return  # a newer look is under way; the files diffed so far are kept for it
             self.post_message(DetailLoaded(session.key, facts, session.identity))
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:
