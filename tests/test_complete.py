@@ -270,6 +270,18 @@ def test_the_hidden_command_prints_kind_then_candidates(cli, sessions):
     assert snaptui_command()
 
 
+def test_ids_of_the_default_recovery_directory_are_offered(cli, isolated_home):
+    """No --dir, no $SNAPTUI_RECOVERY_DIR, no recovery_dir in the config: the person's usual
+    machine. The unset setting was looked up as a directory named "None"."""
+    d = isolated_home / ".opendev" / "data" / "recovery"
+    d.mkdir(parents=True)
+    write(d, "dddd3333-default")
+    assert cli("list").code == 0  # makes the index completion reads
+    for shell, line in (("bash", [BREAKS, "snaptui resume "]), ("zsh", ["resume", ""]), ("fish", ["resume", ""])):
+        run = cli("__complete", shell, "--", *line)
+        assert run.code == 0 and "dddd3333" in run.out, (shell, run)
+
+
 # -- opendev's store ---------------------------------------------------------------
 
 

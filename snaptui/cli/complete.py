@@ -152,12 +152,13 @@ def _ids(current: str, given: dict[str, str], typed: list[str], options_done: bo
         dirs = paths.user_dirs_fast()
         settings: dict[str, object] = {}
 
-        def setting(name: str) -> str:
+        def setting(name: str) -> str | None:
             if not settings:
                 from snaptui.settings import config
 
                 settings.update(config.load_fast(paths.config_file(dirs), dirs.cache))
-            return str(settings[name])
+            value = settings[name]
+            return None if value is None else str(value)  # (an unset recovery_dir is None, not "None")
 
         cli_dir = given.get("dir")
         configured = setting("recovery_dir") if cli_dir is None and not os.environ.get(paths.RECOVERY_ENV) else None
@@ -169,7 +170,7 @@ def _ids(current: str, given: dict[str, str], typed: list[str], options_done: bo
             if store_index.any_table(dirs.cache):
                 from snaptui.sources.opendev_roots import store_roots
 
-                roots = store_roots(given.get("store") or setting("opendev_store"))
+                roots = store_roots(given.get("store") or setting("opendev_store") or "auto")
         stored, store_ids = _store(dirs, roots)
         known = index.interrupted(dirs.cache, directory, newest=len(current) <= HEAD_PREFIX) \
             if source != "opendev" else None
