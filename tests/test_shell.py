@@ -51,6 +51,25 @@ def test_snippet_is_valid_and_sourcing_twice_is_harmless(shell, world):
     assert proc.returncode == 0 and proc.stdout.decode().strip() == "defined", proc.stderr.decode()
 
 
+@pytest.mark.parametrize("hooks,left", [
+    ("__snaptui_startup", ""), ("_h;__snaptui_startup", "_h"), ("__snaptui_startup;_h", "_h"),
+    ("_h;__snaptui_startup;_i", "_h;_i"), ("_h;__snaptui_startup;__snaptui_startup", "_h"),
+])
+def test_the_bash_startup_hook_leaves_after_the_first_prompt_wherever_it_sits(world, hooks, left):
+    """A hook an rc line adds after snaptui's ("eval $(direnv hook bash)", which goes last)
+    goes before it in PROMPT_COMMAND: the startup check stayed, and opened the TUI at the
+    first prompt after every later crash. It leaves at its first run, and runs once at most."""
+    init = f"{snaptui_words('bash')} init bash"
+    script = (f'unset PROMPT_COMMAND; eval "$({init})"; [ "$PROMPT_COMMAND" = __snaptui_startup ] || exit 9; '
+              f'PROMPT_COMMAND="{hooks}"; snaptui() {{ echo RAN; }}; __snaptui_startup; echo "[$PROMPT_COMMAND]"; '
+              'PROMPT_COMMAND="__snaptui_startup;x"; __snaptui_startup; echo "[$PROMPT_COMMAND]"')
+    proc = run_shell("bash", script, world)
+    assert proc.returncode == 0, (proc.stdout, proc.stderr)
+    first, second = proc.stdout.decode().splitlines()[-2:]
+    assert first == f"[{left}]" and second == "[x]", proc.stdout
+    assert "RAN" not in proc.stdout.decode()  # (not interactive: no check) and never a second time
+
+
 def test_without_the_function_snaptui_becomes_the_agent(world):
     proc = subprocess.run([*snaptui_command(), "resume", "hostile.json", "--yes"], cwd=world["sandbox"],
                           env=world["env"], capture_output=True, timeout=60)
@@ -208,6 +227,32 @@ def test_bash_history_keeps_a_longer_line_and_takes_the_command_for_a_plain_one(
     tmux.type("h", f"history 2 > {shlex.quote(str(third))}", "Enter")
     written(third)
     assert "snaptui list --store off > /dev/null" in third.read_text()
+
+
+def test_bash_history_takes_the_command_resumed_from_the_startup_tui_and_from_plain_snaptui(tmux, world):
+    """The startup TUI was typed by no one: its resume was left out of history. A plain
+    "snaptui" (no words: "${!#}" is then the shell's own name) was never replaced."""
+    bash = require_tool("bash")
+    project = world["tmp"] / "hist project"
+    project.mkdir()
+    write(Path(world["env"]["SNAPTUI_RECOVERY_DIR"]), "hist-session", project=str(project), ts=1_700_000_000_000)
+    (Path(world["env"]["SNAPTUI_RECOVERY_DIR"]) / "hostile.json").unlink()
+    tmux.new_shell("s", f"{bash} --noprofile --rcfile {shlex.quote(str(tmux.rc))} -i")
+    tmux.wait_for("s", "at stake")  # the startup TUI
+    tmux("send-keys", "-t", "s", "Enter")
+    tmux.wait_for("s", "READY>")
+    first, second = world["tmp"] / "hist1", world["tmp"] / "hist2"
+    tmux.type("s", f"history 2 > {shlex.quote(str(first))}", "Enter")
+    written(first)
+    assert "&& 'opendev' '-d'" in first.read_text() and "hist-session" in first.read_text(), first.read_text()
+    tmux.type("s", "snaptui", "Enter")
+    tmux.wait_for("s", "at stake")
+    tmux("send-keys", "-t", "s", "Enter")
+    time.sleep(0.5)
+    tmux.type("s", f"history 3 > {shlex.quote(str(second))}", "Enter")
+    written(second)
+    lines = second.read_text().splitlines()
+    assert "&& 'opendev' '-d'" in lines[1] and [line.split(None, 1)[1] for line in lines].count("snaptui") == 0, lines
 
 
 def test_fish_before_4_prints_no_history_on_resume(world):

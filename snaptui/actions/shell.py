@@ -60,17 +60,20 @@ snaptui() {{
     SNAPTUI_HANDOFF="$__snaptui_file" SNAPTUI_SHELL={shell} {exe} "$@"
     __snaptui_status=$?
     __snaptui_cmd=$(cat -- "$__snaptui_file" 2>/dev/null)
-    command rm -f -- "$__snaptui_file"
     if [ -n "$__snaptui_cmd" ]; then
         {history}
+        command rm -f -- "$__snaptui_file"
         eval "$__snaptui_cmd"
         return
     fi
+    command rm -f -- "$__snaptui_file"
     return $__snaptui_status
 }}
 {completion}
 __snaptui_startup() {{
     {unhook}
+    [ -z "${{__snaptui_checked-}}" ] || return 0  # once per shell, whatever else edits the hooks
+    __snaptui_checked=1
     if {interactive} && [ -t 0 ] && [ -t 1 ] && [ "${{SNAPTUI_DISABLE-}}" != 1 ]; then
         if {exe} check --startup; then
             snaptui --startup
@@ -203,8 +206,10 @@ _BASH_HISTORY = r"""local __snaptui_typed
         # "history -s" replaces the last entry: only when that is this very "snaptui ..." line
         # (not a longer line it was part of, nor an older one: the startup check ran it, or
         # HISTCONTROL kept the typed line out, so the last entry does not hold its last word)
-        if [[ $__snaptui_typed == snaptui* && $__snaptui_typed != *[\;\&\|$'\n']* \
-              && $__snaptui_typed == *"${!#}"* && " $* " != *" --startup "* ]]; then
+        if [[ " $* " == *" --startup "* ]]; then  # nothing was typed: appended, the last entry kept
+            [[ $__snaptui_cmd == *$'\n'* ]] || builtin history -r -- "$__snaptui_file"  # (the command, one line)
+        elif [[ $__snaptui_typed == snaptui* && $__snaptui_typed != *[\;\&\|$'\n']* \
+              && ( $# -eq 0 && $__snaptui_typed == snaptui || $# -gt 0 && $__snaptui_typed == *"${!#}"* ) ]]; then
             builtin history -s -- "$__snaptui_cmd"
         fi"""
 
@@ -220,7 +225,8 @@ _BASH_UNHOOK = """if [[ ${PROMPT_COMMAND@a} == *a* ]]; then
         for __snaptui_i in "${!PROMPT_COMMAND[@]}"; do
             [[ ${PROMPT_COMMAND[__snaptui_i]} == __snaptui_startup ]] && unset "PROMPT_COMMAND[__snaptui_i]"
         done
-    else
-        PROMPT_COMMAND=${PROMPT_COMMAND#__snaptui_startup}
-        PROMPT_COMMAND=${PROMPT_COMMAND#;}
+    else  # wherever it is: a hook added after it ("direnv hook bash", last in the rc) goes before it
+        PROMPT_COMMAND=${PROMPT_COMMAND//__snaptui_startup;/}
+        PROMPT_COMMAND=${PROMPT_COMMAND//;__snaptui_startup/}
+        [[ $PROMPT_COMMAND == __snaptui_startup ]] && PROMPT_COMMAND=
     fi"""
