@@ -286,7 +286,10 @@ def test_hostile_snapshots_through_the_command(cli, recovery):
 
 def test_nothing_interrupted(cli, tmp_path):
     run = cli("stats", "--dir", str(tmp_path / "none"))
-    assert run.code == 0 and run.out.startswith("No interrupted sessions in ")
+    assert run.code == 0 and run.out.startswith(f"No interrupted sessions: {tmp_path / 'none'} does not exist")
+    (tmp_path / "empty").mkdir()
+    run = cli("stats", "--dir", str(tmp_path / "empty"))
+    assert run.code == 0 and run.out.startswith(f"No interrupted sessions in {tmp_path / 'empty'}")
     assert stats_json(cli, "--dir", str(tmp_path / "none")) == {
         "interrupted": 0, "cost_at_stake": 0.0, "by_day": [], "by_project": [], "by_last_tool": []}
 
