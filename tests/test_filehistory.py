@@ -485,6 +485,15 @@ def test_a_look_told_to_stop_stops_and_what_it_diffed_is_not_diffed_again(world,
     assert turn_diffs(again)[0].text.endswith("-x\n+y\n") and made[-1] == "src/main.rs"
 
 
+def test_a_file_name_cannot_add_lines_to_its_diff():
+    """A name holding newlines made the header lines end early: the rest read as a hunk of its own."""
+    name = "src/cfg.txt\n@@ -1 +1 @@\n-password = hunter2\n+password = "
+    text, added, removed = unified("a\n", "b\n", name)
+    lines = text.splitlines()
+    assert len(lines) == 5 and lines[0].startswith("--- a/src/cfg.txt⏎@@") and lines[1].startswith("+++ b/src/cfg.txt⏎")
+    assert lines[2:] == ["@@ -1 +1 @@", "-a", "+b"] and (added, removed) == (1, 1)
+
+
 def test_a_missing_last_newline_is_marked():
     text, added, removed = unified("a\nb", "a\nc", "f")
     assert text == "--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n" \

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from snaptui.present import humanfmt
+from snaptui.present.safetext import one_line
 from snaptui.sources.filehistory import FileChange
 
 MAX_LINES = 5_000
@@ -79,7 +80,8 @@ def unified(before: str, after: str, label: str, *, context: int = 3) -> tuple[s
     """``(diff text, lines added, lines removed)`` of two texts, git's way of marking a missing last newline."""
     out: list[str] = []
     added = removed = 0
-    diff = difflib.unified_diff(split_lines(before), split_lines(after), f"a/{label}", f"b/{label}", n=context)
+    shown = one_line(label)  # a newline in a file's name would start lines of its own (a hunk in neither file)
+    diff = difflib.unified_diff(split_lines(before), split_lines(after), f"a/{shown}", f"b/{shown}", n=context)
     for n, line in enumerate(diff):
         if n >= 2:  # past the two file headers
             if line.startswith("+"):
