@@ -485,6 +485,29 @@ def test_a_look_told_to_stop_stops_and_what_it_diffed_is_not_diffed_again(world,
     assert turn_diffs(again)[0].text.endswith("-x\n+y\n") and made[-1] == "src/main.rs"
 
 
+@pytest.mark.parametrize("which", ["file", "backup"])
+def test_a_file_that_cannot_be_read_says_why_not_that_it_changed(world, monkeypatch, which):
+    """Permission denied read as "the file changed while being read" (a file of mode 000)."""
+    from snaptui.base import filedigest
+
+    world.one_edit("src/a.rs")
+    real = filedigest.digest
+
+    def digest(name, *args, **kw):
+        is_file = str(name).endswith("src/a.rs")
+        if is_file == (which == "file"):
+            raise PermissionError(13, "Permission denied")
+        return real(name, *args, **kw)
+
+    monkeypatch.setattr(filedigest, "digest", digest)
+    (change,) = world.find("src/a.rs").changes
+    assert change.change == "unknown"
+    if which == "file":
+        assert change.reason == "the file cannot be read: permission denied"
+    else:
+        assert change.reason.startswith("its backup ") and change.reason.endswith(" cannot be read: permission denied")
+
+
 def test_a_file_name_cannot_add_lines_to_its_diff():
     """A name holding newlines made the header lines end early: the rest read as a hunk of its own."""
     name = "src/cfg.txt\n@@ -1 +1 @@\n-password = hunter2\n+password = "

@@ -257,8 +257,11 @@ def _look(given: str, project_dir: str, checkpoint_dir: str, folder: Folder | No
         except filedigest.TooLarge as exc:
             why = f"its backup {backup.name} is {reason_too_large(exc.size)} to compare"
             return _Look(_unknown(path, rel, h, why, now, notes, where), "unknown", group)
-        except (filedigest.NotRegular, OSError):
+        except (filedigest.NotRegular, FileNotFoundError):
             d = None
+        except OSError as exc:
+            why = f"its backup {backup.name} {reason_os_error(exc, False)}"
+            return _Look(_unknown(path, rel, h, why, now, notes, where), "unknown", group)
         if d is None or not filedigest.same_file(d.st, backup.st):
             why = f"backup {backup.name} changed while being read"
             return _Look(_unknown(path, rel, h, why, now, notes, where), "unknown", group)
@@ -315,8 +318,12 @@ def _current(path: str, diff_limit: int, compare_limit: int) -> tuple[Seen | Non
         d = filedigest.digest(path, follow=link, keep=diff_limit, limit=compare_limit)
     except filedigest.TooLarge as exc:
         return None, f"the file is {reason_too_large(exc.size)} to compare", lst
-    except (filedigest.NotRegular, OSError):
+    except filedigest.NotRegular:
         return None, "the file changed while being read", lst
+    except FileNotFoundError:
+        return None, "the file vanished while being read", lst
+    except OSError as exc:  # (permission denied, an I/O error: say which)
+        return None, f"the file {reason_os_error(exc, link)}", lst
     if (d.st.st_dev, d.st.st_ino) != (st.st_dev, st.st_ino):
         return None, "the file changed while being read", lst
     return _seen(d), None, lst
