@@ -79,6 +79,19 @@ def test_rollback_dry_run_changes_nothing_and_without_a_terminal_refuses(cli, cr
     assert tree(project) == before
 
 
+@pytest.mark.parametrize("how", [["--dry-run"], ["--yes"], []])
+def test_a_session_that_may_be_running_is_refused_before_anything_is_asked(cli, crashed, tmp_path, how):
+    """The dry run said "Would put 2 file(s) back", and the real run asked first, then refused."""
+    project, data = crashed
+    for path in data.rglob("*.debug"):
+        os.utime(path)  # its log written just now: opendev may still be at work
+    before = tree(project)
+    run = cli("rollback", SID, *how, "--dir", str(tmp_path / "none"))
+    assert run.code == 2 and "may still be running" in run.err and "stop it first" in run.err, run
+    assert "Would put" not in run.out and "Every current version" not in run.out and "[y/N]" not in run.out
+    assert tree(project) == before
+
+
 def test_rollback_then_restore_gives_back_every_byte(cli, crashed, tmp_path):
     project, _ = crashed
     after_crash = tree(project)

@@ -235,7 +235,8 @@ def test_demo_refuses_a_folder_with_anything_of_the_persons_before_writing(cli, 
     (root / theirs / "mine" / "f.txt").write_text("keep")
     run = cli("demo", "--write-only", "--dir", str(root))
     assert run.code == 2 and "not a snaptui demo" in run.err
-    assert [str(p.relative_to(root)) for p in sorted(root.rglob("*"))] == [theirs, f"{theirs}/mine", f"{theirs}/mine/f.txt"]
+    left = [str(p.relative_to(root)) for p in sorted(root.rglob("*"))]
+    assert left == [theirs, f"{theirs}/mine", f"{theirs}/mine/f.txt"]
 
 
 def test_usage_errors_are_one_line(cli):

@@ -80,6 +80,14 @@ def rollback(args: Parsed) -> int:
         for path, why in plan.untouched:
             out(f"  left as it is: {one_line(path, 200)} ({one_line(why, 200)})")
         return 0
+    now = clock.now_ms()
+    live = Liveness.from_settings(ctx.settings, now).reason(session)
+    if live is not None:  # before the plan is shown or asked about: it would be refused anyway
+        from snaptui.present import humanfmt
+
+        raise UsageError(f"nothing {'would be' if args.dry_run else 'was'} rolled back: the session may still be "
+                         f"running ({humanfmt.live_reason(*live, now)}), and opendev could change these files "
+                         "again; stop it first")
     from snaptui.present.changes import ROLLBACK_VERBS as verbs
 
     refused = plan.refused
@@ -97,7 +105,6 @@ def rollback(args: Parsed) -> int:
     out("Every current version is kept first, so 'snaptui restore' undoes the rollback byte for byte.")
     if args.dry_run:
         return 0
-    live = Liveness.from_settings(ctx.settings, clock.now_ms()).reason(session)
     if not args.yes:
         if not (sys.stdin.isatty() and sys.stderr.isatty()):
             raise UsageError("refusing to roll back without a terminal to confirm on (pass --yes)")
