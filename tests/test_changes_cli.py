@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -90,6 +91,32 @@ def test_a_session_that_may_be_running_is_refused_before_anything_is_asked(cli, 
     assert run.code == 2 and "may still be running" in run.err and "stop it first" in run.err, run
     assert "Would put" not in run.out and "Every current version" not in run.out and "[y/N]" not in run.out
     assert tree(project) == before
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGHUP"])
+def test_a_rollback_terminated_part_way_leaves_nothing_behind(crashed, tmp_path, sig):
+    """Killed with SIGTERM or by a closed terminal (SIGHUP) as it copied the files: a hidden
+    temporary file stayed in the project, and a batch folder in snaptui's state."""
+    import signal
+    import subprocess
+    import sys
+
+    project, _ = crashed
+    before = tree(project)
+    code = ("import os, signal, sys\n"
+            "from snaptui.actions import rollbackbatch\n"
+            "real = rollbackbatch.copy_file\n"
+            "def copy_then_die(*a, **k):\n"
+            f"    got = real(*a, **k); os.kill(os.getpid(), signal.{sig}); return got\n"
+            "rollbackbatch.copy_file = copy_then_die\n"
+            "from snaptui.cli.main import main\n"
+            f"sys.exit(main(['rollback', '{SID}', '--yes', '--dir', sys.argv[1]]))\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "none")], capture_output=True, timeout=60)
+    assert proc.returncode == 130 and b"Traceback" not in proc.stderr, proc
+    assert tree(project) == before and not [p for p in project.rglob(".*")]  # no temporary file left
+    state = Path(os.environ["XDG_STATE_HOME"]) / "snaptui" / "rollbacks"
+    assert not state.exists() or list(state.iterdir()) == []
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # (the test process's own are untouched)
 
 
 def test_rollback_then_restore_gives_back_every_byte(cli, crashed, tmp_path):

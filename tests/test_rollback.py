@@ -338,6 +338,22 @@ def test_a_failure_part_way_puts_back_what_was_done(world, trash, tmp_path, monk
     with pytest.raises(RollbackError, match="stopped part-way .*were put back$"):
         apply(p, str(trash), session_may_be_running=False)
     assert fingerprint(tmp_path, skip=(trash.parent,), times=False) == everything
+    assert list_batches(str(trash)) == [] and os.listdir(trash) == []  # no undo offered of what was undone
+
+
+def test_a_rollback_killed_before_it_changed_anything_leaves_no_batch_to_undo(world, trash, monkeypatch):
+    """Killed (SIGKILL) while it copied the files: a batch folder without its batch.json. It is
+    not offered to restore, and the next rollback clears it once it is an hour old."""
+    crashed_turn(world)
+    trash.mkdir(parents=True, exist_ok=True)
+    old, recent = trash / "1000-0123abcd", trash / f"{10**13}-0123abcd"
+    for folder in (old, recent):
+        folder.mkdir()
+        (folder / "0000-config.rs").write_bytes(b"a copy")
+    assert list_batches(str(trash)) == []
+    batch = apply(plan(world.find(*PATHS).changes, str(world.project)), str(trash), session_may_be_running=False)
+    assert not old.exists() and recent.exists()  # (one under way is not touched)
+    assert [b.name for b in list_batches(str(trash))] == [batch.name]
 
 
 # --------------------------------------------------------------------------

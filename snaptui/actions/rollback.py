@@ -193,7 +193,7 @@ def apply(plan: Plan, trash_root: str, *, session_may_be_running: bool,
             if isinstance(exc, (OSError, filedigest.NotRegular, filedigest.TooLarge)):
                 raise Refused(f"could not prepare the rollback, nothing was changed ({exc})") from None
             raise
-        _commit(staged, batch_fd)
+        _commit(staged, batch_fd, batch_dir)
         rb.fsync_batch(batch_dir)
         return batch
     finally:
@@ -273,7 +273,7 @@ def _still(s: _Staged) -> None:
         raise Refused(f"{s.step.change.relative} changed while the rollback was being prepared")
 
 
-def _commit(staged: list[_Staged], batch_fd: int) -> None:
+def _commit(staged: list[_Staged], batch_fd: int, batch_dir: str) -> None:
     try:
         for s in staged:
             assert s.entry is not None
@@ -292,6 +292,8 @@ def _commit(staged: list[_Staged], batch_fd: int) -> None:
     except BaseException as exc:
         failed = _revert(staged, batch_fd)
         _drop_temps(staged)
+        if not failed:  # every file as it was: nothing to undo (the batch would offer an undo that fails)
+            shutil.rmtree(batch_dir, ignore_errors=True)
         back = ("the files it had changed were put back" if not failed else
                 f"the files it had changed were put back except {', '.join(failed)} (copies in the trash batch)")
         raise RollbackError(f"the rollback stopped part-way ({exc}); {back}") from exc

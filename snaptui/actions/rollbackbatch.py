@@ -95,12 +95,37 @@ def new_batch(trash_root: str, now_ms: int) -> tuple[str, int]:
         raise Refused(f"the trash folder {trash_root} cannot be made: {exc.strerror or exc}") from None
     if not _stat.S_ISDIR(st.st_mode):
         raise Refused(f"the trash folder {trash_root} is not a real folder (a symlink or a file)")
+    _sweep_unfinished(trash_root, now_ms)
     path = os.path.join(trash_root, f"{now_ms}-{os.urandom(4).hex()}")
     try:
         os.mkdir(path, 0o700)
     except OSError as exc:
         raise Refused(f"the trash batch {path} cannot be made: {exc.strerror or exc}") from None
     return path, open_batch(path)
+
+
+UNFINISHED_MS = 3_600_000
+"""A batch folder without its ``batch.json`` this old is a rollback killed while it copied the files
+(the file is written before the first file changes): it changed nothing, and its copies go."""
+
+
+def unfinished(path: str) -> bool:
+    """Whether the batch folder at ``path`` never got its ``batch.json`` (nothing was changed)."""
+    return not os.path.lexists(os.path.join(path, BATCH_FILE))
+
+
+def _sweep_unfinished(trash_root: str, now_ms: int) -> None:
+    import shutil
+
+    try:
+        names = os.listdir(trash_root)
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(trash_root, name)
+        if _BATCH_NAME.fullmatch(name) and batch_time(path) < now_ms - UNFINISHED_MS \
+                and _stat.S_ISDIR(_lmode(path)) and unfinished(path):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def open_batch(path: str) -> int:
@@ -184,8 +209,8 @@ def list_batches(trash_root: str) -> list[Batch]:
     out = []
     for name in names:
         path = os.path.join(trash_root, name)
-        if not _BATCH_NAME.fullmatch(name) or not _stat.S_ISDIR(_lmode(path)):
-            continue
+        if not _BATCH_NAME.fullmatch(name) or not _stat.S_ISDIR(_lmode(path)) or unfinished(path):
+            continue  # (a rollback under way, or killed before it changed anything: nothing to undo)
         out.append(read_batch(path))
     out.sort(key=lambda b: (-b.created_ms, b.name))
     return out

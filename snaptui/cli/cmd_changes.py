@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from snaptui.cli.context import Context, confirm, out
 from snaptui.cli.parse import Parsed, UsageError
@@ -112,7 +114,8 @@ def rollback(args: Parsed) -> int:
             out("Nothing changed.")
             return 1
     try:
-        batch = rb.apply(plan, rollback_root(ctx), session_may_be_running=live is not None)
+        with _terminated_as_interrupted():
+            batch = rb.apply(plan, rollback_root(ctx), session_may_be_running=live is not None)
     except rb.Refused as exc:
         raise UsageError(f"nothing changed: {one_line(str(exc), 300)}") from None
     except rb.RollbackError as exc:
@@ -122,3 +125,20 @@ def rollback(args: Parsed) -> int:
         return 1
     out(f"Rolled back {len(batch.entries)} file(s). Undo with: snaptui restore {batch.name}")
     return 0
+
+
+@contextmanager
+def _terminated_as_interrupted() -> Iterator[None]:
+    """SIGTERM and SIGHUP (a closed terminal) stop a rollback as Ctrl+C does: what was done is
+    put back and its temporary files go, rather than left in the project half made."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    before = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
