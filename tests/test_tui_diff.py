@@ -98,6 +98,23 @@ async def test_the_detail_lists_the_changed_files_with_their_counts(home):
         assert "\x1b" not in text
 
 
+async def test_a_file_edited_while_the_tui_is_open_shows_after_a_rescan_and_in_d(home):
+    """The detail and D kept what they had first seen until snaptui was restarted."""
+    project, data = make_crash(home)
+    app = app_for(home, data)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        assert "+5 -2" in app.detail.text
+        (project / "src" / "config.rs").write_bytes(CONFIG_AFTER + b"one\ntwo\n")
+        await pilot.press("D")
+        await settle(pilot)
+        assert "+two" in app.screen.body.text and "modified src/config.rs  +3 -1" in app.screen.body.text
+        await pilot.press("escape")
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert "4 files: 2 modified, 1 created, 1 deleted; +7 -2" in app.detail.text, app.detail.text
+
+
 async def test_the_diff_view_shows_each_file_and_moves_between_them(home):
     _, data = make_crash(home)
     app = app_for(home, data)

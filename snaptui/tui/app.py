@@ -452,7 +452,8 @@ class SnaptuiApp(KeyOrder, InsightsKeys, ClipboardKeys, ChangesApp):
         self._refresh_rows(now=True)
 
     def action_rescan(self) -> None:
-        """Scan the directory again now."""
+        """Scan the directory again now (and look at the highlighted session's files again)."""
+        self.forget_facts()
         self._progress = "scanning…"
         self._update_status()
         self.scan_directory()

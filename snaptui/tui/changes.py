@@ -15,7 +15,6 @@ session, in which project, how many files).
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from textual import work
@@ -34,7 +33,7 @@ from snaptui.tui.detail import content
 from snaptui.tui.dialogs import ConfirmScreen
 from snaptui.tui.diffview import DiffScreen
 from snaptui.tui.messages import RollbackPlanned, RollbackToUndo, Undo
-from snaptui.tui.viewing import FACTS_FRESH_S, ViewingApp
+from snaptui.tui.viewing import ViewingApp
 
 NO_TURN = ("No lost turn is known for this session: only opendev's session store keeps the turn a crash "
            "lost, and its checkpoints say what it did to the files.")
@@ -87,15 +86,13 @@ class ChangesApp(ViewingApp):
         session = self._turn_session()
         if session is None:
             return
-        cached = self._facts.get((session.key, session.identity))
-        fresh = cached is not None and time.monotonic() - cached[1] <= FACTS_FRESH_S
-        known = cached[0].changes if cached is not None and fresh else None  # else the view looks again
-
         def closed(result: str | None) -> None:
             if result == "rollback" and not self._refuse_if_live(session):
                 self._plan_rollback(session)
 
-        self.push_screen(DiffScreen(session, known), closed)
+        # The view looks at the files again: the detail's look may be older than an edit or a rollback
+        # made elsewhere (diffs of the same contents are not made again).
+        self.push_screen(DiffScreen(session, None), closed)
 
     def _refuse_if_live(self, session: Session) -> bool:
         live = self.live.get(session.key)
