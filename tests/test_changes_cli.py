@@ -65,6 +65,7 @@ def test_changes_lists_each_file_with_its_diff(cli, crashed, tmp_path):
     assert got["src/config.rs"]["change"] == "modified" and got["src/config.rs"]["backup"]
     assert "-fn load() {}" in got["src/config.rs"]["diff"] and "+fn load(s: &str)" in got["src/config.rs"]["diff"]
     assert got["src/new.rs"]["change"] == "created" and got["src/new.rs"]["backup"] is None
+    assert got["src/config.rs"]["notes"] == []  # (a file outside the project, a symlink: said here)
     human = cli("changes", SID[:6], "--dir", str(tmp_path / "none"))
     assert human.code == 0 and "modified  src/config.rs +1 -1" in human.out and "created   src/new.rs" in human.out
     assert "\x1b" not in human.out and "␛[31m" in human.out  # the file's escapes are shown, never sent

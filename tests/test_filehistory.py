@@ -383,6 +383,16 @@ def test_a_path_through_dot_dot_is_found_and_flagged(world, tmp_path):
     assert c.path == os.path.join(str(world.project), "../outside.txt")  # as opendev joined it
     assert c.path_hash == path_hash(os.path.join(str(world.project), "../outside.txt"))
     assert c.change == "modified" and "outside the project folder" in c.notes
+    # ...and the person is told, wherever the file is shown, not only when a rollback is refused
+    from snaptui.present.changes import TurnChanges, detail_spans
+    from snaptui.tui.diffview import build_rows
+
+    d = file_diff(c)
+    assert d.notes == c.notes and d.added == 1
+    spans = detail_spans(TurnChanges((d,), 0, None, ()), lambda label, *parts: [*parts, ("\n", "")])
+    assert "note: outside the project folder" in "".join(t for t, _ in spans)
+    rows, _, _ = build_rows((d,))
+    assert [str(r.content) for r in rows if r.kind == "note"] == ["note: outside the project folder"]
 
 
 def test_a_path_with_a_nul_byte(world):

@@ -45,7 +45,7 @@ def changes(args: Parsed) -> int:
     if args.json:
         import json
 
-        doc = [{"path": c.path, "change": c.change, "diff": d.text or None, "backup": c.backup}
+        doc = [{"path": c.path, "change": c.change, "diff": d.text or None, "backup": c.backup, "notes": list(d.notes)}
                for c, d in zip(found.changes, shown, strict=True)]
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
         return 0
@@ -60,6 +60,8 @@ def changes(args: Parsed) -> int:
     for d in shown:
         counts = f" +{d.added} -{d.removed}" if d.added is not None else ""
         out(f"\n{d.change:<9} {one_line(d.relative, 200)}{counts}" + (f"  ({one_line(d.note, 200)})" if d.note else ""))
+        for note in d.notes:
+            out(f"  note: {one_line(note, 300)}")
         if d.text:
             sys.stdout.write(multi_line(d.text).rstrip("\n") + "\n")
     for note in found.notes:

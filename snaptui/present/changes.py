@@ -95,6 +95,8 @@ def detail_spans(changes: TurnChanges | None, field: Callable[..., list[Span]], 
         tail: tuple[Span, ...] = how if d.added is not None else ((one_line(d.note or "", 200), "muted"),)
         padded = name + " " * max(wide - width(name), 0)
         parts += field("", (f"{d.change:<9}", CHANGE_ROLE.get(d.change, "")), (f"{padded}  ", "path"), *tail)
+        for note in d.notes:
+            parts += field("", (" " * 10 + "note: " + one_line(note, 300), "muted"))
     if len(changes.diffs) > len(shown):
         parts += field("", (f"… and {len(changes.diffs) - len(shown)} more (D shows every one)", "muted"))
     return parts + _notes(changes)

@@ -60,6 +60,9 @@ class FileDiff(NamedTuple):
     """The unified diff, ``--- a/...`` first; empty when there is none."""
     note: str | None
     """Why there is no diff ("binary, 2,048 bytes", "too large to show (3.0 MiB)", an unknown's reason)."""
+    notes: tuple[str, ...] = ()
+    """What else a person should know of the file ("outside the project folder", "the path is a
+    symlink; rollback will not go through it", several backups): the change's own notes."""
 
 
 def decode(data: bytes) -> str:
@@ -95,7 +98,7 @@ def unified(before: str, after: str, label: str, *, context: int = 3) -> tuple[s
 def file_diff(change: FileChange, *, context: int = 3) -> FileDiff:
     """The diff of one change: backup (nothing for "created") against the file now (nothing for "deleted");
     the same contents' diff is made once (:data:`KEPT`)."""
-    key = (change.path, change.relative, change.change, change.reason, change.binary,
+    key = (change.path, change.relative, change.change, change.reason, change.binary, change.notes,
            *(None if s is None else (s.sha256, s.data is None, s.identity[2]) for s in (change.before, change.current)),
            context)
     with _kept_lock:
@@ -114,7 +117,7 @@ def file_diff(change: FileChange, *, context: int = 3) -> FileDiff:
 def _file_diff(change: FileChange, context: int) -> FileDiff:
 
     def none(note: str) -> FileDiff:
-        return FileDiff(change.path, change.relative, change.change, None, None, "", note)
+        return FileDiff(change.path, change.relative, change.change, None, None, "", note, change.notes)
 
     if change.change == "unknown":
         return none(change.reason)
@@ -131,8 +134,8 @@ def _file_diff(change: FileChange, context: int) -> FileDiff:
         return none(f"too many lines to show ({humanfmt.count(lines)})")
     text, added, removed = unified(before, after, change.relative, context=context)
     if not text:
-        return FileDiff(change.path, change.relative, change.change, 0, 0, "", "an empty file")
-    return FileDiff(change.path, change.relative, change.change, added, removed, text, None)
+        return FileDiff(change.path, change.relative, change.change, 0, 0, "", "an empty file", change.notes)
+    return FileDiff(change.path, change.relative, change.change, added, removed, text, None, change.notes)
 
 
 def turn_diffs(changes: Iterable[FileChange], *, context: int = 3,

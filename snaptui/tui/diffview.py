@@ -122,6 +122,7 @@ def build_rows(diffs: tuple[FileDiff, ...]) -> tuple[list[Row], list[int], int]:
             rows.append(Row("gap", i, None, None, Content("")))
         starts.append(len(rows))
         rows.append(Row("file", i, None, None, _file_header(d)))
+        rows += [Row("note", i, None, None, Content(f"note: {one_line(note, 300)}")) for note in d.notes]
         if d.note is not None:
             rows.append(Row("note", i, None, None, Content(f"no diff: {one_line(d.note, 300)}")))
             continue
