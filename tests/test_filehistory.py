@@ -406,7 +406,8 @@ def test_a_path_with_newlines_and_escape_sequences_is_kept_as_is(world):
     c = world.find(name).changes[0]
     assert c.change == "modified" and c.relative == name  # the UI makes it visible, not this layer
     text = file_diff(c).text
-    assert text.startswith(f"--- a/{name}\n+++ b/{name}\n")
+    # the diff's header lines hold it on one line (a newline there would start a line of its own)
+    assert text.startswith("--- a/src/we⏎ird␛[31m␇.rs\n+++ b/src/we⏎ird␛[31m␇.rs\n@@ -1 +1 @@\n")
 
 
 def test_a_symlink_in_the_project_is_followed_for_reading_and_flagged(world, tmp_path):
