@@ -472,6 +472,9 @@ def test_the_turns_diffs_read_like_git(world):
     assert diffs["src/old.rs"].text == "--- a/src/old.rs\n+++ b/src/old.rs\n@@ -1 +0,0 @@\n-// old module\n"
     assert [(d.added, d.removed) for d in diffs.values()] == [(1, 1), (1, 1), (1, 0), (0, 1)]
     assert summary(list(diffs.values())) == "4 files: 2 modified, 1 created, 1 deleted; +3 -3"
+    binary = diffs_module.FileDiff("/p/x.png", "x.png", "modified", None, None, "", "binary, 16 bytes")
+    assert summary([*diffs.values(), binary]).endswith("; +3 -3 (and 1 without a diff)")
+    assert summary([binary]) == "1 file: 1 modified; no diff"  # not "+0 -0"
 
 
 def test_a_look_told_to_stop_stops_and_what_it_diffed_is_not_diffed_again(world, monkeypatch):

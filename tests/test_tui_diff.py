@@ -87,7 +87,7 @@ async def test_the_detail_lists_the_changed_files_with_their_counts(home):
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot)
         text = app.detail.text
-        assert "Files      4 files: 2 modified, 1 created, 1 deleted; +5 -2" in text, text
+        assert "Files      4 files: 2 modified, 1 created, 1 deleted; +5 -2 (and 1 without a diff)" in text, text
         assert "D shows the diff, B rolls it back" in text
         lines = {line.split()[1]: line for line in text.splitlines() if line.strip().startswith(
             ("modified", "created", "deleted", "unknown"))}
@@ -112,7 +112,7 @@ async def test_a_file_edited_while_the_tui_is_open_shows_after_a_rescan_and_in_d
         await pilot.press("escape")
         await pilot.press("ctrl+r")
         await settle(pilot)
-        assert "4 files: 2 modified, 1 created, 1 deleted; +7 -2" in app.detail.text, app.detail.text
+        assert "4 files: 2 modified, 1 created, 1 deleted; +7 -2 (and 1 without a diff)" in app.detail.text, app.detail.text
 
 
 async def test_the_diff_view_shows_each_file_and_moves_between_them(home):

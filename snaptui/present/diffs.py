@@ -161,4 +161,7 @@ def summary(diffs: Sequence[FileDiff]) -> str:
     added = sum(d.added or 0 for d in diffs)
     removed = sum(d.removed or 0 for d in diffs)
     files = f"{len(diffs)} file{'s' if len(diffs) != 1 else ''}"
-    return f"{files}: {parts}; +{added} -{removed}"
+    unknown = sum(1 for d in diffs if d.added is None)  # binary, too large: their lines are not counted
+    if unknown == len(diffs):
+        return f"{files}: {parts}; no diff"
+    return f"{files}: {parts}; +{added} -{removed}" + (f" (and {unknown} without a diff)" if unknown else "")
