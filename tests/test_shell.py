@@ -106,12 +106,19 @@ def tmux(world):
     t.close()
 
 
+def only_crash(world, project_name: str, sid: str) -> Path:
+    """The recovery directory holds one crash, of ``sid`` in a new project folder (returned)."""
+    project = world["tmp"] / project_name
+    project.mkdir()
+    recovery = Path(world["env"]["SNAPTUI_RECOVERY_DIR"])
+    write(recovery, sid, project=str(project), ts=1_700_000_000_000)
+    (recovery / "hostile.json").unlink()
+    return project
+
+
 def test_new_terminal_opens_snaptui_resumes_and_a_second_does_not(tmux, world):
     bash = require_tool("bash")
-    project = world["tmp"] / "plain project"
-    project.mkdir()
-    write(Path(world["env"]["SNAPTUI_RECOVERY_DIR"]), "e2e-session", project=str(project), ts=1_700_000_000_000)
-    (Path(world["env"]["SNAPTUI_RECOVERY_DIR"]) / "hostile.json").unlink()
+    project = only_crash(world, "plain project", "e2e-session")
     tmux.new_shell("first", f"{bash} --rcfile {shlex.quote(str(tmux.rc))} -i")
     tmux.wait_for("first", "at stake")  # the TUI opened by itself
     tmux("send-keys", "-t", "first", "Enter")
@@ -233,10 +240,7 @@ def test_bash_history_takes_the_command_resumed_from_the_startup_tui_and_from_pl
     """The startup TUI was typed by no one: its resume was left out of history. A plain
     "snaptui" (no words: "${!#}" is then the shell's own name) was never replaced."""
     bash = require_tool("bash")
-    project = world["tmp"] / "hist project"
-    project.mkdir()
-    write(Path(world["env"]["SNAPTUI_RECOVERY_DIR"]), "hist-session", project=str(project), ts=1_700_000_000_000)
-    (Path(world["env"]["SNAPTUI_RECOVERY_DIR"]) / "hostile.json").unlink()
+    only_crash(world, "hist project", "hist-session")
     tmux.new_shell("s", f"{bash} --noprofile --rcfile {shlex.quote(str(tmux.rc))} -i")
     tmux.wait_for("s", "at stake")  # the startup TUI
     tmux("send-keys", "-t", "s", "Enter")

@@ -112,7 +112,7 @@ async def test_a_file_edited_while_the_tui_is_open_shows_after_a_rescan_and_in_d
         await pilot.press("escape")
         await pilot.press("ctrl+r")
         await settle(pilot)
-        assert "4 files: 2 modified, 1 created, 1 deleted; +7 -2 (and 1 without a diff)" in app.detail.text, app.detail.text
+        assert "4 files: 2 modified, 1 created, 1 deleted; +7 -2 (and 1 without a diff)" in app.detail.text
 
 
 async def test_the_diff_view_shows_each_file_and_moves_between_them(home):

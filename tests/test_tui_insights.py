@@ -278,6 +278,15 @@ async def test_shift_e_copies_the_markdown_report(home):
         assert any(n.startswith(f"The Markdown crash report of {session.session_id[:8]} (") for n in notes(app))
 
 
+def store_app(home, root) -> SnaptuiApp:
+    """The app on opendev's store under ``root`` (its files long settled) and no snapshots."""
+    for path in root.rglob("*"):
+        os.utime(path, (1_700_000_000, 1_700_000_000), follow_symlinks=False)
+    return SnaptuiApp(str(home / "recovery"), settings=dict(DEFAULTS), cache_dir=str(home / "cache"),
+                      state_dir=str(home / "state"), source="--dir", clock=clock.fixed(NOW),
+                      watch_interval=None, store_roots=(str(root),))
+
+
 async def test_p_copies_the_lost_prompt_verbatim_but_no_raw_control(home):
     root = home / "opendev"
     typed = "Keep the \u202eorder\u202c and\n\tthe tab; the log had \x1b]52;c;aGk=\x07 in it \U0001F600"
@@ -285,11 +294,7 @@ async def test_p_copies_the_lost_prompt_verbatim_but_no_raw_control(home):
     s.turn("Fix the config loader", [[fx.READ]], reply="Found it.")
     s.turn(typed, [[fx.EDIT]], end="crash")
     fx.died_mid_turn(root, str(home / "proj-b"), sid="cccccccccccc")
-    for path in root.rglob("*"):
-        os.utime(path, (1_700_000_000, 1_700_000_000), follow_symlinks=False)
-    app = SnaptuiApp(str(home / "recovery"), settings=dict(DEFAULTS), cache_dir=str(home / "cache"),
-                     state_dir=str(home / "state"), source="--dir", clock=clock.fixed(NOW),
-                     watch_interval=None, store_roots=(str(root),))
+    app = store_app(home, root)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         by_id = {r.item.session_id: i for i, r in enumerate(app.session_list.rows) if r.kind == SESSION}
@@ -319,11 +324,7 @@ async def test_p_copies_a_prompt_longer_than_snaptui_keeps_without_its_marker_an
     s = fx.new_session(root, str(home / "proj"), "dddddddddddd")
     s.turn("Fix the config loader", [[fx.READ]], reply="Found it.")
     s.turn("log line\n" * 20_000, [[fx.EDIT]], end="crash")
-    for path in root.rglob("*"):
-        os.utime(path, (1_700_000_000, 1_700_000_000), follow_symlinks=False)
-    app = SnaptuiApp(str(home / "recovery"), settings=dict(DEFAULTS), cache_dir=str(home / "cache"),
-                     state_dir=str(home / "state"), source="--dir", clock=clock.fixed(NOW),
-                     watch_interval=None, store_roots=(str(root),))
+    app = store_app(home, root)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.session_list.current.item.lost_turn.prompt.endswith(CUT_MARK)
