@@ -173,6 +173,8 @@ def test_a_terminal_closed_with_the_tui_open_leaves_the_crash_seen(tmux, world):
     tmux.wait_for("first", "at stake")  # the TUI opened by itself
     tmux("kill-window", "-t", "first")
     time.sleep(1.0)
+    # ...and the shell function's hand-off file, which no one will read now, is gone with it
+    assert [p.name for p in (world["tmp"] / "tmpdir").iterdir() if p.name.startswith("snaptui.")] == []
     tmux.new_shell("second", f"{bash} --rcfile {shlex.quote(str(tmux.rc))} -i")
     tmux.wait_for("second", "READY>")
     time.sleep(1.0)

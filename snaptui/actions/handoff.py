@@ -63,3 +63,18 @@ def _write_private(path: str, text: str) -> None:
         os.write(fd, text.encode("utf-8", "surrogateescape"))
     finally:
         os.close(fd)
+
+
+def abandon() -> None:
+    """The terminal is gone (SIGHUP) and the shell function with it: remove its hand-off file,
+    which nothing will read, when it is still the empty private file the function made."""
+    target = os.environ.get("SNAPTUI_HANDOFF")
+    if not target or os.environ.get("SNAPTUI_SHELL", "") not in SHELLS:
+        return
+    try:
+        st = os.lstat(target)
+        if stat.S_ISREG(st.st_mode) and st.st_uid == os.getuid() and st.st_size == 0 \
+                and os.path.basename(target).startswith("snaptui."):
+            os.unlink(target)
+    except OSError:
+        pass

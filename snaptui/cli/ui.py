@@ -64,6 +64,9 @@ def run_ui(ctx: Context) -> int:
     def hung_up(*_: object) -> None:  # the terminal was closed with the TUI open: it was seen all the same
         try:
             looked()
+            from snaptui.actions.handoff import abandon
+
+            abandon()  # (the shell that made it is gone too)
         finally:
             os._exit(128 + signal.SIGHUP)
 
