@@ -90,13 +90,13 @@ def test_sums_are_exact_in_any_order():
     assert forward.cost_at_stake == backward.cost_at_stake == math.fsum(costs) == 2.0
 
 
-def test_a_sum_beyond_a_double_is_null_in_json_and_unknown_to_a_person():
+def test_a_sum_beyond_a_double_is_null_in_json_and_said_so_to_a_person():
     got = stats.compute([rec("a", 1, 1.7e308, project="/p"), rec("b", 2, 1.7e308, project="/p")])
     assert got.cost_at_stake == math.inf
     as_json = json.loads(stats.json_bytes(got))
     assert as_json["cost_at_stake"] is None and as_json["by_project"][0]["cost"] is None
     text = render(got, where="here", days=None, columns=80, now_ms=0)
-    assert "$? at stake" in text
+    assert "over $1.80e+308 at stake" in text  # (it read "$? at stake")
 
 
 def test_days_counts_whole_local_days_and_keeps_the_future(tz):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from datetime import datetime, timedelta
 
 from snaptui.base.clock import to_datetime
@@ -21,7 +22,9 @@ if TYPE_CHECKING:
 def cost(usd: float) -> str:
     """``$0.0042``, ``$1.23``, ``$1,204.50``; absurd amounts in words."""
     usd = float(usd)
-    if not math.isfinite(usd):
+    if math.isinf(usd):  # a sum beyond what a float holds (each cost a float, their total more)
+        return f"over ${sys.float_info.max:.2e}" if usd > 0 else f"under -${sys.float_info.max:.2e}"
+    if usd != usd:
         return "$?"
     sign = "-" if usd < 0 else ""
     usd = abs(usd)
