@@ -47,7 +47,7 @@ def ts_ns(value: object) -> int | None:
         fast = _utc_nine_digits(value)
         if fast is not None:
             return fast
-    text = value
+    text = value[:-1] + "Z" if value[-1] == "z" else value  # RFC 3339 allows a lower-case "z" (and "t")
     frac = 0
     if len(text) > 19 and text[19] == ".":
         end = 20
