@@ -348,6 +348,46 @@ def test_a_session_under_the_xdg_root_after_the_base_flipped_is_copied_where_ope
     assert fx.fingerprint(folder.parent.parent) == copied
 
 
+def test_a_project_moved_with_a_symlink_left_behind_is_resumed_where_opendev_looks(cli, tmp_path, monkeypatch):
+    """The project was moved and a symlink left at its old path: the marker still names the
+    old path, which exists, but opendev canonicalises -d (OPENDEV_STORE.md §1) and looks only in
+    that folder (§4), so "-r ID" would find nothing. The session is copied there first."""
+    root = tmp_path / "opendev"
+    project = tmp_path / "app"
+    project.mkdir()
+    fx.died_mid_turn(root, str(project), sid="5e55101dead1")
+    age(root)
+    monkeypatch.setenv("OPENDEV_DIR", str(root))
+    project.rename(tmp_path / "app-v2")
+    project.symlink_to(tmp_path / "app-v2")
+    before = fx.fingerprint(root)
+    handoff = tmp_path / "handoff"
+    handoff.write_text("")
+    env = {"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"}
+    run = cli("resume", "5e55101dead1", "--dir", str(tmp_path / "none"), env=env)
+    assert run.code == 0 and "opendev reads its sessions there now" in run.out, run
+    folder = root / "projects" / str(tmp_path / "app-v2").replace("/", "-")
+    old_folder = root / "projects" / str(project).replace("/", "-")
+    for name in ("5e55101dead1.json", "5e55101dead1.jsonl", "5e55101dead1.debug"):
+        assert (folder / name).read_bytes() == (old_folder / name).read_bytes()
+    assert {k: v for k, v in fx.fingerprint(root).items() if old_folder.name + "/" in k} == \
+        {k: v for k, v in before.items() if old_folder.name + "/" in k}  # the originals are as they were
+    assert "'-r' '5e55101dead1'" in handoff.read_text()
+    listed = json.loads(cli("list", "--json", "--dir", str(tmp_path / "none")).out)
+    assert [o["path"] for o in listed] == [str(folder / "5e55101dead1.json")]  # the original: dismissed
+    run = cli("resume", "5e55101dead1", "--dir", str(tmp_path / "none"), env=env)  # the copy: where it is
+    assert run.code == 0 and "copied" not in run.out and "same copy" not in run.out, run
+
+
+def test_a_session_where_opendev_looks_is_resumed_without_a_word(cli, store, tmp_path):
+    handoff = tmp_path / "handoff"
+    handoff.write_text("")
+    before = fx.fingerprint(store)
+    run = cli("resume", "bbbbbbbbbbbb", "--dir", str(tmp_path / "none"),
+              env={"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"})
+    assert run.code == 0 and run.out == "" and fx.fingerprint(store) == before, run
+
+
 def test_with_opendev_dir_set_a_session_elsewhere_is_copied_under_it(cli, tmp_path, monkeypatch):
     """--store names a root opendev does not read ($OPENDEV_DIR is another): resuming copies the
     session under $OPENDEV_DIR, for the directory given with --cd too."""

@@ -104,14 +104,19 @@ def into_reach(session: Session) -> Moved:
     """Make a store session loadable by ``opendev -r`` as started now: when it lies under a
     data root other than the one opendev reads (OPENDEV_STORE.md §1, "the base can flip": a
     crash log creates ``~/.opendev`` and the XDG sessions drop out of sight; or a root given
-    with ``--store``), copy it into that root's folder for its project, as
+    with ``--store``), or when its project directory now resolves to another folder's name
+    (a symlink left where the project was), copy it into that folder, as
     :func:`copy_session` does. A byte-identical copy already there (an earlier resume) is
     used as it is (``folder`` and nothing ``copied``); nothing to do otherwise (an empty
     :class:`Moved`). Raises :class:`MoveError` (a copy there that differs from this one
     is never resumed in its place, nor replaced)."""
-    root = read_elsewhere(session) if usable_project_dir(session.project_dir) else None
-    if root is None:
+    if session.source != "opendev" or not usable_project_dir(session.project_dir):
         return Moved("", ())
+    root = read_elsewhere(session)
+    if root is None and os.path.basename(os.path.dirname(session.path)) == encode(session.project_dir):
+        return Moved("", ())  # where opendev looks (the usual case)
+    # Another root, or another folder in this one: the project directory now resolves elsewhere
+    # (moved, with a symlink left at the old path: opendev canonicalises -d, §1, and looks only there, §4).
     return copy_session(session, session.project_dir, root=root)
 
 
@@ -133,7 +138,7 @@ def copy_session(session: Session, new_dir: str, *, root: str | None = None) -> 
     projects = os.path.dirname(old_folder) if root is None else os.path.join(root, "projects")
     folder = os.path.join(projects, encode(new_dir))
     if os.path.realpath(folder) == os.path.realpath(old_folder):
-        return Moved(folder, ())  # the same folder: opendev finds it already
+        return Moved("", ())  # the same folder: opendev finds it already, where it is
     sid = session.session_id
     if not sid or "/" in sid or "\0" in sid or sid.startswith("."):
         raise MoveError("the session id cannot name a file")
