@@ -138,10 +138,24 @@ snapshots = st.builds(
 @settings(max_examples=300, deadline=None)
 @given(snapshots)
 def test_round_trip_write_then_read(doc):
+    """Every field comes back; the cost as the reference reads what was written: the nearest
+    double, or one next to it past 15 digits (its serde_json reads so), or not at all."""
+    import re
+
+    from snaptui.format.serdefloat import reference_f64
+
     data = writer.dumps(doc)
+    written = re.search(rb'"cost_usd": (\S+)\n', data).group(1)
+    try:
+        expected = reference_f64(written)
+    except OverflowError:
+        with pytest.raises(reader.Damaged, match="cost_usd is out of range"):
+            reader.parse(data)
+        return
     back = reader.parse(data)
-    assert back == {**doc, "cost_usd": float(doc["cost_usd"])}
-    assert writer.dumps(back) == data
+    assert back == {**doc, "cost_usd": expected}
+    if expected == doc["cost_usd"]:
+        assert writer.dumps(back) == data
 
 
 def _agrees_with_parse(data: bytes) -> None:
@@ -206,9 +220,53 @@ def test_passthrough_refuses_or_agrees_on_near_reference_files(edit):
 @settings(max_examples=300, deadline=None)
 @given(snapshots)
 def test_passthrough_takes_every_file_the_writer_writes(doc):
+    """...whose cost the reference reads as written (else its own answer holds another number)."""
     data = writer.dumps(doc)
-    assert reader.passthrough(data) == (doc["snapshot_timestamp_ms"], doc["completed"])
+    try:
+        as_written = _reference_cost(data) == float(doc["cost_usd"])
+    except OverflowError:
+        as_written = False
+    assert reader.passthrough(data) == ((doc["snapshot_timestamp_ms"], doc["completed"]) if as_written else None)
     _agrees_with_parse(data)
+
+
+def _reference_cost(data: bytes) -> float:
+    import re
+
+    from snaptui.format.serdefloat import reference_f64
+
+    return reference_f64(re.search(rb'"cost_usd": (\S+)\n', data).group(1))
+
+
+@pytest.mark.parametrize("text,value", [
+    (b"0.043000000000000003", 0.043), (b"9007199254740993", 9007199254740992.0), (b"0.15", 0.15),
+    (b"1.7976931348623158e308", None), (b"17976931348623157" + b"0" * 292, None), (b"1e-400", 0.0),
+])
+@pytest.mark.parametrize("layout", ["pretty", "compact", "array", "unknown field"])
+def test_the_cost_is_the_number_the_reference_reads(text, value, layout):
+    """serde_json (without float_roundtrip) reads some numbers one step off the nearest double,
+    and a few not at all; the reference's answer is the contract (tests/test_reference.py holds
+    this module to the binary)."""
+    if layout == "pretty":
+        data = writer.dumps({**BASE, "cost_usd": 1.5}).replace(b'"cost_usd": 1.5', b'"cost_usd": ' + text)
+    elif layout == "compact":
+        data = json.dumps({**BASE, "cost_usd": 1.5}).encode().replace(b'"cost_usd": 1.5', b'"cost_usd":' + text)
+    elif layout == "array":
+        data = json.dumps([BASE[f] if f != "cost_usd" else 1.5 for f in reader.FIELDS]).encode()
+        data = data.replace(b", 1.5]", b", " + text + b"]")
+    else:
+        data = json.dumps({"extra": {"cost_usd": 2.5}, **BASE, "cost_usd": 1.5}).encode()
+        data = data.replace(b'"cost_usd": 1.5', b'"cost_usd": ' + text)
+    if value is None:
+        with pytest.raises(reader.Damaged, match="cost_usd is out of range"):
+            reader.parse(data)
+        return
+    doc = reader.parse(data)
+    assert doc["cost_usd"] == value and type(doc["cost_usd"]) is float
+    summary, shown = reader.read_summary(data)
+    assert summary[5] == value and json.loads(shown)["cost_usd"] == value
+    # the file's own bytes pass on only where they say the number the reference reads
+    assert reader.read_snapshot(data).verbatim == (layout == "pretty" and text in (b"0.15", b"1e-400"))
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -44,6 +44,42 @@ def test_list_json_equals_the_reference_on_generated_directories(cli, tmp_path):
     assert ours(cli, d) == reference_incomplete(d)  # warm, from the index
 
 
+def test_costs_are_the_numbers_the_reference_reads(cli, tmp_path):
+    """serde_json without float_roundtrip reads some numbers one step off the nearest double
+    (sums of costs, as opendev adds them up: 0.003 + 0.04 is 0.043000000000000003) and some
+    large ones not at all; snaptui's answer holds the reference's numbers, and skips what it skips."""
+    import random
+
+    from snaptui.format.serdefloat import reference_f64
+
+    rng = random.Random(17)
+    texts = [repr(sum(rng.choice([0.003, 0.04, 0.1, 0.2, 0.0071, 1.3]) for _ in range(rng.randint(2, 6))))
+             for _ in range(150)]
+    texts += [f"{rng.uniform(0, 100):.17g}" for _ in range(50)]
+    texts += [f"{rng.randint(1, 10**19)}e{rng.randint(-330, 300)}" for _ in range(50)]
+    texts += ["9007199254740993", "18446744073709551617", "1.7976931348623158e308", "1e-400", "-0.0"]
+    d = tmp_path / "costs"
+    d.mkdir()
+    for i, t in enumerate(texts):
+        doc = writer.dumps({"session_id": f"s{i:04d}", "message_count": 1, "last_tool_results": [],
+                            "snapshot_timestamp_ms": 1_795_000_000_000 + i, "completed": False,
+                            "project_dir": "/p", "cost_usd": 1.5})
+        written = doc.replace(b'"cost_usd": 1.5', f'"cost_usd": {t}'.encode())
+        (d / f"s{i:04d}_session_snapshot.json").write_bytes(written)
+    theirs = reference_incomplete(d)
+    mine = ours(cli, d)
+    assert [o["session_id"] for o in mine] == [o["session_id"] for o in theirs]
+    assert [float(o["cost_usd"]) for o in mine] == [float(o["cost_usd"]) for o in theirs]
+    differ = 0
+    for t in texts:
+        try:
+            differ += reference_f64(t.encode()) != float(t)
+        except OverflowError:
+            differ += 1
+    assert differ > 10  # (the case is there to see)
+    assert ours(cli, d) == mine  # warm, from the index
+
+
 def test_the_demo_is_read_by_the_reference(cli, tmp_path):
     d = tmp_path / "demo"
     write_demo(str(d), clock=clock.fixed(1_795_500_000_000))

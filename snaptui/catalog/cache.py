@@ -37,8 +37,8 @@ from snaptui.base.files import Stat, StatFailed
 from snaptui.catalog.pieces import Pieces, base_path
 from snaptui.sources.recovery import Entry, Row
 
-TABLE_MAGIC = b"SNAPCAT2"
-HEAD_MAGIC = b"SNAPHED1"
+TABLE_MAGIC = b"SNAPCAT3"
+HEAD_MAGIC = b"SNAPHED2"
 HEAD_ROWS = 256
 """How many of the newest sessions the head keeps (the TUI's first look takes 150)."""
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from snaptui.base.datafile import Plain
     from snaptui.settings.paths import Dirs
 
-MEMO_MAGIC = b"SNAPCHK3"
+MEMO_MAGIC = b"SNAPCHK4"
 DEADLINE_S = 0.8
 """A cold scan of a huge directory stops reading here and continues next time."""
 

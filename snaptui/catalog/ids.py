@@ -26,12 +26,12 @@ TYPE_CHECKING = False  # not typing's: completion runs at every Tab press
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-TABLE_MAGIC = b"SNAPCAT2"
+TABLE_MAGIC = b"SNAPCAT3"
 """:data:`snaptui.catalog.cache.TABLE_MAGIC`."""
 ID, TIMESTAMP, COMPLETED, PROJECT = 0, 2, 3, 4
 """Where :class:`snaptui.sources.recovery.Row` keeps these fields."""
 
-IDS_MAGIC = b"SNAPIDS4"
+IDS_MAGIC = b"SNAPIDS5"
 HEAD = 1024
 """How many of the newest sessions ``*.ids-head`` keeps: many more than completion offers, so
 that a one-character prefix usually finds enough of them there (1 in 16 of hex ids match)."""

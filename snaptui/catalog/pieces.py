@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     ListingPrint = tuple[bytes, bytes]
     Part = TypeVar("Part", bytes, memoryview, Buffer, "Span | bytes")
 
-MAGIC = b"SNAPPCS5"  # 5: a fixed head, the blob next, one index after it (in name order)
+MAGIC = b"SNAPPCS6"  # 6: costs as the reference reads them; 5: a fixed head, the blob, one index (name order)
 
 
 def base_path(cache_dir: str, directory: str) -> str:

@@ -70,6 +70,19 @@ def _parse_int(text: str) -> int | float:
         return math.inf
 
 
+class Number(float):
+    """A JSON number with a fraction or an exponent, and its text: the reference reads the
+    text into an ``f64`` its own way (:mod:`snaptui.format.serdefloat`)."""
+
+    text: str
+
+
+def _parse_float(text: str) -> Number:
+    number = Number(text)
+    number.text = text
+    return number
+
+
 def _reject_constant(name: str) -> None:
     raise Damaged(f"not JSON: {name} is not a JSON value")
 
@@ -86,6 +99,7 @@ def _get_decoder() -> json.JSONDecoder:
         _decoder = json.JSONDecoder(
             object_pairs_hook=_object_pairs,
             parse_int=_parse_int,
+            parse_float=_parse_float,
             parse_constant=_reject_constant,
             strict=True,
         )

@@ -1,0 +1,95 @@
+"""A JSON number as the reference reader reads it into an ``f64`` (``cost_usd``).
+
+The reference decodes with serde_json 1.0.87 without its ``float_roundtrip``
+feature (``de.rs``, ``parse_integer`` ... ``f64_from_parts``): the digits are
+gathered into a ``u64`` (those past its range are dropped, counted into the
+exponent before the point), and the value is that integer as an ``f64``
+times, or divided by, one power of ten from a table of ``f64`` (``1e0`` to
+``1e308``). That is not always the nearest double: ``0.043000000000000003``
+(what ``0.003 + 0.04`` is, and what a writer prints for it) reads as
+``0.043``. A product past the largest double is an error (the file is not a
+snapshot to the reference), a quotient that small is ``0``.
+
+Python's float arithmetic is the same IEEE 754 double arithmetic, so doing the
+same steps gives the same bits. Only the number's own text decides the value.
+"""
+
+from __future__ import annotations
+
+_U64 = (1 << 64) - 1
+_I32_MIN, _I32_MAX = -(1 << 31), (1 << 31) - 1
+_POW10: list[float] = []
+
+
+def reference_f64(text: bytes) -> float:
+    """The value of the JSON number ``text`` (valid JSON number syntax) as the reference
+    reads it into an ``f64``. Raises OverflowError where it says "number out of range"."""
+    i, n = 0, len(text)
+    positive = text[:1] != b"-"
+    if not positive:
+        i = 1
+    significand = 0
+    exponent = 0
+    long = False
+    while i < n and 48 <= text[i] <= 57:  # the integer part
+        if long or significand > _U64 // 10 or (significand == _U64 // 10 and text[i] - 48 > _U64 % 10):
+            long = True  # past a u64: this digit and every later one dropped, their places counted
+            exponent += 1  # (parse_long_integer)
+        else:
+            significand = significand * 10 + text[i] - 48
+        i += 1
+    decimal = i < n and text[i] == 46  # "."
+    if decimal:
+        i += 1
+        full = False
+        while i < n and 48 <= text[i] <= 57:
+            if not full and (significand > _U64 // 10 or (significand == _U64 // 10 and text[i] - 48 > _U64 % 10)):
+                full = True  # parse_decimal_overflow: the rest only read
+            if not full:
+                significand = significand * 10 + text[i] - 48
+                exponent -= 1
+            i += 1
+    if i < n and text[i] in b"eE":
+        i += 1
+        positive_exp = True
+        if i < n and text[i] in b"+-":
+            positive_exp = text[i] == 43
+            i += 1
+        exp = 0
+        while i < n and 48 <= text[i] <= 57:
+            digit = text[i] - 48
+            if exp > _I32_MAX // 10 or (exp == _I32_MAX // 10 and digit > _I32_MAX % 10):
+                if significand != 0 and positive_exp:  # parse_exponent_overflow
+                    raise OverflowError("number out of range")
+                return 0.0 if positive else -0.0
+            exp = exp * 10 + digit
+            i += 1
+        exponent = max(_I32_MIN, min(_I32_MAX, exponent + exp if positive_exp else exponent - exp))
+    elif not decimal and exponent == 0:  # an integer: a u64 (or i64) as an f64
+        value = float(significand)
+        return value if positive else -value
+    return _from_parts(positive, significand, exponent)
+
+
+def _from_parts(positive: bool, significand: int, exponent: int) -> float:
+    """``f64_from_parts`` (without float_roundtrip)."""
+    if not _POW10:
+        _POW10.extend(float(f"1e{k}") for k in range(309))
+    f = float(significand)
+    while True:
+        k = abs(exponent)
+        if k < len(_POW10):
+            if exponent >= 0:
+                f *= _POW10[k]
+                if f == float("inf"):
+                    raise OverflowError("number out of range")
+            else:
+                f /= _POW10[k]
+            break
+        if f == 0.0:
+            break
+        if exponent >= 0:
+            raise OverflowError("number out of range")
+        f /= 1e308
+        exponent += 308
+    return f if positive else -f
