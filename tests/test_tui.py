@@ -472,6 +472,41 @@ async def test_a_burst_of_keys_acts_as_the_same_keys_typed_slowly(tmp_path, monk
     assert (slowly or keys.endswith("u u")) and at_once == slowly
 
 
+async def _left_after_purge(home, keys, *, burst: bool) -> tuple[list[str], bool, int]:
+    """The snapshots left after ``keys`` (sent at once, or one by one with the app settled
+    between), whether the purge dialog is still open, and how many went."""
+    from textual import events
+
+    app = make_app(home)
+    directory = home / "recovery"
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        before = len(list(directory.glob("*.json")))
+        for key, char in keys:
+            if burst:
+                app.post_message(events.Key(key, char))
+            else:
+                await pilot.press(key)
+                await settle(pilot)
+        await pilot.pause(0.5)
+        await settle(pilot)
+        still_open = isinstance(app.screen, PurgeScreen)
+    left = sorted(p.name for p in directory.iterdir() if p.name.endswith(".json"))
+    return left, still_open, before - len(left)
+
+
+@pytest.mark.parametrize("keys", ["P 1 d enter enter", "P 2 w enter enter", "P 1 d enter escape"])
+async def test_a_purge_typed_in_one_burst_does_what_it_does_typed_slowly(tmp_path, keys):
+    """enter in the age box before its dry run was there was lost: "P 1d enter enter" in one
+    burst left the dialog open and purged nothing; typed slowly, it purged."""
+    names = {"P": ("P", "P"), "enter": ("enter", "\r"), "escape": ("escape", None)}
+    sequence = [names.get(k, (k, k)) for k in keys.split()]
+    slowly = await _left_after_purge(tmp_path / "slow", sequence, burst=False)
+    at_once = await _left_after_purge(tmp_path / "burst", sequence, burst=True)
+    assert at_once == slowly and not slowly[1]
+    assert (slowly[2] > 0) == keys.endswith("enter enter")  # purged, or (escape) nothing
+
+
 async def test_keys_typed_right_after_enter_wait_for_the_resume(home):
     """"enter d" at once: the session was resumed and discarded too (d acted on the list while
     the resume looked for the project directory in a thread)."""

@@ -201,6 +201,27 @@ async def test_purge_warns_below_the_running_threshold_and_asks_twice(home):
         assert isinstance(app.screen, PurgeScreen) and sorted(os.listdir(home / "recovery")) == before
 
 
+@pytest.mark.parametrize("size", [(60, 15), (40, 10), (80, 24)])
+async def test_a_short_terminal_shows_the_purge_dry_run_and_button_before_purging(home, size):
+    """At 60x15 the dry run and the buttons lay below the dialog's edge, and enter, enter
+    purged with neither ever on screen. The dialog now fits or scrolls: once enter has moved
+    to Purge, the dry run and the button are both in view."""
+    app = make_app(home)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("P")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PurgeScreen) and app.focused is screen.query_one("#purge")
+        view = screen.query_one("#purge-dialog").scrollable_content_region
+        for part in ("#dry-run", "#purge"):
+            region = screen.query_one(part).region  # every row of it on screen
+            assert view.y <= region.y and region.bottom <= view.bottom and region.width, (part, region, view)
+        assert "Would remove" in str(screen.query_one("#dry-run").render())
+
+
 async def test_an_invalid_age_resets_the_purge_button(home):
     app = make_app(home)
     async with app.run_test(size=(140, 40)) as pilot:

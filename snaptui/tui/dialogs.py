@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -87,6 +87,10 @@ class PurgeScreen(ModalScreen["PurgePlan | None"]):
         self._retention_s = retention_s
         self._clock = clock
         self._plan: PurgePlan | None = None
+        self._planned_text: str | None = None
+        """The age whose dry run is shown (or why it cannot be made)."""
+        self._submitted_early = False
+        """Enter came before that dry run: it moves on once the dry run is there."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="purge-dialog"):
@@ -109,15 +113,32 @@ class PurgeScreen(ModalScreen["PurgePlan | None"]):
     @on(Input.Changed, "#age")
     def _age_changed(self, event: Input.Changed) -> None:
         self._plan = None
+        self._planned_text = None
         button = self.query_one("#purge", Button)
         button.disabled = True
         button.label = "Purge"
         self._plan_for(event.value)
 
+    def holds_keys_after(self, event: events.Key) -> bool:
+        """Enter in the age box: the keys typed after it wait until it has acted, which is
+        once the dry run of the age typed (with keys still on their way to the box) is there;
+        the app holds them, so that they act as they would typed slowly."""
+        return event.key == "enter" and self.focused is self.query_one("#age", Input)
+
     @on(Input.Submitted, "#age")
     def _age_submitted(self) -> None:
+        if self._planned_text != self.query_one("#age", Input).value:
+            self._submitted_early = True  # moves on once its dry run is there
+            return
         if self._plan is not None and (self._plan.sessions or self._plan.trash_files):
             self.query_one("#purge", Button).focus()
+        self._release_keys()
+
+    def _release_keys(self) -> None:
+        """Hand on the keys the app held after enter in the age box (:meth:`holds_keys_after`)."""
+        release = getattr(self.app, "release_held", None)
+        if release is not None:
+            self.app.call_next(release)
 
     @work(thread=True, exclusive=True, group="purge-plan", description="purge-plan", exit_on_error=False)
     def _plan_for(self, text: str) -> None:
@@ -134,6 +155,13 @@ class PurgeScreen(ModalScreen["PurgePlan | None"]):
     def on_purge_screen_planned(self, message: Planned) -> None:
         if message.text != self.query_one("#age", Input).value:
             return  # typed on since
+        self._show_plan(message)
+        self._planned_text = message.text
+        if self._submitted_early:
+            self._submitted_early = False
+            self._age_submitted()
+
+    def _show_plan(self, message: Planned) -> None:
         out = self.query_one("#dry-run", Static)
         button = self.query_one("#purge", Button)
         plan = self._plan = message.plan

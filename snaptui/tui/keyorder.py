@@ -8,7 +8,10 @@ something that is not there yet when the next key is taken:
 - enter (or escape) in the filter box: the box has still to take the keys typed before it,
   and "enter j d" would give "j d" to the box too, or act on the list before it is filtered;
 - enter on the list: the resume looks for the project directory in a thread, and may open
-  a dialog; "enter d" discarded the session being resumed.
+  a dialog; "enter d" discarded the session being resumed;
+- a key in a dialog that starts what the next keys are for (``holds_keys_after``): enter in
+  the purge dialog's age box before its dry run is there ("P 1d enter enter" purged nothing,
+  as typed slowly it purged).
 
 From such a key until what it opens is there, the app holds the keys that come after, then
 hands them on in order (:meth:`KeyOrder.release_held`), waiting for each dialog a key opens
@@ -40,17 +43,22 @@ class KeyOrder(App[Any]):
     _held_timer: Timer | None = None
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded and len(self.screen_stack) == 1:
+        if isinstance(event, events.Key) and not event.is_forwarded:
             if self._held is not None:
                 self._held.append(event)
                 return
-            if event.key == "enter" and self.focused is self.filter_box:
-                self.hold_keys()
+            if len(self.screen_stack) == 1:
+                if event.key == "enter" and self.focused is self.filter_box:
+                    self.hold_keys()
+            else:  # a dialog whose key starts something the keys after it are for (its dry run)
+                holds = getattr(self.screen, "holds_keys_after", None)
+                if holds is not None and holds(event):
+                    self.hold_keys()
         await super().on_event(event)
 
     def hold_keys(self) -> None:
-        """Hold the keys typed from now on, until :meth:`release_held` (on the main screen)."""
-        if len(self.screen_stack) == 1 and self._held is None:
+        """Hold the keys typed from now on, until :meth:`release_held`."""
+        if self._held is None:
             self._held = []
             self._held_timer = self.set_timer(HOLD_AT_MOST_S, self.release_held)  # never for good
 
