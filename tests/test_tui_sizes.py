@@ -222,6 +222,21 @@ async def test_a_short_terminal_shows_the_purge_dry_run_and_button_before_purgin
         assert "Would remove" in str(screen.query_one("#dry-run").render())
 
 
+@pytest.mark.parametrize("key,expected", [("P", ["esc Cancel"]), ("question_mark", ["esc Close"]),
+                                          ("T", ["esc Close", "r Restore"]), ("d", ["esc No", "y Yes"])])
+async def test_a_dialog_s_footer_names_its_own_keys(home, key, expected):
+    """With a dialog open, the footer still read "⏎ Resume  space Mark  q Quit", none of
+    which did that there (q was typed into the purge age)."""
+    app = make_app(home)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press(key)  # (d: the newest session may still be running, so it asks)
+        await settle(pilot)
+        assert app.screen is not app.screen_stack[0]
+        shown = [f"{k.key_display} {k.description}" for k in app.screen.query_one(SnapFooter).children]
+        assert shown == expected
+
+
 async def test_an_invalid_age_resets_the_purge_button(home):
     app = make_app(home)
     async with app.run_test(size=(140, 40)) as pilot:

@@ -32,6 +32,7 @@ from snaptui.tui import work as actions
 from snaptui.tui.detail import content
 from snaptui.tui.dialogs import ConfirmScreen
 from snaptui.tui.diffview import DiffScreen
+from snaptui.tui.footer import SnapFooter
 from snaptui.tui.messages import RollbackPlanned, RollbackToUndo, Undo
 from snaptui.tui.viewing import ViewingApp
 
@@ -60,6 +61,7 @@ class RollbackScreen(ConfirmScreen):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("No", id="no", variant="default")
                 yield Button(f"{self._yes} (y)", id="yes", variant="warning")
+        yield SnapFooter()
 
 
 class ChangesApp(ViewingApp):

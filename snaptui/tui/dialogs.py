@@ -22,6 +22,7 @@ from snaptui.catalog.scan import Catalog
 from snaptui.present import humanfmt
 from snaptui.present.keys import KEYS
 from snaptui.sources.records import Session
+from snaptui.tui.footer import SnapFooter
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -48,6 +49,7 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("No", id="no", variant="default")
                 yield Button(f"{self._yes} (y)", id="yes", variant="warning")
+        yield SnapFooter()
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
@@ -105,6 +107,7 @@ class PurgeScreen(ModalScreen["PurgePlan | None"]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Purge", id="purge", variant="error", disabled=True)
+        yield SnapFooter()
 
     def on_mount(self) -> None:
         self.query_one("#age", Input).focus()
@@ -263,6 +266,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(Content.assemble(*parts))
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close", id="close")
+        yield SnapFooter()
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:

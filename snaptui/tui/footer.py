@@ -1,4 +1,6 @@
-"""The footer: Textual's, keeping the keys that fit and always ``?`` and ``q``."""
+"""The footer: Textual's, keeping the keys that fit and always ``?`` and ``q``; a dialog's shows
+its own keys (it has a footer of its own: the main screen's, under it, would name keys that
+do nothing there)."""
 
 from __future__ import annotations
 
@@ -19,12 +21,15 @@ class SnapFooter(Footer):
             return
         seen: set[str] = set()
         shown = []
-        for _, binding, enabled, tooltip in self.screen.active_bindings.values():
+        dialog = self.screen is not self.app.screen_stack[0]
+        for node, binding, enabled, tooltip in self.screen.active_bindings.values():
+            if dialog and (node is self.app or not enabled):
+                continue  # a dialog's footer: its own keys (the app's act on the main screen only)
             if binding.show and binding.action not in seen:
                 seen.add(binding.action)
                 shown.append((binding, enabled, tooltip))
         palette = None
-        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
+        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE and not dialog:
             palette = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
         items = [(b.action, width(self.app.get_key_display(b)) + width(b.description) + 3) for b, _, _ in shown]
         if palette is not None:

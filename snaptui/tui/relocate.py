@@ -26,6 +26,7 @@ from textual.widgets import Button, Input, Label, Static
 from snaptui.present import humanfmt
 from snaptui.present.safetext import one_line
 from snaptui.sources.records import Session
+from snaptui.tui.footer import SnapFooter
 
 MAX_LISTED = 2000
 """A directory with more entries than this is not listed for suggestions (it would stall typing)."""
@@ -119,6 +120,7 @@ class ResumeElsewhereScreen(ModalScreen["Choice | None"]):
                 yield Button("Cancel", id="cancel")
                 yield Button("Create the old directory", id="create", disabled=relative)
                 yield Button("Resume here", id="resume", variant="primary")
+        yield SnapFooter()
 
     def on_mount(self) -> None:
         self.query_one("#new-dir", Input).focus()

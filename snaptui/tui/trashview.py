@@ -24,6 +24,7 @@ from snaptui.present import humanfmt
 from snaptui.present.cells import fit
 from snaptui.present.safetext import one_line
 from snaptui.tui import work as actions
+from snaptui.tui.footer import SnapFooter
 from snaptui.tui.messages import ActionDone, TrashListed
 
 
@@ -64,6 +65,7 @@ class TrashScreen(ModalScreen[bool]):
             yield Static("Reading the trash…", id="trash-info", classes="dialog-body")
             yield OptionList(id="trash-list")
             yield Static(Content.styled("enter restores the highlighted session · escape closes", "$text-muted"))
+        yield SnapFooter()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
