@@ -278,6 +278,31 @@ async def test_undo_works_after_a_restart_and_the_trash_view_restores(home):
         assert "9 interrupted" in str(app.status.render())
 
 
+async def test_u_after_the_last_discard_was_restored_from_the_trash_undoes_the_one_before(home):
+    """Discard two, restore the second from T: u said "nothing to undo: that discard is no
+    longer in the trash", though the first was still there."""
+    directory = str(home / "recovery")
+    app = make_app(home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "d")
+        await settle(pilot)
+        await pilot.press("down", "d")
+        await settle(pilot)
+        assert len(trash.list_trash(directory)) == 2
+        await pilot.press("T")
+        await settle(pilot)
+        await pilot.press("enter")  # the newest discard, restored from the trash view
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(trash.list_trash(directory)) == 1  # one of the two put back from the trash view
+        await pilot.press("u", "u")  # the discard whose file went back already, then the other: both put back
+        await settle(pilot)
+        assert trash.list_trash(directory) == []
+        assert not any("nothing to undo" in n.message for n in app._notifications)
+
+
 async def test_a_theme_picked_is_remembered(home):
     from snaptui.settings.uistate import load_theme
 

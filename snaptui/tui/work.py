@@ -54,13 +54,17 @@ ONE_DISCARD_MS = 2000
 def undo(directory: str, state_dir: str | None, what: Undo | None, clock: _clock.Clock) -> Message:
     """Put back what a discard moved or dismissed, or undo a rollback.
 
-    With None (``u`` after a restart): the newest of the newest discard in the
+    With None (``u`` after a restart, or when ``what`` was restored from the trash view
+    meanwhile): the newest of the newest discard in the
     trash and the newest dismissal of store sessions (both, when one discard made
     them), which are undone at once, and the newest rollback, which is not: a
     :class:`RollbackToUndo` goes back for the app to ask first.
     """
     when = ""
     try:
+        if what is not None and what.batch and not what.dismissed and not what.rollback \
+                and not any(t.batch == what.batch for t in trash.list_trash(directory)):
+            what = None  # that discard was put back another way (T): the newest one still in the trash
         if what is None:
             newest = [t for t in trash.list_trash(directory) if t.batch.partition("-")[0].isdigit()]
             gone = dismissed.listed(state_dir)
