@@ -108,6 +108,20 @@ def test_short_ages():
         == ["now", "42s", "26m", "3h", "2d", "1mo"]
 
 
+@pytest.mark.parametrize("seconds", [290, 3580, 5400, 6000, 7199, 9600, 86000, 3 * 86400 + 5000])
+def test_the_short_age_says_what_the_long_one_says(seconds):
+    """"5 minutes ago" in a wide list was "4m" in a narrow one; "2 hours ago" was "1h"."""
+    import re
+
+    long = humanfmt.ago(NOW - seconds * 1000, NOW)
+    short = humanfmt.ago_short(NOW - seconds * 1000, NOW)
+    words = {"a minute": "1 minute", "an hour": "1 hour", "a day": "1 day"}
+    for a, b in words.items():
+        long = long.replace(a, b)
+    number, unit = re.match(r"(\d+) (\w)", long).groups()
+    assert short == number + unit, (long, short)
+
+
 def test_long_ages_follow_the_days_and_the_short_form_s_years():
     day = 86_400_000
     assert humanfmt.ago(NOW - 10 * day, NOW) == "10 days ago"

@@ -82,13 +82,20 @@ def ago(timestamp_ms: int, now_ms: int) -> str:
 
 
 def ago_short(timestamp_ms: int, now_ms: int) -> str:
-    """``now``, ``42s``, ``26m``, ``3h``, ``2d``, ``5w``, ``4mo``, ``2y``; ``+3h`` in the future (clock skew)."""
+    """``now``, ``42s``, ``26m``, ``3h``, ``2d``, ``5w``, ``4mo``, ``2y``; ``+3h`` in the future (clock skew).
+    Minutes and hours are rounded, days and more counted whole, as :func:`ago` does."""
     delta = (now_ms - timestamp_ms) // 1000
     sign = ""
     if delta < 0:
         sign, delta = "+", -delta
     if delta < 10:
         return "now" if not sign else "+0s"
+    if 60 <= delta < 86400:  # minutes and hours rounded as the long form rounds them (humanize):
+        minutes = round(delta / 60)  # "5 minutes ago" is "5m", not "4m"
+        if minutes < 60:
+            return f"{sign}{minutes}m"
+        hours = round(delta / 3600)
+        return f"{sign}{hours}h" if hours < 24 else f"{sign}1d"
     for unit, size in (("y", 365 * 86400), ("mo", 30 * 86400), ("w", 7 * 86400), ("d", 86400), ("h", 3600),
                        ("m", 60), ("s", 1)):
         if delta >= size:
