@@ -382,3 +382,17 @@ async def test_the_trash_in_a_short_terminal_shows_its_rows_and_its_page_keys_wo
         await pilot.press("pageup", "pagedown", "end", "home")
         await pilot.pause(0.2)
         assert app.is_running and isinstance(app.screen, TrashScreen)
+
+
+def test_a_discarded_leftover_or_damaged_file_is_named_so_with_its_name_s_end():
+    """"Discarded 099950d8-…_session_snapshot.json.… to the trash": the cut took ".tmp", and it
+    read as the snapshot beside the leftover."""
+    from snaptui.sources.records import DamagedFile, Leftover
+    from snaptui.tui.work import describe
+
+    name = "099950d8-1600-46f0-9ac3-3d9c11e20b8f_session_snapshot.json.tmp.2f9a1c"
+    leftover = Leftover(f"snapshot:/r/{name}", f"/r/{name}", name, "/r/x.json", "newer", "a newer state", 10, 0)
+    said = describe(leftover)
+    assert said.startswith("the leftover 099950d8") and said.endswith(".json.tmp.2f9a1c") and len(said) < 80
+    damaged = DamagedFile("snapshot:/r/x.json", "snapshot", "/r/x.json", "x.json", "not JSON")
+    assert describe(damaged) == "the damaged file x.json"

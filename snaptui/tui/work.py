@@ -14,7 +14,7 @@ from snaptui.base import clock as _clock
 from snaptui.catalog import dismissed, seen
 from snaptui.present import humanfmt
 from snaptui.present.safetext import one_line
-from snaptui.sources.records import DamagedFile, Item, Session
+from snaptui.sources.records import DamagedFile, Item, Leftover, Session
 from snaptui.tui.messages import ActionDone, RollbackToUndo, Undo
 
 TYPE_CHECKING = False
@@ -155,6 +155,11 @@ def purge(plan: purging.PurgePlan, clock: _clock.Clock) -> ActionDone:
 
 
 def describe(item: Item) -> str:
+    """The item in a notification: a long file name cut in its middle, its end (``.json.tmp``:
+    a leftover, not the snapshot beside it) kept."""
     if isinstance(item, Session):
         return f"session {one_line(item.session_id, 40)}"
-    return one_line(item.name, 60)
+    name = one_line(item.name)
+    if len(name) > 60:
+        name = name[:30] + "…" + name[-29:]
+    return f"{'the leftover' if isinstance(item, Leftover) else 'the damaged file'} {name}"
