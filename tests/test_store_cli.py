@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,31 @@ def test_a_session_in_both_sources_is_one_row_with_the_lost_prompt(cli, store, r
     assert twins[0]["prompt"] == "Please also handle whitespace-only files"
     table = cli("list", "--dir", str(recovery)).out
     assert table.count("bbbbbbbb") == 1 and "Please also handle whitespace-only files" in table
+
+
+def test_a_row_in_both_sources_is_discarded_whole_and_resumed_where_opendev_looks(cli, store, recovery, tmp_path):
+    """Discard took the snapshot alone: the store's half came back as a row of its own. Resume
+    went to the snapshot's project_dir, where opendev (which loads the store's session, from the
+    folder of -d only) finds nothing; the store's marker names the directory."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    write(recovery, "bbbbbbbbbbbb", ts=1_777_021_999_000, cost=2.5, project=str(elsewhere))
+    handoff = tmp_path / "handoff"
+    handoff.write_text("")
+    env = {"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"}
+    run = cli("resume", "bbbbbbbbbbbb", "--yes", "--dir", str(recovery), env=env)
+    project = str(tmp_path / "proj-a")
+    assert run.code == 0, run
+    assert handoff.read_text() == f"cd '{project}' && 'opendev' '-d' '{project}' '-r' 'bbbbbbbbbbbb'\n"
+    before = fx.fingerprint(store)
+    run = cli("discard", "bbbbbbbbbbbb", "--yes", "--dir", str(recovery))
+    assert run.code == 0, run
+    assert "bbbbbbbbbbbb" not in {o["session_id"] for o in listed(cli, "--dir", str(recovery))}
+    assert fx.fingerprint(store) == before  # the store's half only dismissed
+    (undo,) = [line.partition("undo with: ")[2] for line in run.out.splitlines() if "undo with: " in line]
+    assert cli(*shlex.split(undo)[1:]).code == 0  # one line puts back both halves
+    again = [o for o in listed(cli, "--dir", str(recovery)) if o["session_id"] == "bbbbbbbbbbbb"]
+    assert len(again) == 1 and again[0]["source"] == "snapshot" and again[0]["prompt"]
 
 
 def test_the_table_shows_what_the_crash_lost(cli, store, tmp_path):

@@ -225,3 +225,40 @@ async def test_enter_on_a_relative_project_directory_asks_where_and_cannot_creat
         await pilot.press("escape")
         await settle(pilot)
     assert app.return_value is None
+
+
+async def test_d_on_a_row_in_both_sources_takes_it_all_and_u_brings_it_all_back(tmp_path, root):
+    """d moved the snapshot to the trash and said "Discarded", but the row stayed: the store's
+    half, dismissed by nothing, came back on its own; one u brought back only half."""
+    import sys
+
+    sys.path.insert(0, os.path.dirname(__file__))
+    from helpers import write
+
+    recovery = tmp_path / "recovery"
+    recovery.mkdir()
+    snap = write(recovery, "bbbbbbbbbbbb", ts=1_777_021_999_000, cost=2.5)
+    os.utime(snap, (OLD, OLD))  # long settled: not "may be running"
+    app = SnaptuiApp(str(recovery), settings=dict(DEFAULTS), cache_dir=str(tmp_path / "cache"),
+                     state_dir=str(tmp_path / "state"), source="--dir", clock=clock.fixed(NOW),
+                     watch_interval=None, store_roots=(str(root),))
+
+    def rows_of(sid):
+        return [r for r in app.session_list.rows if getattr(r.item, "session_id", None) == sid]
+
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        assert len(rows_of("bbbbbbbbbbbb")) == 1
+        while app.session_list.current.item.session_id != "bbbbbbbbbbbb":
+            await pilot.press("down")
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("ctrl+r")  # a rescan: nothing of it comes back
+        await settle(pilot)
+        assert rows_of("bbbbbbbbbbbb") == []
+        await pilot.press("u")
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        (row,) = rows_of("bbbbbbbbbbbb")
+        assert row.item.source == "snapshot" and row.item.lost_turn is not None

@@ -12,7 +12,7 @@ catalog works on a :class:`Catalog` and never asks where a record came from.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from snaptui.base.files import Stat
 from snaptui.base.sums import total
@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 class Catalog:
     """Everything a scan found, in display order."""
 
-    __slots__ = ("directory", "error", "partial", "incomplete", "completed", "damaged", "leftovers", "dismissed")
+    __slots__ = ("directory", "error", "partial", "incomplete", "completed", "damaged", "leftovers", "dismissed",
+                 "absorbed")
 
     def __init__(self, directory: str, error: str | None = None, partial: bool = False,
                  incomplete: list[Session] | None = None, completed: list[Session] | None = None,
@@ -46,6 +47,9 @@ class Catalog:
         self.leftovers: list[Leftover] = leftovers if leftovers is not None else []
         self.dismissed = dismissed
         """How many store sessions are left out because the person dismissed them."""
+        self.absorbed: dict[str, list[Session]] = {}
+        """By a snapshot's key, the sessions of opendev's store of its id, shown as part of its row
+        (:func:`merge`): discarding the row dismisses them too, and resuming it resumes one."""
 
     @property
     def missing(self) -> bool:
@@ -65,7 +69,7 @@ class Catalog:
 
     def without(self, keys: set[str]) -> Catalog:
         """This catalog less the items with these keys (what a discard leaves)."""
-        return Catalog(
+        left = Catalog(
             self.directory, self.error, self.partial,
             [s for s in self.incomplete if s.key not in keys],
             [s for s in self.completed if s.key not in keys],
@@ -73,6 +77,21 @@ class Catalog:
             [lo for lo in self.leftovers if lo.key not in keys],
             self.dismissed,
         )
+        left.absorbed = {k: v for k, v in self.absorbed.items() if k not in keys}
+        return left
+
+    def twins(self, items: Iterable[Item]) -> list[Session]:
+        """The store sessions shown as part of these items' rows (what discarding them dismisses too)."""
+        return [t for i in items for t in self.absorbed.get(i.key, ())]
+
+    def to_resume(self, session: Session) -> Session:
+        """What resuming ``session``'s row resumes: a snapshot whose session opendev's store also
+        holds is resumed as the store's session (its project folder is where ``opendev -r`` looks,
+        and it knows the turn the crash lost); any other, itself."""
+        twins = self.absorbed.get(session.key)
+        if not twins:
+            return session
+        return next((t for t in twins if t.lost_turn is not None), twins[0])
 
 
 def scan(
@@ -124,6 +143,7 @@ def merge(catalog: Catalog, store: StoreFound, dismissed: dict[str, int]) -> Non
             part = catalog.completed if twin[1] else catalog.incomplete
             mine = part[twin[0]]
             part[twin[0]] = mine._replace(title=mine.title or s.title, lost_turn=mine.lost_turn or s.lost_turn)
+            catalog.absorbed.setdefault(mine.key, []).append(s)
             continue
         (catalog.completed if s.completed else catalog.incomplete).append(s)
     catalog.incomplete.sort(key=_newest_first)

@@ -15,8 +15,10 @@ def run(args: Parsed) -> int:
     from snaptui.actions.resume import usable_project_dir
 
     ctx = Context(args)
-    session = one_session(ctx.catalog(), args.id)
+    catalog = ctx.catalog()
+    session = one_session(catalog, args.id)
     refuse_if_running(ctx, [session], "resume", args.yes)
+    session = catalog.to_resume(session)  # a snapshot whose session opendev's store holds: that one
     if args.cd is not None:
         new_dir = os.path.abspath(os.path.expanduser(args.cd))
         if not os.path.isdir(new_dir):

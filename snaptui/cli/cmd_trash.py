@@ -28,13 +28,19 @@ def discard(args: Parsed) -> int:
     refuse_if_running(ctx, chosen, "discard", args.yes)
     files = [i for i in chosen if i.source == "snapshot"]
     stored = [i for i in chosen if i.source != "snapshot" and isinstance(i, (Session, DamagedFile))]
+    halves = catalog.twins(files)  # the store's half of a snapshot's row goes with it
+    stored += [t for t in halves if t not in stored]
+    said = False  # one undo line puts back both: restore takes a session id from the trash and dismissals
     if files:
         batch, moved = trash.discard(ctx.directory, files)
         for item in files:
             what = (one_line(item.session_id, 60) or "(empty id)") if isinstance(item, Session) else "file"
             done = "discarded" if item in moved else "already gone (nothing to discard):"
             out(f"{done} {what}  ({one_line(item.name)})")
-        out(f"moved to the trash as batch {batch}; undo with: {_undo(moved, batch, where=_where(ctx, store=False))}")
+        both = bool(stored) and all(t in halves for t in stored)
+        hint = _undo(moved, batch, where=_where(ctx, store=False) + (_where(ctx, store=True) if both else ""))
+        said = both and batch not in hint
+        out(f"moved to the trash as batch {batch}; undo with: {hint}")
     if stored:
         dismissed.dismiss(ctx.dirs.state, stored, clock.now_ms())
         for item in stored:
@@ -42,7 +48,8 @@ def discard(args: Parsed) -> int:
             out(f"dismissed {what}  ({humanfmt.home_short(item.path)}: opendev's file is left as it is)")
         shared = [d.session_id for d in dismissed.listed(ctx.dirs.state)]
         twins = {i for i in shared if shared.count(i) > 1}  # one id, two folders: restore by key
-        out(f"undo with: {_undo(stored, None, by_key=twins, where=_where(ctx, store=True))}")
+        if not said:
+            out(f"undo with: {_undo(stored, None, by_key=twins, where=_where(ctx, store=True))}")
     seen.remember(ctx.dirs.state, ctx.directory, [s for s in chosen if isinstance(s, Session)])
     return 0
 

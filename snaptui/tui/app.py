@@ -229,7 +229,7 @@ class SnaptuiApp(KeyOrder, InsightsKeys, ClipboardKeys, ChangesApp):
         """Resume, or ask where; the keys typed meanwhile wait (they belong to the dialog, if
         one opens, not to the list: "enter d" resumed a session and discarded it too)."""
         self.hold_keys()
-        self._look_where(session)
+        self._look_where(self.result.to_resume(session) if self.result is not None else session)
 
     @work(thread=True, group="resume", description="resume", exit_on_error=False)
     def _look_where(self, session: Session) -> None:
@@ -308,17 +308,18 @@ class SnaptuiApp(KeyOrder, InsightsKeys, ClipboardKeys, ChangesApp):
         self._discard(chosen)
 
     def _discard(self, chosen: list[Item]) -> None:
+        twins = self.result.twins(chosen) if self.result is not None else []  # a row's store half
         if self.result is not None:  # gone from the list at once; the worker moves the files
             self.result = self.result.without({c.key for c in chosen})
         self.session_list.marks.clear()
         self._refresh_rows(now=True)
         self._in_flight += 1
         self._asked += 1
-        self.run_discard(chosen, self._asked)
+        self.run_discard(chosen, self._asked, twins)
 
     @work(thread=True, group="action", description="action", exit_on_error=False)
-    def run_discard(self, chosen: list[Item], order: int = 0) -> None:
-        done = actions.discard(self.directory, chosen, self.state_dir, self.clock)
+    def run_discard(self, chosen: list[Item], order: int = 0, twins: list[Session] | None = None) -> None:
+        done = actions.discard(self.directory, chosen, self.state_dir, self.clock, twins)
         done.order = order
         self.post_message(done)
 

@@ -22,10 +22,13 @@ if TYPE_CHECKING:
     from snaptui.actions.rollback import Batch
 
 
-def discard(directory: str, chosen: list[Item], state_dir: str | None, clock: _clock.Clock) -> ActionDone:
-    """Snapshot files go to the trash; store sessions are dismissed (opendev's files stay)."""
+def discard(directory: str, chosen: list[Item], state_dir: str | None, clock: _clock.Clock,
+            twins: list[Session] | None = None) -> ActionDone:
+    """Snapshot files go to the trash; store sessions are dismissed (opendev's files stay), and
+    so are ``twins``, the store's sessions shown as part of a snapshot's row."""
     files = [i for i in chosen if i.source == "snapshot"]
     stored = [i for i in chosen if i.source != "snapshot" and isinstance(i, (Session, DamagedFile))]
+    stored += [t for t in twins or () if t not in stored]
     batch = None
     try:
         if files:
