@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -187,7 +188,7 @@ async def test_the_purge_dialog_counts_only_snapshots(tmp_path, root):
         assert "Would remove 2 snapshots older than 1 second: 2 interrupted, 0 completed" in dry_run, dry_run
 
 
-async def test_enter_on_a_relative_project_directory_asks_where_and_cannot_create_it(tmp_path, root):
+async def test_enter_on_a_relative_project_directory_asks_where_and_cannot_create_it(tmp_path, root, monkeypatch):
     from textual.widgets import Button
 
     from snaptui.tui.relocate import ResumeElsewhereScreen
@@ -221,6 +222,14 @@ async def test_enter_on_a_relative_project_directory_asks_where_and_cannot_creat
         box.cursor_position = len(box.value)
         await pilot.pause(0.3)  # the suggestion is looked for in a thread
         await pilot.press("tab")
+        assert box.value == str(tmp_path / "proj-a") + "/" and app.focused is box
+        from snaptui.tui import relocate
+
+        listed = relocate._complete
+        monkeypatch.setattr(relocate, "_complete", lambda value: time.sleep(0.3) or listed(value))  # a slow disk
+        box.value = str(tmp_path / "proj")  # and typed faster than the suggestion comes: tab waits for it
+        box.cursor_position = len(box.value)
+        await pilot.press("tab")  # (it moved the focus to Cancel, and enter cancelled)
         assert box.value == str(tmp_path / "proj-a") + "/" and app.focused is box
         await pilot.press("escape")
         await settle(pilot)

@@ -69,9 +69,14 @@ class PathInput(Input):
 
     BINDINGS = [Binding("tab", "complete_or_next", "Complete", show=False)]
 
-    def action_complete_or_next(self) -> None:
-        if self.cursor_at_end and self._suggestion:
-            self.value = self._suggestion
+    async def action_complete_or_next(self) -> None:
+        suggestion = self._suggestion
+        if self.cursor_at_end and not suggestion and self.suggester is not None:
+            # typed faster than the suggestion came ("/path/bl<tab><enter>" at once): look now;
+            # the keys after tab wait in this input's queue, as they would for a slow typist
+            suggestion = await self.suggester.get_suggestion(self.value) or ""
+        if self.cursor_at_end and suggestion and suggestion != self.value:
+            self.value = suggestion
             self.cursor_position = len(self.value)
         else:
             self.screen.focus_next()
