@@ -494,7 +494,7 @@ def test_values_the_catalog_keeps(root):
 
 def os_stat_form(path: str) -> tuple:
     st = os.stat(path)
-    return (st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    return (st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 # -- cost: what a huge line or a huge log costs ----------------------------------------------

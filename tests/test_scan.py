@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
 
 import pytest
 
@@ -221,6 +222,31 @@ def test_json_cache_answers_the_same_and_follows_changes(fixture_dir, tmp_path):
     assert [o for o in changed if o["session_id"] == doc["session_id"]][0]["cost_usd"] == 99.5
     victim.unlink()
     assert doc["session_id"] not in {o["session_id"] for o in listed(fixture_dir, cache)}
+
+
+def test_a_file_rewritten_in_place_with_its_size_and_mtime_put_back_is_read_again(fixture_dir, tmp_path):
+    """The cache knew a file by (mode, device, inode, size, mtime): rewritten in place, same
+    size, its mtime put back (touch -r, a restore that keeps times), its old answer stayed.
+    Its change time (ctime) cannot be put back."""
+    cache = str(tmp_path / "cache")
+    victim = sorted(fixture_dir.glob("*_session_snapshot.json"))[0]
+    before = os.stat(victim)
+    time.sleep(0.01)
+    cold = listed(fixture_dir, cache, everything=True)
+    assert listed(fixture_dir, cache, everything=True) == cold  # (the cache answers)
+    data = victim.read_bytes()
+    doc = json.loads(data)
+    old_cost = json.dumps(doc["cost_usd"]).encode()
+    new_cost = (b"9" * len(old_cost))[: len(old_cost)]
+    assert data.count(b'"cost_usd": ' + old_cost) == 1
+    with open(victim, "r+b") as f:  # in place: the same inode, the same size
+        f.write(data.replace(b'"cost_usd": ' + old_cost, b'"cost_usd": ' + new_cost))
+    os.utime(victim, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(victim)
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (before.st_ino, before.st_size, before.st_mtime_ns)
+    warm = listed(fixture_dir, cache, everything=True)
+    (got,) = [o for o in warm if o.get("path") == str(victim)]
+    assert got["cost_usd"] == json.loads(new_cost) and warm == listed(fixture_dir, None, everything=True)
 
 
 @pytest.mark.parametrize("part", [".table", ".pieces"])

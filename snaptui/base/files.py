@@ -17,6 +17,10 @@ Identity = tuple[int, int, int, int]
 """``(device, inode, size, mtime_ns)``: a file as it was seen."""
 
 
+STAT_FIELDS = 6
+"""How many numbers a :class:`Stat` holds (a failed stat holds one: its errno)."""
+
+
 class Stat(NamedTuple):
     """What ``stat`` said of a file (symlinks followed)."""
 
@@ -25,6 +29,9 @@ class Stat(NamedTuple):
     ino: int
     size: int
     mtime_ns: int
+    ctime_ns: int
+    """The inode's change time: a file rewritten in place with its size and mtime put back
+    (``touch -r``) has a new one, so a cache keyed by the stat reads it again."""
 
     @property
     def identity(self) -> Identity:
@@ -50,7 +57,7 @@ class Unreadable(Exception):
 
 def stat_of(st: os.stat_result) -> Stat:
     # tuple.__new__ builds the NamedTuple without a Python-level call: this runs per file.
-    return _new(Stat, (st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
+    return _new(Stat, (st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
 
 
 def file_stat(path: str, dir_fd: int | None = None) -> Stat | StatFailed:
@@ -59,7 +66,7 @@ def file_stat(path: str, dir_fd: int | None = None) -> Stat | StatFailed:
         st = os.stat(path, dir_fd=dir_fd)
     except OSError as exc:
         return StatFailed(exc.errno or errno.EIO)
-    return _new(Stat, (st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
+    return _new(Stat, (st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
 
 
 def plain(st: Stat | StatFailed) -> tuple[int, ...]:
@@ -68,7 +75,7 @@ def plain(st: Stat | StatFailed) -> tuple[int, ...]:
 
 
 def from_plain(values: tuple[int, ...]) -> Stat | StatFailed:
-    return _new(Stat, values) if len(values) == 5 else StatFailed(values[0])
+    return _new(Stat, values) if len(values) == STAT_FIELDS else StatFailed(values[0])
 
 
 _S_ISREG = _stat.S_ISREG
@@ -107,7 +114,7 @@ def read_bounded(path: str, limit: int, dir_fd: int | None = None) -> tuple[Stat
         if not _S_ISREG(raw.st_mode):
             raise Unreadable(reason_not_regular(raw.st_mode))
         size = raw.st_size
-        st = _new(Stat, (raw.st_mode, raw.st_dev, raw.st_ino, size, raw.st_mtime_ns))
+        st = _new(Stat, (raw.st_mode, raw.st_dev, raw.st_ino, size, raw.st_mtime_ns, raw.st_ctime_ns))
         if size > limit:
             raise Unreadable(reason_too_large(size))
         data = os.read(fd, size) if size else b""

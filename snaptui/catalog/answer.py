@@ -27,7 +27,7 @@ from snaptui.base import files, twoproc
 from snaptui.base import scratch as scratch_files
 from snaptui.base.atomic import copy_range
 from snaptui.base.datafile import RACY_NS
-from snaptui.base.files import Unreadable, file_stat
+from snaptui.base.files import STAT_FIELDS, Unreadable, file_stat
 from snaptui.catalog.cache import TABLE_MAGIC, Cache, Newest
 from snaptui.catalog.jsonpieces import _COMPLETED, _INCOMPLETE, json_str
 from snaptui.catalog.pieces import _STAT, Pieces, Span, path_for
@@ -255,7 +255,7 @@ def _from_cache(listing: list[Todo], rows: dict[str, tuple[Any, ...]], layout: d
             sessions.append((order_key(value[3], value[2]), name, pack_stat(hit[0]), where(laid[1], laid[2], _CACHED)))
             if ids is not None and value[0] in ids_of:  # type: ignore[operator]
                 ids.append((name, value[0]))
-            if len(hit[0]) == 5:
+            if len(hit[0]) == STAT_FIELDS:
                 newest.add(name, hit[0], value)
         kept[name] = hit
         if len(kept) >= 4096:
@@ -336,7 +336,7 @@ def _read_some(todo: list[Todo], out: Scratch, source: int, how: _How) -> Found:
             if how.ids is not None and row[0] in how.ids:
                 ids.append((name, row[0]))
             value = tuple(row)  # a plain tuple for marshal (read_entry's is a Row)
-        if len(plain) == 5 and plain[4] < racy_ns:  # too recent a file is read again next time
+        if len(plain) == STAT_FIELDS and plain[4] < racy_ns:  # too recent a file is read again next time
             rows += dumps(name, 2)
             rows += dumps((plain, value), 2)
             if type(value) is tuple:

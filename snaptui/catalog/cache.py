@@ -33,7 +33,7 @@ from heapq import heappush, heapreplace, nlargest
 from typing import Any
 
 from snaptui.base import datafile
-from snaptui.base.files import Stat, StatFailed
+from snaptui.base.files import STAT_FIELDS, Stat, StatFailed
 from snaptui.catalog.pieces import Pieces, base_path
 from snaptui.sources.recovery import Entry, Row
 
@@ -109,8 +109,8 @@ class Cache:
             return None
         rows = value[1]
         if type(rows) is not list or not rows or not all(
-                type(r) is tuple and len(r) == 3 and type(r[0]) is str and type(r[1]) is tuple and len(r[1]) == 5
-                and type(r[2]) is tuple and len(r[2]) == len(Row._fields) for r in rows):
+                type(r) is tuple and len(r) == 3 and type(r[0]) is str and type(r[1]) is tuple
+                and len(r[1]) == STAT_FIELDS and type(r[2]) is tuple and len(r[2]) == len(Row._fields) for r in rows):
             return None  # not as written: the table decides
         return rows
 
@@ -189,7 +189,7 @@ def _newest(rows: dict[str, tuple[Any, ...]], count: int) -> list[tuple[Any, ...
     """``(name, stat, row)`` of the ``count`` sessions with the newest snapshot times."""
     newest = Newest(count)
     for name, (stat, row) in rows.items():
-        if type(row) is tuple and len(stat) == 5:
+        if type(row) is tuple and len(stat) == STAT_FIELDS:
             newest.add(name, stat, row)
     return newest.rows()
 

@@ -66,7 +66,7 @@ _U32, _U64 = 4, 8
 _FIELDS_AT = 8 + _U32
 HEAD = _FIELDS_AT + 3 * _U64 + 3 * _U32
 """Where the blob starts."""
-_STAT = struct.Struct("@5q")  # as _stats_of lays out a stat: mode, device, inode, size, mtime
+_STAT = struct.Struct("@6q")  # as _stats_of lays out a stat: mode, device, inode, size, mtime, ctime
 _STAT_BYTES = _STAT.size
 
 
@@ -364,7 +364,7 @@ def _stats_of(fd: int, names: list[str]) -> bytes:
     try:
         for name in names:
             st = stat(name, dir_fd=fd)
-            add(pack(st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
+            add(pack(st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
     except struct.error as exc:
         raise OverflowError(str(exc)) from None
     return b"".join(out)
@@ -380,7 +380,7 @@ def listing_print(entries: dict[str, Entry], racy_ns: int | None = None) -> List
     try:
         for n in names:
             st = entries[n].stat
-            if len(st) != 5 or (racy_ns is not None and st[-1] >= racy_ns):
+            if len(st) * 8 != _STAT.size or (racy_ns is not None and st[4:5] >= (racy_ns,)):  # (4: the mtime)
                 return None
             stats.append(pack(*st))
     except struct.error:

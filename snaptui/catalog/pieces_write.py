@@ -27,6 +27,7 @@ from itertools import accumulate, chain
 
 from snaptui.base import twoproc
 from snaptui.base.crc import crc32_combine
+from snaptui.base.files import STAT_FIELDS
 from snaptui.catalog.pieces import _STAT, _U32, _U64, HEAD, MAGIC, array, path_for
 
 TYPE_CHECKING = False
@@ -70,7 +71,7 @@ def size_of(w: int) -> int:
 
 def pack_stat(st: tuple[int, ...]) -> bytes | tuple[int, ...]:
     """A stat as the fingerprint stores it (the tuple itself when it does not fit)."""
-    if len(st) == 5:
+    if len(st) == STAT_FIELDS:
         try:
             return _STAT.pack(*st)
         except struct.error:
@@ -263,7 +264,7 @@ def _write_index(fd: int, at: int, owner: str, sessions: Sequence[Record], sizes
     kept: list[int] = []
     for first in range(0, len(order), _CHUNK):  # files too recent to trust are not described
         some = order[first : first + _CHUNK]
-        mtimes = memoryview(b"".join(map(stats.__getitem__, some))).cast("q")[4::5]  # type: ignore[arg-type]
+        mtimes = memoryview(b"".join(map(stats.__getitem__, some))).cast("q")[4::STAT_FIELDS]  # type: ignore[arg-type]
         kept += some if max(mtimes) < racy_ns else [i for i, mtime in zip(some, mtimes, strict=True) if mtime < racy_ns]
     order = kept
     del kept

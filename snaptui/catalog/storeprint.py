@@ -78,7 +78,7 @@ def folder(name: str, out: list[tuple[object, ...]], dir_fd: int | None = None) 
                 add((entry, link, exc.errno or -1))
                 continue
             mtime = st.st_mtime_ns
-            add((entry, link, st.st_mode, st.st_dev, st.st_ino, st.st_size, mtime))
+            add((entry, link, st.st_mode, st.st_dev, st.st_ino, st.st_size, mtime, st.st_ctime_ns))
             if mtime > newest:
                 newest = mtime
     finally:
