@@ -298,3 +298,20 @@ def test_the_one_pass_check_accepts_only_what_the_exact_reader_accepts(obj, good
         if got is not None:
             assert got == reader.summary(candidate)
             assert reader._exact(json.dumps(candidate).encode()).doc == candidate, candidate
+
+
+def test_the_reason_for_two_duplicate_fields_names_the_first_the_reader_meets_whatever_the_hash_seed():
+    """serde stops at the first key it meets again: project_dir here. The reason named either,
+    by Python's per-process hash seed, so two runs could disagree."""
+    import os
+    import subprocess
+    import sys
+
+    data = (b'{"session_id":"a","message_count":1,"last_tool_results":[],"snapshot_timestamp_ms":1,'
+            b'"completed":false,"project_dir":"/p","cost_usd":1,"project_dir":"/q","session_id":"b"}')
+    code = "import sys\nfrom snaptui.format import reader\ntry: reader.parse(sys.stdin.buffer.read())\n" \
+           "except reader.Damaged as e: print(e)\n"
+    said = {subprocess.run([sys.executable, "-c", code], input=data, capture_output=True, timeout=60,
+                           env=dict(os.environ, PYTHONHASHSEED=str(seed))).stdout.decode().strip()
+            for seed in range(8)}
+    assert said == {"duplicate field project_dir"}

@@ -40,13 +40,13 @@ def _object_pairs(pairs: list[tuple[str, Any]]) -> _Object:
     obj.dups = ()
     if len(obj) != len(pairs):
         seen: set[str] = set()
-        dups: set[str] = set()
+        dups: dict[str, None] = {}  # in the order their second appearance comes (serde stops at the first)
         for k, _ in pairs:
             if k in seen:
-                dups.add(k)
+                dups.setdefault(k, None)
             else:
                 seen.add(k)
-        obj.dups = dups
+        obj.dups = tuple(dups)
     obj.odd_keys = not all(_encodable(k) for k, _ in pairs)
     return obj
 
