@@ -118,6 +118,25 @@ def test_a_row_in_both_sources_is_discarded_whole_and_resumed_where_opendev_look
     assert len(again) == 1 and again[0]["source"] == "snapshot" and again[0]["prompt"]
 
 
+def test_a_dismissed_session_that_crashed_again_is_no_longer_listed_as_dismissed(cli, tmp_path, monkeypatch):
+    """Dismissed, then resumed in opendev and crashed again: listed again (right), but restore
+    still said it was dismissed."""
+    root = tmp_path / "opendev"
+    project = tmp_path / "p"
+    project.mkdir()
+    s = fx.died_mid_turn(root, str(project), sid="aaaaaaaaaa07")
+    age(root)
+    monkeypatch.setenv("OPENDEV_DIR", str(root))
+    none = str(tmp_path / "none")
+    assert cli("discard", "aaaaaaaaaa07", "--dir", none).code == 0
+    assert "aaaaaaaaaa07" in cli("restore", "--dir", none).out
+    s.now_ns += 3600 * 10**9
+    s.turn("Try again", [[fx.READ]], end="crash")  # resumed in opendev, and crashed again
+    age(root)
+    assert [o["session_id"] for o in listed(cli, "--dir", none)] == ["aaaaaaaaaa07"]
+    assert "aaaaaaaaaa07" not in cli("restore", "--dir", none).out
+
+
 def test_the_table_shows_what_the_crash_lost(cli, store, tmp_path):
     run = cli("list", "--dir", str(tmp_path / "none"), env={"COLUMNS": "160"})
     assert run.code == 0, run

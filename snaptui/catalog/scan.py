@@ -30,7 +30,7 @@ class Catalog:
     """Everything a scan found, in display order."""
 
     __slots__ = ("directory", "error", "partial", "incomplete", "completed", "damaged", "leftovers", "dismissed",
-                 "absorbed")
+                 "absorbed", "came_back")
 
     def __init__(self, directory: str, error: str | None = None, partial: bool = False,
                  incomplete: list[Session] | None = None, completed: list[Session] | None = None,
@@ -50,6 +50,9 @@ class Catalog:
         self.absorbed: dict[str, list[Session]] = {}
         """By a snapshot's key, the sessions of opendev's store of its id, shown as part of its row
         (:func:`merge`): discarding the row dismisses them too, and resuming it resumes one."""
+        self.came_back: set[str] = set()
+        """Keys of dismissed store sessions shown again: they went on since (a new turn, a new
+        crash), which the dismissal was not about. The trash lists them no more."""
 
     @property
     def missing(self) -> bool:
@@ -78,6 +81,7 @@ class Catalog:
             self.dismissed,
         )
         left.absorbed = {k: v for k, v in self.absorbed.items() if k not in keys}
+        left.came_back = self.came_back - keys
         return left
 
     def twins(self, items: Iterable[Item]) -> list[Session]:
@@ -138,6 +142,8 @@ def merge(catalog: Catalog, store: StoreFound, dismissed: dict[str, int]) -> Non
         if dismissed.get(s.key) == s.timestamp_ms:
             catalog.dismissed += 1
             continue
+        if s.key in dismissed:
+            catalog.came_back.add(s.key)
         twin = twins.get(s.session_id)
         if twin is not None:
             part = catalog.completed if twin[1] else catalog.incomplete
@@ -153,6 +159,8 @@ def merge(catalog: Catalog, store: StoreFound, dismissed: dict[str, int]) -> Non
         if dismissed.get(d.key) == d.mtime_ns // 1_000_000:
             catalog.dismissed += 1
         else:
+            if d.key in dismissed:
+                catalog.came_back.add(d.key)
             shown.append(d)
     catalog.damaged = sorted([*catalog.damaged, *shown], key=lambda d: (d.source != "snapshot", d.path))
     catalog.partial = catalog.partial or store.partial

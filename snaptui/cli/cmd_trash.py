@@ -92,6 +92,12 @@ def restore(args: Parsed) -> int:
     if ctx.snapshots and os.path.lexists(ctx.directory) and not os.path.isdir(ctx.directory):
         raise DirectoryError(ctx.directory, "is not a directory")
     gone = dismissed.listed(ctx.dirs.state) if ctx.store_roots or ctx.only == "opendev" else []
+    if gone and not args.ids:  # those that went on since (a new crash) are listed again, not dismissed
+        from snaptui.catalog.scan import scan
+
+        back = scan(ctx.directory, cache_dir=ctx.dirs.cache, store_roots=ctx.store_roots, snapshots=False,
+                    dismissed=dismissed.load(ctx.dirs.state)).came_back
+        gone = [d for d in gone if d.key not in back]
     if not args.ids:
         if ctx.snapshots:
             _list_trash(ctx)

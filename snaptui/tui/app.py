@@ -330,7 +330,8 @@ class SnaptuiApp(KeyOrder, InsightsKeys, ClipboardKeys, ChangesApp):
                 self.forget_facts()
                 self.scan_directory()
 
-        self.push_screen(TrashScreen(self.directory, self.state_dir, self.clock), closed)
+        back = frozenset(self.result.came_back) if self.result is not None else frozenset()
+        self.push_screen(TrashScreen(self.directory, self.state_dir, self.clock, back), closed)
 
     def action_purge(self) -> None:
         """Open the purge dialog: choose an age, see the dry run, confirm."""

@@ -51,8 +51,11 @@ class TrashScreen(ModalScreen[bool]):
 
     BINDINGS = [Binding("escape,q,T", "close", "Close", priority=True), Binding("r", "restore", "Restore")]
 
-    def __init__(self, directory: str, state_dir: str | None, clock: Clock) -> None:
+    def __init__(self, directory: str, state_dir: str | None, clock: Clock, came_back: frozenset[str] = frozenset()
+                 ) -> None:
         super().__init__()
+        self._came_back = came_back
+        """Dismissed store sessions listed again (they went on since): not in the trash."""
         self._directory = directory
         self._state_dir = state_dir
         self._clock = clock
@@ -73,7 +76,8 @@ class TrashScreen(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="trash", description="trash", exit_on_error=False)
     def _list(self) -> None:
-        gone: list[trash.TrashedFile | Dismissal] = list(dismissed.listed(self._state_dir))
+        gone: list[trash.TrashedFile | Dismissal] = [
+            d for d in dismissed.listed(self._state_dir) if d.key not in self._came_back]
         try:
             files: list[trash.TrashedFile | Dismissal] = list(trash.list_trash(self._directory))
         except (trash.ActionError, OSError) as exc:
