@@ -27,6 +27,7 @@ import math
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from snaptui.format.schema import FIELD_SET, FIELDS, MAX_U64, TOOL_FIELD_SET, TOOL_FIELDS, Damaged
+from snaptui.format.serdefloat import EXACT_INT, UNSEEN, cost_as_read, reads_as_written, reference_f64
 
 if TYPE_CHECKING:
     import re  # imported where it is used, on first use
@@ -78,7 +79,7 @@ def canonical(data: bytes) -> tuple[int, bool] | None:
     if m is None:
         return None
     count, ts, completed, cost = m.groups()
-    if int(count) > MAX_U64 or int(ts) > MAX_U64 or not _reads_as_written(cost):
+    if int(count) > MAX_U64 or int(ts) > MAX_U64 or not reads_as_written(cost):
         return None
     if not data.isascii():
         try:
@@ -88,19 +89,6 @@ def canonical(data: bytes) -> tuple[int, bool] | None:
     if b"\\u" in data and _SURROGATE_ESCAPE.search(data):
         return None
     return int(ts), completed == b"true"
-
-
-def _reads_as_written(cost: bytes) -> bool:
-    """Whether the reference reads the number ``cost`` as the nearest double, the value it
-    is written as (not one that differs in its last bits, nor one out of its range)."""
-    if len(cost) <= 16 and b"e" not in cost and b"E" not in cost:
-        return True
-    from snaptui.format.serdefloat import reference_f64
-
-    try:
-        return reference_f64(cost) == float(cost)
-    except OverflowError:
-        return False
 
 
 class _LazySurrogates:
@@ -151,10 +139,10 @@ def read_snapshot(data: bytes) -> Decoded:
         if obj is not None and _plain(obj):
             got = _fast_text(orjson, obj, data)
             if got is not None:
-                cost = _cost_as_read(obj["cost_usd"], data)
+                cost = cost_as_read(obj["cost_usd"], data)
                 if cost is None:
                     return _new(Decoded, (obj, *got))
-                if cost is not _UNSEEN:
+                if cost is not UNSEEN:
                     obj["cost_usd"] = cost
                     return _new(Decoded, (obj, orjson.dumps(obj), False))
     return _exact(data)
@@ -171,64 +159,14 @@ def read_summary(data: bytes) -> tuple[tuple[Any, ...], bytes]:
             if fields is not None:
                 got = _fast_text(orjson, obj, data)
                 if got is not None:
-                    cost = _cost_as_read(fields[5], data)
+                    cost = cost_as_read(fields[5], data)
                     if cost is None:
                         return fields, got[0]
-                    if cost is not _UNSEEN:
+                    if cost is not UNSEEN:
                         obj["cost_usd"] = cost
                         return (*fields[:5], cost, *fields[6:]), orjson.dumps(obj)
     decoded = _exact(data)
     return summary(decoded.doc), decoded.text
-
-
-_EXACT_INT = 1 << 53
-"""Integers up to this (either sign) are the same as an ``f64``."""
-_UNSEEN = object()
-_COST_KEY = b'"cost_usd"'
-_COST_VALUE: re.Pattern[bytes] | None = None
-
-
-def _cost_as_read(cost: float | int, data: bytes) -> float | object | None:
-    """The reference's ``cost_usd`` when it is not the value decoded (None: it is; ``_UNSEEN``:
-    its text was not found, take the exact path). The reference reads a number into an
-    ``f64`` its own way (:mod:`snaptui.format.serdefloat`): it differs from the nearest double
-    only past 15 digits or with an exponent, and a number too large for it is an error.
-    ``data`` is a plain snapshot (:func:`_plain`: no key but the known ones): the text after
-    the key ``"cost_usd"`` is its value. Raises :class:`Damaged`."""
-    text: bytes | None
-    if type(cost) is int:
-        if -_EXACT_INT <= cost <= _EXACT_INT:
-            return None
-        text = str(cost).encode()
-    else:
-        text = _cost_text(data)
-        if text is None:
-            return _UNSEEN
-        if len(text) <= 16 and b"e" not in text and b"E" not in text:
-            return None  # at most 15 digits, none past the 16th place: one exact operation
-    from snaptui.format.serdefloat import reference_f64
-
-    try:
-        value = reference_f64(text)
-    except OverflowError:
-        raise Damaged("cost_usd is out of range") from None
-    return None if value == cost else value
-
-
-def _cost_text(data: bytes) -> bytes | None:
-    """The text of the number after the last key ``"cost_usd"`` in ``data`` (None: none)."""
-    global _COST_VALUE
-    if _COST_VALUE is None:
-        import re
-
-        _COST_VALUE = re.compile(rb"[ \t\n\r]*:[ \t\n\r]*(-?[0-9][0-9.eE+-]*)")
-    end = len(data)
-    while (at := data.rfind(_COST_KEY, 0, end)) >= 0:
-        m = _COST_VALUE.match(data, at + len(_COST_KEY))
-        if m is not None:
-            return m.group(1)
-        end = at  # "cost_usd" as a string value (followed by a comma or a bracket)
-    return None
 
 
 def summary(doc: dict[str, Any]) -> tuple[Any, ...]:
@@ -465,7 +403,7 @@ def _f64(value: object, what: str) -> float | int:
     an integer it reads exactly stays one. The exact path's floats carry their text."""
     text: str | None
     if type(value) is int:
-        if -_EXACT_INT <= value <= _EXACT_INT:
+        if -EXACT_INT <= value <= EXACT_INT:
             return value
         text = str(value)
     elif type(value) is not bool and isinstance(value, float):
@@ -476,8 +414,6 @@ def _f64(value: object, what: str) -> float | int:
             return value
     else:
         raise Damaged(f"{what} must be a number, got {_describe(value)}")
-    from snaptui.format.serdefloat import reference_f64
-
     try:
         return reference_f64(text.encode())
     except OverflowError:

@@ -11,10 +11,17 @@ times, or divided by, one power of ten from a table of ``f64`` (``1e0`` to
 snapshot to the reference), a quotient that small is ``0``.
 
 Python's float arithmetic is the same IEEE 754 double arithmetic, so doing the
-same steps gives the same bits. Only the number's own text decides the value.
+same steps gives the same bits. Only the number's own text decides the value;
+:func:`cost_as_read` finds a snapshot's and says when it is not the nearest double.
 """
 
 from __future__ import annotations
+
+from snaptui.format.schema import Damaged
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import re
 
 _U64 = (1 << 64) - 1
 _I32_MIN, _I32_MAX = -(1 << 31), (1 << 31) - 1
@@ -93,3 +100,64 @@ def _from_parts(positive: bool, significand: int, exponent: int) -> float:
         f /= 1e308
         exponent += 308
     return f if positive else -f
+
+
+# -- a snapshot's cost_usd -----------------------------------------------------------
+
+EXACT_INT = 1 << 53
+"""Integers up to this (either sign) are the same as an ``f64``."""
+UNSEEN = object()
+""":func:`cost_as_read`: the text of the cost was not found."""
+_COST_KEY = b'"cost_usd"'
+_COST_VALUE: re.Pattern[bytes] | None = None
+
+
+def cost_as_read(cost: float | int, data: bytes) -> float | object | None:
+    """The reference's ``cost_usd`` of the snapshot ``data`` when it is not ``cost``, the value
+    decoded (None: it is; :data:`UNSEEN`: its text was not found, take the exact path). It
+    differs from the nearest double only past 15 digits or with an exponent, and a number too
+    large for the reference is an error. ``data`` is a plain snapshot (no key but the known
+    ones): the text after the key ``"cost_usd"`` is its value. Raises ``Damaged``."""
+    text: bytes | None
+    if type(cost) is int:
+        if -EXACT_INT <= cost <= EXACT_INT:
+            return None
+        text = str(cost).encode()
+    else:
+        text = _cost_text(data)
+        if text is None:
+            return UNSEEN
+        if len(text) <= 16 and b"e" not in text and b"E" not in text:
+            return None  # at most 15 digits, none past the 16th place: one exact operation
+    try:
+        value = reference_f64(text)
+    except OverflowError:
+        raise Damaged("cost_usd is out of range") from None
+    return None if value == cost else value
+
+
+def reads_as_written(cost: bytes) -> bool:
+    """Whether the reference reads the number ``cost`` as the nearest double, the value it
+    is written as (not one that differs in its last bits, nor one out of its range)."""
+    if len(cost) <= 16 and b"e" not in cost and b"E" not in cost:
+        return True
+    try:
+        return reference_f64(cost) == float(cost)
+    except OverflowError:
+        return False
+
+
+def _cost_text(data: bytes) -> bytes | None:
+    """The text of the number after the last key ``"cost_usd"`` in ``data`` (None: none)."""
+    global _COST_VALUE
+    if _COST_VALUE is None:
+        import re
+
+        _COST_VALUE = re.compile(rb"[ \t\n\r]*:[ \t\n\r]*(-?[0-9][0-9.eE+-]*)")
+    end = len(data)
+    while (at := data.rfind(_COST_KEY, 0, end)) >= 0:
+        m = _COST_VALUE.match(data, at + len(_COST_KEY))
+        if m is not None:
+            return m.group(1)
+        end = at  # "cost_usd" as a string value (followed by a comma or a bracket)
+    return None
