@@ -241,6 +241,7 @@ def _reference_cost(data: bytes) -> float:
 @pytest.mark.parametrize("text,value", [
     (b"0.043000000000000003", 0.043), (b"9007199254740993", 9007199254740992.0), (b"0.15", 0.15),
     (b"1.7976931348623158e308", None), (b"17976931348623157" + b"0" * 292, None), (b"1e-400", 0.0),
+    (b"18446744073709551619.5", "cannot read"),  # a u64 past its last digit, one fraction digit: serde's quirk
 ])
 @pytest.mark.parametrize("layout", ["pretty", "compact", "array", "unknown field"])
 def test_the_cost_is_the_number_the_reference_reads(text, value, layout):
@@ -257,8 +258,8 @@ def test_the_cost_is_the_number_the_reference_reads(text, value, layout):
     else:
         data = json.dumps({"extra": {"cost_usd": 2.5}, **BASE, "cost_usd": 1.5}).encode()
         data = data.replace(b'"cost_usd": 1.5', b'"cost_usd": ' + text)
-    if value is None:
-        with pytest.raises(reader.Damaged, match="cost_usd is out of range"):
+    if value is None or type(value) is str:
+        with pytest.raises(reader.Damaged, match="cost_usd is out of range" if value is None else value):
             reader.parse(data)
         return
     doc = reader.parse(data)

@@ -57,7 +57,8 @@ def test_costs_are_the_numbers_the_reference_reads(cli, tmp_path):
              for _ in range(150)]
     texts += [f"{rng.uniform(0, 100):.17g}" for _ in range(50)]
     texts += [f"{rng.randint(1, 10**19)}e{rng.randint(-330, 300)}" for _ in range(50)]
-    texts += ["9007199254740993", "18446744073709551617", "1.7976931348623158e308", "1e-400", "-0.0"]
+    texts += ["9007199254740993", "18446744073709551617", "1.7976931348623158e308", "1e-400", "-0.0",
+              "18446744073709551619.5", "18446744073709551616.0", "-18446744073709551618.3e-150"]
     d = tmp_path / "costs"
     d.mkdir()
     for i, t in enumerate(texts):
@@ -74,7 +75,7 @@ def test_costs_are_the_numbers_the_reference_reads(cli, tmp_path):
     for t in texts:
         try:
             differ += reference_f64(t.encode()) != float(t)
-        except OverflowError:
+        except (OverflowError, ValueError):
             differ += 1
     assert differ > 10  # (the case is there to see)
     assert ours(cli, d) == mine  # warm, from the index

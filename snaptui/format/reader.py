@@ -418,6 +418,8 @@ def _f64(value: object, what: str) -> float | int:
         return reference_f64(text.encode())
     except OverflowError:
         raise Damaged(f"{what} is out of range") from None
+    except ValueError:
+        raise Damaged(f"{what} is a number the reference cannot read") from None
 
 
 def _describe(value: object) -> str:

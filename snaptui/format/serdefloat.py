@@ -30,7 +30,8 @@ _POW10: list[float] = []
 
 def reference_f64(text: bytes) -> float:
     """The value of the JSON number ``text`` (valid JSON number syntax) as the reference
-    reads it into an ``f64``. Raises OverflowError where it says "number out of range"."""
+    reads it into an ``f64``. Raises OverflowError where it says "number out of range", and
+    ValueError where it says "invalid number" of valid JSON (a quirk, see below)."""
     i, n = 0, len(text)
     positive = text[:1] != b"-"
     if not positive:
@@ -56,6 +57,10 @@ def reference_f64(text: bytes) -> float:
                 significand = significand * 10 + text[i] - 48
                 exponent -= 1
             i += 1
+        if not full and exponent == 0:
+            # parse_decimal's "a digit after the point" check reads the exponent: after a long
+            # integer (its dropped digits counted up) as many fraction digits bring it to 0
+            raise ValueError("invalid number")
     if i < n and text[i] in b"eE":
         i += 1
         positive_exp = True
@@ -133,6 +138,8 @@ def cost_as_read(cost: float | int, data: bytes) -> float | object | None:
         value = reference_f64(text)
     except OverflowError:
         raise Damaged("cost_usd is out of range") from None
+    except ValueError:
+        raise Damaged("cost_usd is a number the reference cannot read") from None
     return None if value == cost else value
 
 
@@ -143,7 +150,7 @@ def reads_as_written(cost: bytes) -> bool:
         return True
     try:
         return reference_f64(cost) == float(cost)
-    except OverflowError:
+    except (OverflowError, ValueError):
         return False
 
 
