@@ -424,6 +424,26 @@ def test_a_project_moved_with_a_symlink_left_behind_is_resumed_where_opendev_loo
     assert run.code == 0 and "copied" not in run.out and "same copy" not in run.out, run
 
 
+@pytest.mark.parametrize("cd", [False, True])
+def test_resuming_a_demo_session_never_copies_it_into_the_persons_store(cli, tmp_path, isolated_home, cd):
+    """Enter on the demo's storefront copied it into ~/.opendev/projects, where opendev reads:
+    the demo's session then showed in the person's own list and opened the next shell's TUI."""
+    run = cli("demo", "--write-only", "--dir", str(tmp_path / "demo"))
+    assert run.code == 0, run
+    (isolated_home / ".opendev" / "projects").mkdir(parents=True)  # the person's own store
+    handoff = tmp_path / "handoff"
+    handoff.write_text("")
+    args = ["resume", "7c1e9a40d2b3", "--yes", "--dir", str(tmp_path / "demo" / "recovery"),
+            "--store", str(tmp_path / "demo" / "opendev")]
+    if cd:
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        args += ["--cd", str(elsewhere)]
+    run = cli(*args, env={"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"})
+    assert run.code == 0 and "'-r' '7c1e9a40d2b3'" in handoff.read_text(), run
+    assert list((isolated_home / ".opendev" / "projects").iterdir()) == []
+
+
 def test_a_session_where_opendev_looks_is_resumed_without_a_word(cli, store, tmp_path):
     handoff = tmp_path / "handoff"
     handoff.write_text("")

@@ -110,7 +110,7 @@ def into_reach(session: Session) -> Moved:
     used as it is (``folder`` and nothing ``copied``); nothing to do otherwise (an empty
     :class:`Moved`). Raises :class:`MoveError` (a copy there that differs from this one
     is never resumed in its place, nor replaced)."""
-    if session.source != "opendev" or not usable_project_dir(session.project_dir):
+    if session.source != "opendev" or not usable_project_dir(session.project_dir) or in_demo(session):
         return Moved("", ())
     root = read_elsewhere(session)
     if root is None and os.path.basename(os.path.dirname(session.path)) == encode(session.project_dir):
@@ -118,6 +118,14 @@ def into_reach(session: Session) -> Moved:
     # Another root, or another folder in this one: the project directory now resolves elsewhere
     # (moved, with a symlink left at the old path: opendev canonicalises -d, §1, and looks only there, §4).
     return copy_session(session, session.project_dir, root=root)
+
+
+def in_demo(session: Session) -> bool:
+    """Whether ``session`` lies in the store ``snaptui demo`` wrote: it is never copied into a
+    store opendev reads (the person's own), whatever resuming it does."""
+    from snaptui.actions.demo_store import MARKER
+
+    return os.path.exists(os.path.join(data_root(session), MARKER))
 
 
 def copy_session(session: Session, new_dir: str, *, root: str | None = None) -> Moved:
@@ -132,6 +140,8 @@ def copy_session(session: Session, new_dir: str, *, root: str | None = None) -> 
     """
     if session.source != "opendev" or not opendev_has_it(session):
         return Moved("", ())
+    if root is not None and in_demo(session):
+        root = None  # the demo's sessions stay in the demo's store
     if not usable_project_dir(new_dir):
         raise MoveError(f"{new_dir} is not an existing directory")
     old_folder = os.path.dirname(session.path)
