@@ -137,6 +137,22 @@ def test_a_dismissed_session_that_crashed_again_is_no_longer_listed_as_dismissed
     assert "aaaaaaaaaa07" not in cli("restore", "--dir", none).out
 
 
+@pytest.mark.parametrize("command", ["resume", "discard"])
+def test_a_row_in_both_sources_whose_store_half_may_be_running_is_asked_about(cli, store, recovery, tmp_path,
+                                                                               command):
+    """The snapshot was old, so neither asked: the store's half, resumed or dismissed with it,
+    had its log written a moment ago."""
+    write(recovery, "bbbbbbbbbbbb", ts=1_777_021_999_000, cost=2.5)
+    (debug,) = store.rglob("bbbbbbbbbbbb.debug")
+    os.utime(debug)  # written just now: opendev may still be at it
+    handoff = tmp_path / "handoff"
+    handoff.write_text("")
+    run = cli(command, "bbbbbbbbbbbb", "--dir", str(recovery), env={"SNAPTUI_HANDOFF": str(handoff),
+                                                                     "SNAPTUI_SHELL": "bash"})
+    assert run.code == 2 and "may still be running" in run.err and "--yes" in run.err, run
+    assert handoff.read_text() == "" and (recovery / "bbbbbbbbbbbb_session_snapshot.json").exists()
+
+
 def test_the_table_shows_what_the_crash_lost(cli, store, tmp_path):
     run = cli("list", "--dir", str(tmp_path / "none"), env={"COLUMNS": "160"})
     assert run.code == 0, run

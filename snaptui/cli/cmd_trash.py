@@ -25,10 +25,10 @@ def discard(args: Parsed) -> int:
     ctx = Context(args)
     catalog = ctx.catalog(cached=False)
     chosen = select(catalog, args.ids)
-    refuse_if_running(ctx, chosen, "discard", args.yes)
     files = [i for i in chosen if i.source == "snapshot"]
-    stored = [i for i in chosen if i.source != "snapshot" and isinstance(i, (Session, DamagedFile))]
     halves = catalog.twins(files)  # the store's half of a snapshot's row goes with it
+    refuse_if_running(ctx, [*chosen, *halves], "discard", args.yes)
+    stored = [i for i in chosen if i.source != "snapshot" and isinstance(i, (Session, DamagedFile))]
     stored += [t for t in halves if t not in stored]
     said = False  # one undo line puts back both: restore takes a session id from the trash and dismissals
     if files:
@@ -37,7 +37,9 @@ def discard(args: Parsed) -> int:
             what = (one_line(item.session_id, 60) or "(empty id)") if isinstance(item, Session) else "file"
             done = "discarded" if item in moved else "already gone (nothing to discard):"
             out(f"{done} {what}  ({one_line(item.name)})")
-        both = bool(stored) and all(t in halves for t in stored)
+        earlier = {d.session_id for d in dismissed.listed(ctx.dirs.state)} if stored else set()
+        # (an id dismissed before, in another folder, would be brought back by the id too)
+        both = bool(stored) and all(t in halves and t.session_id not in earlier for t in stored)
         hint = _undo(moved, batch, where=_where(ctx, store=False) + (_where(ctx, store=True) if both else ""))
         said = both and batch not in hint
         out(f"moved to the trash as batch {batch}; undo with: {hint}")

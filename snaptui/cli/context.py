@@ -111,7 +111,7 @@ def refuse_if_running(ctx: Context, chosen: list[Item], verb: str, yes: bool) ->
     running = [(s, why) for s in chosen if isinstance(s, Session) and (why := live.reason(s)) is not None]
     if not running or yes:
         return
-    names = ", ".join(one_line(s.session_id, 40) or "(empty id)" for s, _ in running[:5])
+    names = ", ".join(dict.fromkeys(one_line(s.session_id, 40) or "(empty id)" for s, _ in running[:5]))
     if len(running) > 5:
         names += f" and {len(running) - 5} more"
     reason = humanfmt.live_reason(*running[0][1], now)
