@@ -201,7 +201,7 @@ async def test_purge_warns_below_the_running_threshold_and_asks_twice(home):
         assert isinstance(app.screen, PurgeScreen) and sorted(os.listdir(home / "recovery")) == before
 
 
-@pytest.mark.parametrize("size", [(60, 15), (40, 10), (80, 24)])
+@pytest.mark.parametrize("size", [(60, 15), (40, 10), (50, 8), (80, 24)])
 async def test_a_short_terminal_shows_the_purge_dry_run_and_button_before_purging(home, size):
     """At 60x15 the dry run and the buttons lay below the dialog's edge, and enter, enter
     purged with neither ever on screen. The dialog now fits or scrolls: once enter has moved
@@ -211,6 +211,9 @@ async def test_a_short_terminal_shows_the_purge_dry_run_and_button_before_purgin
         await settle(pilot)
         await pilot.press("P")
         await settle(pilot)
+        age = app.screen.query_one("#age").region  # first the box typed in is in view
+        box = app.screen.query_one("#purge-dialog").scrollable_content_region
+        assert box.y <= age.y and age.bottom <= box.bottom, (age, box)
         await pilot.press("enter")
         await settle(pilot)
         screen = app.screen

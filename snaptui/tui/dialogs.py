@@ -159,6 +159,9 @@ class PurgeScreen(ModalScreen["PurgePlan | None"]):
         if message.text != self.query_one("#age", Input).value:
             return  # typed on since
         self._show_plan(message)
+        age = self.query_one("#age", Input)
+        if self.focused is age:  # a short terminal: the box typed in stays in view as the dry run grows
+            self.call_after_refresh(age.scroll_visible, animate=False)
         self._planned_text = message.text
         if self._submitted_early:
             self._submitted_early = False
