@@ -105,20 +105,22 @@ def test_file_rows_are_cut_with_an_ellipsis():
 
 def test_short_ages():
     assert [humanfmt.ago_short(NOW - s * 1000, NOW) for s in (3, 42, 26 * 60, 3 * 3600, 2 * 86400, 40 * 86400)] \
-        == ["now", "42s", "26m", "3h", "2d", "1mo"]
+        == ["now", "42s", "26m", "3h", "2d", "40d"]  # (as the long form: days up to 45)
 
 
-@pytest.mark.parametrize("seconds", [290, 3580, 5400, 6000, 7199, 9600, 86000, 3 * 86400 + 5000])
+@pytest.mark.parametrize("seconds", [290, 3580, 5400, 6000, 7199, 9600, 86000, 3 * 86400 + 5000, 40 * 86400,
+                                     46 * 86400, 200 * 86400, 351 * 86400, 500 * 86400, 729 * 86400, 1000 * 86400])
 def test_the_short_age_says_what_the_long_one_says(seconds):
-    """"5 minutes ago" in a wide list was "4m" in a narrow one; "2 hours ago" was "1h"."""
+    """"5 minutes ago" in a wide list was "4m" in a narrow one; "2 hours ago" was "1h", "2 months
+    ago" "1mo", "2 years ago" "1y"."""
     import re
 
     long = humanfmt.ago(NOW - seconds * 1000, NOW)
     short = humanfmt.ago_short(NOW - seconds * 1000, NOW)
-    words = {"a minute": "1 minute", "an hour": "1 hour", "a day": "1 day"}
+    words = {"a minute": "1 minute", "an hour": "1 hour", "a day": "1 day", "a month": "1 month", "a year": "1 year"}
     for a, b in words.items():
         long = long.replace(a, b)
-    number, unit = re.match(r"(\d+) (\w)", long).groups()
+    number, unit = re.match(r"(\d+) (mo|\w)", long).groups()  # "1 year, 4 months": the short form's "1y"
     assert short == number + unit, (long, short)
 
 

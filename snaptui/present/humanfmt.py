@@ -82,29 +82,35 @@ def ago(timestamp_ms: int, now_ms: int) -> str:
 
 
 def ago_short(timestamp_ms: int, now_ms: int) -> str:
-    """``now``, ``42s``, ``26m``, ``3h``, ``2d``, ``5w``, ``4mo``, ``2y``; ``+3h`` in the future (clock skew).
-    Minutes and hours are rounded, days and more counted whole, as :func:`ago` does."""
+    """``now``, ``42s``, ``26m``, ``3h``, ``12d``, ``4mo``, ``1y``; ``+3h`` in the future (clock skew).
+    The same number :func:`ago` says, in its unit: minutes and hours rounded, days whole up
+    to 45 of them, then months rounded (30.5 days) and years whole, as humanize counts them."""
     delta = (now_ms - timestamp_ms) // 1000
     sign = ""
     if delta < 0:
         sign, delta = "+", -delta
     if delta < 10:
         return "now" if not sign else "+0s"
-    if 60 <= delta < 86400:  # minutes and hours rounded as the long form rounds them (humanize):
+    if delta < 60:
+        return f"{sign}{delta}s"
+    if delta < 86400:
         minutes = round(delta / 60)  # "5 minutes ago" is "5m", not "4m"
         if minutes < 60:
             return f"{sign}{minutes}m"
         hours = round(delta / 3600)
         return f"{sign}{hours}h" if hours < 24 else f"{sign}1d"
-    for unit, size in (("y", 365 * 86400), ("mo", 30 * 86400), ("w", 7 * 86400), ("d", 86400), ("h", 3600),
-                       ("m", 60), ("s", 1)):
-        if delta >= size:
-            n = delta // size
-            if unit == "w" and n > 4:
-                continue
-            text = f"{sign}{n}{unit}"
-            return text if len(text) <= 4 else f"{sign}99y"[-4:]
-    return "now"
+    days = delta // 86400
+    if days < 45:
+        return f"{sign}{days}d"
+    years, rest = divmod(days, 365)
+    if years < 2:
+        months = round(rest / 30.5)
+        if months == 12:
+            years, months = years + 1, 0
+        if not years:
+            return f"{sign}{months}mo"
+    text = f"{sign}{years}y"
+    return text if len(text) <= 4 else f"{sign}99y"[-4:]
 
 
 def duration(seconds: int) -> str:
