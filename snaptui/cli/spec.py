@@ -133,10 +133,11 @@ COMMANDS: tuple[Command, ...] = (
             (Arg("ids", "ID", ID_HELP, many="+", ids=True),)),
     Command("check", "exit 0 if a session crashed since you last looked",
             "The startup check: exit 0 and print one line when there are interrupted sessions you "
-            "have not seen in snaptui yet, 1 when there are none, 2 on error. Sessions that may "
-            "still be running do not count. It reads every snapshot it has not indexed yet before it "
-            "answers (seconds, once, for 100,000 of them). The shell integration's check stops "
-            "reading after 0.8 s instead: it tells what it found so far, or that it is still "
+            "have not seen in snaptui yet, 1 when there are none, 2 on error. A session an opendev "
+            "process works on (in its project directory) does not count; where processes cannot be "
+            "seen, nor does one written within running_threshold. It reads every snapshot it has "
+            "not indexed yet before it answers (seconds, once, for 100,000 of them). The shell "
+            "integration's check stops reading after 0.8 s instead: it tells what it found so far, or that it is still "
             "indexing, never 'none', and finishes the index in the background.",
             (Opt(("--quiet", "-q"), "quiet", "print nothing, only the exit status"),
              Opt(("--startup",), "startup", "apply the config's startup setting (the shell integration)",
@@ -144,7 +145,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("changes", "show what the interrupted turn did to the project's files",
             "Show each file the interrupted turn of a session changed (from opendev's per-turn "
             "checkpoints), with a unified diff: before = opendev's backup, after = the file now.",
-            (Opt(("--json",), "json", "one JSON array: path, change, diff, backup"),),
+            (Opt(("--json",), "json", "one JSON array: path, change, diff, backup, notes"),),
             (Arg("id", "ID", ID_HELP, ids=True),)),
     Command("rollback", "put the files back as they were before the interrupted turn",
             "Put back the files the interrupted turn changed: modified and deleted files from "

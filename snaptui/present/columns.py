@@ -34,7 +34,7 @@ TOOL_MAX = 14
 TOOL_MIN = 6
 NAME_MAX = 32
 """A project name longer than this may be cut (rather than every other column)."""
-LIVE_LONG = 21
+LIVE_LONG = 24
 """``live? written 2m ago`` / ``live? opendev works here``."""
 
 
