@@ -271,3 +271,32 @@ async def test_d_on_a_row_in_both_sources_takes_it_all_and_u_brings_it_all_back(
         await settle(pilot)
         (row,) = rows_of("bbbbbbbbbbbb")
         assert row.item.source == "snapshot" and row.item.lost_turn is not None
+
+
+async def test_the_detail_of_a_row_in_both_sources_names_what_enter_runs(tmp_path, root):
+    """It named "opendev -d <the snapshot's project_dir>" and "opendev's store has no session of
+    this id for this project", while enter resumes the store's session in its marker's directory."""
+    import sys
+
+    sys.path.insert(0, os.path.dirname(__file__))
+    from helpers import write
+
+    recovery = tmp_path / "recovery"
+    recovery.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    snap = write(recovery, "bbbbbbbbbbbb", ts=1_777_021_999_000, cost=2.5, project=str(elsewhere))
+    os.utime(snap, (OLD, OLD))
+    app = SnaptuiApp(str(recovery), settings=dict(DEFAULTS), cache_dir=str(tmp_path / "cache"),
+                     state_dir=str(tmp_path / "state"), source="--dir", clock=clock.fixed(NOW),
+                     watch_interval=None, store_roots=(str(root),))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        while app.session_list.current.item.session_id != "bbbbbbbbbbbb":
+            await pilot.press("down")
+        await settle(pilot)
+        await pilot.pause(0.5)
+        await settle(pilot)
+        text = app.detail.text
+        assert "opendev -d ~/proj-a -r bbbbbbbbbbbb" in text, text
+        assert "has no session of this id" not in text

@@ -238,10 +238,13 @@ def leftover_spans(lo: Leftover) -> list[Span]:
 
 
 def gather(session: Session, *, template: str, roots: tuple[str, ...] | None = None,
-           cancelled: Callable[[], bool] | None = None) -> Facts:
+           cancelled: Callable[[], bool] | None = None, resumed: Session | None = None) -> Facts:
     """Look up what the detail of ``session`` shows beyond its record (file I/O:
     call it off the UI thread). ``roots``: opendev's data roots for the transcript.
-    Raises ``diffs.Cancelled`` once ``cancelled()`` says so (the files' diffs are long)."""
+    Raises ``diffs.Cancelled`` once ``cancelled()`` says so (the files' diffs are long).
+    ``resumed``: what resuming the row resumes, when not ``session`` itself (a snapshot whose
+    session opendev's store holds: the store's); its command and transcript are shown."""
+    resumed = resumed or session
     from snaptui.actions.relocate import read_elsewhere
     from snaptui.actions.resume import plan
     from snaptui.base.files import Unreadable
@@ -255,7 +258,8 @@ def gather(session: Session, *, template: str, roots: tuple[str, ...] | None = N
         results = details.tool_results(session)
     except (OSError, Unreadable, Damaged) as exc:
         problem = str(exc) or type(exc).__name__
-    resume = plan(template, session)
-    found = details.transcript(session, roots)
-    return Facts(results, problem, resume.cwd_exists, found, resume.display(), changes.look(session, cancelled),
-                 read_elsewhere(session))
+    resume = plan(template, resumed)
+    found = details.transcript(resumed, roots)
+    exists = resume.cwd_exists if resumed is session else plan(template, session).cwd_exists  # (the row's)
+    return Facts(results, problem, exists, found, resume.display(), changes.look(session, cancelled),
+                 read_elsewhere(resumed))

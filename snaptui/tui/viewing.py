@@ -248,7 +248,8 @@ class ViewingApp(FollowingApp):
                 return
             try:
                 facts = detail_text.gather(session, template=self.settings["resume_command"],
-                                           roots=self.store_roots or None, cancelled=lambda: worker.is_cancelled)
+                                           roots=self.store_roots or None, cancelled=lambda: worker.is_cancelled,
+                                           resumed=self.result.to_resume(session) if self.result else None)
             except Cancelled:
                 return  # a newer look is under way; the files diffed so far are kept for it
             self.post_message(DetailLoaded(session.key, facts, session.identity))
