@@ -174,6 +174,9 @@ def test_status_fits_and_counts_filter_matches_and_hidden_marks():
     text = "".join(t for t, _ in spans)
     assert width(text) <= 64
     assert "3 marked, 1 hidden" in text and "1 of 2 · $2.50" in text and "2 interrupted" in text
+    spans = status_spans("/r", cat, sort="newest", show_completed=False, marks=0, hidden_marks=0, query="store",
+                         progress="", matched=(1, 2, None))  # matches that record no cost (opendev's store)
+    assert "1 of 2 · —" in "".join(t for t, _ in spans)
 
 
 def test_contrast_math_and_adjustment():

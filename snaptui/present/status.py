@@ -11,7 +11,7 @@ from snaptui.present.viewmodel import Only
 
 def status_spans(directory: str, catalog: Catalog | None, *, sort: str, show_completed: bool, marks: int,
                  query: str, progress: str, hidden_marks: int = 0,
-                 matched: tuple[int, int, float] | None = None, width: int | None = None,
+                 matched: tuple[int, int, float | None] | None = None, width: int | None = None,
                  only: Only | None = None) -> list[Span]:
     """``snaptui ~/recovery  9 interrupted · 1 damaged · $1,237.09 at stake  sort: newest ...``;
     while filtering ``filter: api  3 of 9 · $1,204.50``; ``matched`` is (shown, total, their cost);
@@ -48,7 +48,7 @@ def status_spans(directory: str, catalog: Catalog | None, *, sort: str, show_com
         if matched is not None:
             shown, total, cost = matched
             groups.append((0, [("  ", ""), (f"{humanfmt.count(shown)} of {humanfmt.count(total)}", "strong"),
-                               (f" · {humanfmt.cost(cost)}", "warn-soft")]))
+                               (f" · {humanfmt.cost(cost) if cost is not None else '—'}", "warn-soft")]))
     if only is not None and not query:
         groups.append((4, [("  ", ""), ("escape clears", "muted")]))
     if progress:

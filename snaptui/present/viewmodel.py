@@ -199,7 +199,7 @@ class View(NamedTuple):
     """Sessions shown (interrupted, and completed when shown)."""
     total: int
     """Sessions there are to show without the filter."""
-    matched_cost: float
+    matched_cost: float | None
 
 
 def build_view(
@@ -222,5 +222,6 @@ def build_view(
     shown = [r.item for r in rows if r.kind == SESSION and isinstance(r.item, Session)]
     measure = columns.measure(pool, flags=flags or show_completed, ids=(s.session_id for s in result.sessions))
     known = marks & {i.key for i in result.items} if marks else frozenset()
-    cost = total(float(s.cost_usd) for s in shown if s.cost_usd is not None and not s.completed)
+    priced = [float(s.cost_usd) for s in shown if s.cost_usd is not None and not s.completed]
+    cost = total(priced) if priced else None  # (opendev's store records no cost: "—", not "$0.00")
     return View(rows, positions, measure, frozenset(known), len(shown), len(pool), cost)
