@@ -421,20 +421,27 @@ async def test_discarding_marks_the_filter_hides_says_so_even_when_one_may_be_ru
         f"{i}_session_snapshot.json" for i in ("live-marked", "old-marked", "kept-visible"))
 
 
+async def _send(app, pilot, keys, *, burst: bool) -> None:
+    """``keys`` ((key, character) pairs) sent at once, as a fast typist or a laggy link sends
+    them, or one by one with the app settled between."""
+    from textual import events
+
+    for key, char in keys:
+        if burst:
+            app.post_message(events.Key(key, char))
+        else:
+            await pilot.press(key)
+            await settle(pilot)
+
+
 async def _trashed_after(home, keys, *, burst: bool) -> list[str]:
     """What ``keys`` discard, sent at once (``burst``) or one by one with the app settled between."""
-    from textual import events
 
     app = make_app(home)
     directory = home / "recovery"
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
-        for key, char in keys:
-            if burst:
-                app.post_message(events.Key(key, char))
-            else:
-                await pilot.press(key)
-                await settle(pilot)
+        await _send(app, pilot, keys, burst=burst)
         await pilot.pause(0.3)
         await settle(pilot)
         assert app.screen is app.screen_stack[0], app.screen
@@ -475,19 +482,13 @@ async def test_a_burst_of_keys_acts_as_the_same_keys_typed_slowly(tmp_path, monk
 async def _left_after_purge(home, keys, *, burst: bool) -> tuple[list[str], bool, int]:
     """The snapshots left after ``keys`` (sent at once, or one by one with the app settled
     between), whether the purge dialog is still open, and how many went."""
-    from textual import events
 
     app = make_app(home)
     directory = home / "recovery"
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         before = len(list(directory.glob("*.json")))
-        for key, char in keys:
-            if burst:
-                app.post_message(events.Key(key, char))
-            else:
-                await pilot.press(key)
-                await settle(pilot)
+        await _send(app, pilot, keys, burst=burst)
         await pilot.pause(0.5)
         await settle(pilot)
         still_open = isinstance(app.screen, PurgeScreen)
