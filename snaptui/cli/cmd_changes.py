@@ -30,9 +30,11 @@ def _turn(ctx: Context, wanted: str) -> tuple[Session, TurnFiles]:
 
     session = one_session(ctx.catalog(), wanted)
     found = details.turn_changes(session)
-    if found is None:
-        raise UsageError(f"{one_line(session.session_id, 60)}: no interrupted turn is known for it "
-                         "(only opendev's session store keeps the turn a crash lost)")
+    if found is None:  # a session named right, with nothing to show: a failure (1), not a usage error
+        from snaptui.actions.trash import ActionError
+
+        raise ActionError(f"{one_line(session.session_id, 60)}: no interrupted turn is known for it "
+                          "(only opendev's session store keeps the turn a crash lost)")
     return session, found
 
 
