@@ -139,12 +139,9 @@ def read_snapshot(data: bytes) -> Decoded:
         if obj is not None and _plain(obj):
             got = _fast_text(orjson, obj, data)
             if got is not None:
-                cost = cost_as_read(obj["cost_usd"], data)
-                if cost is None:
+                got = _as_read(orjson, obj, data, got)
+                if got is not None:
                     return _new(Decoded, (obj, *got))
-                if cost is not UNSEEN:
-                    obj["cost_usd"] = cost
-                    return _new(Decoded, (obj, orjson.dumps(obj), False))
     return _exact(data)
 
 
@@ -159,12 +156,9 @@ def read_summary(data: bytes) -> tuple[tuple[Any, ...], bytes]:
             if fields is not None:
                 got = _fast_text(orjson, obj, data)
                 if got is not None:
-                    cost = cost_as_read(fields[5], data)
-                    if cost is None:
-                        return fields, got[0]
-                    if cost is not UNSEEN:
-                        obj["cost_usd"] = cost
-                        return (*fields[:5], cost, *fields[6:]), orjson.dumps(obj)
+                    got = _as_read(orjson, obj, data, got)
+                    if got is not None:
+                        return (*fields[:5], obj["cost_usd"], *fields[6:]), got[0]
     decoded = _exact(data)
     return summary(decoded.doc), decoded.text
 
@@ -188,6 +182,19 @@ def _loads(orjson: Any, data: bytes) -> Any:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
         return None  # e.g. an integer cost beyond 64 bits, valid for the reference
+
+
+def _as_read(orjson: Any, obj: dict[str, Any], data: bytes, got: tuple[bytes, bool]) -> tuple[bytes, bool] | None:
+    """``got`` (:func:`_fast_text`'s), or, when the reference reads ``cost_usd`` as another
+    number, ``obj`` with that number and its text; None: the exact path must say (the
+    cost's text was not found)."""
+    cost = cost_as_read(obj["cost_usd"], data)
+    if cost is None:
+        return got
+    if cost is UNSEEN:
+        return None
+    obj["cost_usd"] = cost
+    return orjson.dumps(obj), False
 
 
 def _fast_text(orjson: Any, obj: dict[str, Any], data: bytes) -> tuple[bytes, bool] | None:
