@@ -117,11 +117,16 @@ class Liveness:
             return None
         return session.last_write_ms + self.threshold_ms
 
-    def running(self, sessions: Iterable[Session]) -> dict[str, Live]:
-        """``{key: reason}`` of the sessions that may still be running."""
+    def running(self, sessions: Iterable[Session], halves: Mapping[str, list[Session]] | None = None
+                ) -> dict[str, Live]:
+        """``{key: reason}`` of the sessions that may still be running; a row that ``halves``
+        joins to sessions of opendev's store (``Catalog.absorbed``) may be running when one of
+        them may (they are what resuming or discarding it acts on too)."""
         out = {}
         for s in sessions:
             why = self.reason(s)
+            for half in (halves or {}).get(s.key, ()):
+                why = why or self.reason(half)
             if why is not None:
                 out[s.key] = why
         return out

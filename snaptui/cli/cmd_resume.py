@@ -17,7 +17,7 @@ def run(args: Parsed) -> int:
     ctx = Context(args)
     catalog = ctx.catalog()
     session = one_session(catalog, args.id)
-    refuse_if_running(ctx, [session, *catalog.twins([session])], "resume", args.yes)  # (its store half too)
+    refuse_if_running(ctx, [session], "resume", args.yes, catalog.absorbed)  # (its store half too)
     session = catalog.to_resume(session)  # a snapshot whose session opendev's store holds: that one
     if args.cd is not None:
         new_dir = os.path.abspath(os.path.expanduser(args.cd))

@@ -25,9 +25,9 @@ def discard(args: Parsed) -> int:
     ctx = Context(args)
     catalog = ctx.catalog(cached=False)
     chosen = select(catalog, args.ids)
+    refuse_if_running(ctx, chosen, "discard", args.yes, catalog.absorbed)
     files = [i for i in chosen if i.source == "snapshot"]
     halves = catalog.twins(files)  # the store's half of a snapshot's row goes with it
-    refuse_if_running(ctx, [*chosen, *halves], "discard", args.yes)
     stored = [i for i in chosen if i.source != "snapshot" and isinstance(i, (Session, DamagedFile))]
     stored += [t for t in halves if t not in stored]
     said = False  # one undo line puts back both: restore takes a session id from the trash and dismissals

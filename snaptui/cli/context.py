@@ -98,8 +98,10 @@ def confirm(question: str) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
-def refuse_if_running(ctx: Context, chosen: list[Item], verb: str, yes: bool) -> None:
-    """Ask (or refuse without a terminal) before acting on sessions that may be running."""
+def refuse_if_running(ctx: Context, chosen: list[Item], verb: str, yes: bool,
+                      halves: dict[str, list[Session]] | None = None) -> None:
+    """Ask (or refuse without a terminal) before acting on sessions that may be running (a row
+    joined by ``halves``, ``Catalog.absorbed``, to sessions of opendev's store: when one may)."""
     from snaptui.base import clock
     from snaptui.catalog.liveness import Liveness
     from snaptui.present import humanfmt
@@ -108,7 +110,9 @@ def refuse_if_running(ctx: Context, chosen: list[Item], verb: str, yes: bool) ->
 
     now = clock.now_ms()
     live = Liveness.from_settings(ctx.settings, now)
-    running = [(s, why) for s in chosen if isinstance(s, Session) and (why := live.reason(s)) is not None]
+    sessions = [s for s in chosen if isinstance(s, Session)]
+    reasons = live.running(sessions, halves)
+    running = [(s, reasons[s.key]) for s in sessions if s.key in reasons]
     if not running or yes:
         return
     names = ", ".join(dict.fromkeys(one_line(s.session_id, 40) or "(empty id)" for s, _ in running[:5]))

@@ -103,13 +103,7 @@ class FollowingApp(App[Session | None]):
         """Which sessions may still be running (reads /proc: call it in a worker)."""
         liveness = Liveness.from_settings(self.settings, self.clock())
         self.agents_seen = liveness.agents is not None
-        live = liveness.running(catalog.incomplete)
-        for key, twins in catalog.absorbed.items():  # a row's store half may be the one running
-            if key not in live:
-                why = next((w for t in twins if (w := liveness.reason(t)) is not None), None)
-                if why is not None:
-                    live[key] = why
-        return live
+        return liveness.running(catalog.incomplete, catalog.absorbed)
 
     @work(thread=True, exclusive=True, group="scan", description="scan", exit_on_error=False)
     def scan_directory(self, printed: bytes | None = None) -> None:
