@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import asynccontextmanager
 
 import pytest
 
@@ -353,20 +354,23 @@ def row_names(lst: SessionList) -> list[str]:
     return [r.item.name for r in lst.rows if r.selectable and r.item is not None]
 
 
-async def test_keys_in_one_burst_act_in_the_order_they_were_typed(home):
-    """"j d" sent at once (a fast typist, a laggy link): d discards the row j moved to, not
-    the one before it (the app-wide d ran before the list had taken its j)."""
-    from textual import events
-
+@asynccontextmanager
+async def _on_the_list(home):
+    """The app on the demo, settled: the app, its pilot, its list and the rows' file names."""
     app = make_app(home)
-    directory = home / "recovery"
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         lst = app.query_one(SessionList)
-        rows = row_names(lst)
+        yield app, pilot, lst, row_names(lst)
+
+
+async def test_keys_in_one_burst_act_in_the_order_they_were_typed(home):
+    """"j d" sent at once (a fast typist, a laggy link): d discards the row j moved to, not
+    the one before it (the app-wide d ran before the list had taken its j)."""
+    directory = home / "recovery"
+    async with _on_the_list(home) as (app, pilot, lst, rows):
         assert lst.current is not None and lst.current.item is not None and lst.current.item.name == rows[0]
-        for key, char in [("j", "j"), ("j", "j"), ("d", "d")]:
-            app.post_message(events.Key(key, char))
+        await _send(app, pilot, [("j", "j"), ("j", "j"), ("d", "d")], burst=True)
         await pilot.pause(0.3)
         if isinstance(app.screen, ConfirmScreen):  # that row may still be running: yes
             await pilot.press("y")
@@ -536,18 +540,11 @@ async def test_keys_typed_right_after_enter_wait_for_the_resume(home):
 async def test_undo_typed_right_after_a_discard_undoes_that_discard(home):
     """A discard, then "j d u" at once: u undoes the second discard once its files are moved
     (it undid the first, whose undo was the only one known when u was taken)."""
-    from textual import events
-
-    app = make_app(home)
     directory = home / "recovery"
-    async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
-        lst = app.query_one(SessionList)
-        rows = row_names(lst)
+    async with _on_the_list(home) as (app, pilot, _, rows):
         await pilot.press("j", "d")  # a first discard, done and undoable
         await settle(pilot)
-        for key in "jdu":  # then "j d u" at once: u is for this second one
-            app.post_message(events.Key(key, key))
+        await _send(app, pilot, [(k, k) for k in "jdu"], burst=True)  # then "j d u" at once: u is for this one
         await pilot.pause(0.5)
         await settle(pilot)
     trashed = sorted(p.name for b in (directory / TRASH_DIR).iterdir() for p in b.iterdir())
