@@ -14,11 +14,12 @@ import random
 import shutil
 import time
 
+from snaptui.actions.relocate import DEMO_MARKER
 from snaptui.base import clock as _clock
 from snaptui.base.atomic import write_atomic
 from snaptui.format.model import Snapshot, ToolResult
 
-MARKER = ".snaptui-demo"
+MARKER = DEMO_MARKER
 MIN = 60_000
 HOUR = 60 * MIN
 DAY = 24 * HOUR

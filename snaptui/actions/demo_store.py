@@ -19,9 +19,10 @@ import shutil
 from pathlib import Path
 
 from snaptui.actions.opendev_sim import Call, Sim, project_folder
+from snaptui.actions.relocate import DEMO_MARKER
 from snaptui.sources.checkpoints import path_hash
 
-MARKER = ".snaptui-demo"
+MARKER = DEMO_MARKER
 MIN_NS = 60_000_000_000
 FORM = "src/components/LoginForm.tsx"
 FORM_TEST = "src/components/LoginForm.test.tsx"

@@ -22,6 +22,8 @@ from snaptui.sources.opendev_layout import MARKER
 from snaptui.sources.records import Session
 
 SUFFIXES = (".json", ".jsonl", ".debug", ".events.jsonl")
+DEMO_MARKER = ".snaptui-demo"
+"""The file ``snaptui demo`` leaves in what it writes (its recovery directory, its store)."""
 _CHUNK = 1 << 20
 
 
@@ -123,9 +125,7 @@ def into_reach(session: Session) -> Moved:
 def in_demo(session: Session) -> bool:
     """Whether ``session`` lies in the store ``snaptui demo`` wrote: it is never copied into a
     store opendev reads (the person's own), whatever resuming it does."""
-    from snaptui.actions.demo_store import MARKER
-
-    return os.path.exists(os.path.join(data_root(session), MARKER))
+    return os.path.exists(os.path.join(data_root(session), DEMO_MARKER))
 
 
 def copy_session(session: Session, new_dir: str, *, root: str | None = None) -> Moved:
