@@ -550,3 +550,13 @@ def test_the_copied_line_shows_hostile_file_names_as_text(cli, tmp_path, isolate
               env={"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"})
     assert run.code == 0, run
     assert "copied" in run.out and "\x1b" not in run.out and "\x07" not in run.out
+
+
+def test_an_id_found_nowhere_names_every_place_looked_in(cli, store, recovery, tmp_path):
+    run = cli("resume", "ffffffffffff", "--dir", str(recovery))
+    assert run.code == 2 and run.err.count("\n") == 1
+    assert f"no session matches 'ffffffffffff' in {recovery} or {store}" in run.err
+    run = cli("discard", "ffffffffffff", "--dir", str(tmp_path / "no-recovery"))
+    assert f"matches 'ffffffffffff' in {store}" in run.err and "no-recovery" not in run.err
+    run = cli("discard", "ffffffffffff", "--dir", str(recovery), "--source", "opendev")
+    assert f"matches 'ffffffffffff' in {store}" in run.err and str(recovery) not in run.err

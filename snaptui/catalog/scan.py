@@ -30,7 +30,7 @@ class Catalog:
     """Everything a scan found, in display order."""
 
     __slots__ = ("directory", "error", "partial", "incomplete", "completed", "damaged", "leftovers", "dismissed",
-                 "absorbed", "came_back")
+                 "absorbed", "came_back", "looked_in")
 
     def __init__(self, directory: str, error: str | None = None, partial: bool = False,
                  incomplete: list[Session] | None = None, completed: list[Session] | None = None,
@@ -53,6 +53,9 @@ class Catalog:
         self.came_back: set[str] = set()
         """Keys of dismissed store sessions shown again: they went on since (a new turn, a new
         crash), which the dismissal was not about. The trash lists them no more."""
+        self.looked_in: tuple[str, ...] = (directory,)
+        """Where the sessions were looked for: the recovery directory (unless left out) and the
+        store's roots, for a message that says where something was not found."""
 
     @property
     def missing(self) -> bool:
@@ -82,6 +85,7 @@ class Catalog:
         )
         left.absorbed = {k: v for k, v in self.absorbed.items() if k not in keys}
         left.came_back = self.came_back - keys
+        left.looked_in = self.looked_in
         return left
 
     def twins(self, items: Iterable[Item]) -> list[Session]:
@@ -121,9 +125,11 @@ def scan(
                                     early=on_early, early_after=early_after, first=first))
     else:
         catalog = Catalog(directory)
+        catalog.looked_in = ()
     if store_roots:
         from snaptui.catalog.store_survey import survey_store
 
+        catalog.looked_in += store_roots
         merge(catalog, survey_store(store_roots, cache_dir, deadline_ns=deadline_ns), dismissed or {})
     return catalog
 

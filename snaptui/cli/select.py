@@ -54,7 +54,8 @@ def _one(catalog: Catalog, wanted: str, files: bool) -> list[Item]:
 
 def _no_match(catalog: Catalog, wanted: str, why: str = "") -> str:
     """No session matches: where it was looked for, and what was left out."""
-    where = "" if catalog.missing else f" in {catalog.directory}"
+    places = [p for p in catalog.looked_in if p != catalog.directory or not catalog.missing]
+    where = f" in {' or '.join(places)}" if places else ""
     if catalog.dismissed:
         why += (f" ({catalog.dismissed} dismissed session(s) of opendev's store are left out: "
                 "snaptui restore lists them)")
