@@ -262,13 +262,36 @@ def test_a_legacy_all_in_one_json(root, mode):
     assert got.timestamp_ms == fx.ms(s.saves[-1]) and got.failures == 1
 
 
+def test_the_saved_time_is_the_newest_valid_stamp_in_any_form(root, mode):
+    s = fx.finished(root, "/srv/app")
+    last = s.saved[-1]
+    saved_ms = fx.ms(s.saves[-1])
+    later = fx.ts(s.saves[-1] + 5_000_000)  # opendev's own form, 5 ms after the save
+    zulu = later.replace("+00:00", "Z")
+    for stamps, want in (
+        (["2026-13-24T09:15:02.904117552+00:00", later], saved_ms + 5),  # greatest text, no date: skipped
+        (["9999-04-24T09:15:02.90411755x+00:00"], saved_ms),
+        ([zulu.replace(later[20:23], "999")], saved_ms + 5 + (999 - int(later[20:23]))),  # another form, newer
+        ([later.replace("T", "t")], saved_ms + 5),
+    ):
+        s.saved[-1] = {**last, "tool_calls": [{"id": f"c{i}", "name": "Read", "parameters": {}, "timestamp": t,
+                                               "approved": True, "nested_tool_calls": []}
+                                              for i, t in enumerate(stamps)]}
+        s.save()
+        os.utime(s.jsonl_path, ns=(fx.T0_NS, fx.T0_NS))
+        got = fx.scan(root)["3f9a0c1b7e42"]
+        assert got.timestamp_ms == want, stamps
+
+
 def test_timestamps():
     assert ts_ns("2026-04-24T09:15:02.904117552+00:00") == 1777022102904117552
     assert ts_ns("2026-04-24T09:15:02+00:00") == ts_ns("2026-04-24T09:15:02") == ts_ns("2026-04-24T09:15:02Z")
     assert ts_ns("2026-04-24t09:15:02.904117552z") == ts_ns("2026-04-24T09:15:02.904117552Z") == 1777022102904117552
     assert ts_ns("2026-04-24T11:15:02.5+02:00") == 1777022102500000000
     assert ts_ns("2026-04-24T09:15:02.9041175529+00:00") == 1777022102904117552
-    for bad in ("", "2026-04-24", "nonsense-and-more-chars", None, 5, "2026-04-24T09:15:02.+00:00"):
+    for bad in ("", "2026-04-24", "nonsense-and-more-chars", None, 5, "2026-04-24T09:15:02.+00:00",
+                "2026-04-24T09:15:02.90411755x+00:00", "2026-04-24T09:15:02x", "2026-04-24T09:15:02+0000",
+                "2026-04-24T09:15:02+00:0a"):
         assert ts_ns(bad) is None
 
 

@@ -58,6 +58,10 @@ def ts_ns(value: object) -> int | None:
             return None
         frac = int(digits[:9].ljust(9, "0"))
         text = text[:19] + text[end:]
+    zone = text[19:]  # what chrono accepts: nothing (a naive legacy stamp), Z, or ±HH:MM
+    if zone not in ("", "Z") and not (len(zone) == 6 and zone[0] in "+-" and zone[3] == ":"
+                                      and (zone[1:3] + zone[4:]).isascii() and (zone[1:3] + zone[4:]).isdigit()):
+        return None
     try:
         when = datetime.fromisoformat(text)
     except ValueError:

@@ -110,12 +110,25 @@ class _Turn:
     """The last finished turn, assembled from messages fed newest first."""
 
     def __init__(self) -> None:
-        self.newest: int | None = None
+        self.stamped: int | None = None
+        """The newest stamp not in opendev's own form."""
+        self.plain: list[str] = []
+        """Stamps in opendev's own form (``…T…+00:00``, nine digits): as text, they sort as in time."""
         self.prompt: str | None = None
         self.found_prompt = False
         self.reply: str | None = None
         self.summary: str | None = None
         self.last_tool: tuple[str, bool] | None = None
+
+    @property
+    def newest(self) -> int | None:
+        """The newest timestamp met."""
+        best = self.stamped
+        for text in sorted(set(self.plain), reverse=True):
+            ns = ts_ns(text)  # None for a malformed one (a month 13, a letter): the next one then
+            if ns is not None:
+                return ns if best is None or ns > best else best
+        return best
 
     def reply_or_summary(self) -> str | None:
         return self.reply if self.reply is not None else self.summary
@@ -124,9 +137,12 @@ class _Turn:
         """Account for one message; False once nothing older can change the answer."""
         calls = _calls(m)
         for stamp in [m.get("timestamp"), *(c.get("timestamp") for c in calls)]:
+            if type(stamp) is str and len(stamp) == 35 and stamp[10] == "T" and stamp.endswith("+00:00"):
+                self.plain.append(stamp)  # parsed at the end, the newest only: a save stamps many alike
+                continue
             ns = ts_ns(stamp)
-            if ns is not None and (self.newest is None or ns > self.newest):
-                self.newest = ns
+            if ns is not None and (self.stamped is None or ns > self.stamped):
+                self.stamped = ns
         role = m.get("role")
         content = m.get("content")
         if role == "assistant":
