@@ -48,6 +48,9 @@ def ts_ns(value: object) -> int | None:
         if fast is not None:
             return fast
     text = value[:-1] + "Z" if value[-1] == "z" else value  # RFC 3339 allows a lower-case "z" (and "t")
+    digits = text[0:4] + text[5:7] + text[8:10] + text[11:13] + text[14:16] + text[17:19]
+    if text[4] + text[7] + text[13] + text[16] != "--::" or not (digits.isascii() and digits.isdigit()):
+        return None  # YYYY-MM-DD?HH:MM:SS and nothing else (fromisoformat also takes week dates, "2026-W17-5")
     frac = 0
     if len(text) > 19 and text[19] == ".":
         end = 20
