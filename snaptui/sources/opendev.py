@@ -65,8 +65,9 @@ MARKER_MAX = 64 * 1024
 JSON_MAX = 64 * 1024 * 1024
 """A ``.json`` is a few KiB (its messages live in the ``.jsonl``); a legacy all-in-one file can be larger."""
 
-VALUE_VERSION = 5
-"""First element of every :func:`read_session` tuple: a value cached by an older layout is not used."""
+VALUE_VERSION = 6
+"""First element of every :func:`read_session` tuple: a value cached by an older layout, or read
+by older rules (5: a timestamp in a form chrono refuses was taken), is not used."""
 
 
 class StoreFile(NamedTuple):
