@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     """The ``.pieces`` file a recipe's ranges are in: device, inode, size, mtime, and
     its answer's offset and size."""
 
-MAGIC = b"SNAPMRG3"
+MAGIC = b"SNAPMRG4"
 MISSING = (b"missing", b"")
 """The listing print of a recovery directory that does not exist."""
 NONE = (b"none", b"")
