@@ -300,3 +300,17 @@ async def test_the_detail_of_a_row_in_both_sources_names_what_enter_runs(tmp_pat
         text = app.detail.text
         assert "opendev -d ~/proj-a -r bbbbbbbbbbbb" in text, text
         assert "has no session of this id" not in text
+
+
+async def test_the_startup_tui_starts_on_the_newest_store_crash_not_seen(tmp_path, root):
+    from snaptui.catalog.seen import seen_key
+
+    found = fx.scan(root)
+    newest, older = found["bbbbbbbbbbbb"], found["cccccccccccc"]
+    assert newest.timestamp_ms > older.timestamp_ms
+    for seen, start in (({}, "bbbbbbbbbbbb"), ({seen_key(newest): newest.timestamp_ms}, "cccccccccccc")):
+        app = app_for(tmp_path, root)
+        app.start_unseen = seen
+        async with app.run_test(size=(160, 50)) as pilot:
+            await settle(pilot)
+            assert app.session_list.current.item.session_id == start

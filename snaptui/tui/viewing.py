@@ -21,6 +21,7 @@ from textual.worker import get_current_worker
 
 from snaptui.catalog.liveness import Live
 from snaptui.catalog.scan import Catalog
+from snaptui.catalog.seen import unseen
 from snaptui.present import detail as detail_text
 from snaptui.present import humanfmt
 from snaptui.present.diffs import Cancelled
@@ -175,8 +176,8 @@ class ViewingApp(FollowingApp):
             return None
         if self.start_unseen is not None:
             seen = self.start_unseen
-            for s in catalog.incomplete:
-                if seen.get(s.name) != s.timestamp_ms and not self._may_run(s):
+            for s in unseen(catalog.incomplete, seen):
+                if not self._may_run(s):
                     return s.key
             for s in catalog.incomplete:
                 if not self._may_run(s):
