@@ -222,6 +222,11 @@ BREAKS = " \t\n\"'><=;|&(:"
     ("snaptui resume ab:c", ["resume"], "ab:c", "c", ""),
     ("snaptui resume ab'cd'e", ["resume"], "abcde", "abcde", ""),
     ("echo hi; snaptui x", ["x"][:0], "x", "x", ""),
+    ("snaptui --dir $'/a\\nb\\x1b\\'c\\xc3\\xa9\\u00e9\\101\\q' resume i",
+     ["--dir", "/a\nb\x1b'c\u00e9\u00e9A\\q", "resume"], "i", "i", ""),
+    ("snaptui resume x$'\\ty", ["resume"], "x\ty", "\ty", "$'"),  # the cursor inside $'…'
+    ("snaptui resume \\$'a'", ["resume"], "$a", "$a", ""),  # an escaped $ is a $, then 'a'
+    ("snaptui resume $'\\x4'1", ["resume"], "\x041", "\x041", ""),  # one hex digit, then text
 ])
 def test_bash_lines_split_as_bash_reads_them(line, words_, current, region, state):
     got = complete_words.split_bash(line, BREAKS)
@@ -229,10 +234,10 @@ def test_bash_lines_split_as_bash_reads_them(line, words_, current, region, stat
 
 
 HOSTILE_WORDS = ["plain", "a b", "it's", 'say "hi"', "$(touch PWNED)", "`x`", "a;b|c&d", "~user", "*?[x]",
-                 "back\\slash", "new!hist", "a:b=c", "é ü", "{a,b}", "#x"]
+                 "back\\slash", "new!hist", "a:b=c", "é ü", "{a,b}", "#x", "nl\nx", "esc\x1b]0;t\x07", "c1\x9b1m"]
 
 
-@pytest.mark.parametrize("state", ["", "'", '"'])
+@pytest.mark.parametrize("state", ["", "'", '"', "$'"])
 def test_bash_replies_read_back_as_the_candidate(state, tmp_path):
     """Each reply, where readline puts it (after an open quote, which it then closes), is the candidate."""
     bash = require_tool("bash")
@@ -243,7 +248,8 @@ def test_bash_replies_read_back_as_the_candidate(state, tmp_path):
         if reply is None:
             assert state == '"' and "!" in candidate
             continue
-        script.append(f"printf '%s\\0' {state}{reply}{state}")
+        assert reply.replace(" ", "").isprintable(), reply  # nothing raw inserted on the line
+        script.append(f"printf '%s\\0' {state}{reply}{state[-1:]}")
         expected.append(candidate)
     out = subprocess.run([bash, "-c", "\n".join(script)], cwd=tmp_path, capture_output=True, timeout=30)
     assert out.stdout.decode().split("\0")[:-1] == expected

@@ -288,3 +288,24 @@ def test_a_state_directory_that_cannot_be_written_is_said_on_leaving(tmux, world
     tmux("send-keys", "-t", "first", "q")
     screen = tmux.wait_for("first", "cannot be written")
     assert "snaptui: " in screen and "notremembered" in screen.replace("\n", "").replace(" ", "")
+
+
+WORDS = ["plain", "it's a \\ path", "esc \x1b]52;c;SGVsbG8=\x07 bell", "csi \x9b31m", "nl\nand\ttab\r",
+         "del \x7f", "bidi \u202e\u2066 sep \u2028", "caf\u00e9 \U0001f680 \u9879\u76ee", "bytes \udcff\udc9b",
+         "-x", "$(touch PWNED6)`touch PWNED7`", "lone \ud800"]
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_every_word_is_quoted_in_printable_characters_and_read_back_exact(shell, world):
+    from snaptui.actions.shell import quote
+
+    quoted = [quote(w, shell) for w in WORDS]
+    for q in quoted:
+        assert q.replace(" ", "").isprintable(), q  # nothing a terminal or the history acts on
+    script = " ".join(["printf '%s\\0'", *quoted])
+    proc = run_shell(shell, script, world)
+    assert proc.returncode == 0, proc.stderr.decode()
+    want = [w.encode("utf-8", "surrogateescape") if "\ud800" not in w else w.encode("utf-8", "surrogatepass")
+            for w in WORDS]
+    assert proc.stdout.split(b"\0")[:-1] == want
+    assert nothing_ran(world)

@@ -29,7 +29,7 @@ class BashLine:
         self.region = region
         """The part of ``current`` readline replaces with a reply, without its quotes."""
         self.state = state
-        """The quoting that part starts in: ``""`` (none), ``"'"`` or ``'"'``."""
+        """The quoting that part starts in: ``""`` (none), ``"'"``, ``'"'`` or ``"$'"``."""
 
 
 def split_bash(line: str, breaks: str) -> BashLine:
@@ -39,7 +39,10 @@ def split_bash(line: str, breaks: str) -> BashLine:
     cur = region = before_quote = ""
     state = region_state = ""
     in_word = escaped = False
-    for ch in line:
+    i, n = 0, len(line)
+    while i < n:
+        ch = line[i]
+        i += 1
         if escaped:
             escaped = False
             if ch == "\n":
@@ -69,6 +72,12 @@ def split_bash(line: str, breaks: str) -> BashLine:
             in_word = False
             continue
         in_word = True
+        if ch == "$" and line[i : i + 1] == "'":  # $'…': bash's escapes, read as bash reads them
+            text, i, closed = _ansi_c(line, i + 1)
+            if closed:
+                cur, region = cur + text, region + text
+                continue
+            return BashLine(words[1:], cur + text, text, "$'")  # the cursor is inside it
         if ch in "'\"":
             state, before_quote, region, region_state = ch, region, "", ch
             continue
@@ -77,17 +86,73 @@ def split_bash(line: str, breaks: str) -> BashLine:
     return BashLine(words[1:], cur, region, region_state)
 
 
+_ESCAPES = {"a": 7, "b": 8, "e": 27, "E": 27, "f": 12, "n": 10, "r": 13, "t": 9, "v": 11,
+            "\\": 92, "'": 39, '"': 34, "?": 63}
+_DIGITS = {"x": (16, 2), "u": (16, 4), "U": (16, 8), "o": (8, 3)}
+
+
+def _ansi_c(line: str, i: int) -> tuple[str, int, bool]:
+    """The text of a ``$'…'`` whose body starts at ``line[i]``: ``(text, index after it,
+    closed)``. ``\\xHH`` and octal escapes are bytes (so UTF-8 is read across them); an
+    escape bash does not know stands for itself, backslash and all."""
+    out = bytearray()
+    n = len(line)
+    while i < n:
+        ch = line[i]
+        i += 1
+        if ch == "'":
+            return out.decode("utf-8", "surrogateescape"), i, True
+        if ch != "\\" or i >= n:
+            out += ch.encode("utf-8", "surrogateescape")
+            continue
+        kind = line[i]
+        i += 1
+        if kind in _ESCAPES:
+            out.append(_ESCAPES[kind])
+            continue
+        octal = kind in "01234567"
+        if kind not in _DIGITS and not octal:
+            out += ("\\" + kind).encode("utf-8", "surrogateescape")
+            continue
+        base, most = _DIGITS["o" if octal else kind]
+        start = i - 1 if octal else i
+        end = start
+        allowed = "01234567" if octal else "0123456789abcdefABCDEF"
+        while end < n and end - start < most and line[end] in allowed:
+            end += 1
+        if end == start:
+            out += ("\\" + kind).encode("utf-8", "surrogateescape")
+            continue
+        value = int(line[start:end], base)
+        i = end
+        if octal or kind == "x":
+            out.append(value & 0xFF)
+        elif value < 0x110000:
+            out += chr(value).encode("utf-8", "surrogatepass")
+    return out.decode("utf-8", "surrogateescape"), i, False
+
+
 def bash_reply(line: BashLine, candidate: str) -> str | None:
     """What replaces readline's part of the word so that the word reads ``candidate``
     (None: it cannot be written there safely)."""
+    from snaptui.actions.shell import ansi_c
+
     text = line.region + candidate[len(line.current):]
-    if line.state == "'":
-        return text.replace("'", "'\\''")
-    if line.state == '"':
-        if "!" in text:
-            return None  # history expansion inside double quotes cannot be escaped
-        return "".join("\\" + c if c in '$`"\\' else c for c in text)
-    return "".join(c if c in _SAFE or (c > "\x7f" and c.isprintable()) else "\\" + c for c in text)
+    if line.state == "$'":
+        return ansi_c(text)
+    if line.state == '"' and "!" in text:
+        return None  # history expansion inside double quotes cannot be escaped
+    out: list[str] = []
+    for c in text:
+        if c != " " and not c.isprintable():  # a control character: in $'…' (the quote closed and reopened)
+            out.append(f"{line.state}$'{ansi_c(c)}'{line.state}")
+        elif line.state == "'":
+            out.append("'\\''" if c == "'" else c)
+        elif line.state == '"':
+            out.append("\\" + c if c in '$`"\\' else c)
+        else:
+            out.append(c if c in _SAFE or c > "\x7f" else "\\" + c)
+    return "".join(out)
 
 
 def fish_word(token: str) -> str:
