@@ -314,3 +314,33 @@ async def test_the_startup_tui_starts_on_the_newest_store_crash_not_seen(tmp_pat
         async with app.run_test(size=(160, 50)) as pilot:
             await settle(pilot)
             assert app.session_list.current.item.session_id == start
+
+
+@pytest.mark.parametrize("typed,shown", [("whitespace-only", "bbbbbbbb"), ("http 529", "cccccccc"),
+                                         ("cargo test", "bbbbbbbb")])
+async def test_the_filter_finds_a_store_session_by_its_lost_prompt_error_and_asked_tools(tmp_path, root, typed, shown):
+    app = app_for(tmp_path, root)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *typed)
+        await pilot.pause(0.3)  # the list follows once typing pauses
+        await settle(pilot)
+        rows = [r.item.session_id for r in app.session_list.rows if r.item is not None]
+        assert [sid[:8] for sid in rows] == [shown]
+
+
+def test_a_snapshot_row_with_its_store_twin_is_found_by_the_twin_s_lost_prompt():
+    """The previews' texts of a snapshot row do not hold what its store twin told: both are searched."""
+    from snaptui.catalog.scan import Catalog
+    from snaptui.present.viewmodel import build_rows
+    from snaptui.sources.records import LostTurn, Session
+
+    lost = LostTurn("Rewrite the parser", "error", "HTTP 529: overloaded", (("Bash", "cargo test"),), None, None)
+    row = Session(key="snapshot:/r/a", source="snapshot", path="/r/a", name="a", identity=(0, 0, 0, 0), is_link=False,
+                  session_id="a", project_dir="/srv/app", timestamp_ms=1, completed=False, cost_usd=None,
+                  message_count=1, last_tool=None, failures=0, tool_names="", title="The parser", lost_turn=lost)
+    texts = {row.key: "a\n/srv/app\nbash\ncall-1\nsome preview"}
+    for query, found in (("rewrite the", True), ("529", True), ("cargo test", True), ("the parser", True),
+                         ("some preview", True), ("nothing like it", False)):
+        rows = build_rows(Catalog("/r", incomplete=[row]), now_ms=1, query=query, texts=texts)
+        assert any(r.item == row for r in rows) is found, query

@@ -92,7 +92,21 @@ class Only(NamedTuple):
 
 def search_text(session: Session) -> str:
     """What the filter matches for a session whose previews are not loaded yet."""
-    return f"{session.session_id}\n{session.project_dir}\n{session.name}\n{session.tool_names}".lower()
+    base = f"{session.session_id}\n{session.project_dir}\n{session.name}\n{session.tool_names}".lower()
+    return base + told_text(session)
+
+
+def told_text(session: Session) -> str:
+    """What the filter matches of a session's title and lost turn (opendev's store: the
+    prompt a person remembers, the error, the tools asked for), lowercased; "" for none."""
+    lost = session.lost_turn
+    if session.title is None and lost is None:
+        return ""
+    parts = [session.title or ""]
+    if lost is not None:
+        parts += [lost.prompt or "", lost.error or "", lost.last_turn_prompt or ""]
+        parts += [f"{name} {argument}" for name, argument in lost.pending_tools]
+    return "\n" + "\n".join(parts).lower()
 
 
 def _sort_key(sort: str) -> Callable[[Session], tuple[float | str, ...]]:
@@ -133,8 +147,8 @@ def build_rows(
             return True
         text = texts.get(s.key)
         if text is None:
-            text = search_text(s)
-        return query in text
+            return query in search_text(s)
+        return query in text or (s.title is not None or s.lost_turn is not None) and query in told_text(s)
 
     rows: list[Row] = []
     incomplete = [s for s in result.incomplete if keep(s)]
