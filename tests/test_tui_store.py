@@ -344,3 +344,23 @@ def test_a_snapshot_row_with_its_store_twin_is_found_by_the_twin_s_lost_prompt()
                          ("some preview", True), ("nothing like it", False)):
         rows = build_rows(Catalog("/r", incomplete=[row]), now_ms=1, query=query, texts=texts)
         assert any(r.item == row for r in rows) is found, query
+
+
+async def test_each_line_of_a_lost_prompt_stands_under_the_first(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    use_utc(monkeypatch)
+    root = tmp_path / "opendev"
+    s = fx.new_session(root, str(tmp_path), "dddddddddddd", now_ns=fx.T0_NS)
+    s.turn("Please fix the tests\nand then run them\n\n\x1b[31mall of them", [[fx.READ]], end="crash")
+    for path in root.rglob("*"):
+        os.utime(path, (OLD, OLD), follow_symlinks=False)
+    app = app_for(tmp_path, root)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        lines = screen_text(app).splitlines()
+        first = next(i for i, line in enumerate(lines) if "Lost turn" in line)
+        column = lines[first].index("\u201c") + 1
+        assert lines[first][column:].rstrip().endswith("Please fix the tests")
+        assert lines[first + 1][column - 1:].rstrip().endswith("and then run them")
+        assert lines[first + 1][:column - 1].strip(" \u2502") == ""  # nothing but the pane's edge before it
+        assert lines[first + 3][column - 1:].rstrip().endswith("\u241b[31mall of them\u201d")

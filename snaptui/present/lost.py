@@ -49,7 +49,9 @@ def spans(lost: LostTurn, field: Callable[..., list[tuple[str, str]]]) -> list[t
     parts: list[tuple[str, str]] = []
     if lost.prompt is not None:
         text = multi_line(lost.prompt[:4000]) + ("…" if len(lost.prompt) > 4000 else "")
-        parts += field("Lost turn", (f"\u201c{text}\u201d", "strong"))
+        lines = f"\u201c{text}\u201d".split("\n")  # each under the first, as wrapped lines are
+        for i, line in enumerate(lines):
+            parts += field("Lost turn" if i == 0 else "", (line, "strong"))
     else:
         parts += field("Lost turn", ("its prompt is not in the log", "muted"))
     for i, (name, argument) in enumerate(lost.pending_tools[:20]):
