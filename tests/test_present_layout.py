@@ -179,6 +179,29 @@ def test_status_fits_and_counts_filter_matches_and_hidden_marks():
     assert "1 of 2 · —" in "".join(t for t, _ in spans)
 
 
+def test_a_narrow_status_drops_its_parts_one_at_a_time_the_leftovers_after_completed_shown():
+    from snaptui.catalog.scan import Catalog
+    from snaptui.sources.records import DamagedFile, Leftover
+
+    cat = Catalog("/r", incomplete=[session(cost=2.5)] * 18, completed=[session(completed=True)],
+                  damaged=[DamagedFile("k", "snapshot", "/r/x.json", "x.json", "not JSON")],
+                  leftovers=[Leftover("l", "/r/a.json.tmp", "a.json.tmp", "a.json", "orphan", "", 0, 0)])
+    wide = "".join(t for t, _ in status_spans("/home/ann/.opendev/data/recovery", cat, sort="newest",
+                                              show_completed=True, marks=0, query="", progress=""))
+    assert "18 interrupted · 1 damaged · 1 leftover · $45.00 at stake · 1 completed shown  sort: newest" in wide
+    seen = []
+    for cut in range(width(wide), 20, -1):
+        text = "".join(t for t, _ in status_spans("/home/ann/.opendev/data/recovery", cat, sort="newest",
+                                                  show_completed=True, marks=0, query="", progress="", width=cut))
+        assert width(text) <= cut or cut < width("18 interrupted · $45.00 at stake")
+        seen.append(text)
+    at_80 = seen[width(wide) - 80]
+    assert "1 leftover" in at_80 and "1 damaged" in at_80 and "$45.00 at stake" in at_80
+    gone = [next((i for i, t in enumerate(seen) if part not in t), len(seen))
+            for part in ("completed shown", "leftover", "damaged")]
+    assert gone[0] < gone[1] < gone[2]  # one at a time, never together
+
+
 def test_contrast_math_and_adjustment():
     assert round(ratio((0, 0, 0), (255, 255, 255)), 1) == 21.0
     orange, grey = parse_hex("#FFA62B"), parse_hex("#D8D8D8")

@@ -32,7 +32,8 @@ def status_spans(directory: str, catalog: Catalog | None, *, sort: str, show_com
         if any(s.cost_usd is not None for s in catalog.incomplete):  # opendev's store records no cost
             groups.append((1, [(" · ", ""), (f"{humanfmt.cost(catalog.cost_at_stake)} at stake", "warn")]))
         if show_completed:
-            groups.append((3, [(" · ", ""), (f"{humanfmt.count(len(catalog.completed))} completed shown", "muted")]))
+            # the list says so too, with its "Completed (N)" header: it goes before the leftovers
+            groups.append((4, [(" · ", ""), (f"{humanfmt.count(len(catalog.completed))} completed shown", "muted")]))
     groups.append((5, [("  ", ""), (f"sort: {sort}", "muted")]))
     if marks:
         mark: list[Span] = [("  ", ""), (f"{humanfmt.count(marks)} marked", "title")]
@@ -56,9 +57,9 @@ def status_spans(directory: str, catalog: Catalog | None, *, sort: str, show_com
     if width is not None:
         used = sum(cells.width(t) for _, g in groups for t, _ in g)
         for level in range(6, 0, -1):
-            if used <= width:
-                break
-            for group in [g for g in groups if g[0] == level]:
+            for group in reversed([g for g in groups if g[0] == level]):  # one at a time, the last first
+                if used <= width:
+                    break
                 used -= sum(cells.width(t) for t, _ in group[1])
                 groups.remove(group)
     parts = [span for _, g in groups for span in g]
