@@ -364,3 +364,33 @@ async def test_each_line_of_a_lost_prompt_stands_under_the_first(tmp_path, monke
         assert lines[first + 1][column - 1:].rstrip().endswith("and then run them")
         assert lines[first + 1][:column - 1].strip(" \u2502") == ""  # nothing but the pane's edge before it
         assert lines[first + 3][column - 1:].rstrip().endswith("\u241b[31mall of them\u201d")
+
+
+async def test_the_resume_elsewhere_footer_names_its_keys_and_the_buttons_are_reached_by_them(tmp_path, root):
+    from snaptui.tui.footer import SnapFooter
+    from snaptui.tui.relocate import ResumeElsewhereScreen
+
+    app = app_for(tmp_path, root)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ResumeElsewhereScreen)
+        footer = " ".join(f"{k.key_display} {k.description}" for k in app.screen.query_one(SnapFooter).children)
+        for named in ("tab Complete or next", "Resume here", "Back", "esc Cancel"):
+            assert named in footer, footer
+        await pilot.press("tab")  # the gone directory completes to nothing: on to the buttons
+        await pilot.pause()
+        assert app.focused.id == "cancel"
+        await pilot.press("shift+tab")
+        await pilot.pause()
+        assert app.focused.id == "new-dir"
+        await pilot.press("tab", "tab")
+        await pilot.pause()
+        assert app.focused.id == "create"
+        await pilot.press("enter")
+        for _ in range(100):
+            if app.return_value is not None:
+                break
+            await pilot.pause(0.02)
+    assert app.return_value is not None and os.path.isdir(tmp_path / "gone")

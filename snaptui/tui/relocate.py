@@ -67,7 +67,8 @@ class PathInput(Input):
     """An input for a directory: tab takes the suggested completion (as right does at the
     end), and moves on only when there is none."""
 
-    BINDINGS = [Binding("tab", "complete_or_next", "Complete", show=False)]
+    BINDINGS = [Binding("tab", "complete_or_next", "Complete or next", show=True),
+                Binding("enter", "submit", "Resume here", show=True)]
 
     async def action_complete_or_next(self) -> None:
         suggestion = self._suggestion
@@ -95,8 +96,10 @@ class Choice:
 class ResumeElsewhereScreen(ModalScreen["Choice | None"]):
     """Where to resume a session whose project directory is gone."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
-    """Escape cancels: nothing is copied or created."""
+    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True),
+                Binding("shift+tab", "app.focus_previous", "Back", show=True)]
+    """Escape cancels: nothing is copied or created. Tab completes the path, else moves on to the
+    buttons, as shift+tab does backwards (both named in the footer: the buttons are reached so)."""
 
     def __init__(self, session: Session) -> None:
         super().__init__()
