@@ -208,3 +208,10 @@ def test_a_day_says_how_many_of_its_sessions_record_no_cost():
     assert day_words(Day(today, 6, 6.17, 4), today).endswith(": 6 sessions, $6.17 (2 of them with no cost recorded)")
     assert day_words(Day(today, 2, 0.0, 0), today).endswith(": 2 sessions, no cost recorded")
     assert day_words(Day(today, 1, 1.5, 1), today).endswith(": 1 session, $1.50")
+
+
+def test_the_cost_sort_puts_sessions_with_no_cost_recorded_last():
+    cat = catalog([rec("none-new", 50, None), rec("zero", 10, 0.0), rec("two", 20, 2.0), rec("none-old", 5, None),
+                   rec("neg", 30, -0.0)])
+    rows = build_rows(cat, now_ms=100, sort="cost")
+    assert [r.item.session_id for r in rows if r.kind == SESSION] == ["two", "neg", "zero", "none-new", "none-old"]

@@ -111,7 +111,7 @@ def told_text(session: Session) -> str:
 
 def _sort_key(sort: str) -> Callable[[Session], tuple[float | str, ...]]:
     if sort == "cost":
-        return lambda s: (-float(s.cost_usd or 0), -s.timestamp_ms, s.name)
+        return lambda s: (s.cost_usd is None, -float(s.cost_usd or 0), -s.timestamp_ms, s.name)  # unknown last
     if sort == "messages":
         return lambda s: (-s.message_count, -s.timestamp_ms, s.name)
     if sort == "project":
