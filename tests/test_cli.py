@@ -461,3 +461,18 @@ def test_the_undo_line_of_one_of_two_dismissed_twins_brings_back_that_one(cli, t
     assert cli(*args, *shlex.split(hint)[1:]).code == 0
     listed = json.loads(cli(*args, "list", "--json").out)
     assert [o["path"] for o in listed] == [second]  # the first stays dismissed
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_a_terminal_encoding_without_unicode_gets_question_marks_never_a_traceback(cli, recovery, encoding):
+    write(recovery, "café-项目", project="/srv/项目 — ✗")
+    env = {"PYTHONIOENCODING": encoding}
+    for args in (["list", "--dir", str(recovery)], ["stats", "--dir", str(recovery)], ["--help"],
+                 ["resume", "nothing-like-it-—", "--dir", str(recovery)]):
+        run = cli(*args, env=env)
+        assert "Traceback" not in run.err and run.code in (0, 2), (args, run)
+        assert run.stdout_bytes.decode(encoding) or run.err
+    shown = cli("list", "--dir", str(recovery), env=env)
+    assert "/srv/?? ? ?" in shown.out and "caf" in shown.out
+    listed = cli("list", "--json", "--dir", str(recovery), env=env)
+    assert '"project_dir": "/srv/项目 — ✗"' in listed.stdout_bytes.decode("utf-8")  # JSON stays UTF-8

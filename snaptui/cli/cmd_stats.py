@@ -31,7 +31,7 @@ def run(args: Parsed) -> int:
     where = places(catalog, ctx.store_roots, ctx.snapshots)
     columns = terminal_columns()
     text = render(figures, where=where, days=days, columns=columns, now_ms=now)
-    sys.stdout.buffer.write(text.encode("utf-8", "replace"))
+    sys.stdout.buffer.write(text.encode(sys.stdout.encoding or "utf-8", "replace"))  # a lone surrogate: "?"
     return 0
 
 

@@ -21,6 +21,7 @@ from snaptui.cli.spec import PROG
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = sys.argv[1:] if argv is None else list(argv)
+    _never_unencodable()
     try:
         return run(parse(args))
     except KeyboardInterrupt:
@@ -51,6 +52,18 @@ def main(argv: list[str] | None = None) -> int:
             error(f"{where}{exc.strerror or exc}")
             return 1
         raise
+
+
+def _never_unencodable() -> None:
+    """Text the terminal's encoding cannot hold (a locale in Latin-1 or ASCII: "—", "✗", a
+    CJK project name) comes out as "?" rather than as a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="replace")
+            except (ValueError, OSError):  # closed, or not a text stream after all
+                pass
 
 
 def leave(status: int) -> None:
