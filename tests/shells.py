@@ -59,7 +59,7 @@ def run_shell(shell: str, script: str, world: dict, timeout: float = 60) -> subp
 
 
 def snaptui_words(shell: str) -> str:
-    from snaptui.actions.shell import quote
+    from snaptui.base.shellwords import quote
 
     return " ".join(quote(w, shell) for w in snaptui_command())
 
@@ -83,7 +83,7 @@ def rc_file(world: dict, shell: str, *, compinit_after: bool = False) -> Path:
 
 def interactive(world: dict, shell: str, *, compinit_after: bool = False) -> str:
     """The command line of an interactive ``shell`` reading :func:`rc_file` (and nothing else)."""
-    from snaptui.actions.shell import quote
+    from snaptui.base.shellwords import quote
 
     exe = require_tool(shell)
     rc = quote(str(rc_file(world, shell, compinit_after=compinit_after)), "bash")

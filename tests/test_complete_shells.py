@@ -15,7 +15,7 @@ import pytest
 
 from conftest import require_tool, snaptui_command
 from shells import HOSTILE_ID, Tmux, agent_saw, interactive, make_world, nothing_ran, run_shell, snaptui_words
-from snaptui.actions.shell import quote
+from snaptui.base.shellwords import quote
 
 PREFIX = HOSTILE_ID[:8]  # "id-$(tou": the id up to what names it
 

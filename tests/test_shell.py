@@ -297,7 +297,7 @@ WORDS = ["plain", "it's a \\ path", "esc \x1b]52;c;SGVsbG8=\x07 bell", "csi \x9b
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_every_word_is_quoted_in_printable_characters_and_read_back_exact(shell, world):
-    from snaptui.actions.shell import quote
+    from snaptui.base.shellwords import quote
 
     quoted = [quote(w, shell) for w in WORDS]
     for q in quoted:
@@ -308,4 +308,21 @@ def test_every_word_is_quoted_in_printable_characters_and_read_back_exact(shell,
     want = [w.encode("utf-8", "surrogateescape") if "\ud800" not in w else w.encode("utf-8", "surrogatepass")
             for w in WORDS]
     assert proc.stdout.split(b"\0")[:-1] == want
+    assert nothing_ran(world)
+
+
+def test_the_shown_and_copied_resume_command_is_printable_and_runs_the_session(world, tmp_path):
+    """What ``c`` copies and the detail pane shows: typed back into bash, it resumes that session."""
+    from snaptui.actions.resume import plan
+    from snaptui.catalog.scan import scan
+    from snaptui.settings.config import DEFAULTS
+
+    sid = "esc-\x1b]52;c;SGVsbG8=\x07-\x9b31m"
+    write(world["recovery"], sid, project=str(world["project"]), name="escapes.json")
+    session = next(s for s in scan(str(world["recovery"])).sessions if s.session_id == sid)
+    shown = plan(DEFAULTS["resume_command"], session).display(home=str(tmp_path / "nobody"))
+    assert shown.replace(" ", "").isprintable() and shown.startswith("opendev -d ")
+    proc = run_shell("bash", f"cd {shlex.quote(str(world['project']))} && {shown}", world)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert agent_saw(world["log"])["args"] == ["-d", str(world["project"]), "-r", sid]
     assert nothing_ran(world)

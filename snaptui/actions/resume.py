@@ -37,9 +37,9 @@ class Plan:
         words = []
         for arg in self.argv:
             if home and arg.startswith(home + "/"):
-                words.append("~/" + shlex.quote(arg[len(home) + 1 :]))
+                words.append("~/" + _word(arg[len(home) + 1 :]))
             else:
-                words.append(shlex.quote(arg))
+                words.append(_word(arg))
         return " ".join(words)
 
 
@@ -86,3 +86,13 @@ def plan(template: str, session: Session) -> Plan:
     saved = opendev_has_it(session)
     return Plan(command_argv(template, session, saved=saved), cwd, usable_project_dir(cwd), session.session_id,
                 fresh=not saved)
+
+
+def _word(text: str) -> str:
+    """One word as a person would type it: bare when it can be, and a control character in it
+    as the escapes the shell function writes (never raw: the line is shown on a terminal)."""
+    if text.replace(" ", "").isprintable():
+        return shlex.quote(text)
+    from snaptui.base.shellwords import quote
+
+    return quote(text, "bash")

@@ -135,7 +135,7 @@ def _ansi_c(line: str, i: int) -> tuple[str, int, bool]:
 def bash_reply(line: BashLine, candidate: str) -> str | None:
     """What replaces readline's part of the word so that the word reads ``candidate``
     (None: it cannot be written there safely)."""
-    from snaptui.actions.shell import ansi_c
+    from snaptui.base.shellwords import ansi_c
 
     text = line.region + candidate[len(line.current):]
     if line.state == "$'":
