@@ -297,3 +297,45 @@ def test_hostile_inputs_counted():
     assert len(DAMAGED) + 6 == len(EXPECTED_DAMAGED) == 22
     assert len(EXPECTED_SESSIONS) == 12
     assert BASE  # the valid base document every case is made from
+
+
+@pytest.mark.parametrize("swap", ["fifo", "dev-zero", "directory"])
+def test_a_fifo_device_or_directory_in_place_of_snaptuis_own_files_is_no_hang_and_no_traceback(
+        cli, tmp_path, isolated_home, swap):
+    """Each of snaptui's own files (caches, indexes, the seen and dismissed memories, the kept
+    answers, the config) replaced by something that is not a regular file: every command still
+    answers, within seconds (a FIFO was waited on forever, /dev/zero read until memory ran out)."""
+    import opendev_fixtures as fx
+
+    recovery = tmp_path / "recovery"
+    recovery.mkdir()
+    for i in range(3):
+        write(recovery, f"crash-{i}", age_s=3600 * (i + 1))
+    store = tmp_path / "opendev"
+    fx.died_mid_turn(store, str(tmp_path), sid="bbbbbbbbbbbb")
+    old = time.time() - 3600
+    for path in [*recovery.iterdir(), *store.rglob("*")]:
+        os.utime(path, (old, old), follow_symlinks=False)
+    where = ["--dir", str(recovery), "--store", str(store)]
+    config = isolated_home / ".config" / "snaptui" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('running_threshold = "5m"\n')
+    for args in (["list", "--json"], ["list"], ["check"], ["discard", "crash-0"], ["discard", "bbbbbbbbbbbb"]):
+        assert cli(*args, *where).code in (0, 1)
+    own = [p for base in (".cache", ".local/state", ".config") for p in (isolated_home / base).rglob("*")
+           if p.is_file() and ".snaptui-trash" not in p.parts]
+    assert len(own) >= 6, own
+    for path in own:
+        path.unlink()
+        if swap == "fifo":
+            os.mkfifo(path)
+        elif swap == "dev-zero":
+            path.symlink_to("/dev/zero")
+        else:
+            path.mkdir()
+    for args in (["check", "--startup"], ["check"], ["list", "--json"], ["list"], ["stats"], ["restore"],
+                 ["__complete", "bash", "--", " \t\n\"'><=;|&(:", "snaptui resume cr"]):
+        run = cli(*args, *where, timeout=20)
+        assert "Traceback" not in run.err and run.code in (0, 1, 2), (args, run)
+        if args[0] in ("list",):
+            assert run.code == 2 and "config file" in run.err  # the config is no file: said, in one line

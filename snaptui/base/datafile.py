@@ -12,6 +12,10 @@ from __future__ import annotations
 import marshal
 import os
 import zlib
+from errno import EINVAL as _EINVAL
+from errno import EISDIR as _EISDIR
+from stat import S_ISDIR as _S_ISDIR
+from stat import S_ISREG as _S_ISREG
 
 from snaptui.base.atomic import write_atomic
 
@@ -45,11 +49,46 @@ def key_for(directory: str) -> str:
     return f"{zlib.crc32(real.encode('utf-8', 'surrogateescape')):08x}"
 
 
+_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+def open_regular(path: str) -> int:
+    """A descriptor of ``path`` for reading, when it is a regular file: a FIFO, a device or a
+    directory put in place of one of snaptui's files is refused (OSError), never waited on or
+    read without end (``/dev/zero``)."""
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not _S_ISREG(mode):
+            raise OSError(_EISDIR if _S_ISDIR(mode) else _EINVAL, "not a regular file", path)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_regular(path: str, limit: int | None = None) -> bytes:
+    """The bytes of the regular file ``path`` (at most ``limit``), see :func:`open_regular`."""
+    fd = open_regular(path)
+    try:
+        size = os.fstat(fd).st_size
+        want = size if limit is None else min(size, limit)
+        chunks = []
+        while want > 0:
+            chunk = os.read(fd, want)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            want -= len(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def read(path: str, magic: bytes, owner: str) -> tuple[object, Buffer]:
     """``(value, blob)`` if ``path`` checks out, else ``(None, b"")``; the blob is a memoryview."""
     try:
-        with open(path, "rb") as f:
-            data = memoryview(f.read())  # slices below copy nothing (the blob can be 20 MB)
+        data = memoryview(read_regular(path))  # slices below copy nothing (the blob can be 20 MB)
         if data[:8] != magic or int.from_bytes(data[8:12], "little") != zlib.crc32(data[12:]):
             return None, b""
         size = int.from_bytes(data[12:20], "little")

@@ -90,8 +90,9 @@ def holder(path: str) -> int | None:
     if path in _held:
         return os.getpid()  # opening and closing the file here would drop the lock
     try:
-        with open(path, "rb") as f:
-            text = f.read(32)
+        from snaptui.base.datafile import read_regular
+
+        text = read_regular(path, 32)
         return int(text) if text.strip() else None
     except (OSError, ValueError):
         return None

@@ -73,7 +73,7 @@ class Kept:
     def unchanged(self) -> pieces.Spliced | None:
         """The kept answer, if nothing it was made from changed; else None."""
         try:
-            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+            fd = datafile.open_regular(self.path)
         except OSError:
             fd = -1
         got = None

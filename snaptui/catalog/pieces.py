@@ -21,6 +21,8 @@ import os
 import struct
 import zlib
 
+from snaptui.base import datafile
+
 TYPE_CHECKING = False  # not typing's: this module is on the fast path of list --json
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -142,7 +144,7 @@ class Pieces:
         if base is None:
             return cls.empty()
         try:
-            fd = os.open(path_for(base), os.O_RDONLY | os.O_CLOEXEC)
+            fd = datafile.open_regular(path_for(base))
         except OSError:
             return cls.empty()
         try:
@@ -290,7 +292,7 @@ def unchanged_with_print(base: str, owner: str, directory: str, *, check_answer:
     in the helper alongside (or here, without one), which then takes ``share`` of
     the stats."""
     try:
-        fd = os.open(path_for(base), os.O_RDONLY | os.O_CLOEXEC)
+        fd = datafile.open_regular(path_for(base))
     except OSError:
         return None
     try:

@@ -13,6 +13,7 @@ import marshal
 import os
 
 from snaptui.base.atomic import write_atomic
+from snaptui.base.datafile import read_regular
 
 TYPE_CHECKING = False  # not typing's: the startup check reads the config and cannot afford it
 if TYPE_CHECKING:
@@ -171,14 +172,19 @@ def load(path: str) -> BaseModel:
         raise ConfigError(f"config file {path}: {where}: {msg}") from None
 
 
+CONFIG_MAX = 1024 * 1024
+"""A config file is a few hundred bytes; anything past a MiB is not one (``/dev/zero``'s worth is refused)."""
+
+
 def _read_toml(path: str) -> dict[str, Any]:
     try:
-        with open(path, "rb") as f:
-            data = f.read()
+        data = read_regular(path, CONFIG_MAX + 1)
     except FileNotFoundError:
         return _absent(path)
     except OSError as exc:
         raise ConfigError(f"config file {path}: {exc.strerror}") from None
+    if len(data) > CONFIG_MAX:
+        raise ConfigError(f"config file {path}: larger than {CONFIG_MAX // 1024} KiB, so not a config file")
     import tomllib
 
     try:
@@ -217,8 +223,7 @@ def load_fast(path: str, cache_dir: str) -> dict[str, Any]:
     key = (path, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
     memo = os.path.join(cache_dir, "config.marshal")
     try:
-        with open(memo, "rb") as f:
-            cached_key, values = marshal.loads(f.read())
+        cached_key, values = marshal.loads(read_regular(memo, CONFIG_MAX))
         if cached_key == key and isinstance(values, dict) and values.keys() == DEFAULTS.keys():
             return values
     except (OSError, ValueError, EOFError, TypeError):

@@ -21,8 +21,9 @@ def state_file(state_dir: str) -> str:
 def load_theme(state_dir: str, configured: str | None) -> str | None:
     """The theme to start with: the one picked last, unless the config's ``theme`` changed since."""
     try:
-        with open(state_file(state_dir), "rb") as f:
-            data = json.loads(f.read(64 * 1024))
+        from snaptui.base.datafile import read_regular
+
+        data = json.loads(read_regular(state_file(state_dir), 64 * 1024))
     except (OSError, ValueError):
         return configured
     if not isinstance(data, dict):
