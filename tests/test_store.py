@@ -47,9 +47,56 @@ def test_restore_keeps_an_older_file_in_its_way_in_the_trash(recovery):
     write(recovery, "a", ts=NOW)
     store.discard(str(recovery), sessions(recovery, "a"), clock=CLOCK)
     write(recovery, "a", ts=NOW - DAY)
-    store.restore(str(recovery), store.find_trashed(str(recovery), "a"), clock=CLOCK)
+    restored = store.restore(str(recovery), store.find_trashed(str(recovery), "a"), clock=CLOCK)
+    assert restored == ["a_session_snapshot.json"] and restored.aside == ["a_session_snapshot.json"]  # said
     assert sessions(recovery, "a")[0].timestamp_ms == NOW
     assert [t.timestamp_ms for t in store.list_trash(str(recovery))] == [NOW - DAY]
+
+
+@pytest.mark.parametrize("in_the_way", ["directory", "damaged", "fifo", "symlink"])
+def test_restore_refuses_what_is_not_an_older_snapshot_and_moves_nothing(recovery, tmp_path, in_the_way):
+    """Only an older snapshot is moved out of the way (into the trash): a directory of the
+    person's, a damaged file, a FIFO or a link there stays, and the restore is refused."""
+    path = write(recovery, "a", ts=NOW)
+    store.discard(str(recovery), sessions(recovery, "a"), clock=CLOCK)
+    if in_the_way == "directory":
+        path.mkdir()
+        (path / "notes.txt").write_text("my precious notes")
+    elif in_the_way == "damaged":
+        path.write_text("damaged")
+    elif in_the_way == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to(write(tmp_path, "a", ts=NOW - DAY))
+    before = sorted(str(p.relative_to(recovery)) for p in recovery.rglob("*"))
+    with pytest.raises(store.ActionError, match="in its place") as refused:
+        store.restore(str(recovery), store.find_trashed(str(recovery), "a"), clock=CLOCK)
+    assert "\n" not in str(refused.value)
+    assert sorted(str(p.relative_to(recovery)) for p in recovery.rglob("*")) == before
+    if in_the_way == "directory":
+        assert (path / "notes.txt").read_text() == "my precious notes"
+
+
+def test_two_restores_of_one_file_at_once_put_it_back_once(recovery, monkeypatch):
+    """The second restore comes while the first has linked the file back and not yet unlinked
+    it from the trash: it leaves the file to the first (it moved it aside as 'older', and the
+    first then failed on the gone trash copy), and nothing is reported restored twice."""
+    path = write(recovery, "a", ts=NOW)
+    data = path.read_bytes()
+    store.discard(str(recovery), sessions(recovery, "a"), clock=CLOCK)
+    trashed = store.find_trashed(str(recovery), "a")
+    real_unlink = os.unlink
+    second: list[list[str]] = []
+
+    def unlink_after_a_second_restore(p, *a, **kw):
+        if not second and str(p) == trashed[0].path:
+            second.append(store.restore(str(recovery), trashed, clock=CLOCK))
+        return real_unlink(p, *a, **kw)
+
+    monkeypatch.setattr(os, "unlink", unlink_after_a_second_restore)
+    first = store.restore(str(recovery), trashed, clock=CLOCK)
+    assert first == ["a_session_snapshot.json"] and second == [[]]
+    assert path.read_bytes() == data and store.list_trash(str(recovery)) == []
 
 
 def test_discarding_a_symlink_moves_the_link_not_its_target(recovery, tmp_path):

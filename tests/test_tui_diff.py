@@ -322,3 +322,31 @@ async def test_u_after_a_restart_asks_before_undoing_a_rollback(home):
         await pilot.press("y")
         await settle(pilot)
         assert tree(project) == after_crash
+
+
+async def test_u_after_a_restart_says_why_a_damaged_last_rollback_is_not_undone_and_undoes_nothing_else(home):
+    from pathlib import Path
+
+    from snaptui.actions import rollback
+
+    project, data = make_crash(home)
+    app = app_for(home, data)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("B")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        state = app.state_dir
+    rolled = tree(project)
+    [batch] = rollback.list_batches(rollback.trash_root(state))
+    (Path(batch.path) / "batch.json").write_bytes(b"\x00garbage")
+    app = app_for(home, data)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        said = [n.message for n in app._notifications]
+        assert any("The last rollback" in m and "cannot be undone" in m for m in said), said
+    assert tree(project) == rolled

@@ -155,26 +155,53 @@ def discard(directory: str, items: list[Item], *, clock: _clock.Clock = _clock.n
     return batch, moved
 
 
-def restore(directory: str, files: list[TrashedFile], *, clock: _clock.Clock = _clock.now_ms) -> list[str]:
-    """Put trashed files back under their names; return the names restored.
+class Restored(list[str]):
+    """The names put back, and (``aside``) those whose older snapshot in their place went to
+    the trash first: the person is told, and can put that one back in turn."""
 
-    Refuses (ActionError) to replace a file holding a newer snapshot. An older
-    or damaged file in the way is first moved to the trash, so nothing is lost.
-    Never overwrites a file that appears meanwhile (link, then unlink).
+    def __init__(self) -> None:
+        super().__init__()
+        self.aside: list[str] = []
+
+
+def restore(directory: str, files: list[TrashedFile], *, clock: _clock.Clock = _clock.now_ms) -> Restored:
+    """Put trashed files back under their names.
+
+    An older (or as old) valid snapshot in the way is first moved to the trash, so
+    nothing is lost, and named in ``aside``. Anything else in the way is refused
+    (ActionError): a newer snapshot, a file that is not a valid snapshot (damaged files
+    are never moved out of sight unasked), a directory, a link, a FIFO. Never overwrites
+    a file that appears meanwhile (link, then unlink); a file another snaptui is putting
+    back at the same moment is left to it.
     """
-    restored = []
+    restored = Restored()
     for t in files:
         dest = os.path.join(directory, t.name)
-        if os.path.lexists(dest):
-            if _newer(_timestamp_of(dest), t.timestamp_ms):
-                raise ActionError(f"not restoring {t.name}: the snapshot in its place is newer (discard it first)")
+        try:
+            src = os.lstat(t.path)
+        except FileNotFoundError:
+            continue  # put back meanwhile by another snaptui, or emptied from the trash: nothing to do
+        try:
+            held = os.lstat(dest)
+        except FileNotFoundError:
+            held = None
+        if held is not None:
+            if (held.st_dev, held.st_ino) == (src.st_dev, src.st_ino):
+                continue  # another snaptui is putting this very file back (linked, not yet unlinked)
+            _may_set_aside(dest, held, t)
             batch = new_batch(directory, clock())
             aside = os.path.join(trash_dir(directory), batch, t.name)
             os.rename(dest, aside)
-            if _newer(_timestamp_of(aside), t.timestamp_ms):  # saved again between the look and the move
+            try:  # saved again, or swapped, between the look and the move: put it back, refuse
+                _may_set_aside(aside, os.lstat(aside), t)
+            except ActionError:
                 move_no_replace(aside, dest)
-                raise ActionError(f"not restoring {t.name}: the snapshot in its place is newer (discard it first)")
-        move_no_replace(t.path, dest)
+                raise
+            restored.aside.append(t.name)
+        try:
+            move_no_replace(t.path, dest)
+        except FileNotFoundError:
+            continue  # another snaptui put it back first
         restored.append(t.name)
         try:
             os.rmdir(os.path.dirname(t.path))  # the batch, once empty
@@ -184,21 +211,32 @@ def restore(directory: str, files: list[TrashedFile], *, clock: _clock.Clock = _
     return restored
 
 
+def _may_set_aside(path: str, st: os.stat_result, restoring: TrashedFile) -> None:
+    """Raise ActionError unless ``path`` (whose lstat is ``st``) is a valid snapshot no newer
+    than the one being restored: the only thing a restore moves out of the way."""
+    name = restoring.name
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a directory" if stat.S_ISDIR(st.st_mode) else \
+            "a symbolic link" if stat.S_ISLNK(st.st_mode) else "a special file"
+        raise ActionError(f"not restoring {name}: {kind} is in its place (move it away first)")
+    try:
+        taken = reader.parse(read_bounded(path, MAX_BYTES)[1])["snapshot_timestamp_ms"]
+    except (OSError, Unreadable, reader.Damaged) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ActionError(f"not restoring {name}: the file in its place is not a valid snapshot ({why}); "
+                          "move it away first") from None
+    if _newer(taken, restoring.timestamp_ms):
+        raise ActionError(f"not restoring {name}: the snapshot in its place is newer (discard it first)")
+
+
 def _newer(current: int | None, restoring: int | None) -> bool:
     """Whether a snapshot time in place beats the one being restored."""
     return current is not None and (restoring is None or current > restoring)
 
 
-def _timestamp_of(path: str) -> int | None:
-    try:
-        taken: int = reader.parse(read_bounded(path, MAX_BYTES)[1])["snapshot_timestamp_ms"]
-    except (OSError, Unreadable, reader.Damaged):  # anything unreadable is "not newer"
-        return None
-    return taken
-
-
 def move_no_replace(src: str, dest: str) -> None:
-    """Rename ``src`` to ``dest`` unless ``dest`` exists (then ActionError)."""
+    """Rename ``src`` to ``dest`` unless ``dest`` exists (then ActionError); FileNotFoundError
+    when ``src`` is gone (another process moved it first)."""
     try:
         os.link(src, dest, follow_symlinks=False)
     except FileExistsError:
@@ -210,7 +248,10 @@ def move_no_replace(src: str, dest: str) -> None:
             raise ActionError(f"not restoring {os.path.basename(dest)}: a file appeared in its place") from None
         os.rename(src, dest)
         return
-    os.unlink(src)
+    try:
+        os.unlink(src)
+    except FileNotFoundError:
+        pass  # another snaptui, restoring the same file, linked it too and unlinked it first
 
 
 def undo_batch(directory: str, batch: str) -> list[str]:

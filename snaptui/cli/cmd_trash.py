@@ -127,8 +127,11 @@ def restore(args: Parsed) -> int:
         undo += [b for b in batches if b not in undo]
     if found:
         existing_directory(ctx)
-        for name in trash.restore(ctx.directory, found):
-            out(f"restored {one_line(name)}")
+        restored = trash.restore(ctx.directory, found)
+        for name in restored:
+            aside = " (the older snapshot in its place is now in the trash: 'snaptui restore' lists it)" \
+                if name in restored.aside else ""
+            out(f"restored {one_line(name)}{aside}")
     for d in dismissed.undismiss(ctx.dirs.state, undismiss):
         out(f"shown again: {one_line(d.session_id, 60) or one_line(d.label)}")
     for path in undo:

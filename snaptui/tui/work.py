@@ -75,6 +75,11 @@ def undo(directory: str, state_dir: str | None, what: Undo | None, clock: _clock
             times += [gone[0].dismissed_ms] if gone else []
             rolled = _newest_rollback(state_dir)
             if rolled is not None and (not times or rolled.created_ms >= max(times)):
+                if rolled.problem:  # said, not skipped for an older discard the person did not mean
+                    ago = humanfmt.ago(rolled.created_ms, clock())
+                    return ActionDone("Nothing undone", f"The last rollback ({ago}) cannot be undone: "
+                                      f"{one_line(rolled.problem, 200)}. snaptui restore lists it; T lists the "
+                                      "discards.", error=True)
                 return RollbackToUndo(rolled)
             if not times:
                 return ActionDone("Nothing to undo", "Nothing was discarded or dismissed, and no rollback is kept.")
@@ -84,17 +89,26 @@ def undo(directory: str, state_dir: str | None, what: Undo | None, clock: _clock
             when = f" (discarded {humanfmt.ago(max(times), clock())})"
         if what.rollback:
             return undo_rollback(what.rollback)
-        names = trash.undo_batch(directory, what.batch) if what.batch else []
+        names = trash.undo_batch(directory, what.batch) if what.batch else trash.Restored()
         shown = dismissed.undismiss(state_dir, what.dismissed) if state_dir and what.dismissed else []
     except (trash.ActionError, OSError) as exc:
         return ActionDone("Undo failed", str(exc), error=True)
-    return ActionDone("Undone", f"Restored {humanfmt.plural(len(names) + len(shown), 'session')}{when}.")
+    return ActionDone("Undone", f"Restored {humanfmt.plural(len(names) + len(shown), 'session')}{when}."
+                      + set_aside(names))
+
+
+def set_aside(restored: trash.Restored) -> str:
+    """What a restore moved out of its way, said (it is in the trash: restorable in turn)."""
+    if not restored.aside:
+        return ""
+    names = ", ".join(one_line(n, 60) for n in restored.aside[:3]) + (" …" if len(restored.aside) > 3 else "")
+    return f" The older snapshot in its place went to the trash ({names}): T lists it."
 
 
 def _newest_rollback(state_dir: str | None) -> Batch | None:
     if not state_dir:
         return None
-    batches = [b for b in rollback.list_batches(rollback.trash_root(state_dir)) if not b.problem]
+    batches = rollback.list_batches(rollback.trash_root(state_dir))
     return batches[0] if batches else None
 
 
@@ -141,7 +155,7 @@ def restore(directory: str, files: list[trash.TrashedFile], clock: _clock.Clock)
     what = (humanfmt.plural(len(names), "session") if sessions == len(names)
             else humanfmt.plural(len(names), "file") if not sessions
             else f"{humanfmt.plural(sessions, 'session')} and {humanfmt.plural(len(names) - sessions, 'file')}")
-    return ActionDone("Restored", f"Restored {what}.")
+    return ActionDone("Restored", f"Restored {what}." + set_aside(names))
 
 
 def purge(plan: purging.PurgePlan, clock: _clock.Clock) -> ActionDone:
