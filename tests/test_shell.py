@@ -6,6 +6,7 @@ project directory and session id are as hostile as a snapshot can make them.
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 import time
@@ -87,6 +88,22 @@ def test_hand_off_file_must_be_private(world, tmp_path):
     proc = subprocess.run([*snaptui_command(), "resume", "hostile.json", "--yes"], env=env,
                           capture_output=True, timeout=60)
     assert proc.returncode == 1 and target.read_text() == "keep"
+
+
+@pytest.mark.parametrize("kind", ["someone else's file", "fifo"])
+def test_a_hand_off_file_that_is_not_ours_is_left_as_it_was(world, tmp_path, kind):
+    target = tmp_path / "shared.txt"
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.write_text("someone else's important data")
+        os.chown(target, 65534, 65534) if os.getuid() == 0 else pytest.skip("chown needs root")
+    env = dict(world["env"], SNAPTUI_HANDOFF=str(target), SNAPTUI_SHELL="bash")
+    proc = subprocess.run([*snaptui_command(), "resume", "hostile.json", "--yes"], env=env,
+                          capture_output=True, timeout=30)
+    assert proc.returncode == 1 and b"not a private regular file" in proc.stderr
+    if kind != "fifo":
+        assert target.read_text() == "someone else's important data"
 
 
 # -- end to end in a real terminal ----------------------------------------------

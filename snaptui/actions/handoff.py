@@ -12,6 +12,7 @@ parse (the shell receives every word quoted).
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import sys
@@ -51,15 +52,20 @@ def hand_off(plan: Plan) -> int:
 
 def _write_private(path: str, text: str) -> None:
     """Write into the shell's temp file: an existing regular file of ours, never a link."""
-    flags = os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    # Not truncated on opening: only once it is known to be ours (a file of someone else's
+    # named by $SNAPTUI_HANDOFF is left as it was); never blocks on a FIFO.
+    flags = os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
     except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a FIFO no one reads
+            raise HandoffError("the hand-off file is not a private regular file") from None
         raise HandoffError(f"cannot write the hand-off file: {exc.strerror or exc}") from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid():
             raise HandoffError("the hand-off file is not a private regular file")
+        os.ftruncate(fd, 0)
         os.write(fd, text.encode("utf-8", "surrogateescape"))
     finally:
         os.close(fd)
