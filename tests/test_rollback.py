@@ -365,7 +365,6 @@ def test_a_rollback_killed_before_it_changed_anything_leaves_no_batch_to_undo(wo
     (lambda w: (w.project / "src/config.rs").write_bytes(b"edited after the rollback\n"),
      "config.rs changed after the rollback"),
     (lambda w: w.file("src/new.rs", b"made again\n"), "new.rs was created again after the rollback"),
-    (lambda w: os.unlink(w.project / "docs/old.md"), "old.md was removed after the rollback"),
 ])
 def test_undo_refuses_when_a_file_changed_after_the_rollback(world, trash, tmp_path, meddle, words):
     crashed_turn(world)
@@ -375,6 +374,17 @@ def test_undo_refuses_when_a_file_changed_after_the_rollback(world, trash, tmp_p
     with pytest.raises(Refused, match=words):
         undo(batch.path)
     assert fingerprint(tmp_path) == everything  # the project, and the batch, as they were
+
+
+def test_a_file_already_as_before_the_rollback_is_left_and_the_rest_put_back(world, trash):
+    """The rollback made docs/old.md again (the lost turn had deleted it); removed since, it is
+    as it was before the rollback: the undo leaves it so, and puts the others back."""
+    crashed_turn(world)
+    after_crash = contents(world.project)
+    batch = apply(plan(world.find(*PATHS).changes, str(world.project)), str(trash), session_may_be_running=False)
+    os.unlink(world.project / "docs/old.md")
+    undo(batch.path)
+    assert contents(world.project) == after_crash and not os.path.exists(batch.path)
 
 
 def test_undo_refuses_a_damaged_saved_copy(world, trash, tmp_path):
@@ -503,3 +513,115 @@ def test_undo_refuses_a_batch_pointing_elsewhere(world, trash, tmp_path):
     with pytest.raises(Refused, match="not a real folder path"):
         undo(batch.path)
     assert fingerprint(tmp_path) == everything
+
+
+
+@pytest.mark.parametrize("stop_after", [1, 3])
+def test_an_undo_stopped_part_way_finishes_when_run_again(world, trash, monkeypatch, stop_after):
+    """Stopped part-way (an error, or a signal), the undo says so and keeps the batch; run
+    again, it puts back the rest (the files it already put back are as before the rollback,
+    which it used to call 'changed after the rollback')."""
+    from snaptui.actions import rollbackbatch
+
+    crashed_turn(world)
+    after_crash = contents(world.project)
+    batch = apply(plan(world.find(*PATHS).changes, str(world.project)), str(trash), session_may_be_running=False)
+    real = rollbackbatch.put_back
+    calls = []
+
+    def fails_later(e, *a, **kw):
+        calls.append(e.relative)
+        if len(calls) > stop_after:
+            raise OSError(1, "Operation not permitted")
+        return real(e, *a, **kw)
+
+    monkeypatch.setattr(rollbackbatch, "put_back", fails_later)
+    with pytest.raises(RollbackError, match=f"after putting back {stop_after} of 4 files.*undo it again"):
+        undo(batch.path)
+    monkeypatch.setattr(rollbackbatch, "put_back", real)
+    undo(batch.path)
+    assert contents(world.project) == after_crash and not os.path.exists(batch.path)
+
+
+def test_a_rollback_killed_part_way_is_undone_and_its_temp_files_swept(world, trash, monkeypatch):
+    """A rollback killed (SIGKILL) after its batch was written and some files changed: the undo
+    puts back what it changed, takes the files it never reached as they are, and removes the
+    temp files the dead process left beside them."""
+    import subprocess
+    import sys
+
+    from snaptui.actions import rollback as rollback_module
+
+    crashed_turn(world)
+    after_crash = contents(world.project)
+    p = plan(world.find(*PATHS).changes, str(world.project))
+    real = rollback_module.rb.move_out
+
+    def killed(*a, **kw):  # the third step (src/new.rs is moved out): dies before it
+        raise KeyboardInterrupt
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(dead.stdout)
+    monkeypatch.setattr(rollback_module.rb, "move_out", killed)
+    monkeypatch.setattr(rollback_module, "_revert", lambda staged, fd: [])  # killed: nothing put back
+    monkeypatch.setattr(rollback_module, "_drop_temps", lambda staged: None)  # nor its temps removed
+    monkeypatch.setattr(rollback_module.shutil, "rmtree", lambda *a, **kw: None)  # nor its batch
+    monkeypatch.setattr(os, "getpid", lambda: dead_pid)  # its temp files are a dead process's
+    with pytest.raises(RollbackError):
+        apply(p, str(trash), session_may_be_running=False)
+    monkeypatch.undo()
+    assert real is rollback_module.rb.move_out
+    left = [n for n in os.listdir(world.project / "docs") if ".tmp." in n]
+    assert left  # old.md's temp, never renamed
+    [batch] = list_batches(str(trash))
+    undo(batch.path)
+    assert contents(world.project) == after_crash
+    assert not [n for d in ("src", "docs", ".") for n in os.listdir(world.project / d) if ".tmp." in n]
+
+
+@pytest.mark.parametrize("when", ["staging", "committing"])
+def test_stop_from_another_thread_ends_a_rollback_with_every_file_as_it_was(world, trash, monkeypatch, when):
+    """What SIGTERM or SIGHUP does to the TUI, whose rollbacks run in a worker thread: the
+    rollback stops before its next file and puts back what it changed; stop() returns once it has."""
+    import threading
+
+    from snaptui.actions import rollback as rollback_module
+
+    crashed_turn(world)
+    after_crash = contents(world.project)
+    p = plan(world.find(*PATHS).changes, str(world.project))
+    second_step = threading.Event()
+    go_on = threading.Event()
+    real = rollback_module._go_on
+    calls = []
+    at = 2 if when == "staging" else len(PATHS) + 2  # before the second file of either phase
+
+    def slow():
+        calls.append(1)
+        if len(calls) == at:
+            second_step.set()
+            go_on.wait(10)
+        return real()
+
+    monkeypatch.setattr(rollback_module, "_go_on", slow)
+    monkeypatch.setattr(rollback_module, "_stop", threading.Event())  # this test's own
+    failed = []
+    worker = threading.Thread(target=lambda: failed.append(_raised(apply, p, str(trash), session_may_be_running=False)))
+    worker.start()
+    assert second_step.wait(10)
+    stopper = threading.Thread(target=rollback_module.stop)
+    stopper.start()
+    go_on.set()
+    stopper.join(10)
+    worker.join(10)
+    assert not stopper.is_alive() and not worker.is_alive()
+    assert isinstance(failed[0], RollbackError)
+    assert contents(world.project) == after_crash and list_batches(str(trash)) == []
+
+
+def _raised(f, *a, **kw):
+    try:
+        f(*a, **kw)
+    except BaseException as exc:  # noqa: BLE001 - what the thread ended with, for the test to look at
+        return exc
+    return None

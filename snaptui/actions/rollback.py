@@ -30,7 +30,9 @@ from __future__ import annotations
 import os
 import shutil
 import stat as _stat
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import NamedTuple
 
 from snaptui.actions import rollbackbatch as rb
@@ -49,14 +51,52 @@ from snaptui.base.atomic import write_atomic
 from snaptui.sources.filehistory import FileChange, Seen
 from snaptui.sources.records import Identity
 
-__all__ = ["Batch", "BatchEntry", "Plan", "Refused", "RollbackError", "Step", "apply", "list_batches", "plan",
-           "read_batch", "trash_root", "undo"]
+__all__ = ["Batch", "BatchEntry", "Plan", "Refused", "RollbackError", "Step", "Stopped", "apply", "list_batches",
+           "plan", "read_batch", "stop", "trash_root", "undo"]
 
 ACTIONS = {"modified": "restore", "deleted": "recreate", "created": "remove"}
 ROLLBACKS = "rollbacks"
 """The folder, in snaptui's state directory, that keeps every rollback's batch."""
 _DID = {"restore": "restored", "recreate": "recreated", "remove": "removed"}
 
+
+
+class Stopped(BaseException):
+    """:func:`stop` was asked (a signal to the TUI, whose rollbacks run in a thread): like
+    Ctrl+C, it ends a rollback after putting back what it did, and an undo where it is."""
+
+
+_stop = threading.Event()
+_idle = threading.Condition()
+_active = 0
+
+
+def stop(timeout: float = 60.0) -> None:
+    """Ask every rollback and undo running in this process to stop before its next file,
+    and wait (up to ``timeout``) until they have: a rollback puts back the files it had
+    changed first. Called from a signal handler of the thread that runs none of them."""
+    _stop.set()
+    with _idle:
+        _idle.wait_for(lambda: _active == 0, timeout)
+
+
+@contextmanager
+def _running() -> Iterator[None]:
+    global _active
+    with _idle:
+        _active += 1
+    try:
+        yield
+    finally:
+        with _idle:
+            _active -= 1
+            _idle.notify_all()
+
+
+def _go_on() -> None:
+    """Before each file: stop here when asked."""
+    if _stop.is_set():
+        raise Stopped
 
 
 def trash_root(state_dir: str) -> str:
@@ -167,18 +207,26 @@ def apply(plan: Plan, trash_root: str, *, session_may_be_running: bool,
         raise Refused("; ".join(f"{s.change.relative}: {s.refused}" for s in plan.refused))
     if not plan.steps:
         raise Refused("nothing to roll back")
+    if _stop.is_set():
+        raise Refused("snaptui is closing")
     try:
         if project_root(plan.project_dir) != plan.root:
             raise Refused(f"the project folder {plan.project_dir} leads elsewhere than when the plan was made")
         root_fd = open_root(plan.root)
     except (Outside, OSError) as exc:
         raise Refused(str(exc)) from None
+    with _running():
+        return _apply(plan, root_fd, trash_root, clock)
+
+
+def _apply(plan: Plan, root_fd: int, trash_root: str, clock: _clock.Clock) -> Batch:
     staged: list[_Staged] = []
     batch_fd = -1
     try:
         batch_dir, batch_fd = rb.new_batch(trash_root, clock())
         try:
             for i, step in enumerate(plan.steps):
+                _go_on()
                 staged.append(_stage(step, i, root_fd, plan, batch_fd))
             batch = Batch(batch_dir, os.path.basename(batch_dir), rb.batch_time(batch_dir), plan.project_dir,
                           plan.root, plan.session_id, tuple(s.entry for s in staged if s.entry is not None))
@@ -190,6 +238,8 @@ def apply(plan: Plan, trash_root: str, *, session_may_be_running: bool,
             shutil.rmtree(batch_dir, ignore_errors=True)
             if isinstance(exc, Outside):
                 raise Refused(str(exc)) from None
+            if isinstance(exc, Stopped):
+                raise Refused("stopped before anything was changed (snaptui is closing)") from None
             if isinstance(exc, (OSError, filedigest.NotRegular, filedigest.TooLarge)):
                 raise Refused(f"could not prepare the rollback, nothing was changed ({exc})") from None
             raise
@@ -276,6 +326,7 @@ def _still(s: _Staged) -> None:
 def _commit(staged: list[_Staged], batch_fd: int, batch_dir: str) -> None:
     try:
         for s in staged:
+            _go_on()
             assert s.entry is not None
             if s.step.action == "remove":
                 assert s.entry.stored is not None
@@ -347,27 +398,41 @@ def undo(batch_dir: str) -> list[str]:
     batch_fd = -1
     try:
         batch_fd = rb.open_batch(batch_dir)
+        done: list[str] = []  # already as before the rollback: an undo stopped part-way, or a rollback killed so
+        folders: dict[str, tuple[int, set[str]]] = {}
         try:
             for e in batch.entries:
                 where = place(e.path, batch.root, batch.root)
                 parent = open_parent(root_fd, where.parts)
-                work.append((e, parent, where.parts[-1], None))  # listed first, so it is closed if the check raises
-                work[-1] = (e, parent, where.parts[-1], rb.check_after(e, parent, where.parts[-1], batch_fd))
+                name = where.parts[-1]
+                work.append((e, parent, name, None))  # listed first, so it is closed if the check raises
+                folders.setdefault(os.path.dirname(e.path), (parent, set()))[1].add(name)
+                if rb.as_before(e, parent, name):
+                    done.append(e.path)
+                    work[-1] = (e, parent, "", None)  # nothing to put back
+                    continue
+                work[-1] = (e, parent, name, rb.check_after(e, parent, name, batch_fd))
+            for parent, names in folders.values():
+                rb.sweep_temps(parent, names)  # of a rollback or undo killed part-way
             for e, parent, name, seen in work:  # the last look before the first change
-                if not _unchanged(_lstat(parent, name), seen):
+                if name and not _unchanged(_lstat(parent, name), seen):
                     raise Refused(f"{e.relative} changed while the undo was being prepared")
         except Outside as exc:
             raise Refused(str(exc)) from None
-        done: list[str] = []
-        for e, parent, name, _ in work:
-            try:
-                rb.put_back(e, name, parent, batch_fd)
-            except (OSError, RollbackError) as exc:
-                back = f" ({', '.join(done)} already put back)" if done else ""
-                why = f"the undo stopped at {e.relative} ({exc}){back}; the trash batch is kept"
-                raise RollbackError(why) from exc
-            os.fsync(parent)
-            done.append(e.path)
+        with _running():
+            for e, parent, name, _ in work:
+                if not name:
+                    continue
+                try:
+                    _go_on()
+                    rb.put_back(e, name, parent, batch_fd)
+                except (OSError, RollbackError, Stopped) as exc:
+                    why = "stopped" if isinstance(exc, Stopped) else str(exc)
+                    raise RollbackError(f"the undo stopped at {e.relative} ({why}) after putting back "
+                                        f"{len(done)} of {len(work)} files; the trash batch is kept: "
+                                        "undo it again to finish") from None
+                os.fsync(parent)
+                done.append(e.path)
     finally:
         for _, parent, _, _ in work:
             os.close(parent)

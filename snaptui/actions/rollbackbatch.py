@@ -341,6 +341,58 @@ def put_back(e: BatchEntry, name: str, parent: int, batch_fd: int) -> None:
         raise
 
 
+def as_before(e: BatchEntry, parent: int, name: str) -> bool:
+    """Whether ``name`` is already what it was before the rollback: put back by an undo that
+    stopped part-way, or never changed by a rollback killed part-way (so there is nothing
+    to put back, and a saved copy may never have been made)."""
+    try:
+        st = os.lstat(name, dir_fd=parent)
+    except FileNotFoundError:
+        return e.did == "recreated"  # it did not exist before the rollback made it
+    if e.did == "recreated" or not _stat.S_ISREG(st.st_mode) or st.st_size != e.size:
+        return False
+    try:
+        return filedigest.digest(name, dir_fd=parent).sha256 == e.sha256
+    except (OSError, filedigest.NotRegular):
+        return False
+
+
+def sweep_temps(parent: int, names: set[str]) -> None:
+    """Remove the temp files (:func:`temp_beside`) of ``names`` in folder ``parent`` that a
+    rollback or undo killed before it could rename them left behind: those of processes
+    no longer running."""
+    try:
+        listed = os.listdir(parent)
+    except OSError:
+        return
+    for other in listed:
+        got = _TEMP.fullmatch(other)
+        if got is None or (got["name"] not in names and got["name"] != "snaptui-rollback"):
+            continue
+        pid = int(got["pid"])
+        if pid == os.getpid() or _alive(pid):
+            continue
+        try:
+            if _stat.S_ISREG(os.lstat(other, dir_fd=parent).st_mode):
+                os.unlink(other, dir_fd=parent)
+        except OSError:
+            pass
+
+
+_TEMP = re.compile(r"\.(?P<name>.+)\.tmp\.(?P<pid>[0-9]{1,10})\.[0-9]+\.[0-9a-f]{6}", re.DOTALL)
+"""What :func:`temp_beside` names (with :func:`snaptui.base.atomic.temp_name`)."""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's: running
+    return True
+
+
 def check_after(e: BatchEntry, parent: int, name: str, batch_fd: int) -> os.stat_result | None:
     """Check that ``name`` is still what the rollback left and that its saved
     copy is intact; the stat it was checked with. Raises :class:`Refused`."""

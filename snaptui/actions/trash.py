@@ -254,7 +254,7 @@ def move_no_replace(src: str, dest: str) -> None:
         pass  # another snaptui, restoring the same file, linked it too and unlinked it first
 
 
-def undo_batch(directory: str, batch: str) -> list[str]:
+def undo_batch(directory: str, batch: str) -> Restored:
     """Restore everything discarded in ``batch``."""
     files = [t for t in list_trash(directory) if t.batch == batch]
     if not files:

@@ -63,6 +63,7 @@ def run_ui(ctx: Context) -> int:
 
     def hung_up(*_: object) -> None:  # the terminal was closed with the TUI open: it was seen all the same
         try:
+            _stop_rollbacks()
             looked()
             from snaptui.actions.handoff import abandon
 
@@ -70,10 +71,30 @@ def run_ui(ctx: Context) -> int:
         finally:
             os._exit(128 + signal.SIGHUP)
 
+    def terminated(*_: object) -> None:  # kill, or a system shutting down: leave as q does, the terminal restored
+        _stop_rollbacks()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise SystemExit(128 + signal.SIGTERM) from None
+        loop.call_soon_threadsafe(lambda: app.exit(return_code=128 + signal.SIGTERM))
+
+    import asyncio
+
     signal.signal(signal.SIGHUP, hung_up)
+    signal.signal(signal.SIGTERM, terminated)
     chosen = app.run()
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     looked()
     if chosen is None:
         return app.return_code or 0
     return hand_over(ctx.settings["resume_command"], chosen, state_dir=ctx.dirs.state, directory=ctx.directory)
+
+
+def _stop_rollbacks() -> None:
+    """A rollback or undo running in the UI's worker thread stops before its next file, a
+    rollback putting back what it changed (as Ctrl+C does on the command line): waited for."""
+    rollback = sys.modules.get("snaptui.actions.rollback")
+    if rollback is not None:
+        rollback.stop()
