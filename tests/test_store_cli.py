@@ -560,3 +560,19 @@ def test_an_id_found_nowhere_names_every_place_looked_in(cli, store, recovery, t
     assert f"matches 'ffffffffffff' in {store}" in run.err and "no-recovery" not in run.err
     run = cli("discard", "ffffffffffff", "--dir", str(recovery), "--source", "opendev")
     assert f"matches 'ffffffffffff' in {store}" in run.err and str(recovery) not in run.err
+
+
+def test_a_damaged_dismissed_memory_is_kept_aside_and_said_never_overwritten(cli, store, tmp_path, isolated_home):
+    where = ["--dir", str(tmp_path / "no-recovery")]
+    assert cli("discard", "bbbbbbbbbbbb", *where).code == 0
+    memory = isolated_home / ".local" / "state" / "snaptui" / "dismissed.marshal"
+    garbage = os.urandom(100)
+    memory.write_bytes(garbage)
+    assert "bbbbbbbbbbbb" in [o["session_id"] for o in listed(cli, *where)]  # shown again: the memory says nothing
+    listing = cli("restore", *where)
+    assert "is damaged" in listing.out and "show again" in listing.out
+    run = cli("discard", "cccccccccccc", *where)
+    assert run.code == 0 and "was damaged" in run.out and "kept as" in run.out
+    [kept] = memory.parent.glob("dismissed.marshal.damaged-*")
+    assert kept.read_bytes() == garbage and str(kept) in run.out  # the person's state, as it was
+    assert "cccccccccccc" not in [o["session_id"] for o in listed(cli, *where)]

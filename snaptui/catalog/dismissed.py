@@ -100,8 +100,42 @@ def undismiss(state_dir: str, keys: Iterable[str]) -> list[Dismissal]:
     return gone
 
 
+def damaged(state_dir: str | None) -> bool:
+    """Whether there is a memory that does not read as one (truncated, garbage, not a file):
+    the sessions it held show again, and the next write first keeps it aside (:func:`kept`)."""
+    if not state_dir:
+        return False
+    path = memory_path(state_dir)
+    if not os.path.lexists(path):
+        return False
+    value, _ = datafile.read(path, MAGIC, OWNER)
+    return type(value) is not dict
+
+
+def damage_note(state_dir: str) -> str:
+    """What to tell after a write found the memory damaged (it was kept aside)."""
+    copies = kept(state_dir)
+    where = os.path.join(state_dir, copies[-1]) if copies else memory_path(state_dir)
+    return (f"the memory of dismissed sessions was damaged, so those dismissed before show again; "
+            f"it is kept as {where}")
+
+
+def kept(state_dir: str) -> list[str]:
+    """The damaged memories kept aside, oldest first (file names in the state dir)."""
+    try:
+        names = os.listdir(state_dir)
+    except OSError:
+        return []
+    return sorted(n for n in names if n.startswith("dismissed.marshal.damaged-"))
+
+
 def _save(state_dir: str, memory: Iterable[Dismissal]) -> None:
     os.makedirs(state_dir, mode=0o700, exist_ok=True)
+    path = memory_path(state_dir)
+    if damaged(state_dir):  # the person's state, unreadable: kept for them, never overwritten
+        import time
+
+        os.rename(path, f"{path}.damaged-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}")
     table = {d.key: (d.stopped_ms, d.session_id, d.label, d.dismissed_ms) for d in memory}
-    if not datafile.write(memory_path(state_dir), MAGIC, OWNER, table, durable=True):
-        raise OSError(f"cannot write {memory_path(state_dir)}")
+    if not datafile.write(path, MAGIC, OWNER, table, durable=True):
+        raise OSError(f"cannot write {path}")

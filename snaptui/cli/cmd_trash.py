@@ -44,7 +44,10 @@ def discard(args: Parsed) -> int:
         said = both and batch not in hint
         out(f"moved to the trash as batch {batch}; undo with: {hint}")
     if stored:
+        was_damaged = dismissed.damaged(ctx.dirs.state)
         dismissed.dismiss(ctx.dirs.state, stored, clock.now_ms())
+        if was_damaged:
+            out(f"note: {one_line(dismissed.damage_note(ctx.dirs.state), 300)}")
         for item in stored:
             what = (one_line(item.session_id, 60) or "(empty id)") if isinstance(item, Session) else "file"
             out(f"dismissed {what}  ({humanfmt.home_short(item.path)}: opendev's file is left as it is)")
@@ -104,6 +107,9 @@ def restore(args: Parsed) -> int:
         if ctx.snapshots:
             _list_trash(ctx)
         _list_rollbacks(ctx)
+        if dismissed.damaged(ctx.dirs.state):
+            out(f"The memory of dismissed sessions ({one_line(dismissed.memory_path(ctx.dirs.state))}) is damaged: "
+                "the sessions dismissed before show again (the next discard keeps it aside).")
         if gone:
             now = clock.now_ms()
             out(f"{len(gone)} dismissed session(s) of opendev's store:")
