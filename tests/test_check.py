@@ -159,3 +159,26 @@ def test_help_still_works(cli):
     run = cli("check", "--help")
     assert run.code == 0 and "--quiet" in run.out
     assert snaptui_command()
+
+
+def test_a_snapshot_overwritten_in_place_is_counted_within_the_hour(recovery, tmp_path):
+    """The reused verdict rests on the directory's own stat, which a rename into place (the
+    format's writer) changes and an overwrite in place does not: it is reused an hour at most."""
+    from snaptui.catalog import check
+    from snaptui.settings.config import DEFAULTS
+    from snaptui.settings.paths import Dirs
+
+    dirs = Dirs(str(tmp_path / "config"), str(tmp_path / "state"), str(tmp_path / "cache"))
+    path = write(recovery, "was-done", completed=True, age_s=7200)
+    os.utime(recovery, (time.time() - 7200, time.time() - 7200))
+    when = os.stat(recovery)
+    now = int(time.time() * 1000)
+    assert check.evaluate(str(recovery), dirs=dirs, settings=DEFAULTS, now_ms=now).count == 0
+    crashed = write(tmp_path, "was-done", completed=False, age_s=7200).read_bytes()
+    with open(path, "r+b") as f:  # cp over it: the same inode, the directory untouched
+        f.truncate(0)
+        f.write(crashed)
+    os.utime(recovery, ns=(when.st_atime_ns, when.st_mtime_ns))
+    assert check.evaluate(str(recovery), dirs=dirs, settings=DEFAULTS, now_ms=now + 60_000).count == 0  # (reused)
+    later = now + check.VERDICT_MAX_MS + 1
+    assert check.evaluate(str(recovery), dirs=dirs, settings=DEFAULTS, now_ms=later).count == 1

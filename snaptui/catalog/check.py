@@ -33,6 +33,10 @@ if TYPE_CHECKING:
     from snaptui.settings.paths import Dirs
 
 MEMO_MAGIC = b"SNAPCHK4"
+VERDICT_MAX_MS = 3_600_000
+"""A verdict is reused for an hour at most. What it rests on is the recovery directory's own
+stat, which every write of a snapshot changes (the format's writer renames a new file into
+place); a file overwritten in place does not change it, and is counted within the hour."""
 DEADLINE_S = 0.8
 """A cold scan of a huge directory stops reading here and continues next time."""
 
@@ -166,6 +170,7 @@ def evaluate(directory: str, *, dirs: Dirs, settings: Mapping[str, Any], now_ms:
         complete=not result.partial,
     )
     if valid_until:
+        valid_until = min(valid_until, now_ms + VERDICT_MAX_MS)
         memo = (stamp, valid_until, (verdict.count, verdict.since_ms, verdict.cost, verdict.from_store))
         datafile.write(memo_path, MEMO_MAGIC, owner, memo, durable=False)
     return verdict
