@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -476,3 +477,16 @@ def test_a_terminal_encoding_without_unicode_gets_question_marks_never_a_traceba
     assert "/srv/?? ? ?" in shown.out and "caf" in shown.out
     listed = cli("list", "--json", "--dir", str(recovery), env=env)
     assert '"project_dir": "/srv/项目 — ✗"' in listed.stdout_bytes.decode("utf-8")  # JSON stays UTF-8
+
+
+def test_a_config_edited_in_place_with_its_mtime_put_back_is_read_again(tmp_path):
+    from snaptui.settings.config import load_fast
+
+    path = tmp_path / "config.toml"
+    path.write_text('running_threshold = "5m"\n')
+    os.utime(path, (1_700_000_000, 1_700_000_000))
+    assert load_fast(str(path), str(tmp_path / "cache"))["running_threshold"] == "5m"
+    time.sleep(0.01)
+    path.write_text('running_threshold = "9m"\n')  # the same size
+    os.utime(path, (1_700_000_000, 1_700_000_000))
+    assert load_fast(str(path), str(tmp_path / "cache"))["running_threshold"] == "9m"

@@ -211,8 +211,9 @@ def load_fast(path: str, cache_dir: str) -> dict[str, Any]:
     """Settings as a plain dict, without pydantic when nothing changed.
 
     No file: the defaults. Otherwise the validated values are cached in
-    ``cache_dir`` under the file's identity (device, inode, size, mtime), and
-    recomputed through :func:`load` whenever that identity changes.
+    ``cache_dir`` under the file's identity (device, inode, size, mtime, and the change
+    time, which an edit that puts the mtime back moves all the same), and recomputed
+    through :func:`load` whenever that identity changes.
     """
     try:
         st = os.stat(path)
@@ -220,7 +221,7 @@ def load_fast(path: str, cache_dir: str) -> dict[str, Any]:
         return {**DEFAULTS, **_absent(path)}
     except OSError:
         return load(path).model_dump()
-    key = (path, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    key = (path, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     memo = os.path.join(cache_dir, "config.marshal")
     try:
         cached_key, values = marshal.loads(read_regular(memo, CONFIG_MAX))
