@@ -164,3 +164,23 @@ def test_a_shell_at_a_cold_start_gets_its_prompt_and_the_next_one_opens_snaptui(
     finally:
         tmux.close()
     assert nothing_ran(world)
+
+
+def test_a_killed_writer_s_temp_file_in_the_cache_is_removed_by_the_next_write(cli, recovery, isolated_home):
+    """``list --json`` killed before its rename left a temp file as big as the index; the next
+    write of that file removes it (one of a process still running is left alone)."""
+    import subprocess
+    import sys
+
+    write(recovery, "a")
+    assert cli("list", "--json", "--dir", str(recovery)).code == 0
+    index = isolated_home / ".cache" / "snaptui" / "index"
+    [pieces] = index.glob("*.pieces")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = index / f"{pieces.name}.tmp.{int(dead.stdout)}.1.abcdef"
+    running = index / f"{pieces.name}.tmp.{os.getpid()}.1.abcdef"
+    for path in (stale, running):
+        path.write_bytes(b"x" * 1000)
+    write(recovery, "b")  # a change: the index is written again
+    assert cli("list", "--json", "--dir", str(recovery)).code == 0
+    assert not stale.exists() and running.exists()

@@ -27,14 +27,17 @@ def temp_name(path: str) -> str:
 
 
 def write_atomic(path: str, data: Buffer | list[Buffer], *, durable: bool = True, mode: int = 0o600,
-                 finish: Callable[[int], None] | None = None) -> None:
+                 finish: Callable[[int], None] | None = None, sweep: bool = False) -> None:
     """Replace ``path`` with ``data`` (bytes, or a list of buffers written in order) atomically.
 
     ``durable`` adds the fsyncs (file, then directory) that make the new
     content survive a power cut; caches skip them. ``finish(fd)``, if given,
     may read and patch the written file (opened read-write) before it takes
-    the place of ``path``.
+    the place of ``path``. ``sweep``: first remove the temp files of ``path``
+    that writers killed before their rename left (:func:`sweep_dead_temps`).
     """
+    if sweep:
+        sweep_dead_temps(path)
     tmp = temp_name(path)
     fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
     try:
@@ -55,6 +58,35 @@ def write_atomic(path: str, data: Buffer | list[Buffer], *, durable: bool = True
         raise
     if durable:
         fsync_dir(os.path.dirname(path) or ".")
+
+
+def sweep_dead_temps(path: str) -> None:
+    """Remove the temp files of ``path`` (:func:`temp_name`) whose process is gone: a write
+    killed before its rename (an index of 50 MB, written by a ``list --json`` killed at once,
+    stayed for good). Another process's, still running, is left alone."""
+    folder, base = os.path.split(path)
+    prefix = base + ".tmp."
+    try:
+        names = os.listdir(folder or ".")
+    except OSError:
+        return
+    for name in names:
+        if not name.startswith(prefix):
+            continue
+        pid = name[len(prefix):].split(".", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # running
+        except ProcessLookupError:
+            pass
+        except OSError:
+            continue  # another user's process, running
+        try:
+            os.unlink(os.path.join(folder, name))
+        except OSError:
+            pass
 
 
 def write_new(path: str, data: Buffer, *, mode: int = 0o600) -> None:

@@ -116,7 +116,7 @@ def write(
         crc = zlib.crc32(part, crc)
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        write_atomic(path, [magic, crc.to_bytes(4, "little"), size, table, *parts], durable=durable)
+        write_atomic(path, [magic, crc.to_bytes(4, "little"), size, table, *parts], durable=durable, sweep=True)
     except OSError:
         return False
     return True

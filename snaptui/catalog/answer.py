@@ -381,7 +381,7 @@ def _save_rows(cache: Cache, chunks: list[Chunk], scratches: tuple[Scratch, Scra
 
     try:
         write_atomic(cache.base + ".table", [TABLE_MAGIC, crc.to_bytes(4, "little"), size.to_bytes(8, "little"), head],
-                     durable=False, finish=copied)
+                     durable=False, finish=copied, sweep=True)
         cache.write_head(newest)
     except OSError:
         pass  # a cache that cannot be written only costs time
@@ -403,7 +403,7 @@ def _write_answer(cache: Cache, sessions: list[Record], damaged: list[Damaged], 
 
         try:
             os.makedirs(os.path.dirname(cache.base), mode=0o700, exist_ok=True)
-            write_atomic(path_for(cache.base), [], durable=False, finish=lay_out)
+            write_atomic(path_for(cache.base), [], durable=False, finish=lay_out, sweep=True)
         except OSError:
             pass  # a read-only or full cache: the answer is laid out in a file of its own
         if laid:  # (even if it could not be put in place: the open file holds it)

@@ -164,7 +164,7 @@ class Kept:
 
             os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
             write_atomic(self.path, [MAGIC, zlib.crc32(body).to_bytes(4, "little"), len(body).to_bytes(8, "little"),
-                                     body], durable=False)
+                                     body], durable=False, sweep=True)
         except OSError:
             pass  # a cache that cannot be written only costs time
 

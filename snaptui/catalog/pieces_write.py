@@ -354,7 +354,7 @@ def save(base: str | None, owner: str, entries: dict[str, Entry], pieces: dict[s
 
     try:
         os.makedirs(os.path.dirname(base), mode=0o700, exist_ok=True)
-        write_atomic(path_for(base), [], durable=False, finish=laid_out)
+        write_atomic(path_for(base), [], durable=False, finish=laid_out, sweep=True)
     except OSError:
         pass  # a cache that cannot be written only costs time
     return answer
