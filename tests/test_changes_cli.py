@@ -89,7 +89,7 @@ def test_a_session_that_may_be_running_is_refused_before_anything_is_asked(cli, 
         os.utime(path)  # its log written just now: opendev may still be at work
     before = tree(project)
     run = cli("rollback", SID, *how, "--dir", str(tmp_path / "none"))
-    assert run.code == 2 and "may still be running" in run.err and "stop it first" in run.err, run
+    assert run.code == 1 and "may still be running" in run.err and "stop it first" in run.err, run
     assert "Would put" not in run.out and "Every current version" not in run.out and "[y/N]" not in run.out
     assert tree(project) == before
 
@@ -170,6 +170,6 @@ def test_a_dry_run_with_a_refused_file_says_nothing_would_be_rolled_back(cli, cr
     before = tree(project)
     for args in (["--dry-run"], ["--yes"]):
         run = cli("rollback", SID, *args, "--dir", str(tmp_path / "none"))
-        assert run.code == 2 and "Cannot put 2 file(s) back" in run.out and "REFUSED" in run.out, run
+        assert run.code == 1 and "Cannot put 2 file(s) back" in run.out and "REFUSED" in run.out, run
         assert "rolled back: 1 of 2 files are refused" in run.err and run.err.count("\n") == 1
     assert tree(project) == before and outside.read_bytes() == CONFIG_AFTER

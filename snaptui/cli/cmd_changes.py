@@ -80,7 +80,7 @@ def rollback(args: Parsed) -> int:
     session, found = _turn(ctx, args.id)
     plan = rb.plan(found.changes, session.project_dir, session_id=session.session_id)
     if plan.problem:
-        raise UsageError(f"cannot roll back: {one_line(plan.problem)}")
+        raise _failed(f"cannot roll back: {one_line(plan.problem)}")
     if not plan.steps:
         out("Nothing to roll back: the interrupted turn left no file it changed that snaptui can put back.")
         for path, why in plan.untouched:
@@ -91,7 +91,7 @@ def rollback(args: Parsed) -> int:
     if live is not None:  # before the plan is shown or asked about: it would be refused anyway
         from snaptui.present import humanfmt
 
-        raise UsageError(f"nothing {'would be' if args.dry_run else 'was'} rolled back: the session may still be "
+        raise _failed(f"nothing {'would be' if args.dry_run else 'was'} rolled back: the session may still be "
                          f"running ({humanfmt.live_reason(*live, now)}), and opendev could change these files "
                          "again; stop it first")
     from snaptui.present.changes import ROLLBACK_VERBS as verbs
@@ -106,7 +106,7 @@ def rollback(args: Parsed) -> int:
     for path, why in plan.untouched:
         out(f"  left as it is: {one_line(path, 200)} ({one_line(why, 200)})")
     if refused:  # a plan with a refused file is never applied, in part or whole
-        raise UsageError(f"nothing {'would be' if args.dry_run else 'was'} rolled back: {len(refused)} of "
+        raise _failed(f"nothing {'would be' if args.dry_run else 'was'} rolled back: {len(refused)} of "
                          f"{len(plan.steps)} files are refused (above)")
     out("Every current version is kept first, so 'snaptui restore' undoes the rollback byte for byte.")
     if args.dry_run:
@@ -121,7 +121,7 @@ def rollback(args: Parsed) -> int:
         with _terminated_as_interrupted():
             batch = rb.apply(plan, rollback_root(ctx), session_may_be_running=live is not None)
     except rb.Refused as exc:
-        raise UsageError(f"nothing changed: {one_line(str(exc), 300)}") from None
+        raise _failed(f"nothing changed: {one_line(str(exc), 300)}") from None
     except rb.RollbackError as exc:
         from snaptui.cli.main import error
 
@@ -146,3 +146,10 @@ def _terminated_as_interrupted() -> Iterator[None]:
     finally:
         for sig, handler in before.items():
             signal.signal(sig, handler)
+
+
+def _failed(text: str) -> Exception:
+    """A rollback that could not be done (exit status 1): not a usage error, the command was right."""
+    from snaptui.actions.trash import ActionError
+
+    return ActionError(text)

@@ -146,7 +146,7 @@ def restore(args: Parsed) -> int:
         try:
             names = rb.undo(path)
         except rb.RollbackError as exc:
-            raise UsageError(f"cannot undo the rollback: {one_line(str(exc), 300)}") from None
+            raise trash.ActionError(f"cannot undo the rollback: {one_line(str(exc), 300)}") from None
         out(f"undid the rollback: {len(names)} file(s) as they were before it")
     return 0
 
