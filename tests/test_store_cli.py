@@ -576,3 +576,20 @@ def test_a_damaged_dismissed_memory_is_kept_aside_and_said_never_overwritten(cli
     [kept] = memory.parent.glob("dismissed.marshal.damaged-*")
     assert kept.read_bytes() == garbage and str(kept) in run.out  # the person's state, as it was
     assert "cccccccccccc" not in [o["session_id"] for o in listed(cli, *where)]
+
+
+def test_a_dismissal_that_cannot_be_written_says_why(tmp_path, monkeypatch):
+    import errno
+
+    from snaptui.base import datafile
+    from snaptui.catalog import dismissed
+
+    fx.died_mid_turn(tmp_path / "od", str(tmp_path))
+    item = next(iter(fx.scan(tmp_path / "od").values()))
+
+    def full(*a, **kw):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(datafile, "write_atomic", full)
+    with pytest.raises(OSError, match="cannot write .*dismissed.marshal: No space left on device"):
+        dismissed.dismiss(str(tmp_path / "state"), [item], 1)

@@ -101,9 +101,11 @@ def read(path: str, magic: bytes, owner: str) -> tuple[object, Buffer]:
 
 
 def write(
-    path: str, magic: bytes, owner: str, value: Plain, blob: Buffer | list[Buffer] = b"", *, durable: bool
+    path: str, magic: bytes, owner: str, value: Plain, blob: Buffer | list[Buffer] = b"", *, durable: bool,
+    strict: bool = False,
 ) -> bool:
-    """Write atomically; False (not an exception) if the directory is not writable.
+    """Write atomically; False (not an exception) if the directory is not writable (with
+    ``strict``, the OSError, which says why: the person's state, not a cache).
 
     ``blob`` may be a list of buffers, stored one after the other. Everything
     is written as it is (no concatenated copy of a 20 MB blob).
@@ -118,5 +120,7 @@ def write(
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         write_atomic(path, [magic, crc.to_bytes(4, "little"), size, table, *parts], durable=durable, sweep=True)
     except OSError:
+        if strict:
+            raise
         return False
     return True

@@ -137,5 +137,7 @@ def _save(state_dir: str, memory: Iterable[Dismissal]) -> None:
 
         os.rename(path, f"{path}.damaged-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}")
     table = {d.key: (d.stopped_ms, d.session_id, d.label, d.dismissed_ms) for d in memory}
-    if not datafile.write(path, MAGIC, OWNER, table, durable=True):
-        raise OSError(f"cannot write {path}")
+    try:
+        datafile.write(path, MAGIC, OWNER, table, durable=True, strict=True)
+    except OSError as exc:
+        raise OSError(exc.errno, f"cannot write {path}: {exc.strerror or exc}") from None
