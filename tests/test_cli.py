@@ -143,6 +143,14 @@ def test_bad_config_is_one_line_and_status_2(cli, recovery, tmp_path):
     assert run.code == 2 and run.err.count("\n") == 1 and "startup" in run.err
 
 
+@pytest.mark.parametrize("placeholder", ["{session_id:>99999999999}", "{session_id!r}", "{project_dir:d}"])
+def test_a_placeholder_with_a_format_is_refused_not_ignored(cli, recovery, tmp_path, placeholder):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'resume_command = "opendev -r {placeholder}"\n')
+    run = cli("list", "--dir", str(recovery), env={"SNAPTUI_CONFIG": str(cfg)})
+    assert run.code == 2 and run.err.count("\n") == 1 and "takes no format" in run.err and placeholder in run.err
+
+
 @pytest.mark.parametrize("command", [["list"], ["check"], ["check", "--startup"], ["config"], ["stats"]])
 def test_a_config_file_named_by_the_environment_must_exist(cli, recovery, tmp_path, command):
     """$SNAPTUI_CONFIG naming no file is a mistake to say, not a silent return to the defaults;

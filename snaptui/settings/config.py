@@ -141,11 +141,19 @@ def _model() -> type[BaseModel]:
             if not argv:
                 raise ValueError("is empty")
             for arg in argv:
-                for _, field, _, _ in string.Formatter().parse(arg):
+                try:
+                    fields = list(string.Formatter().parse(arg))
+                except ValueError as exc:  # a lone "{" or "}"
+                    raise ValueError(f"{exc} (write a brace as {{{{ or }}}})") from None
+                for _, field, spec, conversion in fields:
                     if field is not None and field not in COMMAND_FIELDS:
                         raise ValueError(
                             f"unknown placeholder {{{field}}} (use {', '.join('{' + f + '}' for f in COMMAND_FIELDS)})"
                         )
+                    if field is not None and (spec or conversion):  # replaced as it is: no format applies
+                        shown = "{" + field + (f"!{conversion}" if conversion else "") \
+                            + (f":{spec}" if spec else "") + "}"
+                        raise ValueError(f"{shown}: a placeholder takes no format or conversion (write {{{field}}})")
             return value
 
     _Settings = Settings
