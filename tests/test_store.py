@@ -222,3 +222,25 @@ def test_discard_says_which_files_it_moved_when_one_is_gone_meanwhile(recovery):
     assert [s.session_id for s in moved] == ["a"] and not kept.exists()
     assert [t.session_id for t in store.list_trash(str(recovery))] == ["a"]
     assert store.undo_batch(str(recovery), batch) == [kept.name]
+
+
+def test_a_trash_on_another_file_system_is_said_and_leaves_no_empty_batch(recovery, monkeypatch):
+    import errno
+
+    write(recovery, "a")
+    real = os.rename
+
+    def across(src, dest, *a, **kw):
+        if TRASH_DIR in str(dest):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        return real(src, dest, *a, **kw)
+
+    monkeypatch.setattr(os, "rename", across)
+    with pytest.raises(store.ActionError, match="another file system.*nothing was moved"):
+        store.discard(str(recovery), sessions(recovery, "a"), clock=CLOCK)
+    assert os.listdir(recovery / TRASH_DIR) == [] and (recovery / "a_session_snapshot.json").exists()
+    plan = purging.plan_purge(str(recovery), 1, trash_retention_ms=DAY, clock=clock.fixed(NOW + DAY))
+    assert plan.sessions
+    with pytest.raises(store.ActionError, match="another file system"):
+        purging.purge(plan, clock=CLOCK)
+    assert os.listdir(recovery / TRASH_DIR) == [] and (recovery / "a_session_snapshot.json").exists()

@@ -19,6 +19,7 @@ from snaptui.actions.trash import (
     move_no_replace,
     new_batch,
     real_trash,
+    rename_into_trash,
     trash_dir,
     unchanged,
 )
@@ -120,9 +121,15 @@ def purge(plan: PurgePlan, *, clock: _clock.Clock = _clock.now_ms) -> PurgeResul
                 continue
             staged = os.path.join(staging, s.name)
             try:
-                os.rename(s.path, staged)
+                rename_into_trash(s.path, staged, directory)
             except FileNotFoundError:
                 continue
+            except ActionError:
+                try:
+                    os.rmdir(staging)  # when nothing went into it
+                except OSError:
+                    pass
+                raise
             if unchanged(staged, s.identity) and _still_old(staged, plan.cutoff_ms):
                 os.unlink(staged)
                 out.removed += 1

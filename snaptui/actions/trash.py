@@ -143,10 +143,14 @@ def discard(directory: str, items: list[Item], *, clock: _clock.Clock = _clock.n
         if os.path.dirname(s.path) != directory or os.sep in s.name:
             raise ActionError(f"refusing to move {s.path!r}: not directly in {directory}")
         try:
-            os.rename(s.path, os.path.join(bdir, s.name))
+            rename_into_trash(s.path, os.path.join(bdir, s.name), directory)
             moved.append(s)
         except FileNotFoundError:
             continue  # already gone: nothing to keep
+        except ActionError:
+            if not moved:
+                _drop_empty(bdir)
+            raise
     fsync_dir(directory)
     fsync_dir(bdir)
     if not moved:
@@ -162,6 +166,25 @@ class Restored(list[str]):
     def __init__(self) -> None:
         super().__init__()
         self.aside: list[str] = []
+
+
+def rename_into_trash(src: str, dest: str, directory: str) -> None:
+    """``os.rename``; a trash on another file system (a mount put there) is said for what it is."""
+    try:
+        os.rename(src, dest)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        raise ActionError(f"the trash {trash_dir(directory)} is on another file system than {directory} "
+                          "(a mount): snaptui moves snapshots there by renaming them, which cannot cross file "
+                          "systems; nothing was moved") from None
+
+
+def _drop_empty(folder: str) -> None:
+    try:
+        os.rmdir(folder)
+    except OSError:
+        pass
 
 
 def restore(directory: str, files: list[TrashedFile], *, clock: _clock.Clock = _clock.now_ms) -> Restored:
