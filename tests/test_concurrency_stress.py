@@ -217,14 +217,14 @@ def test_restore_never_replaces_a_snapshot_saved_while_it_checks(recovery, monke
     write(recovery, "s", ts=2_000)
     batch, _ = store.discard(str(recovery), scan(str(recovery)).sessions)  # the trashed copy: t=2000
     write(recovery, "s", ts=1_000)  # an older file in the way: restore may move it aside
-    real = store._timestamp_of
+    real = store._snapshot_time
 
     def racing(path):
         answer = real(path)
         write(recovery, "s", ts=9_000, age_s=None)  # the agent saves, reference way
         return answer
 
-    monkeypatch.setattr(store, "_timestamp_of", racing)
+    monkeypatch.setattr(store, "_snapshot_time", racing)
     try:
         store.undo_batch(str(recovery), batch)
     except store.ActionError:

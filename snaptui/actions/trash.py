@@ -243,13 +243,19 @@ def _may_set_aside(path: str, st: os.stat_result, restoring: TrashedFile) -> Non
             "a symbolic link" if stat.S_ISLNK(st.st_mode) else "a special file"
         raise ActionError(f"not restoring {name}: {kind} is in its place (move it away first)")
     try:
-        taken = reader.parse(read_bounded(path, MAX_BYTES)[1])["snapshot_timestamp_ms"]
+        taken = _snapshot_time(path)
     except (OSError, Unreadable, reader.Damaged) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ActionError(f"not restoring {name}: the file in its place is not a valid snapshot ({why}); "
                           "move it away first") from None
     if _newer(taken, restoring.timestamp_ms):
         raise ActionError(f"not restoring {name}: the snapshot in its place is newer (discard it first)")
+
+
+def _snapshot_time(path: str) -> int:
+    """The snapshot time of the valid snapshot at ``path``; raises for anything else."""
+    taken: int = reader.parse(read_bounded(path, MAX_BYTES)[1])["snapshot_timestamp_ms"]
+    return taken
 
 
 def _newer(current: int | None, restoring: int | None) -> bool:
