@@ -93,6 +93,6 @@ def _word(text: str) -> str:
     as the escapes the shell function writes (never raw: the line is shown on a terminal)."""
     if text.replace(" ", "").isprintable():
         return shlex.quote(text)
-    from snaptui.base.shellwords import quote
+    from snaptui.base.shellwords import ansi_c
 
-    return quote(text, "bash")
+    return "$'" + ansi_c(text) + "'"  # (a NUL too, shown: such a word is refused when it is run)
