@@ -293,9 +293,8 @@ async def test_a_session_without_a_known_turn_says_so(home):
         assert sum("only opendev's session store keeps the turn" in n.message for n in app._notifications) == 2
 
 
-async def test_u_after_a_restart_asks_before_undoing_a_rollback(home):
-    project, data = make_crash(home)
-    after_crash = tree(project)
+async def rolled_back_in_the_tui(home, data) -> str:
+    """Roll the crash back with B, y in a TUI that then quits; snaptui's state dir."""
     app = app_for(home, data)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
@@ -303,6 +302,13 @@ async def test_u_after_a_restart_asks_before_undoing_a_rollback(home):
         await settle(pilot)
         await pilot.press("y")
         await settle(pilot)
+    return app.state_dir
+
+
+async def test_u_after_a_restart_asks_before_undoing_a_rollback(home):
+    project, data = make_crash(home)
+    after_crash = tree(project)
+    await rolled_back_in_the_tui(home, data)
     rolled = tree(project)
     assert rolled != after_crash
     app = app_for(home, data)  # a restart: the undo stack is empty
@@ -330,14 +336,7 @@ async def test_u_after_a_restart_says_why_a_damaged_last_rollback_is_not_undone_
     from snaptui.actions import rollback
 
     project, data = make_crash(home)
-    app = app_for(home, data)
-    async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("B")
-        await settle(pilot)
-        await pilot.press("y")
-        await settle(pilot)
-        state = app.state_dir
+    state = await rolled_back_in_the_tui(home, data)
     rolled = tree(project)
     [batch] = rollback.list_batches(rollback.trash_root(state))
     (Path(batch.path) / "batch.json").write_bytes(b"\x00garbage")

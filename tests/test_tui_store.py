@@ -109,12 +109,17 @@ async def test_enter_on_a_gone_project_asks_where_and_copies_the_session_there(t
     assert (folder / "cccccccccccc.json").exists() and (folder / "OPENDEV_PROJECT_PATH").read_text() == str(new)
 
 
+async def on_the_gone_project_s_dialog(pilot) -> None:
+    """Enter on cccccccccccc, whose project directory is gone: the resume-elsewhere dialog."""
+    await settle(pilot)
+    await pilot.press("down", "enter")
+    await settle(pilot)
+
+
 async def test_or_creates_the_old_directory(tmp_path, root):
     app = app_for(tmp_path, root)
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("down", "enter")
-        await settle(pilot)
+        await on_the_gone_project_s_dialog(pilot)
         await pilot.click("#create")
         for _ in range(100):
             if app.return_value is not None:
@@ -372,9 +377,7 @@ async def test_the_resume_elsewhere_footer_names_its_keys_and_the_buttons_are_re
 
     app = app_for(tmp_path, root)
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("down", "enter")
-        await settle(pilot)
+        await on_the_gone_project_s_dialog(pilot)
         assert isinstance(app.screen, ResumeElsewhereScreen)
         footer = " ".join(f"{k.key_display} {k.description}" for k in app.screen.query_one(SnapFooter).children)
         for named in ("tab Complete or next", "Resume here", "Back", "esc Cancel"):
