@@ -625,3 +625,34 @@ def _raised(f, *a, **kw):
     except BaseException as exc:  # noqa: BLE001 - what the thread ended with, for the test to look at
         return exc
     return None
+
+
+def test_a_rollback_killed_while_preparing_leaves_nothing_once_the_next_one_runs(world, trash, monkeypatch):
+    """Killed (SIGKILL) before its batch.json, a rollback changed nothing but left a temp copy
+    beside each file it had prepared, and a batch with no way to undo it: the next rollback
+    removes both (those of a process no longer running)."""
+    import subprocess
+    import sys
+
+    from snaptui.actions import rollback as rollback_module
+
+    before_turn = crashed_turn(world)
+    p = plan(world.find(*PATHS).changes, str(world.project))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(dead.stdout)
+
+    def killed(*a, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(rollback_module.rb, "dumps", killed)  # after every temp was made, before batch.json
+    monkeypatch.setattr(rollback_module, "_drop_temps", lambda staged: None)  # killed: nothing cleaned
+    monkeypatch.setattr(rollback_module.shutil, "rmtree", lambda *a, **kw: None)
+    monkeypatch.setattr(os, "getpid", lambda: dead_pid)
+    with pytest.raises(KeyboardInterrupt):
+        apply(p, str(trash), session_may_be_running=False)
+    monkeypatch.undo()
+    temps = [n for d in ("src", "docs", ".") for n in os.listdir(world.project / d) if ".tmp." in n]
+    assert len(temps) == 3 and os.listdir(trash) and list_batches(str(trash)) == []
+    apply(plan(world.find(*PATHS).changes, str(world.project)), str(trash), session_may_be_running=False)
+    assert contents(world.project) == before_turn  # (no temp file left: contents lists hidden files too)
+    assert len(os.listdir(trash)) == 1 and len(list_batches(str(trash))) == 1

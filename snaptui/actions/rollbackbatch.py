@@ -30,7 +30,8 @@ import stat as _stat
 from typing import NamedTuple
 
 from snaptui.base import filedigest
-from snaptui.base.atomic import fsync_dir, temp_name, write_all
+from snaptui.base.atomic import fsync_dir, temp_name, write_all, write_atomic
+from snaptui.base.datafile import read_regular
 
 BATCH_FILE = "batch.json"
 BATCH_LIMIT = 16 << 20
@@ -107,6 +108,43 @@ def new_batch(trash_root: str, now_ms: int) -> tuple[str, int]:
 UNFINISHED_MS = 3_600_000
 """A batch folder without its ``batch.json`` this old is a rollback killed while it copied the files
 (the file is written before the first file changes): it changed nothing, and its copies go."""
+
+
+TARGETS_FILE = "targets.json"
+"""Written into a new batch before the first temp file is made beside a project file: which
+process made them and beside which files, so that the temp files of a rollback killed
+before its ``batch.json`` (it changed nothing) can be found and removed."""
+
+
+def write_targets(batch_dir: str, root: str, paths: list[str]) -> None:
+    write_atomic(os.path.join(batch_dir, TARGETS_FILE),
+                 json.dumps({"pid": os.getpid(), "root": root, "paths": paths}).encode(), durable=False)
+
+
+def killed_batches(trash_root: str, now_ms: int) -> list[tuple[str, str, list[str]]]:
+    """The unfinished batches whose rollback is not running (its process is gone, or it is older
+    than :data:`UNFINISHED_MS`): ``(batch folder, project root, target paths)`` each."""
+    try:
+        names = os.listdir(trash_root)
+    except OSError:
+        return []
+    out = []
+    for name in names:
+        path = os.path.join(trash_root, name)
+        if not _BATCH_NAME.fullmatch(name) or not _stat.S_ISDIR(_lmode(path)) or not unfinished(path):
+            continue
+        try:
+            doc = json.loads(read_regular(os.path.join(path, TARGETS_FILE), 64 * 1024 * 1024))
+            pid, root, paths = doc["pid"], doc["root"], doc["paths"]
+            if not (type(pid) is int and isinstance(root, str) and isinstance(paths, list)
+                    and all(isinstance(p, str) for p in paths)):
+                continue
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if pid == os.getpid() or (_alive(pid) and batch_time(path) >= now_ms - UNFINISHED_MS):
+            continue
+        out.append((path, root, paths))
+    return out
 
 
 def unfinished(path: str) -> bool:
