@@ -328,9 +328,13 @@ def test_every_word_is_quoted_in_printable_characters_and_read_back_exact(shell,
     assert nothing_ran(world)
 
 
-def test_the_shown_and_copied_resume_command_is_printable_and_runs_the_session(world, tmp_path):
-    """What ``c`` copies and the detail pane shows: typed back into bash, it resumes that session."""
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_the_shown_and_copied_resume_command_is_printable_and_runs_the_session(world, tmp_path, monkeypatch, shell):
+    """What ``c`` copies and the detail pane shows: typed back into the person's shell (the
+    integration's), it resumes that session."""
+    monkeypatch.setenv("SNAPTUI_SHELL", shell)
     from snaptui.actions.resume import plan
+    from snaptui.base.shellwords import quote
     from snaptui.catalog.scan import scan
     from snaptui.settings.config import DEFAULTS
 
@@ -339,7 +343,7 @@ def test_the_shown_and_copied_resume_command_is_printable_and_runs_the_session(w
     session = next(s for s in scan(str(world["recovery"])).sessions if s.session_id == sid)
     shown = plan(DEFAULTS["resume_command"], session).display(home=str(tmp_path / "nobody"))
     assert shown.replace(" ", "").isprintable() and shown.startswith("opendev -d ")
-    proc = run_shell("bash", f"cd {shlex.quote(str(world['project']))} && {shown}", world)
+    proc = run_shell(shell, f"cd {quote(str(world['project']), shell)} && {shown}", world)
     assert proc.returncode == 0, proc.stderr.decode()
     assert agent_saw(world["log"])["args"] == ["-d", str(world["project"]), "-r", sid]
     assert nothing_ran(world)

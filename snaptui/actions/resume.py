@@ -91,8 +91,9 @@ def plan(template: str, session: Session) -> Plan:
 def _word(text: str) -> str:
     """One word as a person would type it: bare when it can be, and a control character in it
     as the escapes the shell function writes (never raw: the line is shown on a terminal)."""
-    if text.replace(" ", "").isprintable():
-        return shlex.quote(text)
-    from snaptui.base.shellwords import ansi_c
+    from snaptui.base.shellwords import shown, user_shell
 
-    return "$'" + ansi_c(text) + "'"  # (a NUL too, shown: such a word is refused when it is run)
+    shell = user_shell()
+    if text.replace(" ", "").isprintable() and (shell != "fish" or "\\" not in text):
+        return shlex.quote(text)  # bare where it can be (fish reads a backslash in '…' as an escape)
+    return shown(text, shell)  # fish has no $'…': its own escapes

@@ -47,3 +47,21 @@ def _bytes(ch: str) -> bytes:
 
 _PLAIN = {"\\": "\\\\", "'": "\\'"}
 """Escaped the same way in bash's and zsh's ``$'…'`` and in fish's single quotes."""
+
+
+def shown(text: str, shell: str) -> str:
+    """``text`` as one word for ``shell`` to be read (and pasted): :func:`quote`, except that a
+    NUL is written as its escape too rather than refused (a command holding one is refused
+    when it is run)."""
+    return _escaped(text, shell) if "\0" in text else quote(text, shell)
+
+
+def user_shell() -> str:
+    """The shell the person types into: the integration's (``SNAPTUI_SHELL``), else ``$SHELL``'s
+    name when it is bash, zsh or fish, else bash."""
+    import os
+
+    for name in (os.environ.get("SNAPTUI_SHELL", ""), os.path.basename(os.environ.get("SHELL", ""))):
+        if name in ("bash", "zsh", "fish"):
+            return name
+    return "bash"
