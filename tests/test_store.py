@@ -79,8 +79,8 @@ def test_restore_refuses_what_is_not_an_older_snapshot_and_moves_nothing(recover
 
 def test_two_restores_of_one_file_at_once_put_it_back_once(recovery, monkeypatch):
     """The second restore comes while the first has linked the file back and not yet unlinked
-    it from the trash: it leaves the file to the first (it moved it aside as 'older', and the
-    first then failed on the gone trash copy), and nothing is reported restored twice."""
+    it from the trash: it finishes that restore (it used to move the file aside as 'older',
+    and the first then failed on the gone trash copy); the file is back once, the trash empty."""
     path = write(recovery, "a", ts=NOW)
     data = path.read_bytes()
     store.discard(str(recovery), sessions(recovery, "a"), clock=CLOCK)
@@ -88,14 +88,17 @@ def test_two_restores_of_one_file_at_once_put_it_back_once(recovery, monkeypatch
     real_unlink = os.unlink
     second: list[list[str]] = []
 
+    started = []
+
     def unlink_after_a_second_restore(p, *a, **kw):
-        if not second and str(p) == trashed[0].path:
+        if not started and str(p) == trashed[0].path:
+            started.append(True)
             second.append(store.restore(str(recovery), trashed, clock=CLOCK))
         return real_unlink(p, *a, **kw)
 
     monkeypatch.setattr(os, "unlink", unlink_after_a_second_restore)
     first = store.restore(str(recovery), trashed, clock=CLOCK)
-    assert first == ["a_session_snapshot.json"] and second == [[]]
+    assert first == ["a_session_snapshot.json"] and second == [["a_session_snapshot.json"]]
     assert path.read_bytes() == data and store.list_trash(str(recovery)) == []
 
 
@@ -244,3 +247,13 @@ def test_a_trash_on_another_file_system_is_said_and_leaves_no_empty_batch(recove
     with pytest.raises(store.ActionError, match="another file system"):
         purging.purge(plan, clock=CLOCK)
     assert os.listdir(recovery / TRASH_DIR) == [] and (recovery / "a_session_snapshot.json").exists()
+
+
+
+def test_a_restore_killed_between_its_link_and_unlink_is_finished_by_the_next(recovery):
+    path = write(recovery, "a", ts=NOW)
+    store.discard(str(recovery), sessions(recovery, "a"), clock=CLOCK)
+    [trashed] = store.find_trashed(str(recovery), "a")
+    os.link(trashed.path, path)  # killed right after the link
+    assert store.restore(str(recovery), [trashed], clock=CLOCK) == ["a_session_snapshot.json"]
+    assert path.exists() and store.list_trash(str(recovery)) == []

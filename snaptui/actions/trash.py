@@ -194,8 +194,8 @@ def restore(directory: str, files: list[TrashedFile], *, clock: _clock.Clock = _
     nothing is lost, and named in ``aside``. Anything else in the way is refused
     (ActionError): a newer snapshot, a file that is not a valid snapshot (damaged files
     are never moved out of sight unasked), a directory, a link, a FIFO. Never overwrites
-    a file that appears meanwhile (link, then unlink); a file another snaptui is putting
-    back at the same moment is left to it.
+    a file that appears meanwhile (link, then unlink); one found linked back already (a
+    restore killed between the two, or another snaptui's at the same moment) is finished.
     """
     restored = Restored()
     for t in files:
@@ -208,9 +208,16 @@ def restore(directory: str, files: list[TrashedFile], *, clock: _clock.Clock = _
             held = os.lstat(dest)
         except FileNotFoundError:
             held = None
+        if held is not None and (held.st_dev, held.st_ino) == (src.st_dev, src.st_ino):
+            # Linked back already, not yet unlinked from the trash: a restore killed between the
+            # two, or another snaptui's right now. The file is back: finish it.
+            try:
+                os.unlink(t.path)
+            except FileNotFoundError:
+                pass
+            restored.append(t.name)
+            continue
         if held is not None:
-            if (held.st_dev, held.st_ino) == (src.st_dev, src.st_ino):
-                continue  # another snaptui is putting this very file back (linked, not yet unlinked)
             _may_set_aside(dest, held, t)
             batch = new_batch(directory, clock())
             aside = os.path.join(trash_dir(directory), batch, t.name)
