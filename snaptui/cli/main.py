@@ -55,15 +55,33 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _never_unencodable() -> None:
-    """Text the terminal's encoding cannot hold (a locale in Latin-1 or ASCII: "—", "✗", a
-    CJK project name) comes out as "?" rather than as a traceback."""
+    """Text the terminal's encoding cannot hold (a locale in Latin-1 or ASCII) never ends in a
+    traceback: snaptui's own symbols come out in ASCII that keeps their meaning ("✗" is "x",
+    "✓" "ok"), anything else (a CJK project name) as "?"."""
     for stream in (sys.stdout, sys.stderr):
         encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
         if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            import codecs
+
+            codecs.register_error("snaptui-ascii", _in_ascii)
             try:
-                stream.reconfigure(errors="replace")
+                stream.reconfigure(errors="snaptui-ascii")
             except (ValueError, OSError):  # closed, or not a text stream after all
                 pass
+
+
+_ASCII = {"✓": "ok", "✗": "x", "…": "...", "⋯": "...", "—": "-", "–": "-", "·": "-", "─": "-", "│": "|",
+          "└": "`", "→": "->", "↑": "^", "↓": "v", "●": "*", "▶": ">", "▲": "^", "⏎": "Enter", "±": "+-",
+          "⟨": "<", "⟩": ">", "“": '"', "”": '"', "‘": "'", "’": "'", "␛": "^[", "␇": "^G", "␀": "^@", "␡": "^?",
+          "↯": "!", "█": "#", "▓": "#", "░": ".", "▉": "#", "▊": "#", "▋": "#", "▌": "#", "▍": "#", "▎": "#",
+          "▏": "#", "▁": "_", "▂": "_", "▃": "_", "▄": "_", "▅": "#", "▆": "#", "▇": "#", "•": "*", "×": "x"}
+"""snaptui's own symbols in ASCII, for a terminal that cannot show them (their meaning kept)."""
+
+
+def _in_ascii(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    return "".join(_ASCII.get(c, "?") for c in exc.object[exc.start : exc.end]), exc.end
 
 
 def leave(status: int) -> None:
