@@ -164,8 +164,12 @@ def test_a_dumb_terminal_gets_the_line_never_the_tui(tmux, world):
     screen = tmux.wait_for("dumb", "READY>")
     time.sleep(1.0)
     screen = tmux.screen("dumb")
-    assert "interrupted opendev session" in screen and "run snaptui" in screen
+    assert "interrupted opendev session" in screen and "run snaptui list" in screen
     assert "at stake" not in screen
+    tmux("send-keys", "-t", "dumb", "snaptui; echo STATUS=$?", "Enter")  # as the line may tempt
+    screen = tmux.wait_for("dumb", "STATUS=2")
+    assert "cannot be drawn on this terminal" in screen and "STATUS=2" in screen
+    assert "\x1b" not in tmux("capture-pane", "-p", "-e", "-t", "dumb").replace("\x1b[0m", "").replace("\x1b[m", "")
 
 
 

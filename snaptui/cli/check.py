@@ -52,7 +52,8 @@ def line(count: int, since_ms: int, cost: float, now_ms: int, *, from_store: int
 
     noun = "session" if count == 1 else "sessions"
     prep = "at" if count == 1 else "since"
-    tail = "snaptui is open in another terminal" if elsewhere else "run snaptui"
+    tail = "snaptui is open in another terminal" if elsewhere else \
+        "run snaptui list" if os.environ.get("TERM", "") in ("", "dumb") else "run snaptui"  # no screen to draw on
     more = " so far, still indexing" if so_far else ""
     if from_store == count:
         where = "in opendev's session store"

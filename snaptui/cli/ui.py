@@ -22,6 +22,9 @@ def run_ui(ctx: Context) -> int:
     """Open the UI on ``ctx.directory``; afterwards, resume what was chosen."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("the terminal UI needs a terminal (use 'snaptui list' in scripts)")
+    if os.environ.get("TERM", "") in ("", "dumb"):  # Emacs' shell, a serial console: escapes shown raw
+        raise UsageError("the terminal UI cannot be drawn on this terminal (TERM is dumb or unset): "
+                         "'snaptui list' lists the sessions")
     # While it is open, new shells print a line instead of opening a second TUI
     # (``snaptui --startup`` took this lock already; another TUI may hold it: open anyway).
     lock_path = tui_lock_path(ctx.dirs.state, ctx.directory)
