@@ -44,7 +44,7 @@ KEYS: tuple[Key, ...] = (
     Key("B", "rollback", "Roll back", "put those files back as they were (asks first)", "B", footer=False),
     Key("T", "trash", "Trash", "the trash: restore discarded (and dismissed) sessions", "T"),
     Key("P", "purge", "Purge", "purge snapshots older than an age (dry run first)", "P"),
-    Key("slash", "filter", "Filter", "filter: id, project, tool names, preview text", "/"),
+    Key("slash", "filter", "Filter", "filter: id, project, tools, previews, title, lost prompt", "/"),
     Key("escape", "clear_filter", "Clear filter", "clear the filter, or the day or project chosen in i", "escape",
         footer=False),
     Key("s", "cycle_sort", "Sort", "sort by newest, cost, messages, project", "s"),

@@ -104,7 +104,8 @@ class SnaptuiApp(KeyOrder, InsightsKeys, ClipboardKeys, ChangesApp):
         # dialog while one is open, and scans or timers may land then.
         self.status = Static(id="status")
         self.filter_box = Input(
-            id="filter", placeholder="filter: id, project, tool, preview text — enter keeps it, escape clears"
+            id="filter",
+            placeholder="filter: id, project, tools, previews, title, lost prompt — enter keeps it, escape clears",
         )
         self.session_list = SessionList(id="list", now_ms=self.clock, live=self.live_reason, on_move=self._show_detail)
         self.detail = DetailView(id="detail")

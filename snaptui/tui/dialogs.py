@@ -227,6 +227,10 @@ def purge_warning(age_s: int, running_s: int, live: list[Session]) -> str | None
     return " ".join(words) or None
 
 
+KEY = "bold $text-accent"
+"""A key's name in help: the accent made readable (the dialog's border colour was 1.3:1 in the light theme)."""
+
+
 class HelpScreen(ModalScreen[None]):
     """Every key, what it does."""
 
@@ -238,7 +242,7 @@ class HelpScreen(ModalScreen[None]):
         column = max(len(key.shown) for key in KEYS) + 2
         for key in KEYS:
             if key.shown:
-                parts += [(f"  {key.shown:<{column}}", "bold $accent"), f"{key.help}\n"]
+                parts += [(f"  {key.shown:<{column}}", KEY), f"{key.help}\n"]
         parts += [
             "\n",
             ("Marks ", "bold"),
@@ -247,16 +251,16 @@ class HelpScreen(ModalScreen[None]):
             ("live?", "bold $text-warning"), " may still be running: its file was written within running_threshold, "
             "or an opendev process works in its directory (a wide list and the detail say which; snaptui asks "
             "first), ", ("done", "$text-muted"), " completed, ", ("●", "$text-accent"), " marked.\n\n",
-            "Long tool outputs are collapsed to their first and last lines; ", ("o", "bold $accent"),
+            "Long tool outputs are collapsed to their first and last lines; ", ("o", KEY),
             " shows them whole. Colour codes in outputs are dropped; other control characters are shown "
             "(␛, ␇).\n\n",
-            ("D", "bold $accent"), " shows what a session's lost turn did to its files, one diff after another "
-            "(n / N: next / previous file); ", ("B", "bold $accent"), " puts them back as they were before it, "
+            ("D", KEY), " shows what a session's lost turn did to its files, one diff after another "
+            "(n / N: next / previous file); ", ("B", KEY), " puts them back as they were before it, "
             "after listing what it will do to each.\n\n",
-            ("Insights ", "bold"), "(", ("i", "bold $accent"), "): ← → choose a day, ↑ ↓ a project (",
-            ("tab", "bold $accent"), " between them); ", ("enter", "bold $accent"), " lists only its sessions, ",
-            ("escape", "bold $accent"), " lists them all again.\n\n",
-            ("Copy keys ", "bold"), ("c", "bold $accent"), " ", ("e", "bold $accent"), " ", ("p", "bold $accent"),
+            ("Insights ", "bold"), "(", ("i", KEY), "): ← → choose a day, ↑ ↓ a project (",
+            ("tab", KEY), " between them); ", ("enter", KEY), " lists only its sessions, ",
+            ("escape", KEY), " lists them all again.\n\n",
+            ("Copy keys ", "bold"), ("c", KEY), " ", ("e", KEY), " ", ("p", KEY),
             " copy through the terminal (OSC 52: over SSH too; in tmux with set-clipboard on); a control "
             "character is copied as it is shown (␛), never raw.\n\n",
             ("Discarded files go to .snaptui-trash in the recovery directory, and discarded sessions of "

@@ -20,7 +20,9 @@ TEXT = ("foreground", "text", "text-primary", "text-secondary", "text-accent", "
 """Text colours used on the three backgrounds (lists, detail, status line, dialogs)."""
 PAIRS = (("block-cursor-foreground", ("block-cursor-background",)),
          ("footer-key-foreground", ("footer-background",)),
-         ("footer-description-foreground", ("footer-background",)))
+         ("footer-description-foreground", ("footer-background",)),
+         ("button-foreground", ("surface",)),
+         ("button-color-foreground", ("primary", "error")))
 """Text colours with a background of their own."""
 
 
