@@ -9,7 +9,7 @@ from textual.theme import BUILTIN_THEMES
 from snaptui.present.contrast import MINIMUM, parse_hex, ratio
 from snaptui.settings import config
 from snaptui.settings.themes import THEMES
-from snaptui.tui.theming import BACKGROUNDS, PAIRS, TEXT, readable_variables
+from snaptui.tui.theming import BACKGROUNDS, BUTTON_VARIANTS, PAIRS, TEXT, readable_variables
 
 
 def test_theme_names_are_textuals_builtin_themes():
@@ -32,6 +32,7 @@ def test_every_text_colour_reads_on_its_background(theme):
     app.theme = theme
     variables = readable_variables(app.get_css_variables())
     pairs = [(fg, bg) for fg in TEXT for bg in BACKGROUNDS] + [(fg, bg) for fg, bgs in PAIRS for bg in bgs]
+    pairs += [(f"snap-button-{variant}-foreground", variant) for variant in BUTTON_VARIANTS]
     for fg, bg in pairs:
         if fg in variables and bg in variables:
             assert variables[fg].startswith("#"), (fg, variables[fg])

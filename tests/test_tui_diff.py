@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 import filehistory_fixtures as fh
 import opendev_fixtures as fx
 from snaptui.base import clock
@@ -349,3 +351,39 @@ async def test_u_after_a_restart_says_why_a_damaged_last_rollback_is_not_undone_
         said = [n.message for n in app._notifications]
         assert any("The last rollback" in m and "cannot be undone" in m for m in said), said
     assert tree(project) == rolled
+
+
+@pytest.mark.parametrize("theme", ["textual-light", "textual-dark", "nord", "flexoki", "catppuccin-latte",
+                                   "solarized-dark"])
+async def test_the_diff_and_the_rollback_dialog_read_at_4_5_to_1_in_every_theme(home, theme):
+    """As drawn, cell by cell: the highlighted file (its colours were on the list's cursor
+    colour), the code on the added and removed lines' tints, comments (faded to 60%), and the
+    dialog's coloured button (one text colour on every button colour cannot be read on all)."""
+    from test_themes import low_contrast
+
+    _, data = make_crash(home)
+    app = app_for(home, data)
+    app.theme = theme
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("D")
+        await settle(pilot)
+        diff = low_contrast(app)
+        await pilot.press("B")
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, ConfirmScreen)
+        dialog = low_contrast(app)
+    assert (diff, dialog) == ([], [])
+
+
+async def test_the_ansi_themes_draw_the_dialogs(home):
+    _, data = make_crash(home)
+    app = app_for(home, data)
+    app.theme = "ansi-dark"
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("D")
+        await settle(pilot)
+        await pilot.press("B")
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, ConfirmScreen)

@@ -89,9 +89,17 @@ def _theme() -> type:
     from pygments.token import Token  # type: ignore[import-untyped]
     from textual.highlight import HighlightTheme
 
+    def kept(style: str) -> str:
+        """Without underlines, and at full strength: a colour faded to 60% (comments) is no longer
+        the readable one the theme was given (:mod:`snaptui.tui.theming`)."""
+        words = style.split()
+        faded = any(w.endswith("%") for w in words)  # "$text 60%": the muted text colour, made readable
+        return " ".join("$text-muted" if faded and w == "$text" else w
+                        for w in words if w != "underline" and not w.endswith("%"))
+
     class DiffTheme(HighlightTheme):
         STYLES = {token: "" if token in (Token.Error, Token.Generic.Error)  # a lexer's guess, not an error
-                  else " ".join(w for w in style.split() if w != "underline")
+                  else kept(style)
                   for token, style in HighlightTheme.STYLES.items()}
 
     return DiffTheme
@@ -327,6 +335,7 @@ class DiffScreen(ModalScreen[str | None]):
     DiffScreen #diff-files { height: auto; max-height: 8; border: none; padding: 0; margin: 0 0 1 0;
                              background: $surface; }
     DiffScreen DiffBody { height: 1fr; }
+    DiffScreen #diff-files > .option-list--option-highlighted { background: $panel; text-style: bold; }
     """
 
     def __init__(self, session: Session, changes: TurnChanges | None = None) -> None:

@@ -18,11 +18,13 @@ BACKGROUNDS = ("background", "surface", "panel")
 TEXT = ("foreground", "text", "text-primary", "text-secondary", "text-accent", "text-warning", "text-error",
         "text-success", "text-muted")
 """Text colours used on the three backgrounds (lists, detail, status line, dialogs)."""
+TINTS = ("success", "error")
+TINT_ALPHA = 0.14
+"""A diff's added and removed lines are the background tinted with these (``$success 14%``)."""
 PAIRS = (("block-cursor-foreground", ("block-cursor-background",)),
          ("footer-key-foreground", ("footer-background",)),
          ("footer-description-foreground", ("footer-background",)),
-         ("button-foreground", ("surface",)),
-         ("button-color-foreground", ("primary", "error")))
+         ("button-foreground", ("surface", "panel")))
 """Text colours with a background of their own."""
 
 
@@ -45,19 +47,25 @@ def _rgb(value: str, under: Color) -> RGB | None:
 
 def readable_variables(variables: dict[str, str]) -> dict[str, str]:
     """``variables`` with each text colour made readable on its backgrounds."""
-    out = dict(variables)
+    out = {**variables, **defaults(variables)}
     try:
         bgs = {name: Color.parse(variables[name]) for name in BACKGROUNDS}
     except Exception:
         return out
     if any(bg.ansi is not None for bg in bgs.values()):
         return out  # the terminal's own colours: nothing to measure
+    grounds = [bg.rgb for bg in bgs.values()]
+    for tint in TINTS:  # a diff's added and removed lines: text is drawn on these too
+        try:
+            grounds.append((bgs["background"] + Color.parse(variables[tint]).with_alpha(TINT_ALPHA)).rgb)
+        except Exception:
+            continue
     for name in TEXT:
         if name not in variables:
             continue
         rgb = _rgb(variables[name], bgs["surface"])
         if rgb is not None:
-            out[name] = _hex(readable(rgb, [bg.rgb for bg in bgs.values()], TARGET))
+            out[name] = _hex(readable(rgb, grounds, TARGET))
     for name, under in PAIRS:
         if name not in variables or any(u not in variables for u in under):
             continue
@@ -69,8 +77,34 @@ def readable_variables(variables: dict[str, str]) -> dict[str, str]:
             continue
         rgb = _rgb(variables[name], base[0])
         if rgb is not None:
-            out[name] = _hex(readable(rgb, [b.rgb for b in base], TARGET))
+            out[name] = _hex(readable(rgb, _focused(base, variables), TARGET))
+    for variant in BUTTON_VARIANTS:  # each coloured button's text on its own colour (one for all cannot be)
+        rgb = _rgb(variables.get("button-color-foreground", ""), Color.parse(variables[variant])) \
+            if variant in variables else None
+        if rgb is not None:
+            out[f"snap-button-{variant}-foreground"] = _hex(
+                readable(rgb, _focused([Color.parse(variables[variant])], variables), TARGET))
     return out
+
+
+BUTTON_VARIANTS = ("primary", "error", "warning")
+"""The coloured buttons snaptui's dialogs use; app.tcss draws their text in ``$snap-button-{variant}-foreground``."""
+
+
+def defaults(variables: dict[str, str]) -> dict[str, str]:
+    """snaptui's own variables as the theme gives them (the ``ansi-*`` themes keep these)."""
+    fg = variables.get("button-color-foreground", "auto 90%")
+    return {f"snap-button-{variant}-foreground": fg for variant in BUTTON_VARIANTS}
+
+
+def _focused(base: list[Color], variables: dict[str, str]) -> list[RGB]:
+    """``base`` and, as a focused button or input draws it, tinted 5% towards the foreground."""
+    out = [b.rgb for b in base]
+    try:
+        tint = Color.parse(variables["foreground"]).with_alpha(0.05)
+    except Exception:
+        return out
+    return out + [(b + tint).rgb for b in base]
 
 
 def _hex(rgb: RGB) -> str:
