@@ -400,3 +400,22 @@ def test_a_discarded_leftover_or_damaged_file_is_named_so_with_its_name_s_end():
     assert said.startswith("the leftover 099950d8") and said.endswith(".json.tmp.2f9a1c") and len(said) < 80
     damaged = DamagedFile("snapshot:/r/x.json", "snapshot", "/r/x.json", "x.json", "not JSON")
     assert describe(damaged) == "the damaged file x.json"
+
+
+async def test_the_footer_under_the_command_palette_names_the_palette_s_keys(home):
+    app = make_app(home)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        shown = main_footer(app)
+        assert "esc Close" in shown and "Run" in shown and "Resume" not in shown and "Mark" not in shown
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        shown = main_footer(app)
+        assert "Resume" in shown and "Run" not in shown
+
+
+def main_footer(app) -> str:
+    """The list screen's footer, under whatever is open over it."""
+    return " ".join(f"{k.key_display} {k.description}" for k in app.screen_stack[0].query_one(SnapFooter).children)

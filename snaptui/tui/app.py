@@ -129,6 +129,17 @@ class SnaptuiApp(KeyOrder, InsightsKeys, ClipboardKeys, ChangesApp):
         self.session_list.focus()
         self.start_following()
 
+    def on_command_palette_opened(self) -> None:
+        self._palette_keys(True)
+
+    def on_command_palette_closed(self) -> None:
+        self._palette_keys(False)
+
+    def _palette_keys(self, shown: bool) -> None:
+        """The footer under the command palette names the palette's keys (the list's do not work there)."""
+        for footer in self.screen_stack[0].query(SnapFooter):
+            footer.show_palette_keys(shown)
+
     def get_css_variables(self) -> dict[str, str]:
         return theming.readable_variables(super().get_css_variables())
 

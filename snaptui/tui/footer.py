@@ -12,12 +12,23 @@ from textual.widgets._footer import FooterKey
 from snaptui.present.cells import width
 from snaptui.present.keys import footer_fit
 
+PALETTE_KEYS = (("up", "↑↓", "Choose"), ("enter", "⏎", "Run"), ("escape", "esc", "Close"))
+"""What the command palette's keys do (Textual's palette has no footer of its own)."""
+
 
 class SnapFooter(Footer):
     """Shows the keys of :mod:`snaptui.present.keys` that fit its width, best first."""
 
+    palette = False
+    """The command palette is open over this screen: its keys are shown, not the screen's."""
+
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
+            return
+        if self.palette:
+            self.styles.grid_size_columns = len(PALETTE_KEYS)
+            for key, display, what in PALETTE_KEYS:
+                yield FooterKey(key, display, what, "", disabled=False).data_bind(compact=Footer.compact)
             return
         seen: set[str] = set()
         shown = []
@@ -46,6 +57,11 @@ class SnapFooter(Footer):
             yield FooterKey(palette.binding.key, self.app.get_key_display(palette.binding),
                             palette.binding.description, palette.binding.action, classes="-command-palette",
                             disabled=not palette.enabled, tooltip=palette.binding.tooltip or "")
+
+    def show_palette_keys(self, shown: bool) -> None:
+        if shown != self.palette:
+            self.palette = shown
+            self.refresh(recompose=True)
 
     _fitted_to = 0
 
