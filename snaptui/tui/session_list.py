@@ -33,6 +33,11 @@ ROLE_CLASSES = {"ok": "success", "bad": "failure"}
 """Cell roles (:mod:`snaptui.present.columns`) whose component class has another name."""
 
 
+CURSOR_GLYPH = "› "
+"""The cursor row's first cells (unless marked, "● "): a monochrome terminal, or a plain-text copy
+of the screen, shows where the cursor is without its colour."""
+
+
 class SessionList(ScrollView, can_focus=True):
     """Sessions grouped by day, then damaged files and leftovers; a cursor and marks."""
 
@@ -268,6 +273,8 @@ class SessionList(ScrollView, can_focus=True):
             cursor = self.get_component_rich_style("session-list--cursor")
             if not self.has_focus:
                 cursor = Style(bgcolor=cursor.bgcolor, dim=False)
+            if segments and segments[0].text == "  ":  # not by colour alone: a glyph where a mark goes
+                segments[0] = Segment(CURSOR_GLYPH, segments[0].style)
             segments = [Segment(t, (s or base) + cursor) for t, s, _ in segments]
         return Strip(segments).adjust_cell_length(width, base)
 
