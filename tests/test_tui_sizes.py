@@ -419,3 +419,22 @@ async def test_the_footer_under_the_command_palette_names_the_palette_s_keys(hom
 def main_footer(app) -> str:
     """The list screen's footer, under whatever is open over it."""
     return " ".join(f"{k.key_display} {k.description}" for k in app.screen_stack[0].query_one(SnapFooter).children)
+
+
+@pytest.mark.parametrize("size", [(30, 8), (40, 12)])
+async def test_help_in_a_tiny_terminal_shows_its_text_and_scrolls(home, size):
+    app = make_app(home)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.3)
+        text = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "move up" in text, text
+        for _ in range(30):
+            await pilot.press("down")
+        await pilot.pause(0.3)
+        text = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "move up" not in text  # scrolled on
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert app.screen is app.screen_stack[0]
