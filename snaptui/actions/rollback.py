@@ -223,7 +223,7 @@ def _apply(plan: Plan, root_fd: int, trash_root: str, clock: _clock.Clock) -> Ba
     staged: list[_Staged] = []
     batch_fd = -1
     try:
-        sweep_killed(trash_root, clock())
+        rb.sweep_killed(trash_root, clock())
         batch_dir, batch_fd = rb.new_batch(trash_root, clock())
         try:
             rb.write_targets(batch_dir, plan.root, [step.target for step in plan.steps])
@@ -255,37 +255,6 @@ def _apply(plan: Plan, root_fd: int, trash_root: str, clock: _clock.Clock) -> Ba
         os.close(root_fd)
         if batch_fd >= 0:
             os.close(batch_fd)
-
-
-def sweep_killed(trash_root: str, now_ms: int) -> None:
-    """Remove what rollbacks killed before their ``batch.json`` left (they changed nothing): the
-    temp files beside the project's files, and their batch folders."""
-    for batch_dir, root, paths in rb.killed_batches(trash_root, now_ms):
-        folders: dict[tuple[str, ...], set[str]] = {}
-        for path in paths:
-            try:
-                parts = place(path, root, root).parts
-            except Outside:
-                continue  # (the project changed since: its temp files are not looked for there)
-            folders.setdefault(parts[:-1], set()).add(parts[-1])
-        try:
-            root_fd = open_root(root)
-        except OSError:
-            root_fd = -1
-        if root_fd >= 0:
-            try:
-                for folder, names in folders.items():
-                    try:
-                        parent = open_parent(root_fd, (*folder, ""))
-                    except (Outside, OSError):
-                        continue
-                    try:
-                        rb.sweep_temps(parent, names)
-                    finally:
-                        os.close(parent)
-            finally:
-                os.close(root_fd)
-        shutil.rmtree(batch_dir, ignore_errors=True)
 
 
 def _stage(step: Step, i: int, root_fd: int, plan: Plan, batch_fd: int) -> _Staged:

@@ -29,6 +29,7 @@ import re
 import stat as _stat
 from typing import NamedTuple
 
+from snaptui.actions.confine import Outside, open_parent, open_root, place
 from snaptui.base import filedigest
 from snaptui.base.atomic import fsync_dir, temp_name, write_all, write_atomic
 from snaptui.base.datafile import read_regular
@@ -145,6 +146,39 @@ def killed_batches(trash_root: str, now_ms: int) -> list[tuple[str, str, list[st
             continue
         out.append((path, root, paths))
     return out
+
+
+def sweep_killed(trash_root: str, now_ms: int) -> None:
+    """Remove what rollbacks killed before their ``batch.json`` left (they changed nothing): the
+    temp files beside the project's files, and their batch folders."""
+    for batch_dir, root, paths in killed_batches(trash_root, now_ms):
+        folders: dict[tuple[str, ...], set[str]] = {}
+        for path in paths:
+            try:
+                parts = place(path, root, root).parts
+            except Outside:
+                continue  # (the project changed since: its temp files are not looked for there)
+            folders.setdefault(parts[:-1], set()).add(parts[-1])
+        try:
+            root_fd = open_root(root)
+        except OSError:
+            root_fd = -1
+        if root_fd >= 0:
+            try:
+                for folder, names in folders.items():
+                    try:
+                        parent = open_parent(root_fd, (*folder, ""))
+                    except (Outside, OSError):
+                        continue
+                    try:
+                        sweep_temps(parent, names)
+                    finally:
+                        os.close(parent)
+            finally:
+                os.close(root_fd)
+        import shutil
+
+        shutil.rmtree(batch_dir, ignore_errors=True)
 
 
 def unfinished(path: str) -> bool:
