@@ -125,15 +125,8 @@ def write_targets(batch_dir: str, root: str, paths: list[str]) -> None:
 def killed_batches(trash_root: str, now_ms: int) -> list[tuple[str, str, list[str]]]:
     """The unfinished batches whose rollback is not running (its process is gone, or it is older
     than :data:`UNFINISHED_MS`): ``(batch folder, project root, target paths)`` each."""
-    try:
-        names = os.listdir(trash_root)
-    except OSError:
-        return []
     out = []
-    for name in names:
-        path = os.path.join(trash_root, name)
-        if not _BATCH_NAME.fullmatch(name) or not _stat.S_ISDIR(_lmode(path)) or not unfinished(path):
-            continue
+    for path in batch_folders(trash_root, finished=False):
         try:
             doc = json.loads(read_regular(os.path.join(path, TARGETS_FILE), 64 * 1024 * 1024))
             pid, root, paths = doc["pid"], doc["root"], doc["paths"]
@@ -189,15 +182,21 @@ def unfinished(path: str) -> bool:
 def _sweep_unfinished(trash_root: str, now_ms: int) -> None:
     import shutil
 
+    for path in batch_folders(trash_root, finished=False):
+        if batch_time(path) < now_ms - UNFINISHED_MS:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def batch_folders(trash_root: str, *, finished: bool) -> list[str]:
+    """The batch folders under ``trash_root`` (real folders with a batch's name) that got their
+    ``batch.json`` (``finished``), or that did not (a rollback under way, or killed before it
+    changed anything)."""
     try:
         names = os.listdir(trash_root)
     except OSError:
-        return
-    for name in names:
-        path = os.path.join(trash_root, name)
-        if _BATCH_NAME.fullmatch(name) and batch_time(path) < now_ms - UNFINISHED_MS \
-                and _stat.S_ISDIR(_lmode(path)) and unfinished(path):
-            shutil.rmtree(path, ignore_errors=True)
+        return []
+    paths = [os.path.join(trash_root, name) for name in names if _BATCH_NAME.fullmatch(name)]
+    return [p for p in paths if _stat.S_ISDIR(_lmode(p)) and unfinished(p) != finished]
 
 
 def open_batch(path: str) -> int:
@@ -274,16 +273,7 @@ def _parse(path: str, name: str, doc: object) -> Batch:
 
 def list_batches(trash_root: str) -> list[Batch]:
     """Every rollback batch under ``trash_root``, newest first (damaged ones too, with their problem)."""
-    try:
-        names = os.listdir(trash_root)
-    except OSError:
-        return []
-    out = []
-    for name in names:
-        path = os.path.join(trash_root, name)
-        if not _BATCH_NAME.fullmatch(name) or not _stat.S_ISDIR(_lmode(path)) or unfinished(path):
-            continue  # (a rollback under way, or killed before it changed anything: nothing to undo)
-        out.append(read_batch(path))
+    out = [read_batch(path) for path in batch_folders(trash_root, finished=True)]  # (nothing else to undo)
     out.sort(key=lambda b: (-b.created_ms, b.name))
     return out
 
