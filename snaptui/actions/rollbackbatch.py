@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 from snaptui.actions.confine import Outside, open_parent, open_root, place
 from snaptui.base import filedigest
-from snaptui.base.atomic import fsync_dir, temp_name, write_all, write_atomic
+from snaptui.base.atomic import alive, fsync_dir, orphaned, temp_name, write_all, write_atomic
 from snaptui.base.datafile import read_regular
 
 BATCH_FILE = "batch.json"
@@ -135,7 +135,7 @@ def killed_batches(trash_root: str, now_ms: int) -> list[tuple[str, str, list[st
                 continue
         except (OSError, ValueError, KeyError, TypeError):
             continue
-        if pid == os.getpid() or (_alive(pid) and batch_time(path) >= now_ms - UNFINISHED_MS):
+        if pid == os.getpid() or (alive(pid) and batch_time(path) >= now_ms - UNFINISHED_MS):
             continue
         out.append((path, root, paths))
     return out
@@ -378,7 +378,11 @@ def _exists(name: str, parent: int) -> bool:
 def temp_beside(name: str) -> str:
     """A hidden, unique temp name beside ``name``, short enough for any file system."""
     temp = temp_name("." + name)
-    return temp if len(os.fsencode(temp)) <= 255 else temp_name(".snaptui-rollback")
+    return temp if len(os.fsencode(temp)) <= 255 else temp_name(_LONG_TEMP)
+
+
+_LONG_TEMP = ".snaptui-rollback"
+"""The temp name beside a file whose own name is too long to have one made from it."""
 
 
 def put_back(e: BatchEntry, name: str, parent: int, batch_fd: int) -> None:
@@ -423,36 +427,20 @@ def sweep_temps(parent: int, names: set[str]) -> None:
     """Remove the temp files (:func:`temp_beside`) of ``names`` in folder ``parent`` that a
     rollback or undo killed before it could rename them left behind: those of processes
     no longer running."""
+    bases = {"." + name for name in names} | {_LONG_TEMP}
     try:
         listed = os.listdir(parent)
     except OSError:
         return
     for other in listed:
-        got = _TEMP.fullmatch(other)
-        if got is None or (got["name"] not in names and got["name"] != "snaptui-rollback"):
-            continue
-        pid = int(got["pid"])
-        if pid == os.getpid() or _alive(pid):
+        base = other.rpartition(".tmp.")[0]  # (what follows a temp name's last ".tmp." is ours)
+        if base not in bases or not orphaned(other, base):
             continue
         try:
             if _stat.S_ISREG(os.lstat(other, dir_fd=parent).st_mode):
                 os.unlink(other, dir_fd=parent)
         except OSError:
             pass
-
-
-_TEMP = re.compile(r"\.(?P<name>.+)\.tmp\.(?P<pid>[0-9]{1,10})\.[0-9]+\.[0-9a-f]{6}", re.DOTALL)
-"""What :func:`temp_beside` names (with :func:`snaptui.base.atomic.temp_name`)."""
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # another user's: running
-    return True
 
 
 def check_after(e: BatchEntry, parent: int, name: str, batch_fd: int) -> os.stat_result | None:

@@ -65,28 +65,36 @@ def sweep_dead_temps(path: str) -> None:
     killed before its rename (an index of 50 MB, written by a ``list --json`` killed at once,
     stayed for good). Another process's, still running, is left alone."""
     folder, base = os.path.split(path)
-    prefix = base + ".tmp."
     try:
         names = os.listdir(folder or ".")
     except OSError:
         return
     for name in names:
-        if not name.startswith(prefix):
-            continue
-        pid = name[len(prefix):].split(".", 1)[0]
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            os.kill(int(pid), 0)
-            continue  # running
-        except ProcessLookupError:
-            pass
-        except OSError:
-            continue  # another user's process, running
-        try:
-            os.unlink(os.path.join(folder, name))
-        except OSError:
-            pass
+        if orphaned(name, base):
+            try:
+                os.unlink(os.path.join(folder, name))
+            except OSError:
+                pass
+
+
+def orphaned(name: str, base: str) -> bool:
+    """Whether ``name`` is a temp file of ``base`` (:func:`temp_name`) whose process is gone."""
+    prefix = base + ".tmp."
+    if not name.startswith(prefix):
+        return False
+    pid = name[len(prefix):].split(".", 1)[0]
+    return pid.isdigit() and int(pid) != os.getpid() and not alive(int(pid))
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (another user's counts: it cannot be signalled, but it is there)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def write_new(path: str, data: Buffer, *, mode: int = 0o600) -> None:
