@@ -59,14 +59,20 @@ def listed(state_dir: str | None) -> list[Dismissal]:
 
 
 def _table(state_dir: str | None) -> dict[str, tuple[int, str, str, int]]:
-    """The memory as stored, ``{key: (stopped_ms, session_id, label, dismissed_ms)}``; a
-    damaged entry is left out, an unreadable memory is empty."""
+    return _read(state_dir)[0]
+
+
+def _read(state_dir: str | None) -> tuple[dict[str, tuple[int, str, str, int]], bool]:
+    """The memory as stored, ``{key: (stopped_ms, session_id, label, dismissed_ms)}`` (a
+    damaged entry left out), and whether there is a memory that does not read as one
+    (truncated, garbage, not a file: empty here, so the sessions it held show again)."""
     if not state_dir:
-        return {}
-    value, _ = datafile.read(memory_path(state_dir), MAGIC, OWNER)
+        return {}, False
+    path = memory_path(state_dir)
+    value, _ = datafile.read(path, MAGIC, OWNER)
     if type(value) is not dict:
-        return {}
-    return {k: v for k, v in value.items() if type(k) is str and type(v) is tuple and len(v) == 4}
+        return {}, os.path.lexists(path)
+    return {k: v for k, v in value.items() if type(k) is str and type(v) is tuple and len(v) == 4}, False
 
 
 def stopped_ms(item: Session | DamagedFile) -> int:
@@ -76,19 +82,19 @@ def stopped_ms(item: Session | DamagedFile) -> int:
     return item.timestamp_ms if isinstance(item, Session) else item.mtime_ns // 1_000_000
 
 
-def dismiss(state_dir: str, items: Iterable[Session | DamagedFile], now_ms: int) -> list[Session | DamagedFile]:
-    """Remember ``items`` as dismissed; return them. Raises OSError when the
-    memory cannot be written (then nothing looks dismissed)."""
+def dismiss(state_dir: str, items: Iterable[Session | DamagedFile], now_ms: int) -> str | None:
+    """Remember ``items`` as dismissed. Returns where a damaged memory found in the way was
+    kept (:func:`damage_note` says it), else None. Raises OSError when the memory cannot be
+    written (then nothing looks dismissed)."""
     from snaptui.sources.records import Session
 
-    memory = {d.key: d for d in listed(state_dir)}
-    chosen = list(items)
-    for item in chosen:
+    table, damaged = _read(state_dir)
+    memory = {k: Dismissal(k, *v) for k, v in table.items()}
+    for item in items:
         sid = item.session_id if isinstance(item, Session) else ""
         label = item.project_dir if isinstance(item, Session) else item.path
         memory[item.key] = Dismissal(item.key, stopped_ms(item), sid, label, now_ms)
-    _save(state_dir, memory.values())
-    return chosen
+    return _save(state_dir, memory.values(), damaged)
 
 
 def undismiss(state_dir: str, keys: Iterable[str]) -> list[Dismissal]:
@@ -96,48 +102,36 @@ def undismiss(state_dir: str, keys: Iterable[str]) -> list[Dismissal]:
     memory = {d.key: d for d in listed(state_dir)}
     gone = [memory.pop(k) for k in keys if k in memory]
     if gone:
-        _save(state_dir, memory.values())
+        _save(state_dir, memory.values(), False)  # (a damaged memory lists nothing to take back)
     return gone
 
 
 def damaged(state_dir: str | None) -> bool:
-    """Whether there is a memory that does not read as one (truncated, garbage, not a file):
-    the sessions it held show again, and the next write first keeps it aside (:func:`kept`)."""
-    if not state_dir:
-        return False
-    path = memory_path(state_dir)
-    if not os.path.lexists(path):
-        return False
-    value, _ = datafile.read(path, MAGIC, OWNER)
-    return type(value) is not dict
+    """Whether there is a memory that does not read as one: the sessions it held show again,
+    and the next write first keeps it aside."""
+    return _read(state_dir)[1]
 
 
-def damage_note(state_dir: str) -> str:
-    """What to tell after a write found the memory damaged (it was kept aside)."""
-    copies = kept(state_dir)
-    where = os.path.join(state_dir, copies[-1]) if copies else memory_path(state_dir)
+def damage_note(kept: str) -> str:
+    """What to tell after a write found the memory damaged and kept it aside at ``kept``."""
     return (f"the memory of dismissed sessions was damaged, so those dismissed before show again; "
-            f"it is kept as {where}")
+            f"it is kept as {kept}")
 
 
-def kept(state_dir: str) -> list[str]:
-    """The damaged memories kept aside, oldest first (file names in the state dir)."""
-    try:
-        names = os.listdir(state_dir)
-    except OSError:
-        return []
-    return sorted(n for n in names if n.startswith("dismissed.marshal.damaged-"))
-
-
-def _save(state_dir: str, memory: Iterable[Dismissal]) -> None:
+def _save(state_dir: str, memory: Iterable[Dismissal], damaged: bool) -> str | None:
+    """Write ``memory``; a ``damaged`` one in its place is the person's state, unreadable:
+    kept for them, never overwritten (where, returned)."""
     os.makedirs(state_dir, mode=0o700, exist_ok=True)
     path = memory_path(state_dir)
-    if damaged(state_dir):  # the person's state, unreadable: kept for them, never overwritten
+    kept = None
+    if damaged:
         import time
 
-        os.rename(path, f"{path}.damaged-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}")
+        kept = f"{path}.damaged-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+        os.rename(path, kept)
     table = {d.key: (d.stopped_ms, d.session_id, d.label, d.dismissed_ms) for d in memory}
     try:
         datafile.write(path, MAGIC, OWNER, table, durable=True, strict=True)
     except OSError as exc:
         raise OSError(exc.errno, f"cannot write {path}: {exc.strerror or exc}") from None
+    return kept

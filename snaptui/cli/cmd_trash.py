@@ -44,10 +44,9 @@ def discard(args: Parsed) -> int:
         said = both and batch not in hint
         out(f"moved to the trash as batch {batch}; undo with: {hint}")
     if stored:
-        was_damaged = dismissed.damaged(ctx.dirs.state)
-        dismissed.dismiss(ctx.dirs.state, stored, clock.now_ms())
-        if was_damaged:
-            out(f"note: {one_line(dismissed.damage_note(ctx.dirs.state), 300)}")
+        kept = dismissed.dismiss(ctx.dirs.state, stored, clock.now_ms())
+        if kept is not None:
+            out(f"note: {one_line(dismissed.damage_note(kept), 300)}")
         for item in stored:
             what = (one_line(item.session_id, 60) or "(empty id)") if isinstance(item, Session) else "file"
             out(f"dismissed {what}  ({humanfmt.home_short(item.path)}: opendev's file is left as it is)")

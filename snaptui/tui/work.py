@@ -30,15 +30,14 @@ def discard(directory: str, chosen: list[Item], state_dir: str | None, clock: _c
     stored = [i for i in chosen if i.source != "snapshot" and isinstance(i, (Session, DamagedFile))]
     stored += [t for t in twins or () if t not in stored]
     batch = None
-    was_damaged = False
+    kept = None
     try:
         if files:
             batch, _ = trash.discard(directory, files, clock=clock)
         if stored:
             if not state_dir:
                 raise trash.ActionError("no state directory to remember dismissed sessions in")
-            was_damaged = dismissed.damaged(state_dir)
-            dismissed.dismiss(state_dir, stored, clock())
+            kept = dismissed.dismiss(state_dir, stored, clock())
     except (trash.ActionError, OSError) as exc:
         done = "" if batch is None else f" ({len(files)} moved to the trash; u undoes that)"
         return ActionDone("Not all discarded", f"{exc}{done}", error=True,
@@ -48,7 +47,7 @@ def discard(directory: str, chosen: list[Item], state_dir: str | None, clock: _c
     what = humanfmt.plural(len(chosen), "session") if len(chosen) > 1 else describe(chosen[0])
     how = ("to the trash" if not stored else "(dismissed: opendev's files stay as they are)" if not files
            else "(snapshots to the trash, store sessions dismissed)")
-    note = f" Note: {dismissed.damage_note(state_dir)}." if stored and state_dir and was_damaged else ""
+    note = f" Note: {dismissed.damage_note(kept)}." if kept is not None else ""
     return ActionDone("Discarded", f"Discarded {what} {how}. Press u to undo.{note}",
                       undo=Undo(batch, tuple(i.key for i in stored)))
 
