@@ -31,8 +31,7 @@ def run(args: Parsed) -> int:
     where = places(catalog, ctx.store_roots, ctx.snapshots)
     columns = terminal_columns()
     text = render(figures, where=where, days=days, columns=columns, now_ms=now)
-    errors = sys.stdout.errors if sys.stdout.errors not in (None, "strict") else "replace"  # a lone surrogate: "?"
-    sys.stdout.buffer.write(text.encode(sys.stdout.encoding or "utf-8", errors))
+    sys.stdout.write(text)
     return 0
 
 

@@ -55,19 +55,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _never_unencodable() -> None:
-    """Text the terminal's encoding cannot hold (a locale in Latin-1 or ASCII) never ends in a
-    traceback: snaptui's own symbols come out in ASCII that keeps their meaning ("✗" is "x",
-    "✓" "ok"), anything else (a CJK project name) as "?"."""
+    """Text a stream cannot encode never ends in a traceback: in a terminal whose encoding
+    cannot hold Unicode (a locale in Latin-1 or ASCII) snaptui's own symbols come out in ASCII
+    that keeps their meaning ("✗" is "x", "✓" "ok"), anything else (a CJK project name) as "?";
+    in UTF-8, a lone surrogate (an undecodable file name's byte) as "?", never the raw byte."""
     for stream in (sys.stdout, sys.stderr):
-        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
-        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+        if not hasattr(stream, "reconfigure"):
+            continue
+        utf8 = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "") == "utf8"
+        if not utf8:
             import codecs
 
             codecs.register_error("snaptui-ascii", _in_ascii)
-            try:
-                stream.reconfigure(errors="snaptui-ascii")
-            except (ValueError, OSError):  # closed, or not a text stream after all
-                pass
+        try:
+            stream.reconfigure(errors="replace" if utf8 else "snaptui-ascii")
+        except (ValueError, OSError):  # closed, or not a text stream after all
+            pass
 
 
 _ASCII = {"✓": "ok", "✗": "x", "…": "...", "⋯": "...", "—": "-", "–": "-", "·": "-", "─": "-", "│": "|",
