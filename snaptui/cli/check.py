@@ -43,6 +43,12 @@ STILL_INDEXING = ("snaptui: still indexing the recovery directory in the backgro
 """What the startup check says when its deadline came before it found anything."""
 
 
+def drawable() -> bool:
+    """Whether the terminal can draw the TUI: not ``TERM=dumb`` (Emacs' shell) nor unset, where
+    its escapes would show raw."""
+    return os.environ.get("TERM", "") not in ("", "dumb")
+
+
 def line(count: int, since_ms: int, cost: float, now_ms: int, *, from_store: int = 0, elsewhere: bool = False,
          so_far: bool = False) -> str:
     """The one line the check prints: how many, since when, what they cost, where
@@ -53,7 +59,7 @@ def line(count: int, since_ms: int, cost: float, now_ms: int, *, from_store: int
     noun = "session" if count == 1 else "sessions"
     prep = "at" if count == 1 else "since"
     tail = "snaptui is open in another terminal" if elsewhere else \
-        "run snaptui list" if os.environ.get("TERM", "") in ("", "dumb") else "run snaptui"  # no screen to draw on
+        "run snaptui" if drawable() else "run snaptui list"
     more = " so far, still indexing" if so_far else ""
     if from_store == count:
         where = "in opendev's session store"
@@ -123,7 +129,7 @@ def run_check(args: Parsed) -> int:
         dirs, settings, directory, sources = _where(args)
         if args.startup and settings["startup"] == "off":
             return 1
-        if args.startup and os.environ.get("TERM", "") in ("", "dumb"):
+        if args.startup and not drawable():
             settings = {**settings, "startup": "notify"}  # no screen to draw on (Emacs' shell): say it
         if args.startup:
             verdict = evaluate(directory, dirs=dirs, settings=settings, now_ms=now,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from snaptui.base import lock
 from snaptui.catalog import seen
-from snaptui.cli.check import tui_lock_path
+from snaptui.cli.check import drawable, tui_lock_path
 from snaptui.cli.context import hand_over
 from snaptui.cli.parse import UsageError
 from snaptui.present.safetext import one_line
@@ -22,7 +22,7 @@ def run_ui(ctx: Context) -> int:
     """Open the UI on ``ctx.directory``; afterwards, resume what was chosen."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("the terminal UI needs a terminal (use 'snaptui list' in scripts)")
-    if os.environ.get("TERM", "") in ("", "dumb"):  # Emacs' shell, a serial console: escapes shown raw
+    if not drawable():
         raise UsageError("the terminal UI cannot be drawn on this terminal (TERM is dumb or unset): "
                          "'snaptui list' lists the sessions")
     # While it is open, new shells print a line instead of opening a second TUI
