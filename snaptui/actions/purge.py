@@ -15,6 +15,7 @@ from snaptui.actions.trash import (
     ActionError,
     TrashedFile,
     batch_time,
+    drop_empty,
     list_trash,
     move_no_replace,
     new_batch,
@@ -125,10 +126,7 @@ def purge(plan: PurgePlan, *, clock: _clock.Clock = _clock.now_ms) -> PurgeResul
             except FileNotFoundError:
                 continue
             except ActionError:
-                try:
-                    os.rmdir(staging)  # when nothing went into it
-                except OSError:
-                    pass
+                drop_empty(staging)  # when nothing went into it
                 raise
             if unchanged(staged, s.identity) and _still_old(staged, plan.cutoff_ms):
                 os.unlink(staged)
@@ -141,10 +139,7 @@ def purge(plan: PurgePlan, *, clock: _clock.Clock = _clock.now_ms) -> PurgeResul
                 except ActionError:
                     pass  # a newer snapshot took its place: this one stays in the trash
         fsync_dir(directory)
-        try:
-            os.rmdir(staging)
-        except OSError:
-            pass
+        drop_empty(staging)
     try:
         root = real_trash(directory, create=False)
     except ActionError:

@@ -149,7 +149,7 @@ def discard(directory: str, items: list[Item], *, clock: _clock.Clock = _clock.n
             continue  # already gone: nothing to keep
         except ActionError:
             if not moved:
-                _drop_empty(bdir)
+                drop_empty(bdir)
             raise
     fsync_dir(directory)
     fsync_dir(bdir)
@@ -180,7 +180,8 @@ def rename_into_trash(src: str, dest: str, directory: str) -> None:
                           "systems; nothing was moved") from None
 
 
-def _drop_empty(folder: str) -> None:
+def drop_empty(folder: str) -> None:
+    """Remove ``folder`` if it is empty (a batch nothing went into, or that was emptied)."""
     try:
         os.rmdir(folder)
     except OSError:
@@ -233,10 +234,7 @@ def restore(directory: str, files: list[TrashedFile], *, clock: _clock.Clock = _
         except FileNotFoundError:
             continue  # another snaptui put it back first
         restored.append(t.name)
-        try:
-            os.rmdir(os.path.dirname(t.path))  # the batch, once empty
-        except OSError:
-            pass
+        drop_empty(os.path.dirname(t.path))  # the batch, once empty
     fsync_dir(directory)
     return restored
 
