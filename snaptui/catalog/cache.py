@@ -30,12 +30,15 @@ from __future__ import annotations
 
 import os
 from heapq import heappush, heapreplace, nlargest
-from typing import Any
 
 from snaptui.base import datafile
 from snaptui.base.files import STAT_FIELDS, Stat, StatFailed
 from snaptui.catalog.pieces import Pieces, base_path
 from snaptui.sources.recovery import Entry, Row
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 TABLE_MAGIC = b"SNAPCAT3"
 HEAD_MAGIC = b"SNAPHED2"

@@ -14,7 +14,6 @@ reason it is damaged) that the catalog caches by the file's stat;
 from __future__ import annotations
 
 import errno
-from typing import Any, NamedTuple
 
 from snaptui.base.files import (
     Stat,
@@ -27,8 +26,12 @@ from snaptui.base.files import (
 )
 from snaptui.format import reader
 
-TYPE_CHECKING = False  # records are built in recovery_records: list --json never needs them
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, NamedTuple
+else:  # typing costs a cold list --json ~11 ms of imports (see snaptui.base.named)
+    from snaptui.base.named import NamedTuple
+if TYPE_CHECKING:  # records are built in recovery_records: list --json never needs them
     from snaptui.sources.records import Session
 
 _new = tuple.__new__  # a NamedTuple without a Python-level call: these run per file
