@@ -19,10 +19,6 @@ from __future__ import annotations
 
 from snaptui.format.schema import Damaged
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    import re
-
 _U64 = (1 << 64) - 1
 _I32_MIN, _I32_MAX = -(1 << 31), (1 << 31) - 1
 _POW10: list[float] = []
@@ -114,7 +110,9 @@ EXACT_INT = 1 << 53
 UNSEEN = object()
 """:func:`cost_as_read`: the text of the cost was not found."""
 _COST_KEY = b'"cost_usd"'
-_COST_VALUE: re.Pattern[bytes] | None = None
+_WS = b" \t\n\r"
+_NUMBER = b"0123456789.eE+-"
+_DIGITS = b"0123456789"
 
 
 def cost_as_read(cost: float | int, data: bytes) -> float | object | None:
@@ -155,16 +153,33 @@ def reads_as_written(cost: bytes) -> bool:
 
 
 def _cost_text(data: bytes) -> bytes | None:
-    """The text of the number after the last key ``"cost_usd"`` in ``data`` (None: none)."""
-    global _COST_VALUE
-    if _COST_VALUE is None:
-        import re
-
-        _COST_VALUE = re.compile(rb"[ \t\n\r]*:[ \t\n\r]*(-?[0-9][0-9.eE+-]*)")
+    """The text of the number after the last key ``"cost_usd"`` in ``data`` (None: none):
+    ``[ \t\n\r]*:[ \t\n\r]*(-?[0-9][0-9.eE+-]*)`` after the key, read with bytes methods
+    (``re`` would cost each reading process its import: more than the matches it saves)."""
     end = len(data)
     while (at := data.rfind(_COST_KEY, 0, end)) >= 0:
-        m = _COST_VALUE.match(data, at + len(_COST_KEY))
-        if m is not None:
-            return m.group(1)
+        text = _number_after(data, at + len(_COST_KEY))
+        if text is not None:
+            return text
         end = at  # "cost_usd" as a string value (followed by a comma or a bracket)
     return None
+
+
+def _number_after(data: bytes, at: int) -> bytes | None:
+    window = 64  # a number is short; a longer one is read in a wider window
+    while True:
+        seg = data[at : at + window]
+        rest = seg.lstrip(_WS)
+        if rest[:1] != b":":
+            if rest or len(seg) < window:
+                return None
+            window *= 4  # whitespace to the window's end
+            continue
+        value = rest[1:].lstrip(_WS)
+        run = len(value) - len(value.lstrip(_NUMBER))
+        if run == len(value) and len(seg) == window:
+            window *= 4  # the number (or whitespace) may go on past the window
+            continue
+        text = value[:run]
+        first = text[1:2] if text[:1] == b"-" else text[:1]
+        return text if first and first in _DIGITS else None
