@@ -110,9 +110,10 @@ def completion_loads(directory, words: list[str]) -> tuple[str, set[str]]:
 
 
 def test_list_json_reads_snapshots_without_what_orjson_imports_for_its_encoder(fixture_dir):
-    """orjson's start imports uuid (platform) and dataclasses (inspect, ast, dis) for its
-    encoder of UUIDs and dataclasses alone: ~20 ms of a cold ``list --json``. Reading every
-    snapshot (no cache) loads neither; what it prints is the same as with them loaded."""
+    """orjson's start imports uuid (platform), dataclasses (inspect, ast, dis), enum, json (re)
+    and datetime for its encoder's rare types and its error's base class: ~30 ms of a cold
+    ``list --json``, typing (with re, collections) ~11 more. Reading every snapshot (no cache)
+    loads none of them; what it prints is the same as with them all loaded."""
     import os
 
     def run(first: str) -> tuple[set[str], str]:
@@ -125,10 +126,13 @@ def test_list_json_reads_snapshots_without_what_orjson_imports_for_its_encoder(f
         got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
         return set(got.stderr.split()), got.stdout
 
+    heavy_modules = {"uuid", "dataclasses", "inspect", "platform", "enum", "json", "re", "datetime", "typing",
+                     "collections", "functools"}
     light, printed = run("")
-    assert "orjson" in light and not {"uuid", "dataclasses", "inspect", "platform"} & light
-    heavy, printed_heavy = run("import uuid, dataclasses")
-    assert "uuid" in heavy and printed == printed_heavy and '"session_id"' in printed
+    assert "orjson" in light and not heavy_modules & light
+    heavy, printed_heavy = run(f"import {', '.join(sorted(heavy_modules))}")
+    assert heavy_modules <= heavy and printed == printed_heavy and '"session_id"' in printed
+    assert '"cost_usd": ' in printed
 
 
 def test_orjson_imported_light_still_decodes_and_encodes_and_the_real_modules_come_later():
@@ -137,18 +141,34 @@ def test_orjson_imported_light_still_decodes_and_encodes_and_the_real_modules_co
         "assert 'uuid' not in sys.modules and 'dataclasses' not in sys.modules\n"
         "doc = orjson.loads(b'{\"a\": [1, 2.5, null, true, \"x\\\\u00e9\\\\ud83d\\\\ude00\"], \"b\": {}}')\n"
         "print(doc, orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())\n"
-        "try:\n    orjson.loads(b'{')\nexcept orjson.JSONDecodeError as exc:\n"
-        "    import json\n    print('refused', isinstance(exc, json.JSONDecodeError), isinstance(exc, ValueError))\n"
-        "import uuid, dataclasses\n"
+        "try:\n    orjson.loads(b'[1,\\n 2,')\nexcept orjson.JSONDecodeError as exc:\n"
+        "    print('refused', isinstance(exc, ValueError), str(exc), exc.msg, exc.pos, exc.lineno, exc.colno)\n"
+        "import uuid, dataclasses, json, enum, datetime\n"
         "print(type(uuid.uuid4()).__module__, dataclasses.is_dataclass(dataclasses.make_dataclass('C', ['x'])))\n"
+        "print(json.loads('[1]'), json.JSONDecodeError.__module__, type(enum.Enum), datetime.__file__ is not None)\n"
+        "class Colour(str, enum.Enum):\n    RED = 'red'\n"
+        "print(orjson.dumps([Colour.RED, datetime.datetime(2026, 1, 2, 3, 4, 5)]).decode())\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.splitlines() == [
         "{'a': [1, 2.5, None, True, 'xé😀'], 'b': {}} {",
         '  "a": [', "    1,", "    2.5,", "    null,", "    true,", '    "xé😀"', "  ],", '  "b": {}', "}",
-        "refused True True",
+        "refused True unexpected end of data: line 2 column 4 (char 7) unexpected end of data 7 2 4",
         "uuid True",
+        "[1] json.decoder <class 'enum.EnumType'> True",
+        '["red","2026-01-02T03:04:05"]',
     ]
+
+
+def test_orjson_errors_are_caught_as_orjson_s_own():
+    """With the light import, orjson.JSONDecodeError is not a json.JSONDecodeError: no module
+    that decodes with orjson catches json's (the exact path, which uses json's own parser, does)."""
+    from pathlib import Path
+
+    package = Path(snaptui.__file__).parent
+    wrong = [str(p.relative_to(package)) for p in package.rglob("*.py")
+             if "orjson" in (text := p.read_text()) and "except json.JSONDecodeError" in text]
+    assert wrong == []
 
 
 def test_orjson_is_imported_as_usual_while_another_thread_runs():
