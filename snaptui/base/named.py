@@ -22,8 +22,17 @@ from __future__ import annotations
 _new = tuple.__new__
 
 
-def _field(index: int) -> property:
-    return property(lambda self: self[index], doc=f"Alias for field number {index}")
+try:  # the C descriptor collections.namedtuple's fields are (its module is built in: no import cost)
+    from _collections import _tuplegetter as _field_getter  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - another Python
+    _field_getter = None
+
+
+def _field(index: int) -> object:
+    doc = f"Alias for field number {index}"
+    if _field_getter is not None:
+        return _field_getter(index, doc)
+    return property(lambda self: self[index], doc=doc)
 
 
 class _NamedTupleMeta(type):
