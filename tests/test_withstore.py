@@ -217,3 +217,49 @@ def test_streamed_keeps_the_ids_asked_for_only(tmp_path):
         every.span.close()
     finally:
         got.span.close()
+
+
+def test_discovery_from_the_fingerprint_s_listing_is_discovery_s_own(tmp_path, monkeypatch):
+    """``list --json``'s store helper lists and stats the store once, for its fingerprint,
+    and discovers from that: the same sessions, files, stats and problems as a discovery
+    of its own, with every kind of odd entry."""
+    from snaptui.catalog import storeprint
+    from snaptui.sources import opendev
+
+    root = tmp_path / "opendev"
+    project = str(tmp_path / "proj")
+    os.makedirs(project)
+    for i, kind in enumerate(KINDS):
+        kind(root, project, sid=f"odd{i:09d}")
+    (folder,) = (root / "projects").iterdir()
+    (folder / "linked00001.json").symlink_to(folder / "odd000000000.json")
+    (folder / "dangling0001.json").symlink_to(tmp_path / "nowhere.json")
+    (folder / "odd000000001.jsonl").unlink()
+    os.mkfifo(folder / "fifo0000001.debug")
+    (folder / "dir000000001.json").mkdir()
+    (folder / "sessions-index.json").write_text("{}")
+    unmarked = root / "projects" / "-no-marker"
+    unmarked.mkdir()
+    (unmarked / "lone00000001.debug").write_text("")
+    linked_marker = root / "projects" / "-linked-marker"
+    linked_marker.mkdir()
+    (linked_marker / "OPENDEV_PROJECT_PATH").symlink_to(folder / "OPENDEV_PROJECT_PATH")
+    fx.finished(root, project, sid="elsewhere001")
+    for f in folder.glob("elsewhere001.*"):
+        f.rename(linked_marker / f.name)
+    (root / "projects" / "not-a-folder").write_text("x")
+    (root / "projects" / "-dangling-folder").symlink_to(tmp_path / "gone")
+
+    roots = (str(root),)
+    listing: dict[str, list[tuple[object, ...]]] = {}
+    storeprint.fingerprint(roots, listing)
+    own = opendev.discover(roots)
+    stats: list[str] = []
+    real_stat = opendev.file_stat
+    monkeypatch.setattr(opendev, "file_stat", lambda path, *a: stats.append(path) or real_stat(path, *a))
+    shared = opendev.discover(roots, listing)
+    assert stats == []  # nothing stat'ed again
+    assert len(listing) == 3 and len(own.sessions) >= 8
+    assert shared == own
+    assert [(s.session_id, s.folder_problem) for s in shared.sessions] == \
+        [(s.session_id, s.folder_problem) for s in own.sessions]

@@ -34,8 +34,10 @@ class StoreFound(NamedTuple):
     """True when a deadline left sessions unread."""
 
 
-def survey_store(roots: tuple[str, ...], cache_dir: str | None, *, deadline_ns: int | None = None) -> StoreFound:
-    """Every session under ``roots`` as a record (damaged ones with their reason)."""
+def survey_store(roots: tuple[str, ...], cache_dir: str | None, *, deadline_ns: int | None = None,
+                 listed: opendev.Listed | None = None) -> StoreFound:
+    """Every session under ``roots`` as a record (damaged ones with their reason); ``listed``:
+    folders already listed and stat'ed (see :func:`opendev.discover`)."""
     if not roots:
         return StoreFound([], [], False)
     started_ns = time.time_ns()
@@ -45,7 +47,7 @@ def survey_store(roots: tuple[str, ...], cache_dir: str | None, *, deadline_ns: 
     if path is not None:
         cached, _ = datafile.read(path, MAGIC, owner)
     table: dict[str, tuple[object, ...]] = cached if type(cached) is dict else {}
-    found = opendev.discover(roots)
+    found = opendev.discover(roots, listed)
     fastjson.preload()  # the readers' orjson, light (first here in list --json's store helper)
     fresh: dict[str, tuple[object, ...]] = {}
     sessions: list[Session] = []

@@ -16,10 +16,13 @@ import os
 import stat
 
 
-def fingerprint(roots: tuple[str, ...]) -> tuple[bytes, int]:
+def fingerprint(roots: tuple[str, ...], listed: dict[str, list[tuple[object, ...]]] | None = None
+                ) -> tuple[bytes, int]:
     """The fingerprint of the store under ``roots``, and the newest mtime in it (ns):
     a fingerprint taken within the file system's timestamp granularity of a write
-    cannot be trusted to see the next one."""
+    cannot be trusted to see the next one. Each project folder's entries as listed
+    and stat'ed go to ``listed`` (by the folder's path) if given: the discovery that
+    follows takes them rather than listing and stat'ing every file again."""
     out: list[tuple[object, ...]] = []
     newest = 0
     for root in roots:
@@ -44,7 +47,10 @@ def fingerprint(roots: tuple[str, ...]) -> tuple[bytes, int]:
                     continue
                 out.append((name, link, st.st_mode, st.st_ino))
                 if stat.S_ISDIR(st.st_mode):
+                    start = len(out)
                     newest = max(newest, folder(name, out, fd))
+                    if listed is not None and not (len(out) == start + 1 and out[start][0] == ""):
+                        listed[os.path.join(projects, name)] = out[start:]
         finally:
             os.close(fd)
     return marshal.dumps(out, 2), newest

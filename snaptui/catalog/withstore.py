@@ -79,9 +79,10 @@ def store_read(roots: tuple[str, ...], cache_dir: str | None) -> tuple[bytes, in
     from snaptui.catalog import jsonpieces, storeprint
     from snaptui.catalog.store_survey import survey_store
 
-    store_print, store_newest = storeprint.fingerprint(roots)
+    listed: dict[str, list[tuple[object, ...]]] = {}
+    store_print, store_newest = storeprint.fingerprint(roots, listed)
     out: list[Item] = []
-    for s in survey_store(roots, cache_dir).sessions:
+    for s in survey_store(roots, cache_dir, listed=listed).sessions:
         lost = s.lost_turn
         out.append((s.key, s.timestamp_ms, s.completed, s.path, s.session_id,
                     None if lost is None else (lost.prompt,),

@@ -160,8 +160,15 @@ SessionValue = tuple[object, ...] | str
 # -- discovery ---------------------------------------------------------------
 
 
-def discover(roots: Iterable[str]) -> Discovery:
-    """Every session under ``roots``: listings and stats only (and each folder's small marker)."""
+Listed = dict[str, list[tuple[object, ...]]]
+"""Project folders' entries as already listed and stat'ed, by the folder's path: ``(name,
+is_link, mode, dev, ino, size, mtime_ns, ctime_ns)``, or ``(name, is_link, errno)`` for a
+stat that failed (:func:`snaptui.catalog.storeprint.fingerprint` makes them)."""
+
+
+def discover(roots: Iterable[str], listed: Listed | None = None) -> Discovery:
+    """Every session under ``roots``: listings and stats only (and each folder's small marker);
+    a folder in ``listed`` is taken as listed there, not listed and stat'ed again."""
     sessions: list[StoreSession] = []
     problems: list[StoreProblem] = []
     for root in roots:
@@ -179,44 +186,53 @@ def discover(roots: Iterable[str]) -> Discovery:
             problems.append(StoreProblem(root, "cannot be read: the path holds a NUL byte"))
             continue
         for folder in folders:
-            _discover_folder(folder, sessions, problems)
+            _discover_folder(folder, sessions, problems, None if listed is None else listed.get(folder))
     return Discovery(tuple(sessions), tuple(problems))
 
 
-def _discover_folder(folder: str, sessions: list[StoreSession], problems: list[StoreProblem]) -> None:
-    try:
-        with os.scandir(folder) as it:
-            links = {e.name: e.is_symlink() for e in it}
-    except OSError as exc:
-        problems.append(StoreProblem(folder, directory_problem(exc)))
-        return
+def _discover_folder(folder: str, sessions: list[StoreSession], problems: list[StoreProblem],
+                     entries: list[tuple[object, ...]] | None) -> None:
+    stats: dict[str, Stat | StatFailed] | None = None
+    if entries is not None:
+        links: dict[str, bool] = {e[0]: e[1] for e in entries}  # type: ignore[misc]
+        stats = {e[0]: Stat(*e[2:]) if len(e) == 8 else StatFailed(e[2])  # type: ignore[misc, arg-type]
+                 for e in entries}
+    else:
+        try:
+            with os.scandir(folder) as it:
+                links = {e.name: e.is_symlink() for e in it}
+        except OSError as exc:
+            problems.append(StoreProblem(folder, directory_problem(exc)))
+            return
     ids = ids_in(links)
     if not ids:
         return
-    project_dir, problem = _marker(folder, links)
+    project_dir, problem = _marker(folder, links, stats)
     for sid in sorted(ids):
-        files = [_store_file(folder, sid + ext, links) for ext in (".json", ".jsonl", ".debug")]
+        files = [_store_file(folder, sid + ext, links, stats) for ext in (".json", ".jsonl", ".debug")]
         if files[0] is None and files[2] is None:
             continue  # vanished since the listing
         sessions.append(StoreSession(sid, folder, project_dir, problem, *files))
 
 
-def _store_file(folder: str, name: str, links: dict[str, bool]) -> StoreFile | None:
+def _store_file(folder: str, name: str, links: dict[str, bool], stats: dict[str, Stat | StatFailed] | None
+                ) -> StoreFile | None:
     if name not in links:
         return None
     path = os.path.join(folder, name)
-    st = file_stat(path)
+    st = file_stat(path) if stats is None else stats[name]
     if isinstance(st, StatFailed) and st.errno == errno.ENOENT and not links[name]:
         return None
     return StoreFile(path, st, links[name])
 
 
-def _marker(folder: str, links: dict[str, bool]) -> tuple[str | None, str | None]:
+def _marker(folder: str, links: dict[str, bool], stats: dict[str, Stat | StatFailed] | None
+            ) -> tuple[str | None, str | None]:
     """The folder's project directory, exactly as opendev wrote it, or why it is unknown."""
     if MARKER not in links:
         return None, f"no {MARKER} marker in the project folder"
     path = os.path.join(folder, MARKER)
-    marker = StoreFile(path, file_stat(path), links[MARKER])
+    marker = StoreFile(path, file_stat(path) if stats is None else stats[MARKER], links[MARKER])
     if marker.problem is not None:
         return None, f"{MARKER}: {marker.problem}"
     try:
