@@ -25,11 +25,16 @@ Lines that do not parse are skipped, as opendev does when it loads them.
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
 
 from snaptui.base.files import open_regular
 from snaptui.sources.opendev_common import TEXT_BYTES, capped, is_injected, ts_ns
 from snaptui.sources.tailread import BLOCK, Changed, OutOfBudget, Reader, json_string
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NamedTuple
+else:  # typing costs ~4 ms of imports (see snaptui.base.named)
+    from snaptui.base.named import NamedTuple
 
 LINE_MAX = 4 * 1024 * 1024
 """Lines up to this many bytes are parsed whole; longer ones are read in pieces."""

@@ -18,7 +18,7 @@ line.
 from __future__ import annotations
 
 import os
-import threading
+from _thread import _local as _thread_local  # threading.local itself, without importing threading
 
 BLOCK = 1024 * 1024
 """Bytes per read while searching (a few are re-read where blocks overlap)."""
@@ -33,7 +33,7 @@ FIRST_STEP = 16 * 1024
 """A search's first read; each next one is four times larger, up to :data:`BLOCK`
 (matches are often near, and repeated searches must not each read a whole block)."""
 
-_local = threading.local()
+_local = _thread_local()
 
 
 def _buffer(n: int) -> bytearray:
