@@ -9,9 +9,6 @@ as opendev wrote it; only length is capped (the UI makes text safe to show).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from functools import lru_cache
-
 TEXT_CAP = 64 * 1024
 """Characters kept of a prompt or reply; a longer one is cut and marked."""
 
@@ -29,8 +26,6 @@ EDIT_TOOLS = frozenset({"Edit", "Write", "multi_edit"})
 
 KEY_ARGUMENTS = ("file_path", "command", "path", "pattern", "url")
 """The argument that says what a call was about, in order of preference."""
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def ts_ns(value: object) -> int | None:
@@ -65,13 +60,15 @@ def ts_ns(value: object) -> int | None:
     if zone not in ("", "Z") and not (len(zone) == 6 and zone[0] in "+-" and zone[3] == ":"
                                       and (zone[1:3] + zone[4:]).isascii() and (zone[1:3] + zone[4:]).isdigit()):
         return None
+    from datetime import UTC, datetime  # not what opendev writes: imported only here
+
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    delta = when - _EPOCH
+    delta = when - datetime(1970, 1, 1, tzinfo=UTC)
     return (delta.days * 86400 + delta.seconds) * 1_000_000_000 + frac
 
 
@@ -91,15 +88,38 @@ def _utc_nine_digits(value: str) -> int | None:
     return (day + hours * 3600 + minutes * 60 + seconds) * 1_000_000_000 + frac
 
 
-@lru_cache(maxsize=1024)
+_DAYS: dict[str, int | None] = {}
+""":func:`_day_seconds` as found (a session spans few days; emptied past 1,024)."""
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def _day_seconds(date: str) -> int | None:
-    """Seconds from the epoch to the start of a ``YYYY-MM-DD`` day (a session spans few days)."""
-    if len(date) != 10 or date[4] != "-" or date[7] != "-" or not date.replace("-", "").isdigit():
+    """Seconds from the epoch to the start of a ``YYYY-MM-DD`` day, a real date of years 1
+    to 9999 (None otherwise, as ``datetime`` would refuse it)."""
+    if date in _DAYS:
+        return _DAYS[date]
+    if len(_DAYS) >= 1024:
+        _DAYS.clear()
+    _DAYS[date] = got = _civil_seconds(date)
+    return got
+
+
+def _civil_seconds(date: str) -> int | None:
+    if len(date) != 10 or date[4] != "-" or date[7] != "-":
         return None
-    try:
-        return (datetime.fromisoformat(date + "T00:00:00+00:00") - _EPOCH).days * 86400
-    except ValueError:
+    digits = date[:4] + date[5:7] + date[8:]
+    if not (digits.isascii() and digits.isdigit()):
         return None
+    year, month, day = int(date[:4]), int(date[5:7]), int(date[8:])
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    if year < 1 or not 1 <= month <= 12 or not 1 <= day <= _MONTH_DAYS[month - 1] + (month == 2 and leap):
+        return None
+    # Days from 1970-01-01 (H. Hinnant's days_from_civil: years start in March).
+    y = year - (month <= 2)
+    era, year_of_era = divmod(y, 400)
+    day_of_year = (153 * (month - 3 if month > 2 else month + 9) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    return (era * 146097 + day_of_era - 719468) * 86400
 
 
 def ms(ns: int | None) -> int | None:
