@@ -203,3 +203,30 @@ def test_every_worker_has_a_description_so_textual_never_reprs_its_arguments():
     bare = [f"{p.relative_to(package)}:{s[: m.start()].count(chr(10)) + 1}" for p in sorted(package.rglob("*.py"))
             for s in [p.read_text()] for m in re.finditer(r"@work\([^)]*\)", s) if "description=" not in m.group(0)]
     assert bare == []
+
+
+def test_reading_the_store_for_list_json_loads_none_of_what_the_snapshots_path_avoids(tmp_path):
+    """``list --json``'s store helper (forked from the process that read no typing, re or
+    json) reads every kind of store session with snaptui's own modules alone: what it
+    imports costs the helper's first milliseconds, on cores the snapshot readers fill."""
+    import os
+
+    import opendev_fixtures as fx
+
+    project = str(tmp_path / "proj")
+    os.makedirs(project)
+    root = tmp_path / "opendev"
+    for i, kind in enumerate((fx.finished, fx.died_mid_turn, fx.stopped_with_error, fx.first_turn_never_ended)):
+        kind(root, project, sid=f"kind{i:08d}")
+    code = (
+        "import sys\nfrom snaptui.cli.main import main\nimport snaptui.catalog.answer\n"
+        "from snaptui.base.fastjson import preload\npreload()\nbefore = set(sys.modules)\n"
+        "from snaptui.catalog.withstore import store_read\n"
+        f"_, _, items = store_read(({str(root)!r},), None)\n"
+        "print(sum(1 for it in items if not it[2]), len(items))\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in set(sys.modules) - before})))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    counts, loaded = out.splitlines()
+    assert counts == "3 4"
+    assert set(loaded.split()) == {"snaptui"}
