@@ -92,7 +92,7 @@ def _dumps(obj: object) -> bytes:
 
 def _text(value: object) -> str:
     if isinstance(value, str):
-        return _encode_string(value)  # type: ignore[no-any-return]
+        return _encode_string(value)
     if value is None:
         return "null"
     if value is True:
@@ -116,9 +116,9 @@ def _text(value: object) -> str:
 
 def _key(key: object) -> str:
     if isinstance(key, str):
-        return _encode_string(key)  # type: ignore[no-any-return]
+        return _encode_string(key)
     if key is None or isinstance(key, (bool, int, float)):
-        return _encode_string(_text(key))  # type: ignore[no-any-return]
+        return _encode_string(_text(key))
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
