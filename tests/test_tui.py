@@ -621,3 +621,37 @@ async def test_the_help_screen_keeps_a_gap_after_every_key(home):
         for key in KEYS:
             if key.shown:
                 assert any(line.startswith(f"  {key.shown}  ") and key.help in line for line in text.splitlines()), key
+
+
+async def test_rows_built_for_a_request_that_was_overtaken_still_reach_the_screen(home, monkeypatch):
+    """Above 2,000 sessions the filter's rows are built in a worker. When the rows for the
+    typed text were built but their message was overtaken by a second request for the same
+    rows (a refresh in between), the second worker saw "nothing changed" and the screen kept
+    the unfiltered rows: the box said "compiler", the list did not follow."""
+    from snaptui.tui import viewing
+    from snaptui.tui.messages import RowsBuilt
+
+    monkeypatch.setattr(viewing, "ROWS_IN_WORKER", 0)  # the rows of every change built in a worker
+    app = make_app(home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        everything = len(app.view.rows)
+        held: list[RowsBuilt] = []
+        post = app.post_message
+        monkeypatch.setattr(app, "post_message", lambda m: held.append(m) or True if isinstance(m, RowsBuilt)
+                            else post(m))
+        app.query_text = "api"
+        app._refresh_rows()  # the filter's pause: its rows built, their message on its way
+        while not held or any(w.is_running for w in app.workers):
+            await pilot.pause(0.01)
+        app._refresh_rows()  # a second request for the same rows before that message is taken
+        while any(w.is_running for w in app.workers):
+            await pilot.pause(0.01)
+        monkeypatch.setattr(app, "post_message", post)
+        for message in held:
+            post(message)
+        await settle(pilot)
+        shown = [r.item.project_dir for r in app.view.rows if isinstance(r.item, Session)]
+        assert 0 < len(shown) < everything and all("api" in p for p in shown)
+        assert "filter: api" in str(app.query_one("#status").render())
+

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from textual.message import Message
 
@@ -79,12 +79,13 @@ class DetailLoaded(Message):
 
 
 class RowsBuilt(Message):
-    """Rows built in a worker for request ``seq`` (``marks``: the marks they were built with)."""
+    """Rows built in a worker for request ``seq``, from ``args`` (the catalog, sort, filter,
+    marks... they were built with)."""
 
-    def __init__(self, seq: int, view: View, marks: frozenset[str]) -> None:
+    def __init__(self, seq: int, view: View, args: tuple[Any, ...]) -> None:
         self.seq = seq
         self.view = view
-        self.marks = marks
+        self.args = args
         super().__init__()
 
 

@@ -69,8 +69,8 @@ class ViewingApp(FollowingApp):
         self.seen_sessions: dict[str, Session] = {}
         """Incomplete sessions the person has had on screen (for the startup check)."""
         self.view: View | None = None
-        self._built: tuple[Any, ...] | None = None
-        """What the last rows built in a worker were built from (a rescan that changed nothing is skipped)."""
+        self._shown: tuple[Any, ...] | None = None
+        """What the rows on screen were built from (a rescan that changed nothing is skipped)."""
         self._rows_seq = 0
         self._facts: OrderedDict[tuple[str, Any], tuple[detail_text.Facts, float]] = OrderedDict()
         self._detail_key: str | None = None
@@ -96,7 +96,7 @@ class ViewingApp(FollowingApp):
         if self.result is None or not self.screen_stack:
             return
         if self._day != _local_day(self.clock()):
-            self._built = None  # the same catalog, another day
+            self._shown = None  # the same catalog, another day
             self._refresh_rows()
             return
         self.session_list.refresh()
@@ -114,7 +114,7 @@ class ViewingApp(FollowingApp):
         args = (self.result, self.sort, self.show_completed, self.query_text, self.texts, marks, dict(self.live),
                 self.only)
         if now or len(self.result.incomplete) + len(self.result.completed) <= ROWS_IN_WORKER:
-            self._apply_view(self._compute_view(*args), marks)
+            self._apply_view(self._compute_view(*args), args)
         else:
             self._build_in_worker(self._rows_seq, *args)
 
@@ -131,18 +131,18 @@ class ViewingApp(FollowingApp):
 
     @work(thread=True, exclusive=True, group="rows", description="rows", exit_on_error=False)
     def _build_in_worker(self, seq: int, *args: Any) -> None:
-        built = self._built
-        if built is not None and built[1:] == args[1:] and built[0].items == args[0].items \
-                and built[0].partial == args[0].partial:
+        shown = self._shown  # compared with what is on screen, not with what was built last: rows
+        # built for an earlier request (its message dropped when this one came) never got there
+        if shown is not None and shown[1:] == args[1:] and shown[0].items == args[0].items \
+                and shown[0].partial == args[0].partial:
             return  # a rescan that changed nothing: nothing to redraw
         view = self._compute_view(*args)
         if not get_current_worker().is_cancelled:
-            self._built = args
-            self.post_message(RowsBuilt(seq, view, args[5]))
+            self.post_message(RowsBuilt(seq, view, args))
 
     def on_rows_built(self, message: RowsBuilt) -> None:
         if message.seq == self._rows_seq and self.screen_stack:
-            self._apply_view(message.view, message.marks)
+            self._apply_view(message.view, message.args)
 
     @property
     def hidden_marks(self) -> int:
@@ -150,9 +150,12 @@ class ViewingApp(FollowingApp):
         view = self.view
         return 0 if view is None else sum(1 for k in self.session_list.marks if k not in view.positions)
 
-    def _apply_view(self, view: View, marks_then: frozenset[str]) -> None:
+    def _apply_view(self, view: View, args: tuple[Any, ...]) -> None:
+        """Show ``view``, built from ``args`` (:meth:`_refresh_rows`'s)."""
         lst = self.session_list
+        marks_then: frozenset[str] = args[5]
         self.view = view
+        self._shown = args
         lst.marks -= marks_then - view.marks  # marks of items that are gone; hidden ones stay
         keep = lst.current.key if lst.current is not None else None
         if not (self.person_moved or lst.moved_by_person) and self.result is not None:
