@@ -102,11 +102,13 @@ def require_tool(name: str) -> str:
 
 @pytest.fixture
 def home(tmp_path, monkeypatch):
-    """A fake home for the TUI tests, and UTC."""
-    from tui_support import use_utc
+    """A fake home for the TUI tests, UTC, and an ``opendev`` on PATH (resuming checks that
+    the command can run before it leaves the TUI)."""
+    from tui_support import fake_opendev, use_utc
 
     monkeypatch.setenv("HOME", str(tmp_path))
     use_utc(monkeypatch)
+    fake_opendev(tmp_path / ".fake-bin", monkeypatch)
     return tmp_path
 
 

@@ -655,3 +655,21 @@ async def test_rows_built_for_a_request_that_was_overtaken_still_reach_the_scree
         assert 0 < len(shown) < everything and all("api" in p for p in shown)
         assert "filter: api" in str(app.query_one("#status").render())
 
+
+async def test_enter_with_no_agent_installed_keeps_the_tui_and_says_why(home, monkeypatch):
+    """The README's first command is the demo: on a machine without opendev, enter closed
+    the TUI with "cannot run opendev" on the way out. It stays now, and says why."""
+    directory = home / "recovery"
+    directory.mkdir()
+    set_old(write(directory, "crashed", ts=NOW - DAY, age_s=None, project=str(home)), NOW - DAY)
+    app = make_app(home, directory, resume_command="no-such-agent-here -d {project_dir} -r {session_id}")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.is_running and app.return_value is None
+        assert any(n.title == "Cannot resume" and "no-such-agent-here is not installed here" in n.message
+                   for n in app._notifications)
+        await pilot.press("j")  # the list still takes keys
+        await settle(pilot)
+        assert app.is_running

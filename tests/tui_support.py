@@ -20,6 +20,16 @@ def use_utc(monkeypatch) -> None:
     time.tzset()
 
 
+def fake_opendev(bin_dir: Path, monkeypatch) -> Path:
+    """An ``opendev`` that does nothing, first on PATH."""
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    program = bin_dir / "opendev"
+    program.write_text("#!/bin/sh\nexit 0\n")
+    program.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    return program
+
+
 def make_app(home: Path, directory: Path | None = None, **settings) -> SnaptuiApp:
     """An app on ``directory`` (default: a fresh demo under ``home``)."""
     if directory is None:

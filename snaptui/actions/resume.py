@@ -79,6 +79,14 @@ def opendev_has_it(session: Session) -> bool:
     return session.source == "snapshot" or not session.path.endswith(".debug")
 
 
+def runnable(program: str) -> bool:
+    """Whether the command's first word can be run here: a program on PATH, or a path to an
+    executable file (what ``execvp`` and the shell would find)."""
+    import shutil
+
+    return bool(program) and "\0" not in program and shutil.which(program) is not None
+
+
 def plan(template: str, session: Session) -> Plan:
     """The resume plan: the command, run in the session's project directory (a fresh
     session when opendev cannot load this one: :func:`opendev_has_it`)."""

@@ -8,7 +8,6 @@ rows; the widgets draw them. Nothing on the UI thread touches a file.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -24,7 +23,7 @@ from snaptui.base.durations import parse_duration
 from snaptui.present import humanfmt
 from snaptui.present.keys import KEYS, in_scope
 from snaptui.present.status import empty_spans, status_spans
-from snaptui.present.viewmodel import SORTS, Row
+from snaptui.present.viewmodel import SORTS
 from snaptui.sources.records import Item, Session
 from snaptui.tui import theming
 from snaptui.tui import work as actions
@@ -36,7 +35,7 @@ from snaptui.tui.footer import SnapFooter
 from snaptui.tui.insights import InsightsKeys
 from snaptui.tui.keyorder import HOLD_AT_MOST_S, KeyOrder
 from snaptui.tui.messages import ActionDone, Undo
-from snaptui.tui.relocate import Choice, ResumeElsewhereScreen
+from snaptui.tui.resuming import ResumeKeys
 from snaptui.tui.session_list import SessionList
 from snaptui.tui.trashview import TrashScreen
 from snaptui.tui.viewing import DETAIL_DELAY_S
@@ -59,7 +58,7 @@ _FIRST = frozenset(k.action for k in in_scope("app") if k.action != "quit")
 """The app-wide keys handled before the focused widget sees them (see ``SnaptuiApp.BINDINGS``)."""
 
 
-class SnaptuiApp(KeyOrder, InsightsKeys, ClipboardKeys, ChangesApp):
+class SnaptuiApp(KeyOrder, InsightsKeys, ClipboardKeys, ResumeKeys, ChangesApp):
     """Lists interrupted sessions; resume, discard, undo, purge, filter, sort; diffs and rollbacks
     (ChangesApp), insights, copy keys."""
 
@@ -214,74 +213,6 @@ class SnaptuiApp(KeyOrder, InsightsKeys, ClipboardKeys, ChangesApp):
     @on(SessionList.Selected)
     def _selected(self, message: SessionList.Selected) -> None:
         self.action_resume(message.row)
-
-    def action_resume(self, row: Row | None = None) -> None:
-        """Resume the highlighted session (asks first if it may still be running)."""
-        row = row or self.session_list.current
-        if row is None or not isinstance(row.item, Session):
-            if row is not None:
-                self.notify("Only a session can be resumed.", severity="warning", markup=False)
-            self.call_next(self.release_held)
-            return
-        session = row.item
-        if session.completed:
-            self.notify("This session completed cleanly; opendev can still resume it.", markup=False)
-        live = self.live.get(session.key)
-        if live is not None:
-            self._confirm_then(
-                "Resume a session that may be running?",
-                f"It may still be running: {humanfmt.live_reason(*live, self.clock())}. Resume it anyway?",
-                "Resume", lambda: self._resume_where(session),
-            )
-            self.call_next(self.release_held)  # into the question
-            return
-        self._resume_where(session)
-
-    def _resume_where(self, session: Session) -> None:
-        """Resume, or ask where; the keys typed meanwhile wait (they belong to the dialog, if
-        one opens, not to the list: "enter d" resumed a session and discarded it too)."""
-        self.hold_keys()
-        self._look_where(self.result.to_resume(session) if self.result is not None else session)
-
-    @work(thread=True, group="resume", description="resume", exit_on_error=False)
-    def _look_where(self, session: Session) -> None:
-        """Resume in the project directory, or, when it is gone, ask where (the check is I/O)."""
-        from snaptui.actions.resume import usable_project_dir
-
-        self.call_from_thread(self._resume_or_ask, session, usable_project_dir(session.project_dir))
-
-    def _resume_or_ask(self, session: Session, exists: bool) -> None:
-        if exists:
-            self.exit(session)  # the keys held are the agent's to ignore now
-            return
-
-        def chosen(choice: Choice | None) -> None:
-            if choice is not None:
-                self._relocate(session, choice)
-
-        self.push_screen(ResumeElsewhereScreen(session), chosen)
-        self.call_next(self.release_held)  # into the dialog, once it is there
-
-    @work(thread=True, group="resume", description="resume", exit_on_error=False)
-    def _relocate(self, session: Session, choice: Choice) -> None:
-        """Create the old directory, or copy a store session's files for the new one; then resume."""
-        from snaptui.actions import relocate
-
-        try:
-            if choice.create:
-                os.makedirs(choice.directory, exist_ok=True)
-                moved = session
-            elif not os.path.isdir(choice.directory):
-                raise relocate.MoveError(f"{choice.directory} is not an existing directory")
-            else:
-                copied = relocate.copy_session(session, choice.directory,
-                                               root=relocate.reading_root(session, choice.directory))
-                moved = relocate.moved_on(session, relocate.move_to(session, choice.directory, copied), self.state_dir)
-        except (relocate.MoveError, OSError) as exc:
-            self.call_from_thread(self.notify, f"Not resumed: {exc}", title="Resume somewhere else",
-                                  severity="error", markup=False)
-            return
-        self.call_from_thread(self.exit, moved)
 
     def _confirm_then(self, title: str, question: str, yes: str, action: Callable[[], object]) -> None:
         """Ask (No has the focus); do ``action`` only on yes."""

@@ -1,0 +1,107 @@
+"""Resuming from the list: ``enter`` hands the terminal to the agent, in the project.
+
+The checks are I/O, so they run in a worker: whether the resume command can run here
+at all (else the TUI stays and says why: a missing ``opendev`` used to close it with an
+error on the way out), and whether the project directory is still there (else the
+person is asked where: :class:`snaptui.tui.relocate.ResumeElsewhereScreen`). The keys
+typed meanwhile wait (:mod:`snaptui.tui.keyorder`): they belong to a dialog, if one
+opens, not to the list.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from textual import work
+
+from snaptui.present import humanfmt
+from snaptui.present.viewmodel import Row
+from snaptui.sources.records import Session
+from snaptui.tui.relocate import Choice, ResumeElsewhereScreen
+
+
+class ResumeKeys:
+    """The app's resume (mixed into :class:`snaptui.tui.app.SnaptuiApp`)."""
+
+    def action_resume(self: Any, row: Row | None = None) -> None:
+        """Resume the highlighted session (asks first if it may still be running)."""
+        row = row or self.session_list.current
+        if row is None or not isinstance(row.item, Session):
+            if row is not None:
+                self.notify("Only a session can be resumed.", severity="warning", markup=False)
+            self.call_next(self.release_held)
+            return
+        session = row.item
+        if session.completed:
+            self.notify("This session completed cleanly; opendev can still resume it.", markup=False)
+        live = self.live.get(session.key)
+        if live is not None:
+            agent, written_ms = live
+            self._confirm_then(
+                "Resume a session that may be running?",
+                f"It may still be running: {humanfmt.live_reason(agent, written_ms, self.clock())}. Resume it anyway?",
+                "Resume", lambda: self._resume_where(session),
+            )
+            self.call_next(self.release_held)  # into the question
+            return
+        self._resume_where(session)
+
+    def _resume_where(self: Any, session: Session) -> None:
+        """Resume, or ask where; the keys typed meanwhile wait (they belong to the dialog, if
+        one opens, not to the list: "enter d" resumed a session and discarded it too)."""
+        self.hold_keys()
+        self._look_where(self.result.to_resume(session) if self.result is not None else session)
+
+    @work(thread=True, group="resume", description="resume", exit_on_error=False)
+    def _look_where(self: Any, session: Session) -> None:
+        """Resume in the project directory, or, when it is gone, ask where (the checks are I/O);
+        nothing when the resume command cannot be run here (the TUI stays, and says why)."""
+        from snaptui.actions.resume import plan, runnable, usable_project_dir
+
+        program = plan(self.settings["resume_command"], session).argv[0]
+        if not runnable(program):
+            self.call_from_thread(self._cannot_run, program)
+            return
+        self.call_from_thread(self._resume_or_ask, session, usable_project_dir(session.project_dir))
+
+    def _cannot_run(self: Any, program: str) -> None:
+        from snaptui.present.safetext import one_line
+
+        self.notify(f"{one_line(program)} is not installed here (not found on PATH): set resume_command in the "
+                    "config file to the command that resumes a session.", title="Cannot resume",
+                    severity="error", timeout=10, markup=False)
+        self.call_next(self.release_held)
+
+    def _resume_or_ask(self: Any, session: Session, exists: bool) -> None:
+        if exists:
+            self.exit(session)  # the keys held are the agent's to ignore now
+            return
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is not None:
+                self._relocate(session, choice)
+
+        self.push_screen(ResumeElsewhereScreen(session), chosen)
+        self.call_next(self.release_held)  # into the dialog, once it is there
+
+    @work(thread=True, group="resume", description="resume", exit_on_error=False)
+    def _relocate(self: Any, session: Session, choice: Choice) -> None:
+        """Create the old directory, or copy a store session's files for the new one; then resume."""
+        from snaptui.actions import relocate
+
+        try:
+            if choice.create:
+                os.makedirs(choice.directory, exist_ok=True)
+                moved = session
+            elif not os.path.isdir(choice.directory):
+                raise relocate.MoveError(f"{choice.directory} is not an existing directory")
+            else:
+                copied = relocate.copy_session(session, choice.directory,
+                                               root=relocate.reading_root(session, choice.directory))
+                moved = relocate.moved_on(session, relocate.move_to(session, choice.directory, copied), self.state_dir)
+        except (relocate.MoveError, OSError) as exc:
+            self.call_from_thread(self.notify, f"Not resumed: {exc}", title="Resume somewhere else",
+                                  severity="error", markup=False)
+            return
+        self.call_from_thread(self.exit, moved)
