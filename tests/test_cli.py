@@ -364,9 +364,13 @@ def test_the_undo_line_of_a_dismissal_names_the_session(cli, tmp_path):
     assert restored.code == 0 and "shown again: -dashed-session" in restored.out, restored
 
 
-def test_a_relative_project_directory_is_never_resumed_relative_to_where_snaptui_runs(cli, recovery, tmp_path):
+def test_a_relative_project_directory_is_never_resumed_relative_to_where_snaptui_runs(cli, recovery, tmp_path,
+                                                                                     monkeypatch):
     """"proj" means nothing known: resuming from a directory that happens to hold a "proj"
     would cd into it and pass -d proj, which opendev resolves from there again."""
+    from tui_support import fake_opendev
+
+    fake_opendev(tmp_path / "bin", monkeypatch)
     work = tmp_path / "work"
     (work / "proj").mkdir(parents=True)
     write(recovery, "relrel01", project="proj")
@@ -381,6 +385,18 @@ def test_a_relative_project_directory_is_never_resumed_relative_to_where_snaptui
               cwd=str(work))
     assert run.code == 0, run
     assert handoff.read_text() == f"cd '{work / 'proj'}' && 'opendev' '-d' '{work / 'proj'}' '-r' 'relrel01'\n"
+
+
+def test_resume_with_no_agent_installed_is_one_line_and_leaves_the_shell_nothing_to_run(cli, recovery, tmp_path):
+    """Through the shell function the shell would run the command and say only "command not found"."""
+    write(recovery, "noagent1", project=str(tmp_path))
+    handoff = tmp_path / "handoff"
+    handoff.write_text("")
+    env = {"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash", "PATH": str(tmp_path / "empty-bin")}
+    run = cli("resume", "--yes", "noagent1", "--dir", str(recovery), env=env)
+    assert run.code == 1 and run.err == ("snaptui: cannot run opendev: not found on PATH "
+                                         "(set resume_command in the config file)\n")
+    assert handoff.read_text() == ""
 
 
 def test_a_file_named_dot_json_is_not_a_snapshot_as_for_the_reference_reader(cli, recovery):

@@ -17,7 +17,7 @@ import os
 import stat
 import sys
 
-from snaptui.actions.resume import Plan
+from snaptui.actions.resume import Plan, runnable
 from snaptui.actions.shell import SHELLS, command_line
 
 
@@ -31,6 +31,8 @@ def hand_off(plan: Plan) -> int:
         raise HandoffError("this session's project directory cannot be a directory name")
     if any("\0" in a for a in plan.argv):
         raise HandoffError("the resume command would contain a NUL character")
+    if not runnable(plan.argv[0]):  # the shell function would run it and say only "command not found"
+        raise HandoffError(f"cannot run {plan.argv[0]}: not found on PATH (set resume_command in the config file)")
     target = os.environ.get("SNAPTUI_HANDOFF")
     shell = os.environ.get("SNAPTUI_SHELL", "")
     if target and shell in SHELLS:
