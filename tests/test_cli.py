@@ -516,3 +516,23 @@ def test_a_config_edited_in_place_with_its_mtime_put_back_is_read_again(tmp_path
     path.write_text('running_threshold = "9m"\n')  # the same size
     os.utime(path, (1_700_000_000, 1_700_000_000))
     assert load_fast(str(path), str(tmp_path / "cache"))["running_threshold"] == "9m"
+
+
+@pytest.mark.parametrize("spelling", ["relative", "dot-relative", "up-relative", "through a symlink"])
+def test_a_file_is_named_by_its_path_in_any_spelling(cli, recovery, tmp_path, spelling):
+    """``--help`` says "file name or path": a path relative to where snaptui runs, or one
+    through a symlinked folder, named no session."""
+    write(recovery, "pathy001")
+    name = "pathy001_session_snapshot.json"
+    linked = tmp_path / "linked"
+    linked.symlink_to(recovery)
+    where, wanted = {
+        "relative": (tmp_path, f"{recovery.name}/{name}"),
+        "dot-relative": (recovery, f"./{name}"),
+        "up-relative": (recovery, f"../{recovery.name}/{name}"),
+        "through a symlink": (tmp_path, str(linked / name)),
+    }[spelling]
+    run = cli("export", wanted, "--dir", str(recovery), cwd=str(where))
+    assert run.code == 0 and "pathy001" in run.out, run
+    run = cli("export", f"./{recovery.name}/nothere_session_snapshot.json", "--dir", str(recovery), cwd=str(tmp_path))
+    assert run.code == 2 and "no session matches" in run.err

@@ -1,12 +1,15 @@
 """Which listed items a person means by the ids on the command line.
 
-A session is named by its id, a unique prefix of its id (4+ characters) or
-its file name; a damaged file or a leftover by its file name or a unique
-prefix of it (4+ characters). An id that names nothing, or more than one
+A session is named by its id, a unique prefix of its id (4+ characters), its
+file name or its file's path (absolute, or relative to where snaptui runs,
+through symlinks too); a damaged file or a leftover by its file name, its path
+or a unique prefix of its name (4+ characters). An id that names nothing, or more than one
 session, is a usage error (exit status 2) in every command.
 """
 
 from __future__ import annotations
+
+import os
 
 from snaptui.catalog.scan import Catalog
 from snaptui.cli.parse import UsageError
@@ -32,6 +35,8 @@ def _one(catalog: Catalog, wanted: str, files: bool) -> list[Item]:
     exact: list[Item] = [s for s in sessions if wanted in (s.session_id, s.name, s.path)]
     others: list[Item] = [*catalog.damaged, *catalog.leftovers] if files else []
     exact += [f for f in others if f.name == wanted]
+    if not exact and os.sep in wanted:
+        exact = _by_path([*sessions, *others], wanted)
     if exact:
         return exact
     if len(wanted) < MIN_PREFIX:
@@ -50,6 +55,29 @@ def _one(catalog: Catalog, wanted: str, files: bool) -> list[Item]:
     if not by_name:
         raise UsageError(_no_match(catalog, wanted))
     return by_name
+
+
+def _by_path(items: list[Item], wanted: str) -> list[Item]:
+    """The items whose file ``wanted`` names as a path of another spelling: relative to where
+    snaptui runs (``./x.json``, ``../recovery/x.json``), or through a symlink."""
+    name = os.path.basename(wanted)
+    try:
+        target = os.path.abspath(wanted)
+    except ValueError:  # a NUL
+        return []
+    real: str | None = None
+    found = []
+    for item in items:
+        if item.name != name:
+            continue
+        if os.path.abspath(item.path) == target:
+            found.append(item)
+            continue
+        if real is None:
+            real = os.path.realpath(target)
+        if os.path.realpath(item.path) == real:
+            found.append(item)
+    return found
 
 
 def _no_match(catalog: Catalog, wanted: str, why: str = "") -> str:
