@@ -74,3 +74,20 @@ def test_a_store_session_opendev_no_longer_reads_says_where_resuming_takes_it(tm
     (isolated_home / ".opendev").mkdir()  # a crash log made it: opendev reads there now (§1)
     text = _text(detail.session_spans(s, detail.gather(s, template=template), now_ms=NOW))
     assert "opendev no longer reads this store (it reads ~/.opendev now): resuming copies the session there" in text
+
+
+def test_a_demo_store_session_promises_no_copy(tmp_path, isolated_home):
+    """Resuming never copies the demo's sessions into a store opendev reads (into_reach): the
+    detail said "resuming copies the session there first, and dismisses this one"."""
+    from snaptui.actions.demo import write_demo
+    from snaptui.actions.demo_store import write_store
+
+    write_demo(str(tmp_path / "demo" / "recovery"))
+    write_store(str(tmp_path / "demo" / "opendev"), str(tmp_path / "demo" / "projects"), NOW)
+    (isolated_home / ".opendev").mkdir()  # opendev reads there now: a real session would be copied
+    catalog = scan(str(tmp_path / "demo" / "recovery"), store_roots=(str(tmp_path / "demo" / "opendev"),))
+    stored = [s for s in catalog.incomplete if s.source == "opendev"]
+    assert stored
+    for s in stored:
+        text = _text(detail.session_spans(s, detail.gather(s, template=DEFAULTS["resume_command"]), now_ms=NOW))
+        assert "no longer reads" not in text and "copies the session" not in text

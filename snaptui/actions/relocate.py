@@ -91,7 +91,7 @@ def read_elsewhere(session: Session) -> str | None:
     that is not the one the store session lies in (None: it is, or not a store session)."""
     from snaptui.sources.opendev_roots import effective_root
 
-    if session.source != "opendev":
+    if session.source != "opendev" or in_demo(session):  # never copied (see into_reach)
         return None
     root = effective_root(session.project_dir if os.path.isabs(session.project_dir) else None)
     if root is None:
