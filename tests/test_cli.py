@@ -536,3 +536,17 @@ def test_a_file_is_named_by_its_path_in_any_spelling(cli, recovery, tmp_path, sp
     assert run.code == 0 and "pathy001" in run.out, run
     run = cli("export", f"./{recovery.name}/nothere_session_snapshot.json", "--dir", str(recovery), cwd=str(tmp_path))
     assert run.code == 2 and "no session matches" in run.err
+
+
+def test_demo_says_what_its_dir_is_and_opens_its_ui_past_the_options_it_takes(cli, tmp_path):
+    """``demo --help`` described --dir as the recovery directory and listed --store and --source,
+    which it does not take; it refuses them now. Past writing, it opens the UI (here, with no
+    terminal, the one-line refusal: not a traceback of an option it never had)."""
+    run = cli("demo", "--help")
+    assert run.code == 0 and "--dir DIR     the demo's folder" in run.out
+    assert "--store" not in run.out and "--source" not in run.out and "recovery directory (default" not in run.out
+    run = cli("demo", "--store", "off", "--dir", str(tmp_path / "d"))
+    assert run.code == 2 and "unrecognized option '--store'" in run.err
+    run = cli("demo", "--dir", str(tmp_path / "d"), env={"TERM": "dumb"})
+    assert run.code == 2 and run.err.count("\n") == 1 and "Traceback" not in run.err, run
+    assert (tmp_path / "d" / "recovery").is_dir()

@@ -48,9 +48,10 @@ def test_commands_are_the_spec_s_and_hidden_ones_are_not_offered():
 def test_every_option_is_offered_and_parses(command):
     before = [command.name] if command else []
     own = command.options if command else TOP_ONLY
-    expected = [f for o in GLOBAL + own if not o.hidden for f in o.flags] + ["--help"]
+    shared = GLOBAL if command is None or command.shared is None else command.shared  # demo: its own --dir
+    expected = [f for o in shared + own if not o.hidden for f in o.flags] + ["--help"]
     assert words(complete(before, "-")) == expected
-    for o in GLOBAL + own:
+    for o in shared + own:
         if o.hidden:
             assert not set(o.flags) & set(words(complete(before, "-")))
             continue

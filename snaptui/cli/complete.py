@@ -30,7 +30,7 @@ import os
 import sys
 
 from snaptui.cli.parse import Parsed
-from snaptui.cli.spec import BY_NAME, GLOBAL, TOP_ONLY, Command, Opt
+from snaptui.cli.spec import BY_NAME, Command, Opt, options_of
 
 TYPE_CHECKING = False  # not typing's: completion runs at every Tab press
 if TYPE_CHECKING:
@@ -58,10 +58,6 @@ class Found:
         """``words``, ``dirs`` or ``none``."""
         self.items: list[tuple[str, str]] = items or []
         """``(value, description)``: each value starts with the current word."""
-
-
-def _options(command: Command | None) -> tuple[Opt, ...]:
-    return GLOBAL + (command.options if command is not None else TOP_ONLY)
 
 
 def _find(name: str, options: tuple[Opt, ...]) -> Opt | None:
@@ -95,7 +91,7 @@ def complete(words: list[str], current: str, *, default_dir: str | None = None, 
             done = True
             continue
         name, eq, value = word.partition("=")
-        opt = _find(name, _options(command))
+        opt = _find(name, options_of(command))
         if opt is None:
             continue
         used.update(opt.flags)
@@ -107,10 +103,10 @@ def complete(words: list[str], current: str, *, default_dir: str | None = None, 
         return _values(expect, current, "")
     if not done and current.startswith("-"):
         name, eq, value = current.partition("=")
-        opt = _find(name, _options(command)) if eq else None
+        opt = _find(name, options_of(command)) if eq else None
         if opt is not None and opt.metavar is not None:
             return _values(opt, value, name + "=")
-        flags = [(f, o.help) for o in _options(command) if not o.hidden and not used.intersection(o.flags)
+        flags = [(f, o.help) for o in options_of(command) if not o.hidden and not used.intersection(o.flags)
                  for f in o.flags]
         flags.append(("--help", "show the help and exit"))
         return Found("words", [(f, h) for f, h in flags if f.startswith(current)])

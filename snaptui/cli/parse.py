@@ -9,7 +9,7 @@ would cost more than the whole startup check.
 
 from __future__ import annotations
 
-from snaptui.cli.spec import BY_NAME, DESCRIPTION, EPILOG, GLOBAL, PROG, TOP_ONLY, Arg, Command, Opt
+from snaptui.cli.spec import BY_NAME, DESCRIPTION, EPILOG, PROG, Arg, Command, Opt, options_of
 
 TYPE_CHECKING = False  # not typing's: the startup check cannot afford importing typing
 if TYPE_CHECKING:
@@ -34,11 +34,6 @@ class Parsed:
             return self.values[name]
         except KeyError:
             raise AttributeError(name) from None
-
-
-def _options(command: Command | None) -> tuple[Opt, ...]:
-    own = command.options if command is not None else TOP_ONLY
-    return GLOBAL + own
 
 
 def parse(argv: list[str]) -> Parsed:
@@ -69,7 +64,7 @@ def parse(argv: list[str]) -> Parsed:
             wants_help = True
             continue
         name, eq, inline = arg.partition("=")
-        opt = _find(name, _options(command))
+        opt = _find(name, options_of(command))
         if opt is None:
             where = f"'{PROG} {command.name}'" if command else f"'{PROG}'"
             raise UsageError(f"unrecognized option {name!r} for {where} (see '{_help_cmd(command)}')")
@@ -95,7 +90,7 @@ def parse(argv: list[str]) -> Parsed:
     parsed.help, parsed.version = wants_help, wants_version
     if wants_help or wants_version:
         return parsed
-    for opt in _options(command):
+    for opt in options_of(command):
         values.setdefault(opt.dest, None if opt.metavar else False)
         if opt.required and values[opt.dest] is None:
             raise UsageError(f"{opt.flags[0]} {opt.metavar} is required (see '{_help_cmd(command)}')")
@@ -183,7 +178,7 @@ def help_text(command_name: str | None) -> str:
         out.append("arguments:")
         out += _table([(a.metavar, a.help) for a in command.args])
         out.append("")
-    opts = [o for o in _options(command) if not o.hidden]
+    opts = [o for o in options_of(command) if not o.hidden]
     rows = [(", ".join(o.flags) + (f" {o.metavar}" if o.metavar else ""), o.help) for o in opts]
     rows.append(("-h, --help", "show this help and exit"))
     out.append("options:")

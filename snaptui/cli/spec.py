@@ -51,10 +51,10 @@ class Arg:
 class Command:
     """A command: its name, its help, its options and arguments."""
 
-    __slots__ = ("name", "summary", "description", "options", "args", "hidden")
+    __slots__ = ("name", "summary", "description", "options", "args", "hidden", "shared")
 
     def __init__(self, name: str, summary: str, description: str, options: tuple[Opt, ...] = (),
-                 args: tuple[Arg, ...] = (), *, hidden: bool = False) -> None:
+                 args: tuple[Arg, ...] = (), *, hidden: bool = False, shared: tuple[Opt, ...] | None = None) -> None:
         self.name = name
         self.summary = summary
         self.description = description
@@ -62,6 +62,8 @@ class Command:
         self.args = args
         self.hidden = hidden
         """Accepted but not listed nor completed (the shell integration's own)."""
+        self.shared = shared
+        """The options it takes in place of :data:`GLOBAL` (None: those)."""
 
 
 ID_HELP = "session id, unique id prefix (4+ characters), file name or path"
@@ -76,7 +78,8 @@ GLOBAL: tuple[Opt, ...] = (
     Opt(("--source",), "source", "only sessions from one source: 'snapshot' (the recovery directory) or "
         "'opendev' (its session store)", metavar="SOURCE", values=("snapshot", "opendev")),
 )
-"""Options every command takes, before or after the command's name."""
+"""Options every command takes, before or after the command's name (unless it says otherwise:
+:attr:`Command.shared`)."""
 
 TOP_ONLY: tuple[Opt, ...] = (
     Opt(("--version", "-V"), "version", "show the version and exit"),
@@ -99,7 +102,9 @@ COMMANDS: tuple[Command, ...] = (
             (Arg("id", "ID", ID_HELP, ids=True),)),
     Command("discard", "move sessions or damaged files to the trash (undo: restore)",
             "Move sessions' snapshot files (or damaged files and leftovers, by file name) to "
-            "snaptui's trash, out of opendev's sight. 'snaptui restore ID' puts them back.",
+            "snaptui's trash, out of opendev's sight. A session of opendev's store is dismissed "
+            "instead: left out of snaptui's lists, its files untouched. 'snaptui restore ID' puts "
+            "either back.",
             (Opt(("--yes", "-y"), "yes", "do not ask about sessions that may still be running"),),
             (Arg("ids", "ID", ID_HELP, many="+", ids=True),)),
     Command("restore", "put discarded sessions back",
@@ -165,9 +170,11 @@ COMMANDS: tuple[Command, ...] = (
             "opendev session store beside it (as opendev writes one), and open snaptui on both. "
             "Everything goes into one folder, as recovery/, opendev/ and projects/: a folder of "
             "snaptui's cache, or --dir DIR (empty, or an earlier demo), never your recovery directory "
-            "or opendev's store (--store is not used). "
+            "or opendev's store. "
             "--write-only prints the recovery directory's path.",
-            (Opt(("--write-only",), "write_only", "only write it and print its path"),)),
+            (Opt(("--write-only",), "write_only", "only write it and print its path"),),
+            shared=(Opt(("--dir",), "dir", "the demo's folder (default: a folder of snaptui's cache); empty, "
+                        "or an earlier demo", metavar="DIR"),)),
     Command("config", "show the config file's path and the settings in effect",
             "Show where the config file is and the settings in effect, as TOML.",
             (Opt(("--example",), "example", "print a commented example config file"),)),
@@ -185,3 +192,10 @@ DESCRIPTION = ("Find, inspect, resume and clean up interrupted opendev sessions.
 EPILOG = ("Exit status: 0 success, 1 failure, 2 usage or configuration error (an unknown id included). "
           "Configuration: $SNAPTUI_CONFIG or config.toml in snaptui's config directory "
           "('snaptui config' shows where). Set SNAPTUI_DISABLE=1 to silence the startup check.")
+
+
+def options_of(command: Command | None) -> tuple[Opt, ...]:
+    """Every option ``command`` takes (None: before a command's name)."""
+    if command is None:
+        return GLOBAL + TOP_ONLY
+    return (GLOBAL if command.shared is None else command.shared) + command.options
