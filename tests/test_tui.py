@@ -465,6 +465,8 @@ async def _trashed_after(home, keys, *, burst: bool) -> list[str]:
     "space / a p i enter d y",  # a mark the filter hides: the question, answered at once
     "/ a p i enter / w e b enter j d",  # a second filter after the first
     "j d j d u u",  # two discards, both undone
+    "/ w e b backspace backspace backspace p a y enter d",  # a word typed over: "pay"'s rows, not "web"'s
+    "/ p x y left backspace a end enter d",  # the cursor moved back, a character deleted and one typed there
 ])
 async def test_a_burst_of_keys_acts_as_the_same_keys_typed_slowly(tmp_path, monkeypatch, keys, big):
     """Keys sent at once (a fast typist, a laggy link) act on the rows the keys before them
@@ -476,7 +478,8 @@ async def test_a_burst_of_keys_acts_as_the_same_keys_typed_slowly(tmp_path, monk
         monkeypatch.setattr(viewing, "ROWS_IN_WORKER", 0)  # the rows of every change built in a worker
     names = {"s": ("s", "s"), "j": ("j", "j"), "d": ("d", "d"), "a": ("a", "a"), "G": ("G", "G"), "v": ("v", "v"),
              "/": ("slash", "/"), "enter": ("enter", "\r"), "escape": ("escape", None), "down": ("down", None),
-             "?": ("question_mark", "?"), "q": ("q", "q"), "space": ("space", " ")}
+             "?": ("question_mark", "?"), "q": ("q", "q"), "space": ("space", " "),
+             "backspace": ("backspace", None), "left": ("left", None), "end": ("end", None)}
     sequence = [names.get(k, (k, k)) for k in keys.split()]
     slowly = await _trashed_after(tmp_path / "slow", sequence, burst=False)
     at_once = await _trashed_after(tmp_path / "burst", sequence, burst=True)
@@ -500,11 +503,12 @@ async def _left_after_purge(home, keys, *, burst: bool) -> tuple[list[str], bool
     return left, still_open, before - len(left)
 
 
-@pytest.mark.parametrize("keys", ["P 1 d enter enter", "P 2 w enter enter", "P 1 d enter escape"])
+@pytest.mark.parametrize("keys", ["P 1 d enter enter", "P 2 w enter enter", "P 1 d enter escape",
+                                  "P 1 h backspace backspace 2 w enter enter"])
 async def test_a_purge_typed_in_one_burst_does_what_it_does_typed_slowly(tmp_path, keys):
     """enter in the age box before its dry run was there was lost: "P 1d enter enter" in one
     burst left the dialog open and purged nothing; typed slowly, it purged."""
-    names = {"P": ("P", "P"), "enter": ("enter", "\r"), "escape": ("escape", None)}
+    names = {"P": ("P", "P"), "enter": ("enter", "\r"), "escape": ("escape", None), "backspace": ("backspace", None)}
     sequence = [names.get(k, (k, k)) for k in keys.split()]
     slowly = await _left_after_purge(tmp_path / "slow", sequence, burst=False)
     at_once = await _left_after_purge(tmp_path / "burst", sequence, burst=True)

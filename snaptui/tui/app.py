@@ -32,6 +32,7 @@ from snaptui.tui.clipboard import ClipboardKeys
 from snaptui.tui.detail import DetailView, content
 from snaptui.tui.dialogs import ConfirmScreen, HelpScreen, PurgeScreen
 from snaptui.tui.footer import SnapFooter
+from snaptui.tui.inputs import OrderedInput
 from snaptui.tui.insights import InsightsKeys
 from snaptui.tui.keyorder import HOLD_AT_MOST_S, KeyOrder
 from snaptui.tui.messages import ActionDone, Undo
@@ -102,7 +103,7 @@ class SnaptuiApp(KeyOrder, InsightsKeys, ClipboardKeys, ResumeKeys, ChangesApp):
         # Kept as attributes: App.query_one searches the active screen, which is a
         # dialog while one is open, and scans or timers may land then.
         self.status = Static(id="status")
-        self.filter_box = Input(
+        self.filter_box = OrderedInput(
             id="filter",
             placeholder="filter: id, project, tools, previews, title, lost prompt — enter keeps it, escape clears",
         )

@@ -23,6 +23,7 @@ from snaptui.present import humanfmt
 from snaptui.present.keys import KEYS
 from snaptui.sources.records import Session
 from snaptui.tui.footer import SnapFooter
+from snaptui.tui.inputs import OrderedInput
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -102,7 +103,7 @@ class PurgeScreen(ModalScreen["PurgePlan | None"]):
                 "completed (damaged files are never purged):",
                 classes="dialog-body",
             )
-            yield Input(self._default_age, id="age", placeholder="e.g. 90m, 12h, 7d, 2w")
+            yield OrderedInput(self._default_age, id="age", placeholder="e.g. 90m, 12h, 7d, 2w")
             yield Static("", id="dry-run", classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="cancel")

@@ -27,6 +27,7 @@ from snaptui.present import humanfmt
 from snaptui.present.safetext import one_line
 from snaptui.sources.records import Session
 from snaptui.tui.footer import SnapFooter
+from snaptui.tui.inputs import OrderedInput
 
 MAX_LISTED = 2000
 """A directory with more entries than this is not listed for suggestions (it would stall typing)."""
@@ -63,7 +64,7 @@ def _complete(value: str) -> str | None:
     return value[: len(value) - len(stem)] + best + "/"
 
 
-class PathInput(Input):
+class PathInput(OrderedInput):
     """An input for a directory: tab takes the suggested completion (as right does at the
     end), and moves on only when there is none."""
 
