@@ -63,13 +63,25 @@ class Run:
         return f"Run(code={self.code}, out={self.out[:300]!r}, err={self.err[:300]!r})"
 
 
+@pytest.fixture(scope="session")
+def agent_bin(tmp_path_factory) -> str:
+    """A folder with an ``opendev`` that does nothing (resuming checks that it can run)."""
+    folder = tmp_path_factory.mktemp("agent-bin")
+    program = folder / "opendev"
+    program.write_text("#!/bin/sh\nexit 0\n")
+    program.chmod(0o755)
+    return str(folder)
+
+
 @pytest.fixture
-def cli():
-    """Run ``snaptui ARGS`` in a subprocess with the test's environment."""
+def cli(agent_bin):
+    """Run ``snaptui ARGS`` in a subprocess with the test's environment, an ``opendev`` on PATH
+    (last: one a test puts first wins; a PATH of its own, in ``env``, has none)."""
 
     def run(*args: str, input: bytes | None = None, env: dict | None = None, timeout: float = 60,
             cwd: str | None = None) -> Run:
         full_env = dict(os.environ)
+        full_env["PATH"] = f"{full_env.get('PATH', '')}{os.pathsep}{agent_bin}"
         full_env.update(env or {})
         proc = subprocess.run(
             [*snaptui_command(), *args],
