@@ -11,7 +11,7 @@ import opendev_fixtures as fx
 from snaptui.base import clock
 from snaptui.settings.config import DEFAULTS
 from snaptui.tui.app import SnaptuiApp
-from tui_support import NOW, screen_text, settle, use_utc
+from tui_support import NOW, fake_opendev, screen_text, settle, use_utc
 
 OLD = 1_700_000_000
 
@@ -30,9 +30,10 @@ def make_store(tmp_path):
 @pytest.fixture
 def root(tmp_path, monkeypatch):
     """The store of :func:`make_store`, with HOME and the time zone set as the screens expect;
-    $OPENDEV_DIR names it, as opendev would read it."""
+    $OPENDEV_DIR names it, as opendev would read it; an opendev on PATH, to resume with."""
     monkeypatch.setenv("HOME", str(tmp_path))
     use_utc(monkeypatch)
+    fake_opendev(tmp_path / ".fake-bin", monkeypatch)
     root = make_store(tmp_path)
     monkeypatch.setenv("OPENDEV_DIR", str(root))
     return root
