@@ -550,3 +550,24 @@ def test_demo_says_what_its_dir_is_and_opens_its_ui_past_the_options_it_takes(cl
     run = cli("demo", "--dir", str(tmp_path / "d"), env={"TERM": "dumb"})
     assert run.code == 2 and run.err.count("\n") == 1 and "Traceback" not in run.err, run
     assert (tmp_path / "d" / "recovery").is_dir()
+
+
+def test_a_discarded_session_takes_its_interrupted_writes_leftover_along_and_restore_brings_both(cli, recovery):
+    """The leftover (which may hold a newer copy of the session) stayed behind as an orphan,
+    with nothing beside it; a restore of the session did not bring it back beside it."""
+    path = write(recovery, "leftme01", ts=NOW - 60_000)
+    leftover = write(recovery, "leftme01", name=path.name + ".tmp", ts=NOW)
+    write(recovery, "stays001")
+    run = cli("discard", "--yes", "leftme01", "--dir", str(recovery))
+    assert run.code == 0 and f"discarded file  ({leftover.name})" in run.out, run
+    assert sorted(p.name for p in recovery.iterdir() if p.is_file()) == ["stays001_session_snapshot.json"]
+    listed = cli("list", "--all", "--dir", str(recovery), "--source", "snapshot")
+    assert "Leftovers" not in listed.out and "orphan" not in listed.out
+    import shlex
+
+    hint = run.out.partition("undo with: ")[2].strip()
+    back = cli(*shlex.split(hint)[1:])
+    assert back.code == 0, back
+    assert {path.name, leftover.name} <= {p.name for p in recovery.iterdir()}
+    listed = cli("list", "--all", "--dir", str(recovery), "--source", "snapshot")
+    assert "holds a valid snapshot newer than the file beside it" in listed.out

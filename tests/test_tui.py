@@ -677,3 +677,24 @@ async def test_enter_with_no_agent_installed_keeps_the_tui_and_says_why(home, mo
         await pilot.press("j")  # the list still takes keys
         await settle(pilot)
         assert app.is_running
+
+
+async def test_d_takes_a_session_s_leftover_along_and_u_brings_both_back(home):
+    directory = home / "recovery"
+    directory.mkdir()
+    path = write(directory, "withleft", ts=NOW - DAY, age_s=None, project=str(home))
+    leftover = write(directory, "withleft", name=path.name + ".tmp", ts=NOW - DAY + MIN, age_s=None,
+                     project=str(home))
+    for p in (path, leftover):
+        set_old(p, NOW - DAY)
+    app = make_app(home, directory)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert not path.exists() and not leftover.exists()
+        trashed = {p.name for b in (directory / TRASH_DIR).iterdir() for p in b.iterdir()}
+        assert trashed == {path.name, leftover.name}
+        await pilot.press("u")
+        await settle(pilot)
+        assert path.exists() and leftover.exists()

@@ -88,6 +88,14 @@ class Catalog:
         left.looked_in = self.looked_in
         return left
 
+    def leftovers_of(self, items: Iterable[Item]) -> list[Leftover]:
+        """The leftovers of interrupted writes beside the snapshot files of ``items`` (not among
+        them): they go where their file goes, so a discard leaves no orphan behind and a
+        restore brings back the newer copy a leftover may hold."""
+        chosen = list(items)
+        names = {i.name for i in chosen if i.source == "snapshot" and not isinstance(i, Leftover)}
+        return [lo for lo in self.leftovers if lo.target in names and lo not in chosen]
+
     def twins(self, items: Iterable[Item]) -> list[Session]:
         """The store sessions shown as part of these items' rows (what discarding them dismisses too)."""
         return [t for i in items for t in self.absorbed.get(i.key, ())]

@@ -27,6 +27,7 @@ def discard(args: Parsed) -> int:
     chosen = select(catalog, args.ids)
     refuse_if_running(ctx, chosen, "discard", args.yes, catalog.absorbed)
     files = [i for i in chosen if i.source == "snapshot"]
+    files += catalog.leftovers_of(files)  # an interrupted write's leftover goes with its file
     halves = catalog.twins(files)  # the store's half of a snapshot's row goes with it
     stored = [i for i in chosen if i.source != "snapshot" and isinstance(i, (Session, DamagedFile))]
     stored += [t for t in halves if t not in stored]

@@ -253,17 +253,19 @@ class SnaptuiApp(KeyOrder, InsightsKeys, ClipboardKeys, ResumeKeys, ChangesApp):
 
     def _discard(self, chosen: list[Item]) -> None:
         twins = self.result.twins(chosen) if self.result is not None else []  # a row's store half
+        along = self.result.leftovers_of(chosen) if self.result is not None else []  # their leftovers
         if self.result is not None:  # gone from the list at once; the worker moves the files
-            self.result = self.result.without({c.key for c in chosen})
+            self.result = self.result.without({c.key for c in [*chosen, *along]})
         self.session_list.marks.clear()
         self._refresh_rows(now=True)
         self._in_flight += 1
         self._asked += 1
-        self.run_discard(chosen, self._asked, twins)
+        self.run_discard(chosen, self._asked, twins, along)
 
     @work(thread=True, group="action", description="action", exit_on_error=False)
-    def run_discard(self, chosen: list[Item], order: int = 0, twins: list[Session] | None = None) -> None:
-        done = actions.discard(self.directory, chosen, self.state_dir, self.clock, twins)
+    def run_discard(self, chosen: list[Item], order: int = 0, twins: list[Session] | None = None,
+                    along: list[Item] | None = None) -> None:
+        done = actions.discard(self.directory, chosen, self.state_dir, self.clock, twins, along)
         done.order = order
         self.post_message(done)
 

@@ -23,10 +23,11 @@ if TYPE_CHECKING:
 
 
 def discard(directory: str, chosen: list[Item], state_dir: str | None, clock: _clock.Clock,
-            twins: list[Session] | None = None) -> ActionDone:
-    """Snapshot files go to the trash; store sessions are dismissed (opendev's files stay), and
-    so are ``twins``, the store's sessions shown as part of a snapshot's row."""
-    files = [i for i in chosen if i.source == "snapshot"]
+            twins: list[Session] | None = None, along: list[Item] | None = None) -> ActionDone:
+    """Snapshot files go to the trash, with ``along`` (their leftovers); store sessions are
+    dismissed (opendev's files stay), and so are ``twins``, the store's sessions shown as
+    part of a snapshot's row."""
+    files = [i for i in chosen if i.source == "snapshot"] + list(along or ())
     stored = [i for i in chosen if i.source != "snapshot" and isinstance(i, (Session, DamagedFile))]
     stored += [t for t in twins or () if t not in stored]
     batch = None
