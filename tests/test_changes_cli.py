@@ -75,7 +75,7 @@ def test_rollback_dry_run_changes_nothing_and_without_a_terminal_refuses(cli, cr
     project, _ = crashed
     before = tree(project)
     run = cli("rollback", SID, "--dry-run", "--dir", str(tmp_path / "none"))
-    assert run.code == 0 and "Would put 2 file(s) back" in run.out, run
+    assert run.code == 0 and "Would put 2 files back" in run.out, run
     run = cli("rollback", SID, "--dir", str(tmp_path / "none"))
     assert run.code == 2 and "--yes" in run.err
     assert tree(project) == before
@@ -83,7 +83,7 @@ def test_rollback_dry_run_changes_nothing_and_without_a_terminal_refuses(cli, cr
 
 @pytest.mark.parametrize("how", [["--dry-run"], ["--yes"], []])
 def test_a_session_that_may_be_running_is_refused_before_anything_is_asked(cli, crashed, tmp_path, how):
-    """The dry run said "Would put 2 file(s) back", and the real run asked first, then refused."""
+    """The dry run said "Would put 2 files back", and the real run asked first, then refused."""
     project, data = crashed
     for path in data.rglob("*.debug"):
         os.utime(path)  # its log written just now: opendev may still be at work
@@ -160,7 +160,7 @@ def test_a_session_without_a_known_turn_says_so(cli, recovery):
 
 
 def test_a_dry_run_with_a_refused_file_says_nothing_would_be_rolled_back(cli, crashed, tmp_path):
-    """A plan with a refused file is never applied; its dry run said "Would put 2 file(s) back"
+    """A plan with a refused file is never applied; its dry run said "Would put 2 files back"
     and exited 0 while the real run refused everything (exit 2)."""
     project, _ = crashed
     outside = tmp_path / "outside.rs"
@@ -170,6 +170,6 @@ def test_a_dry_run_with_a_refused_file_says_nothing_would_be_rolled_back(cli, cr
     before = tree(project)
     for args in (["--dry-run"], ["--yes"]):
         run = cli("rollback", SID, *args, "--dir", str(tmp_path / "none"))
-        assert run.code == 1 and "Cannot put 2 file(s) back" in run.out and "REFUSED" in run.out, run
+        assert run.code == 1 and "Cannot put 2 files back" in run.out and "REFUSED" in run.out, run
         assert "rolled back: 1 of 2 files are refused" in run.err and run.err.count("\n") == 1
     assert tree(project) == before and outside.read_bytes() == CONFIG_AFTER

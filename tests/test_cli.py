@@ -123,10 +123,10 @@ def test_purge_dry_run_then_yes(cli, recovery):
     write(recovery, "old", ts=1_000)
     write(recovery, "new", ts=2**62)
     run = cli("purge", "--older-than", "2w", "--dry-run", "--dir", str(recovery))
-    assert run.code == 0 and "Would remove 1 snapshot(s)" in run.out and "1 incomplete" in run.out
+    assert run.code == 0 and "Would remove 1 snapshot older" in run.out and "1 interrupted" in run.out
     assert (recovery / "old_session_snapshot.json").exists()
     run = cli("purge", "--older-than", "2w", "--yes", "--dir", str(recovery))
-    assert run.code == 0 and "Removed 1 snapshot(s)" in run.out
+    assert run.code == 0 and "Removed 1 snapshot (" in run.out
     assert sorted(os.listdir(recovery)) == sorted(["new_session_snapshot.json", TRASH_DIR])
 
 

@@ -237,7 +237,7 @@ def test_backups_of_files_the_turn_does_not_name_are_counted(world):
     od.edit("src/a.rs", b"a", b"A")
     od.edit("src/b.rs", b"b", b"B")
     found = world.find("src/a.rs")
-    assert any(n.startswith("1 backup(s) from this turn belong to files") for n in found.notes)
+    assert any(n.startswith("1 backup from this turn belongs to files") for n in found.notes)
 
 
 # --------------------------------------------------------------------------

@@ -214,7 +214,7 @@ def test_purge_never_touches_the_store(cli, store, recovery):
     write(recovery, "old", ts=1_600_000_000_000)
     before = fx.fingerprint(store)
     run = cli("purge", "--older-than", "1d", "--yes", "--dir", str(recovery))
-    assert run.code == 0 and "Removed 1 snapshot(s)" in run.out, run
+    assert run.code == 0 and "Removed 1 snapshot (" in run.out, run
     assert fx.fingerprint(store) == before
 
 

@@ -89,8 +89,6 @@ def rollback(args: Parsed) -> int:
     now = clock.now_ms()
     live = Liveness.from_settings(ctx.settings, now).reason(session)
     if live is not None:  # before the plan is shown or asked about: it would be refused anyway
-        from snaptui.present import humanfmt
-
         raise _failed(f"nothing {'would be' if args.dry_run else 'was'} rolled back: the session may still be "
                          f"running ({humanfmt.live_reason(*live, now)}), and opendev could change these files "
                          "again; stop it first")
@@ -98,7 +96,7 @@ def rollback(args: Parsed) -> int:
 
     refused = plan.refused
     verb = "Would" if args.dry_run else "This will"
-    out(f"{'Cannot' if refused else verb} put {len(plan.steps)} file(s) back as they were "
+    out(f"{'Cannot' if refused else verb} put {humanfmt.plural(len(plan.steps), 'file')} back as they were "
         f"before the interrupted turn of {one_line(session.session_id, 60)}:")
     for step in plan.steps:
         why = f"  REFUSED: {one_line(step.refused, 200)}" if step.refused else ""
@@ -127,7 +125,7 @@ def rollback(args: Parsed) -> int:
 
         error(f"the rollback stopped: {exc}")
         return 1
-    out(f"Rolled back {len(batch.entries)} file(s). Undo with: snaptui restore {batch.name}")
+    out(f"Rolled back {humanfmt.plural(len(batch.entries), 'file')}. Undo with: snaptui restore {batch.name}")
     return 0
 
 

@@ -32,11 +32,11 @@ def run(args: Parsed) -> int:
         out(f"Nothing to purge: no snapshot older than {age} in {one_line(ctx.directory)}.")
         return 0
     verb = "Would remove" if args.dry_run else "This removes"
-    out(f"{verb} {humanfmt.count(n)} snapshot(s) older than {age} "
-        f"({humanfmt.count(plan.incomplete)} incomplete, {humanfmt.size(plan.bytes)}) from {one_line(ctx.directory)}")
+    out(f"{verb} {humanfmt.plural(n, 'snapshot')} older than {age} "
+        f"({humanfmt.count(plan.incomplete)} interrupted, {humanfmt.size(plan.bytes)}) from {one_line(ctx.directory)}")
     if plan.trash_files:
         empties = "would empty" if args.dry_run else "empties"
-        out(f"and {empties} {humanfmt.count(plan.trash_files)} discarded file(s) ({humanfmt.size(plan.trash_bytes)}) "
+        out(f"and {empties} {humanfmt.plural(plan.trash_files, 'discarded file')} ({humanfmt.size(plan.trash_bytes)}) "
             f"kept longer than {humanfmt.duration(retention)}.")
     if args.dry_run:
         return 0
@@ -48,8 +48,8 @@ def run(args: Parsed) -> int:
             out("Nothing removed.")
             return 1
     done = purging.purge(plan)
-    out(f"Removed {humanfmt.count(done.removed)} snapshot(s) ({humanfmt.size(done.removed_bytes)})"
-        + (f" and {humanfmt.count(done.trash_files)} discarded file(s)" if done.trash_files else "") + ".")
+    out(f"Removed {humanfmt.plural(done.removed, 'snapshot')} ({humanfmt.size(done.removed_bytes)})"
+        + (f" and {humanfmt.plural(done.trash_files, 'discarded file')}" if done.trash_files else "") + ".")
     if done.kept:
         out(f"Kept {len(done.kept)} that changed after they were judged old: "
             + ", ".join(one_line(k, 60) for k in done.kept[:5]))

@@ -112,7 +112,7 @@ def restore(args: Parsed) -> int:
                 "the sessions dismissed before show again (the next discard keeps it aside).")
         if gone:
             now = clock.now_ms()
-            out(f"{len(gone)} dismissed session(s) of opendev's store:")
+            out(f"{humanfmt.plural(len(gone), 'dismissed session')} of opendev's store:")
             for d in gone:
                 out(f"  {one_line(d.session_id, 40) or '(damaged)':<40}  {humanfmt.home_short(d.label)}  "
                     f"dismissed {humanfmt.ago(d.dismissed_ms, now)}")
@@ -147,7 +147,7 @@ def restore(args: Parsed) -> int:
             names = rb.undo(path)
         except rb.RollbackError as exc:
             raise trash.ActionError(f"cannot undo the rollback: {one_line(str(exc), 300)}") from None
-        out(f"undid the rollback: {len(names)} file(s) as they were before it")
+        out(f"undid the rollback: {humanfmt.plural(len(names), 'file')} as they were before it")
     return 0
 
 
@@ -163,9 +163,9 @@ def _list_rollbacks(ctx: Context) -> None:
     if not batches:
         return
     now = clock.now_ms()
-    out(f"{len(batches)} rollback(s) that 'snaptui restore NAME' undoes:")
+    out(f"{humanfmt.plural(len(batches), 'rollback')} that 'snaptui restore NAME' undoes:")
     for b in batches:
-        what = f"({one_line(b.problem, 80)})" if b.problem else f"{len(b.entries)} file(s)"
+        what = f"({one_line(b.problem, 80)})" if b.problem else humanfmt.plural(len(b.entries), "file")
         out(f"  {b.name}  {one_line(b.session_id, 40)}  {humanfmt.home_short(b.project_dir)}  {what}  "
             f"rolled back {humanfmt.ago(b.created_ms, now)}")
 
@@ -179,7 +179,7 @@ def _list_trash(ctx: Context) -> None:
         out(f"The trash of {one_line(ctx.directory)} is empty.")
         return
     now = clock.now_ms()
-    out(f"{len(trashed)} discarded file(s) in {one_line(trash.trash_dir(ctx.directory))} "
+    out(f"{humanfmt.plural(len(trashed), 'discarded file')} in {one_line(trash.trash_dir(ctx.directory))} "
         "(restore takes an id or a batch):")
     for t in trashed:
         what = one_line(t.session_id, 40) if t.session_id is not None else "(not a valid snapshot)"

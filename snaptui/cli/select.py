@@ -13,6 +13,7 @@ import os
 
 from snaptui.catalog.scan import Catalog
 from snaptui.cli.parse import UsageError
+from snaptui.present.humanfmt import plural
 from snaptui.present.safetext import one_line
 from snaptui.sources.records import DamagedFile, Item, Leftover, Session
 
@@ -85,7 +86,8 @@ def _no_match(catalog: Catalog, wanted: str, why: str = "") -> str:
     places = [p for p in catalog.looked_in if p != catalog.directory or not catalog.missing]
     where = f" in {' or '.join(places)}" if places else ""
     if catalog.dismissed:
-        why += (f" ({catalog.dismissed} dismissed session(s) of opendev's store are left out: "
+        why += (f" ({plural(catalog.dismissed, 'dismissed session')} of opendev's store "
+                f"{'is' if catalog.dismissed == 1 else 'are'} left out: "
                 "snaptui restore lists them)")
     return f"no session matches {one_line(wanted, 80)!r}{where}{why}"
 

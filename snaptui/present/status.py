@@ -103,7 +103,8 @@ def empty_spans(directory: str, catalog: Catalog | None, *, source: str, query: 
         lines += [("No interrupted sessions\n", "ok-heading"),
                   (f"Every opendev session in {where} ended cleanly.\n", "")]
         if catalog is not None and catalog.completed:
-            lines += [(f"{len(catalog.completed)} completed session(s) are hidden: press a to show them.\n", "")]
+            lines += [(f"{humanfmt.plural(len(catalog.completed), 'completed session')} hidden: press a to show "
+                       f"{'it' if len(catalog.completed) == 1 else 'them'}.\n", "")]
         lines.append(("\n", ""))
     lines += [
         ("Looked in ", "muted"), (where, "path"), (f" ({source or 'default'}).\n", "muted"),

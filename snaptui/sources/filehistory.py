@@ -167,7 +167,8 @@ def find_changes(data_root: str, session_id: str, project_dir: str, edited_paths
             names = {lk.change.path_hash for lk in looks}
             stray = checkpoints.stray_backups(folder, names, start_ns)
             if stray:
-                notes.append(f"{stray} backup(s) from this turn belong to files its known calls do not name "
+                notes.append(f"{stray} backup{'' if stray == 1 else 's'} from this turn belong"
+                             f"{'s' if stray == 1 else ''} to files its known calls do not name "
                              "(a backup is named by a one-way hash of its path, so which files is not known)")
         elif problem is None:
             notes.append("opendev kept no checkpoints for this session (no folder " + checkpoint_dir + ")")

@@ -187,7 +187,7 @@ class PurgeScreen(ModalScreen["PurgePlan | None"]):
         ]
         if plan.trash_files:
             lines.append(
-                f"And empty {humanfmt.count(plan.trash_files)} discarded file(s) "
+                f"And empty {humanfmt.plural(plan.trash_files, 'discarded file')} "
                 f"({humanfmt.size(plan.trash_bytes)}) kept longer than {humanfmt.duration(self._retention_s)}."
             )
         text = Content.styled("\n".join(lines), "bold" if n or plan.trash_files else "$text-muted")
