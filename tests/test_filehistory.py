@@ -434,7 +434,7 @@ def test_a_file_over_the_diff_limit_is_compared_but_not_diffed(world):
     assert c.change == "modified" and c.current and c.current.data is None and c.before and c.before.data is None
     assert c.current.sha256 == hashlib.sha256(b"y" * 1000 + b"\n").hexdigest()
     d = file_diff(c)
-    assert d.text == "" and d.note == "too large to show (1001 Bytes)"
+    assert d.text == "" and d.note == "too large to show (1,001 bytes)"
 
 
 def test_a_file_over_the_compare_limit_is_unknown(world):

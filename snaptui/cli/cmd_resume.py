@@ -22,7 +22,8 @@ def run(args: Parsed) -> int:
     if args.cd is not None:
         new_dir = os.path.abspath(os.path.expanduser(args.cd))
         if not os.path.isdir(new_dir):
-            raise UsageError(f"--cd {one_line(new_dir)}: not an existing directory (create it first)")
+            what = "not a directory" if os.path.lexists(new_dir) else "not an existing directory (create it first)"
+            raise UsageError(f"--cd {one_line(new_dir)}: {what}")
         try:
             moved = relocate.copy_session(session, new_dir, root=relocate.reading_root(session, new_dir))
         except relocate.MoveError as exc:

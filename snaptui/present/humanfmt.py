@@ -56,7 +56,9 @@ def plural(n: int, noun: str) -> str:
 
 
 def size(nbytes: int) -> str:
-    """``2.0 GiB``, ``24.3 KiB``."""
+    """``2.0 GiB``, ``24.3 KiB``, ``1,010 bytes``, ``1 byte`` (humanize writes "1010 Bytes")."""
+    if abs(nbytes) < 1024:
+        return plural(nbytes, "byte")
     import humanize
 
     return humanize.naturalsize(nbytes, binary=True)
