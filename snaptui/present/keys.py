@@ -49,7 +49,7 @@ KEYS: tuple[Key, ...] = (
         footer=False),
     Key("s", "cycle_sort", "Sort", "sort by newest, cost, messages, project", "s"),
     Key("a", "toggle_completed", "Completed", "show or hide completed sessions", "a"),
-    Key("i", "insights", "Insights", "insights: crashes per day, cost per project, last tools", "i"),
+    Key("i", "insights", "Insights", "insights: sessions per day, cost per project, last tools", "i"),
     Key("c", "copy_command", "Copy command", "copy the highlighted session's resume command", "c", footer=False),
     Key("e", "copy_report", "Copy report", "copy its Markdown crash report (as snaptui export)", "e", footer=False),
     Key("p", "copy_prompt", "Copy prompt", "copy the prompt the crash lost (opendev's store)", "p", footer=False),
