@@ -387,17 +387,37 @@ def test_a_relative_project_directory_is_never_resumed_relative_to_where_snaptui
     assert handoff.read_text() == f"cd '{work / 'proj'}' && 'opendev' '-d' '{work / 'proj'}' '-r' 'relrel01'\n"
 
 
-def test_resume_with_no_agent_installed_is_one_line_and_leaves_the_shell_nothing_to_run(cli, recovery, tmp_path):
-    """Through the shell function the shell would run the command and say only "command not found"."""
+def test_resume_with_no_agent_installed_is_one_line_and_the_shell_integration_leaves_it_to_the_shell(cli, recovery,
+                                                                                                    tmp_path):
+    """Without the shell integration snaptui becomes the agent: with none installed, one line.
+    Through it, the person's shell runs the command, where ``opendev`` may be a function or
+    an alias that PATH knows nothing of: handed off as ever."""
     write(recovery, "noagent1", project=str(tmp_path))
+    empty = {"PATH": str(tmp_path / "empty-bin")}
+    run = cli("resume", "--yes", "noagent1", "--dir", str(recovery), env=empty)
+    assert run.code == 1 and run.err.count("\n") == 1 and run.err.startswith("snaptui: cannot run opendev: ")
     handoff = tmp_path / "handoff"
     handoff.write_text("")
-    env = {"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash", "PATH": str(tmp_path / "empty-bin")}
-    run = cli("resume", "--yes", "noagent1", "--dir", str(recovery), env=env)
-    assert run.code == 1 and run.err == ("snaptui: cannot run opendev: not found on PATH "
-                                         "(set resume_command in the config file)\n")
-    assert handoff.read_text() == ""
+    run = cli("resume", "--yes", "noagent1", "--dir", str(recovery),
+              env={**empty, "SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"})
+    assert run.code == 0 and "'opendev' '-d'" in handoff.read_text(), run
 
+
+def test_a_resume_command_s_relative_program_is_found_in_the_project_directory(cli, recovery, tmp_path):
+    project = tmp_path / "proj"
+    project.mkdir()
+    agent = project / "agent"
+    agent.write_text("#!/bin/sh\npwd > ran-here\necho \"$@\" >> ran-here\n")
+    agent.chmod(0o755)
+    write(recovery, "relprog1", project=str(project))
+    config = tmp_path / "config.toml"
+    config.write_text('resume_command = "./agent -r {session_id}"\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    run = cli("resume", "--yes", "relprog1", "--dir", str(recovery), env={"SNAPTUI_CONFIG": str(config)},
+              cwd=str(elsewhere))
+    assert run.code == 0, run
+    assert (project / "ran-here").read_text() == f"{project}\n-r relprog1\n"
 
 def test_a_file_named_dot_json_is_not_a_snapshot_as_for_the_reference_reader(cli, recovery):
     """Rust's Path::extension gives ".json" none (a dot-file named "json"): the reference reader
@@ -518,7 +538,8 @@ def test_a_config_edited_in_place_with_its_mtime_put_back_is_read_again(tmp_path
     assert load_fast(str(path), str(tmp_path / "cache"))["running_threshold"] == "9m"
 
 
-@pytest.mark.parametrize("spelling", ["relative", "dot-relative", "up-relative", "through a symlink"])
+@pytest.mark.parametrize("spelling", ["relative", "dot-relative", "up-relative", "through a symlink",
+                                      "through a symlink, then up"])
 def test_a_file_is_named_by_its_path_in_any_spelling(cli, recovery, tmp_path, spelling):
     """``--help`` says "file name or path": a path relative to where snaptui runs, or one
     through a symlinked folder, named no session."""
@@ -526,11 +547,15 @@ def test_a_file_is_named_by_its_path_in_any_spelling(cli, recovery, tmp_path, sp
     name = "pathy001_session_snapshot.json"
     linked = tmp_path / "linked"
     linked.symlink_to(recovery)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "L").symlink_to(tmp_path / "sub")
     where, wanted = {
         "relative": (tmp_path, f"{recovery.name}/{name}"),
         "dot-relative": (recovery, f"./{name}"),
         "up-relative": (recovery, f"../{recovery.name}/{name}"),
         "through a symlink": (tmp_path, str(linked / name)),
+        "through a symlink, then up": (tmp_path / "elsewhere", f"L/../{recovery.name}/{name}"),  # L/.. is tmp_path
     }[spelling]
     run = cli("export", wanted, "--dir", str(recovery), cwd=str(where))
     assert run.code == 0 and "pathy001" in run.out, run
@@ -547,6 +572,9 @@ def test_demo_says_what_its_dir_is_and_opens_its_ui_past_the_options_it_takes(cl
     assert "--store" not in run.out and "--source" not in run.out and "recovery directory (default" not in run.out
     run = cli("demo", "--store", "off", "--dir", str(tmp_path / "d"))
     assert run.code == 2 and "unrecognized option '--store'" in run.err
+    for option in ("--store", "--source"):  # before the command's name, where every command takes them
+        run = cli(option, "opendev", "demo", "--dir", str(tmp_path / "d"))
+        assert run.code == 2 and f"demo takes no {option}" in run.err and not (tmp_path / "d").exists()
     run = cli("demo", "--dir", str(tmp_path / "d"), env={"TERM": "dumb"})
     assert run.code == 2 and run.err.count("\n") == 1 and "Traceback" not in run.err, run
     assert (tmp_path / "d" / "recovery").is_dir()

@@ -698,3 +698,5 @@ async def test_d_takes_a_session_s_leftover_along_and_u_brings_both_back(home):
         await pilot.press("u")
         await settle(pilot)
         assert path.exists() and leftover.exists()
+        assert any(n.message.startswith("Restored 1 session and 1 leftover of an interrupted write")
+                   for n in app._notifications)

@@ -398,3 +398,27 @@ async def test_the_resume_elsewhere_footer_names_its_keys_and_the_buttons_are_re
                 break
             await pilot.pause(0.02)
     assert app.return_value is not None and os.path.isdir(tmp_path / "gone")
+
+
+@pytest.mark.parametrize("burst", [False, True], ids=["slowly", "at once"])
+async def test_tab_in_the_path_box_completes_before_the_keys_typed_after_it(tmp_path, root, burst):
+    """"…/zq", tab, "sub" sent at once put "sub" in before tab's completion ("…/zqsub"),
+    and tab then moved on to the buttons."""
+    from textual import events
+    from textual.widgets import Input
+
+    (tmp_path / "zqdir_unique").mkdir()
+    app = app_for(tmp_path, root)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await on_the_gone_project_s_dialog(pilot)
+        box = app.screen.query_one("#new-dir", Input)
+        box.value = ""
+        keys = [(c, c) for c in f"{tmp_path}/zq"] + [("tab", None)] + [(c, c) for c in "sub"]
+        for key, char in keys:
+            if burst:
+                box.post_message(events.Key(key, char))
+            else:
+                await pilot.press(key if char is None else char)
+                await pilot.pause(0.05)
+        await settle(pilot)
+        assert box.value == f"{tmp_path}/zqdir_unique/sub" and app.focused is box

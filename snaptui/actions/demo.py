@@ -24,6 +24,9 @@ MIN = 60_000
 HOUR = 60 * MIN
 DAY = 24 * HOUR
 
+LEFTOVER_OF = "scheduler"
+"""The session whose last write was cut off: a leftover ``.json.tmp`` beside its file."""
+
 # (project, age, messages, cost, completed, project exists, tool script)
 _SESSIONS = [
     ("webapp", 3 * MIN, 41, 0.62, False, True, "tests"),
@@ -139,6 +142,8 @@ def write_demo(directory: str, *, clock: _clock.Clock = _clock.now_ms, seed: int
         if completed:
             snap.completed = True
         path = snap.save(directory)
+        if project == LEFTOVER_OF:
+            leftover_of = os.path.basename(path)
         # As a crash leaves it: the file was last written when the snapshot was taken.
         os.utime(path, ns=(time.time_ns(), snap.snapshot_timestamp_ms * 1_000_000))
     # A file the reference cannot read: a write cut off by a full disk.
@@ -147,7 +152,7 @@ def write_demo(directory: str, *, clock: _clock.Clock = _clock.now_ms, seed: int
     data = broken.to_bytes()
     write_atomic(os.path.join(directory, "d41d8cd9-8f00-4b20-9e80-0998ecf8427e_session_snapshot.json"), data[: len(data) // 2], durable=False)
     # A leftover of an interrupted write, newer than the file beside it.
-    first = sorted(f for f in os.listdir(directory) if f.endswith(".json"))[0]
+    first = leftover_of
     with open(os.path.join(directory, first), "rb") as f:
         doc = f.read()
     newer = Snapshot.model_validate_json(doc)

@@ -31,12 +31,9 @@ def hand_off(plan: Plan) -> int:
         raise HandoffError("this session's project directory cannot be a directory name")
     if any("\0" in a for a in plan.argv):
         raise HandoffError("the resume command would contain a NUL character")
-    if not runnable(plan.argv[0]):  # the shell function would run it and say only "command not found"
-        raise HandoffError(f"cannot run {plan.argv[0]}: not found on PATH (set resume_command in the config file)")
-    target = os.environ.get("SNAPTUI_HANDOFF")
-    shell = os.environ.get("SNAPTUI_SHELL", "")
-    if target and shell in SHELLS:
-        _write_private(target, command_line(plan.cwd, plan.argv, shell) + "\n")
+    if through_shell():
+        shell = os.environ["SNAPTUI_SHELL"]
+        _write_private(os.environ["SNAPTUI_HANDOFF"], command_line(plan.cwd, plan.argv, shell) + "\n")
         return 0
     try:
         os.chdir(plan.cwd)
@@ -50,6 +47,18 @@ def hand_off(plan: Plan) -> int:
         raise HandoffError(
             f"cannot run {plan.argv[0]}: {exc.strerror or exc} (set resume_command in the config file)"
         ) from None
+
+
+def through_shell() -> bool:
+    """Whether the command goes to the shell integration, which runs it in the person's shell."""
+    return bool(os.environ.get("SNAPTUI_HANDOFF")) and os.environ.get("SNAPTUI_SHELL", "") in SHELLS
+
+
+def can_run(plan: Plan) -> bool:
+    """Whether the resume command can be run: always through the shell integration (the
+    person's shell has its functions and aliases: an ``opendev`` may be one), else when
+    ``execvp`` finds its program from the project directory."""
+    return through_shell() or runnable(plan.argv[0], plan.cwd)
 
 
 def _write_private(path: str, text: str) -> None:

@@ -79,12 +79,18 @@ def opendev_has_it(session: Session) -> bool:
     return session.source == "snapshot" or not session.path.endswith(".debug")
 
 
-def runnable(program: str) -> bool:
-    """Whether the command's first word can be run here: a program on PATH, or a path to an
-    executable file (what ``execvp`` and the shell would find)."""
+def runnable(program: str, cwd: str) -> bool:
+    """Whether the command's first word can be run, from ``cwd`` (the project directory, where
+    it runs): a program on PATH, or a path to an executable file (a relative one from ``cwd``),
+    as ``execvp`` finds it there."""
     import shutil
 
-    return bool(program) and "\0" not in program and shutil.which(program) is not None
+    if not program or "\0" in program or "\0" in cwd:
+        return False
+    if os.sep in program:
+        path = os.path.join(cwd, program)  # (an absolute program stays itself)
+        return os.path.isfile(path) and os.access(path, os.X_OK)
+    return shutil.which(program) is not None
 
 
 def plan(template: str, session: Session) -> Plan:

@@ -22,6 +22,9 @@ def demo(args: Parsed) -> int:
     from snaptui.actions.demo_store import write_store
     from snaptui.base import clock
 
+    for option in ("store", "source"):  # given before the command's name, where every command takes them
+        if args.values.get(option) is not None:
+            raise UsageError(f"demo takes no --{option}: it opens its own store and recovery directory")
     dirs = paths.user_dirs_fast()
     root = os.path.abspath(os.path.expanduser(args.dir)) if args.dir else default_dir(dirs.cache)
     if os.path.lexists(root) and not os.path.isdir(root):

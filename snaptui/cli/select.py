@@ -64,7 +64,7 @@ def _by_path(items: list[Item], wanted: str) -> list[Item]:
     name = os.path.basename(wanted)
     try:
         target = os.path.abspath(wanted)
-    except ValueError:  # a NUL
+    except (ValueError, OSError):  # a NUL; a working directory that is gone
         return []
     real: str | None = None
     found = []
@@ -75,7 +75,7 @@ def _by_path(items: list[Item], wanted: str) -> list[Item]:
             found.append(item)
             continue
         if real is None:
-            real = os.path.realpath(target)
+            real = os.path.realpath(wanted)  # links first, then "..", as the file system reads it
         if os.path.realpath(item.path) == real:
             found.append(item)
     return found

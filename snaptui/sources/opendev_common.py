@@ -90,14 +90,16 @@ def _utc_nine_digits(value: str) -> int | None:
 
 _DAYS: dict[str, int | None] = {}
 """:func:`_day_seconds` as found (a session spans few days; emptied past 1,024)."""
+_UNSEEN = object()
 _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def _day_seconds(date: str) -> int | None:
     """Seconds from the epoch to the start of a ``YYYY-MM-DD`` day, a real date of years 1
     to 9999 (None otherwise, as ``datetime`` would refuse it)."""
-    if date in _DAYS:
-        return _DAYS[date]
+    got = _DAYS.get(date, _UNSEEN)  # one lookup: another thread may empty the dict meanwhile
+    if got is not _UNSEEN:
+        return got  # type: ignore[return-value]
     if len(_DAYS) >= 1024:
         _DAYS.clear()
     _DAYS[date] = got = _civil_seconds(date)

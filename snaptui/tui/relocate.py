@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -70,6 +70,14 @@ class PathInput(OrderedInput):
 
     BINDINGS = [Binding("tab", "complete_or_next", "Complete or next", show=True),
                 Binding("enter", "submit", "Resume here", show=True)]
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "tab":  # in order with the keys typed after it, as the editing keys are
+            event.stop()
+            event.prevent_default()
+            await self.action_complete_or_next()
+            return
+        await super()._on_key(event)
 
     async def action_complete_or_next(self) -> None:
         suggestion = self._suggestion

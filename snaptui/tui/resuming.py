@@ -57,13 +57,18 @@ class ResumeKeys:
     def _look_where(self: Any, session: Session) -> None:
         """Resume in the project directory, or, when it is gone, ask where (the checks are I/O);
         nothing when the resume command cannot be run here (the TUI stays, and says why)."""
-        from snaptui.actions.resume import plan, runnable, usable_project_dir
+        from snaptui.actions.handoff import can_run
+        from snaptui.actions.resume import plan, usable_project_dir
 
-        program = plan(self.settings["resume_command"], session).argv[0]
-        if not runnable(program):
+        exists = usable_project_dir(session.project_dir)
+        resume = plan(self.settings["resume_command"], session)
+        program = resume.argv[0]
+        # (a relative path to the program is looked for in the project directory: when that is
+        # gone, in the one the person chooses next, by the agent's own start)
+        if (exists or os.sep not in program) and not can_run(resume):
             self.call_from_thread(self._cannot_run, program)
             return
-        self.call_from_thread(self._resume_or_ask, session, usable_project_dir(session.project_dir))
+        self.call_from_thread(self._resume_or_ask, session, exists)
 
     def _cannot_run(self: Any, program: str) -> None:
         from snaptui.present.safetext import one_line

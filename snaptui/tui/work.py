@@ -48,6 +48,8 @@ def discard(directory: str, chosen: list[Item], state_dir: str | None, clock: _c
     what = humanfmt.plural(len(chosen), "session") if len(chosen) > 1 else describe(chosen[0])
     how = ("to the trash" if not stored else "(dismissed: opendev's files stay as they are)" if not files
            else "(snapshots to the trash, store sessions dismissed)")
+    if along:
+        how += f", with {humanfmt.plural(len(along), 'leftover')} of an interrupted write"
     note = f" Note: {dismissed.damage_note(kept)}." if kept is not None else ""
     return ActionDone("Discarded", f"Discarded {what} {how}. Press u to undo.{note}",
                       undo=Undo(batch, tuple(i.key for i in stored)))
@@ -96,8 +98,12 @@ def undo(directory: str, state_dir: str | None, what: Undo | None, clock: _clock
         shown = dismissed.undismiss(state_dir, what.dismissed) if state_dir and what.dismissed else []
     except (trash.ActionError, OSError) as exc:
         return ActionDone("Undo failed", str(exc), error=True)
-    return ActionDone("Undone", f"Restored {humanfmt.plural(len(names) + len(shown), 'session')}{when}."
-                      + set_aside(names))
+    from snaptui.sources.recovery import is_leftover_name
+
+    left = sum(1 for n in names if is_leftover_name(n))  # went with their sessions' files
+    along = f" and {humanfmt.plural(left, 'leftover')} of an interrupted write" if left else ""
+    return ActionDone("Undone", f"Restored {humanfmt.plural(len(names) - left + len(shown), 'session')}{along}"
+                      f"{when}." + set_aside(names))
 
 
 def set_aside(restored: trash.Restored) -> str:
