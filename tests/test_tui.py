@@ -621,10 +621,33 @@ async def test_the_help_screen_keeps_a_gap_after_every_key(home):
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        text = "\n".join(str(s.render()) for s in app.screen.query(Static))
-        for key in KEYS:
-            if key.shown:
-                assert any(line.startswith(f"  {key.shown}  ") and key.help in line for line in text.splitlines()), key
+        rows = list(app.screen.query(".help-row"))
+        shown = [key for key in KEYS if key.shown]
+        assert len(rows) == len(shown)
+        for row, key in zip(rows, shown, strict=True):
+            name, text = row.query(Static)
+            assert str(name.render()) == f"  {key.shown}" and str(text.render()) == key.help
+            # the description's column starts two cells past the longest key, at every row
+            assert text.virtual_region.x - name.virtual_region.x == max(len(k.shown) for k in shown) + 4
+
+
+async def test_a_long_key_description_wraps_under_itself_not_under_the_keys(home):
+    """At 80 columns "/ filter: id, project, tools, previews, title, lost prompt" put "prompt"
+    at the dialog's left edge, under the keys."""
+    from snaptui.present.keys import KEYS
+
+    app = make_app(home)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.3)
+        lines = [strip.text for strip in app.screen._compositor.render_strips()]
+        (filter_key,) = [k for k in KEYS if k.shown == "/"]
+        at = next(i for i, line in enumerate(lines) if "  /  " in line and filter_key.help[:20] in line)
+        column = lines[at].index(filter_key.help[:20])
+        rest = lines[at + 1]
+        word = rest[column:].split()[0]  # the description's next line starts in its own column
+        assert rest[column - 1] == " " and word and word in filter_key.help, (lines[at], rest)
 
 
 async def test_rows_built_for_a_request_that_was_overtaken_still_reach_the_screen(home, monkeypatch):

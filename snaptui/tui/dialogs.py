@@ -239,13 +239,8 @@ class HelpScreen(ModalScreen[None]):
     """Escape, q or ? closes help."""
 
     def compose(self) -> ComposeResult:
-        parts: list[Any] = []
-        column = max(len(key.shown) for key in KEYS) + 2
-        for key in KEYS:
-            if key.shown:
-                parts += [(f"  {key.shown:<{column}}", KEY), f"{key.help}\n"]
-        parts += [
-            "\n",
+        column = max(len(key.shown) for key in KEYS) + 4
+        parts: list[Any] = [
             ("Marks ", "bold"),
             "on a row: ", ("✓", "$text-success"), " / ", ("✗", "$text-error"), " last tool succeeded / failed, ",
             ("…", "$text-warning"), " it never finished, ",
@@ -271,7 +266,14 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(classes="dialog", id="help-dialog"):
             yield Label("snaptui keys", classes="dialog-title")
             with VerticalScroll():
-                yield Static(Content.assemble(*parts))
+                for key in KEYS:  # a row each: a long description wraps under itself, not under the keys
+                    if key.shown:
+                        with Horizontal(classes="help-row"):
+                            name = Static(Content.styled(f"  {key.shown}", KEY), classes="help-key")
+                            name.styles.width = column
+                            yield name
+                            yield Static(Content(key.help), classes="help-text")
+                yield Static(Content.assemble(*parts), classes="help-notes")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close", id="close")
         yield SnapFooter()
