@@ -12,11 +12,7 @@ import errno
 import os
 import stat as _stat
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import NamedTuple
-else:  # typing costs a cold list --json ~11 ms of imports (see snaptui.base.named)
-    from snaptui.base.named import NamedTuple
+from snaptui.base.named import NamedTuple  # typing's, without importing typing
 
 Identity = tuple[int, int, int, int]
 """``(device, inode, size, mtime_ns)``: a file as it was seen."""

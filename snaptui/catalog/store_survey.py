@@ -15,15 +15,10 @@ import time
 
 from snaptui.base import datafile, fastjson
 from snaptui.base.datafile import RACY_NS
+from snaptui.base.named import NamedTuple  # typing's, without importing typing
 from snaptui.catalog import store_ids
 from snaptui.sources import opendev
 from snaptui.sources.records import DamagedFile, Session
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import NamedTuple
-else:  # typing costs ~4 ms of imports (see snaptui.base.named)
-    from snaptui.base.named import NamedTuple
 
 MAGIC = store_ids.TABLE_MAGIC
 cache_path = store_ids.table_path

@@ -25,15 +25,14 @@ from __future__ import annotations
 
 import math
 
+from snaptui.base.named import NamedTuple  # typing's, without importing typing
 from snaptui.format.schema import FIELD_SET, FIELDS, MAX_U64, TOOL_FIELD_SET, TOOL_FIELDS, Damaged
 from snaptui.format.serdefloat import EXACT_INT, UNSEEN, cost_as_read, reads_as_written, reference_f64
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import re  # imported where it is used, on first use
-    from typing import Any, NamedTuple
-else:  # typing costs a cold list --json ~11 ms of imports (see snaptui.base.named)
-    from snaptui.base.named import NamedTuple
+    from typing import Any
 
 __all__ = ["FIELDS", "TOOL_FIELDS", "MAX_U64", "Damaged", "Decoded", "read_snapshot", "read_summary", "summary",
            "parse", "passthrough"]

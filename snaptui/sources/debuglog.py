@@ -49,6 +49,7 @@ from __future__ import annotations
 import os
 
 from snaptui.base.files import open_regular
+from snaptui.base.named import NamedTuple  # typing's, without importing typing
 from snaptui.sources import debugbig
 from snaptui.sources.opendev_common import (
     capped,
@@ -61,12 +62,6 @@ from snaptui.sources.opendev_common import (
     ts_ns,
 )
 from snaptui.sources.tailread import Changed, OutOfBudget, Reader
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import NamedTuple
-else:  # typing costs ~4 ms of imports (see snaptui.base.named)
-    from snaptui.base.named import NamedTuple
 
 PARSE_MAX = 64 * 1024
 """Lines up to this many bytes are parsed whole; longer ones are read in pieces from their end."""

@@ -48,6 +48,7 @@ from snaptui.base.files import (
     reason_not_regular,
     reason_os_error,
 )
+from snaptui.base.named import NamedTuple  # typing's, without importing typing
 from snaptui.sources.debuglog import DebugFacts, read_debug
 from snaptui.sources.opendev_common import ms, ts_ns
 from snaptui.sources.opendev_jsonl import (
@@ -61,11 +62,9 @@ from snaptui.sources.records import DamagedFile, Identity, LastTool, LostTurn, S
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
-    from typing import NamedTuple, TypeVar
+    from typing import TypeVar
 
     T = TypeVar("T")
-else:  # typing costs ~4 ms of imports (see snaptui.base.named)
-    from snaptui.base.named import NamedTuple
 
 SOURCE = "opendev"
 MARKER_MAX = 64 * 1024

@@ -27,14 +27,9 @@ from __future__ import annotations
 import os
 
 from snaptui.base.files import open_regular
+from snaptui.base.named import NamedTuple  # typing's, without importing typing
 from snaptui.sources.opendev_common import TEXT_BYTES, capped, is_injected, ts_ns
 from snaptui.sources.tailread import BLOCK, Changed, OutOfBudget, Reader, json_string
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import NamedTuple
-else:  # typing costs ~4 ms of imports (see snaptui.base.named)
-    from snaptui.base.named import NamedTuple
 
 LINE_MAX = 4 * 1024 * 1024
 """Lines up to this many bytes are parsed whole; longer ones are read in pieces."""

@@ -9,12 +9,7 @@ plain to compare, and free of behaviour beyond a few derived values.
 
 from __future__ import annotations
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import NamedTuple
-else:  # typing costs ~4 ms of imports (see snaptui.base.named)
-    from snaptui.base.named import NamedTuple
-
+from snaptui.base.named import NamedTuple  # typing's, without importing typing
 
 Identity = tuple[int, int, int, int]
 """A file as it was read: ``(device, inode, size, mtime_ns)``."""

@@ -24,15 +24,14 @@ from snaptui.base.files import (
     reason_not_to_open,
     reason_os_error,
 )
+from snaptui.base.named import NamedTuple  # typing's, without importing typing
 from snaptui.format import reader
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, NamedTuple
-else:  # typing costs a cold list --json ~11 ms of imports (see snaptui.base.named)
-    from snaptui.base.named import NamedTuple
-if TYPE_CHECKING:  # records are built in recovery_records: list --json never needs them
-    from snaptui.sources.records import Session
+    from typing import Any
+
+    from snaptui.sources.records import Session  # records are built in recovery_records: not for list --json
 
 _new = tuple.__new__  # a NamedTuple without a Python-level call: these run per file
 
