@@ -453,8 +453,7 @@ async def _trashed_after(home, keys, *, burst: bool) -> list[str]:
     return sorted(p.name for b in trash.iterdir() for p in b.iterdir()) if trash.exists() else []
 
 
-@pytest.mark.parametrize("big", [False, True], ids=["small", "rows-in-a-worker"])
-@pytest.mark.parametrize("keys", [
+KEY_BURSTS = [
     "s j d",  # sort, then the second row by cost
     "a G d",  # completed shown, then the last row
     "/ a p i enter j d",  # the filter kept, then its second row
@@ -465,8 +464,17 @@ async def _trashed_after(home, keys, *, burst: bool) -> list[str]:
     "space / a p i enter d y",  # a mark the filter hides: the question, answered at once
     "/ a p i enter / w e b enter j d",  # a second filter after the first
     "j d j d u u",  # two discards, both undone
+]
+EDITING_BURSTS = [  # the filter box's own keys: the same however the rows are built
     "/ w e b backspace backspace backspace p a y enter d",  # a word typed over: "pay"'s rows, not "web"'s
     "/ p x y left backspace a end enter d",  # the cursor moved back, a character deleted and one typed there
+]
+
+
+@pytest.mark.parametrize("keys, big", [
+    *(pytest.param(k, big, id=f"{k}-{'rows-in-a-worker' if big else 'small'}") for k in KEY_BURSTS
+      for big in (False, True)),
+    *(pytest.param(k, False, id=k) for k in EDITING_BURSTS),
 ])
 async def test_a_burst_of_keys_acts_as_the_same_keys_typed_slowly(tmp_path, monkeypatch, keys, big):
     """Keys sent at once (a fast typist, a laggy link) act on the rows the keys before them

@@ -412,8 +412,9 @@ async def test_tab_in_the_path_box_completes_before_the_keys_typed_after_it(tmp_
     async with app.run_test(size=(140, 40)) as pilot:
         await on_the_gone_project_s_dialog(pilot)
         box = app.screen.query_one("#new-dir", Input)
-        box.value = ""
-        keys = [(c, c) for c in f"{tmp_path}/zq"] + [("tab", None)] + [(c, c) for c in "sub"]
+        box.value = f"{tmp_path}/"  # the folder typed so far; then its name's start, tab, and on
+        box.cursor_position = len(box.value)
+        keys = [(c, c) for c in "zq"] + [("tab", None)] + [(c, c) for c in "sub"]
         for key, char in keys:
             if burst:
                 box.post_message(events.Key(key, char))
