@@ -387,3 +387,20 @@ async def test_the_ansi_themes_draw_the_dialogs(home):
         await pilot.press("B")
         await pilot.pause(0.5)
         assert isinstance(app.screen, ConfirmScreen)
+
+
+async def test_the_diff_view_s_title_keeps_its_figures_with_a_long_project_path(home):
+    """At 120 columns the title "The lost turn of <a long path> · 2 files: 2 modified; +12 -3"
+    was cut after "modified;": the figures come first now, the path is what the line's end cuts."""
+    deep = home / ("a-rather-long-folder-name-" * 3)
+    deep.mkdir()
+    _, data = make_crash(deep)
+    app = app_for(home, data)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("D")
+        await settle(pilot)
+        assert isinstance(app.screen, DiffScreen)
+        lines = [strip.text for strip in app.screen._compositor.render_strips()]
+        (title,) = [line for line in lines if "lost turn of" in line]
+        assert "4 files: 2 modified, 1 created, 1 deleted; +5 -2" in title, title

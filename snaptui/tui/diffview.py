@@ -381,8 +381,9 @@ class DiffScreen(ModalScreen[str | None]):
             self._title.update(Content.assemble(("Files of ", "bold"), (where, "$text-accent"), f": {why}"))
             self._files.display = False
             return
-        self._title.update(Content.assemble(("The lost turn of ", "bold"), (where, "$text-accent"),
-                                            ("  ·  ", "$text-muted"), (changes.summary, "bold")))
+        # The figures first: a long project path is what the line's end cuts, not "+12 -3".
+        self._title.update(Content.assemble((changes.summary, "bold"), ("  ·  ", "$text-muted"),
+                                            ("the lost turn of ", "bold"), (where, "$text-accent")))
         cells = min(max(width(one_line(d.relative, 300)) for d in changes.diffs), 60)
         self._files.set_options([Option(file_option(d, cells)) for d in changes.diffs])
         self._files.highlighted = 0
