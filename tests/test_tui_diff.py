@@ -77,6 +77,13 @@ def tree(project):
     return {str(p.relative_to(project)): p.read_bytes() for p in sorted(project.rglob("*")) if p.is_file()}
 
 
+async def open_the_diff(pilot) -> None:
+    """Once the scan is done, D on the highlighted session: its diff view."""
+    await settle(pilot)
+    await pilot.press("D")
+    await settle(pilot)
+
+
 def app_for(tmp_path, data) -> SnaptuiApp:
     return SnaptuiApp(str(tmp_path / "no-recovery"), settings=dict(DEFAULTS), cache_dir=str(tmp_path / "cache"),
                       state_dir=str(tmp_path / "state"), source="--dir", clock=clock.fixed(NOW),
@@ -121,9 +128,7 @@ async def test_the_diff_view_shows_each_file_and_moves_between_them(home):
     _, data = make_crash(home)
     app = app_for(home, data)
     async with app.run_test(size=(100, 16)) as pilot:  # the diffs do not fit: n and N scroll
-        await settle(pilot)
-        await pilot.press("D")
-        await settle(pilot)
+        await open_the_diff(pilot)
         screen = app.screen
         assert isinstance(screen, DiffScreen)
         body = screen.body
@@ -158,9 +163,7 @@ async def test_hostile_content_in_a_diff_is_shown_literally(home):
     _, data = make_crash(home)
     app = app_for(home, data)
     async with app.run_test(size=(160, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("D")
-        await settle(pilot)
+        await open_the_diff(pilot)
         body = app.screen.body
         text = body.text
         assert "+// [bold]x[/] [@click=app.quit]quit[/] [link=https://evil]here[/link]" in text
@@ -365,9 +368,7 @@ async def test_the_diff_and_the_rollback_dialog_read_at_4_5_to_1_in_every_theme(
     app = app_for(home, data)
     app.theme = theme
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("D")
-        await settle(pilot)
+        await open_the_diff(pilot)
         diff = low_contrast(app)
         await pilot.press("B")
         await pilot.pause(0.5)
@@ -381,9 +382,7 @@ async def test_the_ansi_themes_draw_the_dialogs(home):
     app = app_for(home, data)
     app.theme = "ansi-dark"
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("D")
-        await settle(pilot)
+        await open_the_diff(pilot)
         await pilot.press("B")
         await pilot.pause(0.5)
         assert isinstance(app.screen, ConfirmScreen)
@@ -397,9 +396,7 @@ async def test_the_diff_view_s_title_keeps_its_figures_with_a_long_project_path(
     _, data = make_crash(deep)
     app = app_for(home, data)
     async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("D")
-        await settle(pilot)
+        await open_the_diff(pilot)
         assert isinstance(app.screen, DiffScreen)
         lines = [strip.text for strip in app.screen._compositor.render_strips()]
         (title,) = [line for line in lines if "lost turn of" in line]
