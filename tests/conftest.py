@@ -66,10 +66,10 @@ class Run:
 @pytest.fixture(scope="session")
 def agent_bin(tmp_path_factory) -> str:
     """A folder with an ``opendev`` that does nothing (resuming checks that it can run)."""
+    from tui_support import write_fake_opendev
+
     folder = tmp_path_factory.mktemp("agent-bin")
-    program = folder / "opendev"
-    program.write_text("#!/bin/sh\nexit 0\n")
-    program.chmod(0o755)
+    write_fake_opendev(folder)
     return str(folder)
 
 

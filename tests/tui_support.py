@@ -20,14 +20,19 @@ def use_utc(monkeypatch) -> None:
     time.tzset()
 
 
-def fake_opendev(bin_dir: Path, monkeypatch) -> Path:
-    """An ``opendev`` that does nothing, first on PATH."""
+def write_fake_opendev(bin_dir: Path) -> Path:
+    """An ``opendev`` that does nothing, in ``bin_dir``."""
     bin_dir.mkdir(parents=True, exist_ok=True)
     program = bin_dir / "opendev"
     program.write_text("#!/bin/sh\nexit 0\n")
     program.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
     return program
+
+
+def fake_opendev(bin_dir: Path, monkeypatch) -> Path:
+    """An ``opendev`` that does nothing, first on PATH."""
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    return write_fake_opendev(bin_dir)
 
 
 def make_app(home: Path, directory: Path | None = None, **settings) -> SnaptuiApp:
