@@ -27,11 +27,14 @@ clipboard's, which reach beyond it)."""
 class OrderedInput(Input):
     """An :class:`Input` whose editing keys act in order with the characters around them."""
 
+    IN_ORDER: frozenset[str] = EDITING
+    """The actions of its bindings run as the key is taken (a subclass adds its own)."""
+
     async def _on_key(self, event: events.Key) -> None:
         if not event.is_printable:
             for key in event.aliases:
                 for binding in self._bindings.key_to_bindings.get(key, ()):
-                    if binding.action in EDITING:
+                    if binding.action in self.IN_ORDER:
                         event.stop()
                         event.prevent_default()
                         await self.run_action(binding.action)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -27,7 +27,7 @@ from snaptui.present import humanfmt
 from snaptui.present.safetext import one_line
 from snaptui.sources.records import Session
 from snaptui.tui.footer import SnapFooter
-from snaptui.tui.inputs import OrderedInput
+from snaptui.tui.inputs import EDITING, OrderedInput
 
 MAX_LISTED = 2000
 """A directory with more entries than this is not listed for suggestions (it would stall typing)."""
@@ -71,13 +71,8 @@ class PathInput(OrderedInput):
     BINDINGS = [Binding("tab", "complete_or_next", "Complete or next", show=True),
                 Binding("enter", "submit", "Resume here", show=True)]
 
-    async def _on_key(self, event: events.Key) -> None:
-        if event.key == "tab":  # in order with the keys typed after it, as the editing keys are
-            event.stop()
-            event.prevent_default()
-            await self.action_complete_or_next()
-            return
-        await super()._on_key(event)
+    IN_ORDER = EDITING | {"complete_or_next"}
+    """Tab too, in order with the keys typed after it (the completion before them)."""
 
     async def action_complete_or_next(self) -> None:
         suggestion = self._suggestion
