@@ -43,7 +43,6 @@ def demo(args: Parsed) -> int:
         return 0
     args.values["dir"] = target
     args.values["store"] = store  # the demo's own store, not the person's
-    args.values["source"] = None  # both sources (demo takes neither option)
     return ui(args)
 
 

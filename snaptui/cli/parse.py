@@ -9,7 +9,7 @@ would cost more than the whole startup check.
 
 from __future__ import annotations
 
-from snaptui.cli.spec import BY_NAME, DESCRIPTION, EPILOG, PROG, Arg, Command, Opt, options_of
+from snaptui.cli.spec import BY_NAME, DESCRIPTION, EPILOG, GLOBAL, PROG, Arg, Command, Opt, options_of
 
 TYPE_CHECKING = False  # not typing's: the startup check cannot afford importing typing
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ def parse(argv: list[str]) -> Parsed:
     parsed.help, parsed.version = wants_help, wants_version
     if wants_help or wants_version:
         return parsed
-    for opt in options_of(command):
+    for opt in GLOBAL + options_of(command):  # every command's Parsed has the shared ones (unset: demo's)
         values.setdefault(opt.dest, None if opt.metavar else False)
         if opt.required and values[opt.dest] is None:
             raise UsageError(f"{opt.flags[0]} {opt.metavar} is required (see '{_help_cmd(command)}')")
