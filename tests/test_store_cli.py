@@ -593,3 +593,28 @@ def test_a_dismissal_that_cannot_be_written_says_why(tmp_path, monkeypatch):
     monkeypatch.setattr(datafile, "write_atomic", full)
     with pytest.raises(OSError, match="cannot write .*dismissed.marshal: No space left on device"):
         dismissed.dismiss(str(tmp_path / "state"), [item], 1)
+
+
+def test_resuming_a_snapshot_whose_session_the_store_lacks_says_opendev_will_not_load_it(cli, store, recovery,
+                                                                                         tmp_path):
+    """opendev 0.1.8 loads only its store's ``{id}.json`` for the project (§4): a snapshot whose
+    id the store does not hold is still handed off (the command is the person's), with one line
+    saying what opendev will answer. A snapshot whose twin the store holds: not a word."""
+    project = tmp_path / "proj-a"
+    write(recovery, "eeeeeeeeeeee", project=str(project))
+    write(recovery, "bbbbbbbbbbbb", project=str(project))  # the store's died-mid-turn session
+    handoff = tmp_path / "handoff"
+    env = {"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"}
+    handoff.write_text("")
+    run = cli("resume", "--yes", "eeeeeeeeeeee", "--dir", str(recovery), env=env)
+    assert run.code == 0, run
+    assert run.err == ('snaptui: warning: opendev\'s store has no session of this id for this project, and opendev '
+                       '0.1.8 resumes only the sessions of its store: it will answer "Failed to load session"\n')
+    assert handoff.read_text() == f"cd '{project}' && 'opendev' '-d' '{project}' '-r' 'eeeeeeeeeeee'\n"
+    handoff.write_text("")
+    run = cli("resume", "--yes", "bbbbbbbbbbbb", "--dir", str(recovery), env=env)
+    assert run.code == 0 and run.err == "", run
+    assert handoff.read_text() == f"cd '{project}' && 'opendev' '-d' '{project}' '-r' 'bbbbbbbbbbbb'\n"
+    handoff.write_text("")
+    run = cli("resume", "--yes", "eeeeeeeeeeee", "--dir", str(recovery), "--source", "snapshot", env=env)
+    assert run.code == 0 and "Failed to load session" in run.err, run  # opendev's store is still opendev's

@@ -423,3 +423,36 @@ async def test_tab_in_the_path_box_completes_before_the_keys_typed_after_it(tmp_
                 await pilot.pause(0.05)
         await settle(pilot)
         assert box.value == f"{tmp_path}/zqdir_unique/sub" and app.focused is box
+
+
+async def test_enter_on_a_snapshot_opendev_cannot_load_asks_first(tmp_path, root):
+    """A snapshot whose id the store lacks: ``opendev -r`` would answer "Failed to load session"
+    (§4), so enter asks, and no keeps the TUI; its twin in the store is resumed without a word."""
+    from helpers import write
+    from snaptui.tui.dialogs import ConfirmScreen
+
+    recovery = tmp_path / "recovery"
+    recovery.mkdir()
+    project = str(tmp_path / "proj-a")
+    for sid, ts in (("eeeeeeeeeeee", NOW - 86_400_000), ("bbbbbbbbbbbb", NOW - 2 * 86_400_000)):
+        os.utime(write(recovery, sid, ts=ts, age_s=None, project=project), (OLD, OLD))
+    app = SnaptuiApp(str(recovery), settings=dict(DEFAULTS), cache_dir=str(tmp_path / "cache"),
+                     state_dir=str(tmp_path / "state"), source="--dir", clock=clock.fixed(NOW),
+                     watch_interval=None, store_roots=(str(root),))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        assert app.session_list.current.item.session_id == "eeeeeeeeeeee"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Failed to load session" in str(app.screen.query_one(".dialog-body").render())
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.is_running and app.return_value is None and not isinstance(app.screen, ConfirmScreen)
+        await pilot.press("down", "enter")
+        for _ in range(200):
+            if app.return_value is not None:
+                break
+            await pilot.pause(0.01)
+        assert app.return_value is not None and app.return_value.session_id == "bbbbbbbbbbbb"
+        assert app.return_value.source == "opendev"  # resumed as the store's session, asked nothing

@@ -79,6 +79,23 @@ def opendev_has_it(session: Session) -> bool:
     return session.source == "snapshot" or not session.path.endswith(".debug")
 
 
+def not_loadable(template: str, session: Session, roots: tuple[str, ...] | None) -> str | None:
+    """Why ``opendev -r`` would fail to load ``session``, or None when it may load it: a
+    snapshot whose id opendev's store (under ``roots``, by default opendev's own) does not
+    hold for its project. opendev 0.1.8 loads only its store's ``{id}.json`` there, and
+    answers "Failed to load session" (OPENDEV_STORE.md §4). Nothing is said when the
+    command does not name the session, or when no store was looked in (``--store off``)."""
+    if session.source != "snapshot" or "{session_id}" not in template:
+        return None
+    from snaptui.sources import details
+
+    found = details.transcript(session, roots)
+    if found is None or found.exists or found.path is None:
+        return None
+    return ("opendev's store has no session of this id for this project, and opendev 0.1.8 resumes only "
+            "the sessions of its store: it will answer \"Failed to load session\"")
+
+
 def runnable(program: str, cwd: str) -> bool:
     """Whether the command's first word can be run, from ``cwd`` (the project directory, where
     it runs): a program on PATH, or a path to an executable file (a relative one from ``cwd``),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 from snaptui.cli.context import Context, hand_over, out, refuse_if_running
 from snaptui.cli.parse import Parsed, UsageError
@@ -12,7 +13,7 @@ from snaptui.present.safetext import one_line
 
 def run(args: Parsed) -> int:
     from snaptui.actions import relocate
-    from snaptui.actions.resume import usable_project_dir
+    from snaptui.actions.resume import not_loadable, usable_project_dir
 
     ctx = Context(args)
     catalog = ctx.catalog()
@@ -44,4 +45,7 @@ def run(args: Parsed) -> int:
         if session.source == "opendev":
             gone += " (and opendev deletes this session's folder the next time it starts anywhere)"
         raise UsageError(f"{gone}: resume it elsewhere with --cd NEW, or create the directory")
+    why = not_loadable(ctx.settings["resume_command"], session, ctx.store_roots or None)
+    if why is not None:
+        print(f"snaptui: warning: {why}", file=sys.stderr)
     return hand_over(ctx.settings["resume_command"], session, state_dir=ctx.dirs.state, directory=ctx.directory)

@@ -2,8 +2,9 @@
 
 The checks are I/O, so they run in a worker: whether the resume command can run here
 at all (else the TUI stays and says why: a missing ``opendev`` used to close it with an
-error on the way out), and whether the project directory is still there (else the
-person is asked where: :class:`snaptui.tui.relocate.ResumeElsewhereScreen`). The keys
+error on the way out), whether the project directory is still there (else the
+person is asked where: :class:`snaptui.tui.relocate.ResumeElsewhereScreen`), and whether
+opendev can load the session at all (else the person is asked first). The keys
 typed meanwhile wait (:mod:`snaptui.tui.keyorder`): they belong to a dialog, if one
 opens, not to the list.
 """
@@ -68,7 +69,19 @@ class ResumeKeys:
         if (exists or os.sep not in program) and not can_run(resume):
             self.call_from_thread(self._cannot_run, program)
             return
+        if exists:
+            from snaptui.actions.resume import not_loadable
+
+            why = not_loadable(self.settings["resume_command"], session, self.store_roots or None)
+            if why is not None:
+                self.call_from_thread(self._ask_unloadable, session, why)
+                return
         self.call_from_thread(self._resume_or_ask, session, exists)
+
+    def _ask_unloadable(self: Any, session: Session, why: str) -> None:
+        self._confirm_then("Resume a session opendev does not have?", f"{why}. Resume anyway?", "Resume",
+                           lambda: self._resume_or_ask(session, True))
+        self.call_next(self.release_held)  # into the question
 
     def _cannot_run(self: Any, program: str) -> None:
         from snaptui.present.safetext import one_line
