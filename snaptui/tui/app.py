@@ -415,7 +415,9 @@ class SnaptuiApp(KeyOrder, InsightsKeys, ClipboardKeys, ResumeKeys, ChangesApp):
         self.session_list.action_mark()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's "Keys" opens a panel over the detail that escape does not close; "Help" (?)
+        # lists every key, and closes with escape.
+        yield from (c for c in super().get_system_commands(screen) if c.title != "Keys")
         for key in KEYS:
             if key.palette:
                 help_text = key.help[:1].upper() + key.help[1:]
