@@ -225,6 +225,36 @@ def test_a_crash_in_opendevs_store_once_seen_stays_quiet_with_no_recovery_direct
     assert "Please also handle" not in tmux.screen("second")
 
 
+def test_a_row_seen_with_both_halves_stays_seen_when_its_snapshot_is_purged(tmux, world):
+    """A snapshot whose session opendev's store holds is one row: seen, both halves are seen. With
+    the snapshot gone (purged), the store's half is the same crash: no shell opens the TUI for it,
+    and ``check --source opendev`` (the store alone) says nothing new either."""
+    from opendev_fixtures import died_mid_turn
+
+    bash = require_tool("bash")
+    recovery = Path(world["env"]["SNAPTUI_RECOVERY_DIR"])
+    (recovery / "hostile.json").unlink()
+    store = world["tmp"] / "opendev-dir"
+    died_mid_turn(store, str(world["project"]), sid="a1a1a1a1a1a1")
+    snapshot = write(recovery, "a1a1a1a1a1a1", project=str(world["project"]), ts=1_700_000_000_000)
+    tmux.env["OPENDEV_DIR"] = str(store)
+    tmux.new_shell("first", f"{bash} --rcfile {shlex.quote(str(tmux.rc))} -i")
+    tmux.wait_for("first", "Please also handle")  # the one row, with the store's lost prompt
+    time.sleep(1.0)
+    tmux.type("first", "q")
+    tmux.wait_for("first", "READY>")
+    os.unlink(snapshot)
+    env = {**tmux.env, "SNAPTUI_CHECK_DEADLINE": "30"}
+    for source in ([], ["--source", "opendev"]):
+        run = subprocess.run([*snaptui_command(), "check", *source], env=env, capture_output=True, text=True,
+                             timeout=60)
+        assert (run.returncode, run.stdout) == (1, ""), (source, run)
+    tmux.new_shell("second", f"{bash} --rcfile {shlex.quote(str(tmux.rc))} -i")
+    tmux.wait_for("second", "READY>")
+    time.sleep(1.0)
+    assert "Please also handle" not in tmux.screen("second")
+
+
 def written(path: Path, timeout_s: float = 10) -> None:
     """Wait until the shell has written ``path``."""
     deadline = time.monotonic() + timeout_s

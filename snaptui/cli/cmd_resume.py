@@ -19,6 +19,9 @@ def run(args: Parsed) -> int:
     catalog = ctx.catalog()
     session = one_session(catalog, args.id)
     refuse_if_running(ctx, [session], "resume", args.yes, catalog.absorbed)  # (its store half too)
+    from snaptui.catalog import seen
+
+    seen.remember(ctx.dirs.state, ctx.directory, [session, *catalog.twins([session])])  # the row, both halves
     session = catalog.to_resume(session)  # a snapshot whose session opendev's store holds: that one
     if args.cd is not None:
         new_dir = os.path.abspath(os.path.expanduser(args.cd))

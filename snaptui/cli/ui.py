@@ -58,7 +58,8 @@ def run_ui(ctx: Context) -> int:
         if result is not None:
             # Forget what is gone, unless the directory could not be listed (its files may be back
             # next time). One that does not exist (opendev 0.1.8 writes none) has nothing left.
-            present = {seen.seen_key(s) for s in result.sessions} if not result.error or result.missing else None
+            listed = [*result.sessions, *result.twins(result.sessions)]  # (a row's store half too)
+            present = {seen.seen_key(s) for s in listed} if not result.error or result.missing else None
             if not seen.remember(ctx.dirs.state, ctx.directory, app.seen_sessions.values(), present=present):
                 print(f"snaptui: {one_line(ctx.dirs.state)} cannot be written: what you saw here is not "
                       "remembered, and new shells will open snaptui for it again", file=sys.stderr)

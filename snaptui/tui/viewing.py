@@ -124,9 +124,10 @@ class ViewingApp(FollowingApp):
         view = build_view(catalog, now_ms=now, sort=sort, show_completed=show_completed, query=query,
                           texts=texts, marks=marks, flags=bool(live), only=only)
         self._day = _local_day(now)
-        shown = {r.item.key: r.item for r in view.rows
-                 if r.kind == SESSION and isinstance(r.item, Session) and not r.item.completed}
-        self.seen_sessions.update(shown)
+        shown = [r.item for r in view.rows
+                 if r.kind == SESSION and isinstance(r.item, Session) and not r.item.completed]
+        # (a row's store half too: seen as the row, it stays seen when the snapshot is gone)
+        self.seen_sessions.update((s.key, s) for s in [*shown, *catalog.twins(shown)])
         return view
 
     @work(thread=True, exclusive=True, group="rows", description="rows", exit_on_error=False)
