@@ -425,20 +425,42 @@ async def test_tab_in_the_path_box_completes_before_the_keys_typed_after_it(tmp_
         assert box.value == f"{tmp_path}/zqdir_unique/sub" and app.focused is box
 
 
+def app_with_snapshots(tmp_path, root, *sids: str) -> SnaptuiApp:
+    """An app on a recovery directory with a snapshot of each of ``sids`` in proj-a (a day apart,
+    newest first), and the store of :func:`make_store`."""
+    from helpers import write
+
+    recovery = tmp_path / "recovery"
+    recovery.mkdir(exist_ok=True)
+    for days, sid in enumerate(sids, start=1):
+        os.utime(write(recovery, sid, ts=NOW - days * 86_400_000, age_s=None, project=str(tmp_path / "proj-a")),
+                 (OLD, OLD))
+    return SnaptuiApp(str(recovery), settings=dict(DEFAULTS), cache_dir=str(tmp_path / "cache"),
+                      state_dir=str(tmp_path / "state"), source="--dir", clock=clock.fixed(NOW),
+                      watch_interval=None, store_roots=(str(root),))
+
+
+async def test_a_row_with_both_halves_shows_the_store_s_transcript_found_after_a_rescan(tmp_path, root):
+    """The row of a snapshot whose session the store holds resumes the store's session, which is
+    its own transcript: found, with its title, however often the detail is looked up again (it
+    said "looking…" for good once the catalog knew the twin)."""
+    app = app_with_snapshots(tmp_path, root, "bbbbbbbbbbbb")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        for _ in range(2):
+            assert app.session_list.current.item.session_id == "bbbbbbbbbbbb"
+            text = screen_text(app)
+            assert "Transcript ✓ found" in text and "looking…" not in text, text
+            await pilot.press("R")
+            await settle(pilot)
+
+
 async def test_enter_on_a_snapshot_opendev_cannot_load_asks_first(tmp_path, root):
     """A snapshot whose id the store lacks: ``opendev -r`` would answer "Failed to load session"
     (§4), so enter asks, and no keeps the TUI; its twin in the store is resumed without a word."""
-    from helpers import write
     from snaptui.tui.dialogs import ConfirmScreen
 
-    recovery = tmp_path / "recovery"
-    recovery.mkdir()
-    project = str(tmp_path / "proj-a")
-    for sid, ts in (("eeeeeeeeeeee", NOW - 86_400_000), ("bbbbbbbbbbbb", NOW - 2 * 86_400_000)):
-        os.utime(write(recovery, sid, ts=ts, age_s=None, project=project), (OLD, OLD))
-    app = SnaptuiApp(str(recovery), settings=dict(DEFAULTS), cache_dir=str(tmp_path / "cache"),
-                     state_dir=str(tmp_path / "state"), source="--dir", clock=clock.fixed(NOW),
-                     watch_interval=None, store_roots=(str(root),))
+    app = app_with_snapshots(tmp_path, root, "eeeeeeeeeeee", "bbbbbbbbbbbb")
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot)
         assert app.session_list.current.item.session_id == "eeeeeeeeeeee"

@@ -90,7 +90,7 @@ def not_loadable(template: str, session: Session, roots: tuple[str, ...] | None)
     from snaptui.sources import details
 
     found = details.transcript(session, roots)
-    if found is None or found.exists or found.path is None:
+    if found.exists or found.path is None:
         return None
     return ("opendev's store has no session of this id for this project, and opendev 0.1.8 resumes only "
             "the sessions of its store: it will answer \"Failed to load session\"")

@@ -31,10 +31,14 @@ def tool_results(session: Session) -> list[dict[str, Any]] | None:
     return results
 
 
-def transcript(session: Session, roots: tuple[str, ...] | None) -> Transcript | None:
-    """opendev's transcript of a snapshot's session (None: the session is its own transcript)."""
+def transcript(session: Session, roots: tuple[str, ...] | None) -> Transcript:
+    """opendev's transcript of ``session``: a snapshot's is looked up under ``roots``; a
+    session of opendev's store is its own (its ``{id}.json``: none when its first turn
+    never ended, and only its ``.debug`` exists)."""
     if session.source != "snapshot":
-        return None
+        if session.path.endswith(".debug"):
+            return Transcript(session.path, False, problem="its first turn never ended")
+        return Transcript(session.path, True, session.title)
     from snaptui.sources import transcript as lookup
 
     return lookup.find(session.project_dir, session.session_id, roots)
