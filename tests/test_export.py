@@ -171,7 +171,9 @@ def test_a_snapshot_session_reads_like_the_detail_pane():
 
 
 def test_a_store_session_shows_what_the_crash_lost():
-    md = report.build([(store_session(), facts(None, project_exists=False))], now_ms=NOW)
+    gone = report.build([(store_session(), facts(None, project_exists=False))], now_ms=NOW)
+    assert "- **Project:** `/srv/app` (the directory is gone)\n" in gone  # opendev reads another root
+    md = report.build([(store_session(), facts(None, project_exists=False, purged_at_start=True))], now_ms=NOW)
     assert "## Fix the loader\n" in md and "- **Session:** `cccccccccccc` (interrupted)" in md
     assert "- **Cost:** not recorded (opendev's session store keeps no cost)" in md
     assert "- **Project:** `/srv/app` (the directory is gone: opendev deletes this session's folder" in md

@@ -618,3 +618,21 @@ def test_resuming_a_snapshot_whose_session_the_store_lacks_says_opendev_will_not
     handoff.write_text("")
     run = cli("resume", "--yes", "eeeeeeeeeeee", "--dir", str(recovery), "--source", "snapshot", env=env)
     assert run.code == 0 and "Failed to load session" in run.err, run  # opendev's store is still opendev's
+
+
+def test_only_a_session_under_the_root_opendev_reads_is_said_to_be_deleted_at_its_next_start(cli, tmp_path,
+                                                                                             monkeypatch,
+                                                                                             isolated_home):
+    """opendev purges the stale folders of the data root it reads (§0), here ~/.opendev, which
+    exists: a session in the XDG root whose project is gone is not deleted by it, and nothing
+    says it is; one in ~/.opendev is, and resume and export say so."""
+    monkeypatch.delenv("OPENDEV_DIR", raising=False)
+    for root, sid in ((isolated_home / ".local" / "share" / "opendev", "e8e8e8e8e8e8"),
+                      (isolated_home / ".opendev", "f9f9f9f9f9f9")):
+        fx.died_mid_turn(root, str(tmp_path / f"gone-{sid}"), sid=sid)
+        age(root)
+    for sid, said in (("e8e8e8e8e8e8", False), ("f9f9f9f9f9f9", True)):
+        run = cli("resume", "--yes", sid, "--dir", str(tmp_path / "none"))
+        assert run.code == 2 and "is gone" in run.err and ("opendev deletes" in run.err) == said, run
+        run = cli("export", sid, "--dir", str(tmp_path / "none"))
+        assert run.code == 0 and "directory is gone" in run.out and ("opendev deletes" in run.out) == said, run

@@ -102,6 +102,16 @@ def read_elsewhere(session: Session) -> str | None:
         return root if not os.path.exists(root) else None
 
 
+def purged_at_start(session: Session) -> bool:
+    """Whether opendev deletes this store session's folder the next time it starts anywhere:
+    its project directory is gone, and it lies under the data root opendev reads (opendev
+    purges stale folders of that root only, §0; never the demo's store)."""
+    path = session.project_dir
+    if session.source != "opendev" or not os.path.isabs(path) or "\0" in path or os.path.isdir(path):
+        return False
+    return not in_demo(session) and read_elsewhere(session) is None
+
+
 def into_reach(session: Session) -> Moved:
     """Make a store session loadable by ``opendev -r`` as started now: when it lies under a
     data root other than the one opendev reads (OPENDEV_STORE.md §1, "the base can flip": a

@@ -45,7 +45,7 @@ def run(args: Parsed) -> int:
             raise UsageError(f"the project directory {one_line(where)} is not a directory: resume it elsewhere "
                              "with --cd NEW")
         gone = f"the project directory {one_line(where)} is gone"
-        if session.source == "opendev":
+        if relocate.purged_at_start(session):
             gone += " (and opendev deletes this session's folder the next time it starts anywhere)"
         raise UsageError(f"{gone}: resume it elsewhere with --cd NEW, or create the directory")
     why = not_loadable(ctx.settings["resume_command"], session, ctx.store_roots or None)

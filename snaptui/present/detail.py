@@ -51,6 +51,9 @@ class Facts(NamedTuple):
     """What the lost turn did to the project's files (None: no source knows the turn)."""
     reads_from: str | None = None
     """The data root opendev reads now, when this store session lies in another one."""
+    purged_at_start: bool = False
+    """opendev deletes this store session's folder the next time it starts
+    (:func:`snaptui.actions.relocate.purged_at_start`)."""
 
 
 def _field(name: str, *value: Span) -> list[Span]:
@@ -104,7 +107,7 @@ def session_spans(s: Session, facts: Facts | None, *, now_ms: int, expanded: boo
         parts += _field("", ("the project directory is a relative path: resuming asks where", "bad-text"))
     elif not facts.project_exists:
         parts += _field("", ("the project directory is gone: resuming cannot start there", "bad-text"))
-        if s.source != "snapshot" and facts.reads_from is None:
+        if facts.purged_at_start:
             parts += _field("", ("opendev deletes this session's folder the next time it starts anywhere", "bad"))
     if facts.reads_from is not None:
         parts += _field("", (f"opendev no longer reads this store (it reads {humanfmt.home_short(facts.reads_from)} "
@@ -245,7 +248,7 @@ def gather(session: Session, *, template: str, roots: tuple[str, ...] | None = N
     ``resumed``: what resuming the row resumes, when not ``session`` itself (a snapshot whose
     session opendev's store holds: the store's); its command and transcript are shown."""
     resumed = resumed or session
-    from snaptui.actions.relocate import read_elsewhere
+    from snaptui.actions.relocate import purged_at_start, read_elsewhere
     from snaptui.actions.resume import plan
     from snaptui.base.files import Unreadable
     from snaptui.format.reader import Damaged
@@ -262,4 +265,4 @@ def gather(session: Session, *, template: str, roots: tuple[str, ...] | None = N
     found = details.transcript(resumed, roots)
     exists = resume.cwd_exists if resumed is session else plan(template, session).cwd_exists  # (the row's)
     return Facts(results, problem, exists, found, resume.display(), changes.look(session, cancelled),
-                 read_elsewhere(resumed))
+                 read_elsewhere(resumed), purged_at_start(session))

@@ -32,10 +32,14 @@ class Facts(NamedTuple):
     project_exists: bool
     live_reason: str | None = None
     """Why the session may still be running (None: it is not)."""
+    purged_at_start: bool = False
+    """opendev deletes this store session's folder the next time it starts
+    (:func:`snaptui.actions.relocate.purged_at_start`)."""
 
 
 def gather(session: Session, *, template: str, live_reason: str | None = None) -> Facts:
     """Read what :func:`build` needs of ``session`` beyond its record."""
+    from snaptui.actions.relocate import purged_at_start
     from snaptui.actions.resume import plan
     from snaptui.base.files import Unreadable
     from snaptui.format.reader import Damaged
@@ -47,7 +51,7 @@ def gather(session: Session, *, template: str, live_reason: str | None = None) -
     except (OSError, Unreadable, Damaged) as exc:
         problem = str(exc) or type(exc).__name__
     resume = plan(template, session)
-    return Facts(results, problem, resume.display(), resume.cwd_exists, live_reason)
+    return Facts(results, problem, resume.display(), resume.cwd_exists, live_reason, purged_at_start(session))
 
 
 def build(sessions: list[tuple[Session, Facts]], *, now_ms: int, version: str = "") -> str:
@@ -79,7 +83,7 @@ def section(s: Session, facts: Facts, *, now_ms: int) -> str:
         out.append(f"- **May still be running:** {text(facts.live_reason)}")
     where = "" if facts.project_exists else " (the directory is gone)" if os.path.isabs(s.project_dir) else \
         " (a relative path: where it is, is not known)"
-    if not facts.project_exists and s.source != "snapshot" and os.path.isabs(s.project_dir):
+    if facts.purged_at_start:
         where = " (the directory is gone: opendev deletes this session's folder the next time it starts)"
     out.append(f"- **Project:** {code(humanfmt.home_short(s.project_dir))}{where}")
     label = "Snapshot" if s.source == "snapshot" else "Stopped"

@@ -110,6 +110,8 @@ class ResumeElsewhereScreen(ModalScreen["Choice | None"]):
         self._session = session
 
     def compose(self) -> ComposeResult:
+        from snaptui.actions.relocate import purged_at_start
+
         s = self._session
         relative = not os.path.isabs(s.project_dir)
         body = [("The project directory ", ""), (one_line(s.project_dir, 200), "bold"),
@@ -117,10 +119,11 @@ class ResumeElsewhereScreen(ModalScreen["Choice | None"]):
                  "in the directory you choose." if relative else
                  " is gone. Resume the session in another directory, or create the old one again.", "")]
         if s.source == "opendev" and not relative:
-            body.append(("\n\nopendev looks a session up only in the folder of the directory it runs in, and "
-                         "deletes this session's folder the next time it starts anywhere: resuming elsewhere "
-                         "first copies its files into the new directory's folder (the originals stay).",
-                         "$text-warning"))
+            purged = ", and deletes this session's folder the next time it starts anywhere" \
+                if purged_at_start(s) else ""
+            body.append((f"\n\nopendev looks a session up only in the folder of the directory it runs in{purged}: "
+                         "resuming elsewhere first copies its files into the new directory's folder (the originals "
+                         "stay).", "$text-warning"))
         with Vertical(classes="dialog", id="relocate-dialog"):
             yield Label("Resume somewhere else", classes="dialog-title")
             yield Static(Content.assemble(*body), classes="dialog-body")
