@@ -389,6 +389,17 @@ def test_blank_and_junk_transcript_lines_are_not_messages(root, mode, where):
     assert got.message_count == len(good) == 8
 
 
+@pytest.mark.parametrize("tail", [b'{"role":"assistant","content":"half wri', b'{"role":"assistant","content":"x"\n'])
+def test_a_half_written_last_transcript_line_is_not_a_message(root, mode, tail):
+    """A line that starts like a message but is not JSON (torn by a crash mid-write, with or
+    without its newline) is skipped by opendev (§3): not counted either."""
+    s = fx.finished(root, "/srv/app")
+    good = s.jsonl_path.read_bytes()
+    s.jsonl_path.write_bytes(good + tail)
+    got = fx.scan(root)["3f9a0c1b7e42"]
+    assert got.message_count == good.count(b"\n") == 8
+
+
 def test_a_transcript_of_many_blocks_counts_each_message_once(root, mode):
     """Lines across the reader's block seams (a line's newline at the end of one block, its
     brace at the start of the next) are counted once."""

@@ -79,7 +79,7 @@ def read_transcript(path: str) -> TranscriptFacts | str:
             return "shrank while it was read"
     finally:
         os.close(fd)
-    return TranscriptFacts(lines, turn.newest, turn.prompt, turn.reply_or_summary(), turn.last_tool,
+    return TranscriptFacts(lines - turn.skipped, turn.newest, turn.prompt, turn.reply_or_summary(), turn.last_tool,
                            failures, names)
 
 
@@ -119,6 +119,9 @@ class _Turn:
         self.reply: str | None = None
         self.summary: str | None = None
         self.last_tool: tuple[str, bool] | None = None
+        self.skipped = 0
+        """Lines met that look like a message (``{…``) but are not JSON (a half-written last
+        line): opendev skips them (§3), and the counting pass counted them."""
 
     @property
     def newest(self) -> int | None:
@@ -247,6 +250,7 @@ def _backwards(r: Reader, turn: _Turn) -> None:
                 m = orjson.loads(memoryview(buf)[offset : offset + n])
             except orjson.JSONDecodeError:
                 m = None
+                turn.skipped += buf[offset : offset + 1] == b"{"
         else:
             start = r.line_start(lo)  # [lo, end) is known to hold no newline
             m = _long_line(r, start, end)
