@@ -71,9 +71,10 @@ MARKER_MAX = 64 * 1024
 JSON_MAX = 64 * 1024 * 1024
 """A ``.json`` is a few KiB (its messages live in the ``.jsonl``); a legacy all-in-one file can be larger."""
 
-VALUE_VERSION = 6
+VALUE_VERSION = 7
 """First element of every :func:`read_session` tuple: a value cached by an older layout, or read
-by older rules (5: a timestamp in a form chrono refuses was taken), is not used."""
+by older rules (5: a timestamp in a form chrono refuses was taken; 6: a half-written transcript
+line was counted as a message), is not used."""
 
 
 class StoreFile(NamedTuple):
