@@ -599,3 +599,29 @@ def test_a_discarded_session_takes_its_interrupted_writes_leftover_along_and_res
     assert {path.name, leftover.name} <= {p.name for p in recovery.iterdir()}
     listed = cli("list", "--all", "--dir", str(recovery), "--source", "snapshot")
     assert "holds a valid snapshot newer than the file beside it" in listed.out
+
+
+@pytest.mark.parametrize("sid", ["--dangerously-skip-permissions", "-rf"])
+def test_a_session_id_that_is_an_option_is_never_handed_to_the_agent(cli, recovery, tmp_path, sid):
+    """opendev's ``-r`` takes an optional value: after it, a hostile id ``--dangerously-skip-permissions``
+    would be read as that option (skip every permission prompt). Resume refuses in one line, before
+    anything runs or is handed to the shell; export offers no command to paste."""
+    project = tmp_path / "proj"
+    project.mkdir()
+    write(recovery, sid, project=str(project), name="dash.json")
+    log = tmp_path / "agent.log"
+    agent = tmp_path / "bin" / "opendev"
+    agent.parent.mkdir()
+    agent.write_text(f"#!/bin/sh\necho \"$@\" >> '{log}'\n")
+    agent.chmod(0o755)
+    path = {"PATH": f"{agent.parent}{os.pathsep}{os.environ['PATH']}"}
+    handoff = tmp_path / "handoff"
+    handoff.write_text("")
+    for env in (path, {**path, "SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"}):
+        run = cli("resume", "--yes", "dash.json", "--dir", str(recovery), env=env)
+        assert run.code == 1 and run.out == "", run
+        assert run.err == 'snaptui: not resumed: its session id starts with "-": opendev would read it as an option\n'
+    assert not log.exists() and handoff.read_text() == ""
+    report = cli("export", "dash.json", "--dir", str(recovery))
+    assert report.code == 0 and "- **Resume:** not offered: its session id starts with" in report.out, report
+    assert f"-r {sid}" not in report.out

@@ -731,3 +731,25 @@ async def test_d_takes_a_session_s_leftover_along_and_u_brings_both_back(home):
         assert path.exists() and leftover.exists()
         assert any(n.message.startswith("Restored 1 session and 1 leftover of an interrupted write")
                    for n in app._notifications)
+
+
+async def test_a_session_id_that_is_an_option_is_neither_resumed_nor_copied(home):
+    """``-r --dangerously-skip-permissions`` would be read by opendev as that option: enter says why
+    and the TUI stays; c copies nothing; the detail says so under the command."""
+    directory = home / "recovery"
+    directory.mkdir()
+    set_old(write(directory, "--dangerously-skip-permissions", name="dash.json", ts=NOW - DAY, age_s=None,
+                  project=str(home)), NOW - DAY)
+    app = make_app(home, directory)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        assert 'not resumed, nor copied: its session id starts with "-"' in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert app.is_running and app.return_value is None
+        said = [n.message for n in app._notifications]
+        assert 'its session id starts with "-": opendev would read it as an option.' in said, said
+        assert 'Not copied: its session id starts with "-": opendev would read it as an option.' in said, said
+        assert app.clipboard == ""

@@ -31,6 +31,8 @@ def hand_off(plan: Plan) -> int:
         raise HandoffError("this session's project directory cannot be a directory name")
     if any("\0" in a for a in plan.argv):
         raise HandoffError("the resume command would contain a NUL character")
+    if plan.refused is not None:
+        raise HandoffError(f"not resumed: {plan.refused}")
     if through_shell():
         shell = os.environ["SNAPTUI_SHELL"]
         _write_private(os.environ["SNAPTUI_HANDOFF"], command_line(plan.cwd, plan.argv, shell) + "\n")

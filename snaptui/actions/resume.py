@@ -20,15 +20,19 @@ DEFAULT_TEMPLATE = "opendev -d {project_dir} -r {session_id}"
 class Plan:
     """How to resume one session: where, what, and what to warn about."""
 
-    __slots__ = ("argv", "cwd", "cwd_exists", "fresh", "session_id")
+    __slots__ = ("argv", "cwd", "cwd_exists", "fresh", "refused", "session_id")
 
-    def __init__(self, argv: list[str], cwd: str, cwd_exists: bool, session_id: str, *, fresh: bool = False) -> None:
+    def __init__(self, argv: list[str], cwd: str, cwd_exists: bool, session_id: str, *, fresh: bool = False,
+                 refused: str | None = None) -> None:
         self.argv = argv
         self.cwd = cwd
         self.cwd_exists = cwd_exists
         self.session_id = session_id
         self.fresh = fresh
         """opendev has no saved turn of it: the command starts a fresh session there."""
+        self.refused = refused
+        """Why the command must not be run (nor copied): a value read from the session would
+        reach the agent as an option (see :func:`command_argv`)."""
 
     def display(self, home: str | None = None) -> str:
         """The command as a person would type it (shell-quoted, for reading only),
@@ -43,25 +47,33 @@ class Plan:
         return " ".join(words)
 
 
-def command_argv(template: str, session: Session, *, saved: bool = True) -> list[str]:
+def command_argv(template: str, session: Session, *, saved: bool = True) -> tuple[list[str], str | None]:
     """The resume command for ``session`` as an argument list; when opendev has not ``saved``
-    it, without the template's ``-r {session_id}`` (``--resume``): a fresh session there."""
+    it, without the template's ``-r {session_id}`` (``--resume``): a fresh session there.
+    And why it must not run: an argument that begins with a value of the session's file
+    starting with ``-`` (a hostile ``"session_id": "--dangerously-skip-permissions"`` after
+    ``-r``, whose value is optional, would be read by opendev as that option), else None."""
     values = {"project_dir": session.project_dir, "session_id": session.session_id, "path": session.path}
+    refused = None
     parts: list[str] = []
     for part in shlex.split(template):
         if not saved and part == "{session_id}" and parts and parts[-1] in ("-r", "--resume"):
             parts.pop()
             continue
         parts.append(part)
-    argv = []
+    argv: list[str] = []
     for part in parts:
         out = []
         for literal, field, _spec, _conv in string.Formatter().parse(part):
             out.append(literal)
             if field is not None:
-                out.append(values[field])  # literal substitution: no format spec, no attribute access
+                value = values[field]  # literal substitution: no format spec, no attribute access
+                if refused is None and value.startswith("-") and not "".join(out):
+                    agent = argv[0] if argv else "the agent"
+                    refused = f"its {field.replace('_', ' ')} starts with \"-\": {agent} would read it as an option"
+                out.append(value)
         argv.append("".join(out))
-    return argv
+    return argv, refused
 
 
 def usable_project_dir(path: str) -> bool:
@@ -115,8 +127,8 @@ def plan(template: str, session: Session) -> Plan:
     session when opendev cannot load this one: :func:`opendev_has_it`)."""
     cwd = session.project_dir
     saved = opendev_has_it(session)
-    return Plan(command_argv(template, session, saved=saved), cwd, usable_project_dir(cwd), session.session_id,
-                fresh=not saved)
+    argv, refused = command_argv(template, session, saved=saved)
+    return Plan(argv, cwd, usable_project_dir(cwd), session.session_id, fresh=not saved, refused=refused)
 
 
 def _word(text: str) -> str:

@@ -54,6 +54,8 @@ class Facts(NamedTuple):
     purged_at_start: bool = False
     """opendev deletes this store session's folder the next time it starts
     (:func:`snaptui.actions.relocate.purged_at_start`)."""
+    resume_refused: str | None = None
+    """Why the resume command must not run (:attr:`snaptui.actions.resume.Plan.refused`)."""
 
 
 def _field(name: str, *value: Span) -> list[Span]:
@@ -100,6 +102,8 @@ def session_spans(s: Session, facts: Facts | None, *, now_ms: int, expanded: boo
         parts += _field("Source", ("opendev's session store", ""),
                         ("  (discard dismisses it: its files stay)", "muted"))
     parts += _field("Resume", (one_line(facts.resume_command), "command"))
+    if facts.resume_refused is not None:
+        parts += _field("", (f"not resumed, nor copied: {one_line(facts.resume_refused)}", "bad-text"))
     if not opendev_has_it(s):
         parts += _field("", ("opendev never saved this session (its first turn never ended): resuming starts a "
                              "fresh one", "muted"))
@@ -265,4 +269,4 @@ def gather(session: Session, *, template: str, roots: tuple[str, ...] | None = N
     found = details.transcript(resumed, roots)
     exists = resume.cwd_exists if resumed is session else plan(template, session).cwd_exists  # (the row's)
     return Facts(results, problem, exists, found, resume.display(), changes.look(session, cancelled),
-                 read_elsewhere(resumed), purged_at_start(session))
+                 read_elsewhere(resumed), purged_at_start(session), resume.refused)

@@ -35,6 +35,8 @@ class Facts(NamedTuple):
     purged_at_start: bool = False
     """opendev deletes this store session's folder the next time it starts
     (:func:`snaptui.actions.relocate.purged_at_start`)."""
+    resume_refused: str | None = None
+    """Why the resume command must not run (:attr:`snaptui.actions.resume.Plan.refused`)."""
 
 
 def gather(session: Session, *, template: str, live_reason: str | None = None) -> Facts:
@@ -51,7 +53,8 @@ def gather(session: Session, *, template: str, live_reason: str | None = None) -
     except (OSError, Unreadable, Damaged) as exc:
         problem = str(exc) or type(exc).__name__
     resume = plan(template, session)
-    return Facts(results, problem, resume.display(), resume.cwd_exists, live_reason, purged_at_start(session))
+    return Facts(results, problem, resume.display(), resume.cwd_exists, live_reason, purged_at_start(session),
+                 resume.refused)
 
 
 def build(sessions: list[tuple[Session, Facts]], *, now_ms: int, version: str = "") -> str:
@@ -97,7 +100,10 @@ def section(s: Session, facts: Facts, *, now_ms: int) -> str:
         out.append(f"- **Source:** crash-recovery snapshot {code(s.name)}")
     else:
         out.append(f"- **Source:** opendev's session store {code(s.name)}")
-    out.append(f"- **Resume:** {code(facts.resume_command)}")
+    if facts.resume_refused is not None:  # (a report is pasted: no command that must not run)
+        out.append(f"- **Resume:** not offered: {text(facts.resume_refused)}")
+    else:
+        out.append(f"- **Resume:** {code(facts.resume_command)}")
     out.append("")
     if s.lost_turn is not None:
         out += lost_turn(s.lost_turn)

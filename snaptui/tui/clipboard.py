@@ -53,7 +53,12 @@ class ClipboardKeys:
     def _make_command(self: Any, session: Session) -> None:
         from snaptui.actions.resume import plan
 
-        command = clip(plan(self.settings["resume_command"], session).display(), lines=False)
+        resume = plan(self.settings["resume_command"], session)
+        if resume.refused is not None:
+            self.call_from_thread(self.notify, f"Not copied: {one_line(resume.refused)}.", title="Copy command",
+                                  severity="error", markup=False)
+            return
+        command = clip(resume.display(), lines=False)
         self.post_message(ToClipboard(command, f"The resume command of {humanfmt.short_id(session.session_id)}: "
                                         f"{one_line(command.text, 120)}"))
 

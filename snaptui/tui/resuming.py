@@ -63,6 +63,9 @@ class ResumeKeys:
 
         exists = usable_project_dir(session.project_dir)
         resume = plan(self.settings["resume_command"], session)
+        if resume.refused is not None:
+            self.call_from_thread(self._cannot_resume, resume.refused)
+            return
         program = resume.argv[0]
         # (a relative path to the program is looked for in the project directory: when that is
         # gone, in the one the person chooses next, by the agent's own start)
@@ -86,9 +89,13 @@ class ResumeKeys:
     def _cannot_run(self: Any, program: str) -> None:
         from snaptui.present.safetext import one_line
 
-        self.notify(f"{one_line(program)} is not installed here (not found on PATH): set resume_command in the "
-                    "config file to the command that resumes a session.", title="Cannot resume",
-                    severity="error", timeout=10, markup=False)
+        self._cannot_resume(f"{one_line(program)} is not installed here (not found on PATH): set resume_command "
+                            "in the config file to the command that resumes a session")
+
+    def _cannot_resume(self: Any, why: str) -> None:
+        from snaptui.present.safetext import one_line
+
+        self.notify(f"{one_line(why)}.", title="Cannot resume", severity="error", timeout=10, markup=False)
         self.call_next(self.release_held)
 
     def _resume_or_ask(self: Any, session: Session, exists: bool) -> None:
