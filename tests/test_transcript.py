@@ -82,6 +82,15 @@ def test_missing_and_hostile_ids(tmp_path, monkeypatch):
     for bad in ("../../etc/passwd", "", "..", "a\0b"):
         found = transcript.find("/srv/app", bad)
         assert found.exists is False and found.path is None
+        assert found.problem == "the session id cannot be a file name"
+
+
+def test_a_session_with_no_project_directory_says_so_not_that_its_id_is_bad(tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENDEV_DIR", str(tmp_path / "od"))
+    for project, why in (("", "the session has no project directory"),
+                         ("/srv/a\0b", "the project directory cannot be a path")):
+        found = transcript.find(project, "emptyproj")
+        assert (found.exists, found.path, found.problem) == (False, None, why)
 
 
 async def test_detail_pane_shows_the_title_or_a_fresh_start(tmp_path, monkeypatch):

@@ -22,7 +22,7 @@ def transcript_paths(project_dir: str, session_id: str,
                      roots: tuple[str, ...] | None = None) -> tuple[str, ...] | None:
     """Where opendev would look, one path per data root (``roots``, by default
     those that exist), or None when the id or directory cannot be a name."""
-    if not session_id or "/" in session_id or "\0" in session_id or session_id in (".", ".."):
+    if not _nameable(session_id):
         return None
     if not project_dir or "\0" in project_dir:
         return None
@@ -33,6 +33,11 @@ def transcript_paths(project_dir: str, session_id: str,
     encoded = canonical.replace("/", "-")
     return tuple(os.path.join(root, "projects", encoded, session_id + ".json")
                  for root in (opendev_roots.default_roots() if roots is None else roots))
+
+
+def _nameable(session_id: str) -> bool:
+    """Whether ``session_id`` can be a file's name (``{id}.json``) in one folder."""
+    return bool(session_id) and "/" not in session_id and "\0" not in session_id and session_id not in (".", "..")
 
 
 def transcript_path(project_dir: str, session_id: str) -> str | None:
@@ -62,7 +67,10 @@ def find(project_dir: str, session_id: str, roots: tuple[str, ...] | None = None
     """
     paths = transcript_paths(project_dir, session_id, roots)
     if paths is None:
-        return Transcript(None, False, problem="the session id cannot be a file name")
+        if not _nameable(session_id):
+            return Transcript(None, False, problem="the session id cannot be a file name")
+        return Transcript(None, False, problem="the session has no project directory" if not project_dir
+                          else "the project directory cannot be a path")
     unreadable: Transcript | None = None
     for path in paths:
         found = _read(path)
