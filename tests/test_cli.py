@@ -64,10 +64,18 @@ def test_missing_directory_is_a_clear_message(cli, tmp_path):
     assert run.code == 0 and "does not exist" in run.out and "--dir" in run.out
 
 
-def test_recovery_path_that_is_a_file_is_one_line_and_status_1(cli, tmp_path):
+def test_recovery_path_that_is_a_file_is_one_line_and_a_usage_error(cli, tmp_path):
+    """Given with --dir, or in the config: status 2, as --store naming a file is."""
     (tmp_path / "f").write_text("x")
     run = cli("list", "--dir", str(tmp_path / "f"))
-    assert run.code == 1 and run.err.count("\n") == 1 and "is not a directory" in run.err
+    assert run.code == 2 and run.err.count("\n") == 1 and "is not a directory" in run.err
+    config = tmp_path / "config.toml"
+    config.write_text(f'recovery_dir = "{tmp_path / "f"}"\n')
+    run = cli("list", env={"SNAPTUI_CONFIG": str(config)})
+    assert run.code == 2 and run.err.count("\n") == 1 and "is not a directory" in run.err, run
+    (tmp_path / "store-file").write_text("x")
+    run = cli("list", "--dir", str(tmp_path), "--store", str(tmp_path / "store-file"))
+    assert run.code == 2 and run.err.count("\n") == 1, run
 
 
 def test_discard_then_restore(cli, recovery):

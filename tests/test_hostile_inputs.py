@@ -826,7 +826,7 @@ async def test_recovery_path_that_is_a_file(cli, tmp_path):
     path.write_bytes(H.doc())
     for args in (("list",), ("list", "--all"), ("list", "--json"), ("list", "--all", "--json")):
         run = cli(*args, "--dir", str(path))
-        assert run.code == 1 and run.out == "", (args, run)
+        assert run.code == 2 and run.out == "", (args, run)
         assert run.err.count("\n") == 1 and run.err.endswith("is not a directory\n"), (args, run)
     app = make_tui(path, tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -74,8 +74,12 @@ class Context:
 
 
 class DirectoryError(OSError):
+    """The recovery directory cannot be read; ``usage``: it names something else than a
+    directory, a usage or configuration error (exit status 2, as ``--store FILE`` is)."""
+
     def __init__(self, directory: str, problem: str) -> None:
         super().__init__(f"recovery directory {directory} {problem}")
+        self.usage = problem == "is not a directory"
 
     def __str__(self) -> str:
         return str(self.args[0])

@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, OSError):
             where = f"{exc.filename}: " if exc.filename else ""
             error(f"{where}{exc.strerror or exc}")
-            return 1
+            return 2 if getattr(exc, "usage", False) else 1  # (a DirectoryError's)
         raise
 
 
