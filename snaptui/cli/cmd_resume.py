@@ -13,7 +13,7 @@ from snaptui.present.safetext import one_line
 
 def run(args: Parsed) -> int:
     from snaptui.actions import relocate
-    from snaptui.actions.resume import not_loadable, usable_project_dir
+    from snaptui.actions.resume import not_loadable, plan, usable_project_dir
 
     ctx = Context(args)
     catalog = ctx.catalog()
@@ -23,6 +23,10 @@ def run(args: Parsed) -> int:
 
     seen.remember(ctx.dirs.state, ctx.directory, [session, *catalog.twins([session])])  # the row, both halves
     session = catalog.to_resume(session)  # a snapshot whose session opendev's store holds: that one
+    refused = plan(ctx.settings["resume_command"], session).refused
+    if refused is not None:  # before anything is copied (--cd) or handed over
+        print(f"snaptui: not resumed: {one_line(refused)}", file=sys.stderr)
+        return 1
     if args.cd is not None:
         new_dir = os.path.abspath(os.path.expanduser(args.cd))
         if not os.path.isdir(new_dir):

@@ -145,10 +145,6 @@ def hand_over(template: str, session: Session, *, state_dir: str | None = None, 
     from snaptui.present import humanfmt
     from snaptui.present.safetext import one_line
 
-    refused = plan(template, session).refused
-    if refused is not None:  # before anything is copied or remembered
-        print(f"snaptui: not resumed: {one_line(refused)}", file=sys.stderr)
-        return 1
     try:
         moved = relocate.into_reach(session)
     except relocate.MoveError as exc:
