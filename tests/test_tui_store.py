@@ -478,3 +478,49 @@ async def test_enter_on_a_snapshot_opendev_cannot_load_asks_first(tmp_path, root
             await pilot.pause(0.01)
         assert app.return_value is not None and app.return_value.session_id == "bbbbbbbbbbbb"
         assert app.return_value.source == "opendev"  # resumed as the store's session, asked nothing
+
+
+async def test_the_first_row_s_detail_is_what_enter_resumes_when_its_twin_lies_in_another_project(tmp_path, root):
+    """The store holds the snapshot's session under another project folder. The first rows come
+    before the store is read (the prefetch's partial catalog): the detail looked up then is the
+    snapshot's own, and once the scan knows the twin it shows what enter resumes, the store's
+    command and transcript (it kept the first look's for half a minute)."""
+    import threading
+    from types import SimpleNamespace
+
+    from helpers import write
+    from snaptui.catalog.scan import scan
+
+    recovery = tmp_path / "recovery"
+    recovery.mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    os.utime(write(recovery, "bbbbbbbbbbbb", ts=NOW - 86_400_000, age_s=None, project=str(tmp_path / "elsewhere")),
+             (OLD, OLD))
+    done = threading.Event()
+    prefetch = SimpleNamespace(directory=str(recovery), partial=scan(str(recovery)), error=None, seconds=0.1,
+                               full=scan(str(recovery), store_roots=(str(root),)), first=threading.Event(),
+                               done=done, painted=threading.Event())
+    prefetch.first.set()
+    app = SnaptuiApp(str(recovery), settings=dict(DEFAULTS), cache_dir=str(tmp_path / "cache"),
+                     state_dir=str(tmp_path / "state"), source="--dir", clock=clock.fixed(NOW),
+                     watch_interval=None, store_roots=(str(root),), prefetch=prefetch)
+    async with app.run_test(size=(160, 50)) as pilot:
+        for _ in range(100):  # the partial catalog's rows, and their detail looked up
+            await pilot.pause(0.02)
+            if "Resume     opendev -d ~/elsewhere" in screen_text(app):
+                break
+        assert "Resume     opendev -d ~/elsewhere -r bbbbbbbbbbbb" in screen_text(app)
+        done.set()
+        await settle(pilot)
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if "~/proj-a -r" in screen_text(app):
+                break
+        text = screen_text(app)
+        assert "Resume     opendev -d ~/proj-a -r bbbbbbbbbbbb" in text and "Transcript ✓ found" in text, text
+        await pilot.press("enter")
+        for _ in range(200):
+            if app.return_value is not None:
+                break
+            await pilot.pause(0.01)
+        assert app.return_value.project_dir == str(tmp_path / "proj-a")

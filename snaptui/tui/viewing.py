@@ -212,7 +212,7 @@ class ViewingApp(FollowingApp):
             pane.show_spans(detail_text.leftover_spans(row.item), top=top)
         elif isinstance(row.item, Session):
             session = row.item
-            cached = self._facts.get((session.key, session.identity))
+            cached = self._facts.get((session.key, self._facts_identity(session)))
             facts = cached[0] if cached is not None else None
             live = self.live.get(session.key)
             why = humanfmt.live_reason(live.agent, live.written_ms, self.clock()) if live is not None else None
@@ -239,7 +239,7 @@ class ViewingApp(FollowingApp):
             i = lst.cursor + offset
             s = lst.rows[i].item if 0 <= i < len(lst.rows) else None
             if isinstance(s, Session):
-                cached = self._facts.get((s.key, s.identity))
+                cached = self._facts.get((s.key, self._facts_identity(s)))
                 if cached is None or now - cached[1] > FACTS_FRESH_S:
                     wanted.append(s)
         if wanted:
@@ -251,13 +251,14 @@ class ViewingApp(FollowingApp):
         for session in sessions:
             if worker.is_cancelled:
                 return
+            resumed = self.result.to_resume(session) if self.result else session
             try:
                 facts = detail_text.gather(session, template=self.settings["resume_command"],
                                            roots=self.store_roots or None, cancelled=lambda: worker.is_cancelled,
-                                           resumed=self.result.to_resume(session) if self.result else None)
+                                           resumed=resumed)
             except Cancelled:
                 return  # a newer look is under way; the files diffed so far are kept for it
-            self.post_message(DetailLoaded(session.key, facts, session.identity))
+            self.post_message(DetailLoaded(session.key, facts, _identity(session, resumed)))
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:
         self._facts[(message.key, message.identity)] = (message.facts, time.monotonic())
@@ -266,12 +267,22 @@ class ViewingApp(FollowingApp):
             self._facts.popitem(last=False)
         row = self.session_list.current
         if row is not None and row.key == message.key and isinstance(row.item, Session) \
-                and row.item.identity == message.identity:
+                and self._facts_identity(row.item) == message.identity:
             self._show_detail(row)
+
+    def _facts_identity(self, session: Session) -> tuple[object, object]:
+        """What a session's facts were looked up for: its file as it was, and what resuming its
+        row resumes (the store's twin, once the catalog knows it: facts looked up before the
+        scan knew it are not that row's)."""
+        return _identity(session, self.result.to_resume(session) if self.result else session)
 
     def forget_facts(self) -> None:
         """After an action changed files: look everything up again."""
         self._facts.clear()
+
+
+def _identity(session: Session, resumed: Session) -> tuple[object, object]:
+    return session.identity, None if resumed is session else (resumed.key, resumed.identity)
 
 
 def _local_day(now_ms: int) -> tuple[int, int, int]:
