@@ -636,3 +636,17 @@ def test_only_a_session_under_the_root_opendev_reads_is_said_to_be_deleted_at_it
         assert run.code == 2 and "is gone" in run.err and ("opendev deletes" in run.err) == said, run
         run = cli("export", sid, "--dir", str(tmp_path / "none"))
         assert run.code == 0 and "directory is gone" in run.out and ("opendev deletes" in run.out) == said, run
+
+
+def test_a_row_with_both_halves_reports_the_command_and_the_fate_of_its_store_half(cli, tmp_path, monkeypatch,
+                                                                                    recovery):
+    """export of a snapshot whose session opendev's store holds (under the root opendev reads,
+    its project gone): the command is the store session's, and opendev deletes its folder."""
+    root = tmp_path / "opendev"
+    monkeypatch.setenv("OPENDEV_DIR", str(root))
+    fx.died_mid_turn(root, str(tmp_path / "gone"), sid="hhhh11112222")
+    age(root)
+    write(recovery, "hhhh11112222", project=str(tmp_path / "gone"))
+    run = cli("export", "hhhh11112222", "--dir", str(recovery))
+    assert run.code == 0, run
+    assert "(the directory is gone: opendev deletes this session's folder the next time it starts)" in run.out

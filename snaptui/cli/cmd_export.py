@@ -16,12 +16,17 @@ from snaptui.present import humanfmt, report
 from snaptui.present.safetext import one_line
 from snaptui.sources.records import DamagedFile, Leftover, Session
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from snaptui.catalog.scan import Catalog
+
 
 def run(args: Parsed) -> int:
     from snaptui.catalog.liveness import Liveness
 
     ctx = Context(args)
-    chosen = sessions(ctx, args.ids)
+    catalog = ctx.catalog()
+    chosen = sessions(catalog, args.ids)
     now = clock.now_ms()
     live = Liveness.from_settings(ctx.settings, now)
     template = ctx.settings["resume_command"]
@@ -29,7 +34,7 @@ def run(args: Parsed) -> int:
     for s in chosen:
         why = live.reason(s)
         reason = None if why is None else humanfmt.live_reason(why.agent, why.written_ms, now)
-        entries.append((s, report.gather(s, template=template, live_reason=reason)))
+        entries.append((s, report.gather(s, template=template, live_reason=reason, resumed=catalog.to_resume(s))))
     data = report.build(entries, now_ms=now, version=__version__).encode("utf-8", "replace")
     if args.output in (None, "-"):
         sys.stdout.flush()
@@ -48,11 +53,11 @@ def run(args: Parsed) -> int:
     return 0
 
 
-def sessions(ctx: Context, ids: list[str]) -> list[Session]:
+def sessions(catalog: Catalog, ids: list[str]) -> list[Session]:
     """The sessions ``ids`` name, as every command resolves them; a damaged file
     or a leftover named by its file name is a usage error (it holds no session)."""
     chosen = []
-    for item in select(ctx.catalog(), ids):
+    for item in select(catalog, ids):
         if isinstance(item, DamagedFile):
             raise UsageError(f"{one_line(item.name, 80)} is damaged ({one_line(item.reason, 120)}): "
                              "there is no session to report")

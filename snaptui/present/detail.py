@@ -269,4 +269,4 @@ def gather(session: Session, *, template: str, roots: tuple[str, ...] | None = N
     found = details.transcript(resumed, roots)
     exists = resume.cwd_exists if resumed is session else plan(template, session).cwd_exists  # (the row's)
     return Facts(results, problem, exists, found, resume.display(), changes.look(session, cancelled),
-                 read_elsewhere(resumed), purged_at_start(session), resume.refused)
+                 read_elsewhere(resumed), purged_at_start(resumed), resume.refused)

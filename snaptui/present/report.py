@@ -39,8 +39,11 @@ class Facts(NamedTuple):
     """Why the resume command must not run (:attr:`snaptui.actions.resume.Plan.refused`)."""
 
 
-def gather(session: Session, *, template: str, live_reason: str | None = None) -> Facts:
-    """Read what :func:`build` needs of ``session`` beyond its record."""
+def gather(session: Session, *, template: str, live_reason: str | None = None, resumed: Session | None = None
+           ) -> Facts:
+    """Read what :func:`build` needs of ``session`` beyond its record. ``resumed``: what resuming
+    its row resumes, when not ``session`` itself (a snapshot whose session opendev's store
+    holds: the store's); its command is the one given."""
     from snaptui.actions.relocate import purged_at_start
     from snaptui.actions.resume import plan
     from snaptui.base.files import Unreadable
@@ -52,9 +55,10 @@ def gather(session: Session, *, template: str, live_reason: str | None = None) -
         results = details.tool_results(session)
     except (OSError, Unreadable, Damaged) as exc:
         problem = str(exc) or type(exc).__name__
-    resume = plan(template, session)
-    return Facts(results, problem, resume.display(), resume.cwd_exists, live_reason, purged_at_start(session),
-                 resume.refused)
+    resumed = resumed or session
+    resume = plan(template, resumed)
+    exists = resume.cwd_exists if resumed is session else plan(template, session).cwd_exists  # (the row's)
+    return Facts(results, problem, resume.display(), exists, live_reason, purged_at_start(resumed), resume.refused)
 
 
 def build(sessions: list[tuple[Session, Facts]], *, now_ms: int, version: str = "") -> str:
