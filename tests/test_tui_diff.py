@@ -20,7 +20,7 @@ from snaptui.tui.app import SnaptuiApp
 from snaptui.tui.changes import RollbackScreen
 from snaptui.tui.dialogs import ConfirmScreen
 from snaptui.tui.diffview import DiffScreen
-from tui_support import NOW, settle
+from tui_support import NOW, screen_text, settle
 
 SID = "c0ffee123456"
 CONFIG_BEFORE = b"fn load() {}\n\nfn keep() {}\n"
@@ -401,3 +401,35 @@ async def test_the_diff_view_s_title_keeps_its_figures_with_a_long_project_path(
         lines = [strip.text for strip in app.screen._compositor.render_strips()]
         (title,) = [line for line in lines if "lost turn of" in line]
         assert "4 files: 2 modified, 1 created, 1 deleted; +5 -2" in title, title
+
+
+async def test_u_undoes_a_rollback_asked_for_after_a_discard_first(home):
+    """u undoes the last discard or rollback: a rollback made after a discard is undone first,
+    then the discard (the rollback had no place among the discards, and went under them)."""
+    project, data = make_crash(home)
+    after_crash = tree(project)
+    other = home / "other"
+    other.mkdir()
+    fx.died_mid_turn(data, str(other), sid="dddddddddddd", now_ns=NOW * 10**6 - 86_400 * 10**9)
+    for path in data.rglob("dddddddddddd*"):
+        os.utime(path, (NOW / 1000 - 86_400, NOW / 1000 - 86_400))
+    app = app_for(home, data)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("G")
+        await settle(pilot)
+        assert app.session_list.current.item.session_id == "dddddddddddd"
+        await pilot.press("d")
+        await settle(pilot)
+        assert "dddddddd" not in screen_text(app)
+        await pilot.press("g", "B")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert tree(project) != after_crash
+        await pilot.press("u")
+        await settle(pilot)
+        assert tree(project) == after_crash and "dddddddd" not in screen_text(app)
+        await pilot.press("u")
+        await settle(pilot)
+        assert "dddddddd" in screen_text(app)

@@ -90,9 +90,9 @@ class SnaptuiApp(KeyOrder, InsightsKeys, ClipboardKeys, ResumeKeys, ChangesApp):
         """Discard batches that ``u`` can restore, newest last, with their row counts."""
         self._filter_timer: Timer | None = None
         self._in_flight = 0
-        """Discards and purges whose worker has not said it is done."""
+        """Discards, purges and rollbacks whose worker has not said it is done."""
         self._asked = 0
-        """How many discards were asked for: their order."""
+        """How many discards and rollbacks were asked for: their order."""
         self._undo_waits = 0
         """How many u wait for the discards in flight (then each undoes the newest left)."""
         self._theme_ready = False

@@ -138,17 +138,21 @@ class ChangesApp(ViewingApp):
 
         def answered(yes: bool | None) -> None:
             if yes and not self._refuse_if_live(session):
-                self._rollback(session, plan)
+                self._in_flight += 1
+                self._asked += 1  # among the discards: u undoes whichever was asked for last
+                self._rollback(session, plan, self._asked)
 
         body = content(changes_text.rollback_spans(plan, session.session_id))
         self.push_screen(RollbackScreen("Roll back the lost turn's files?", body, "Roll back"), answered)
 
     @work(thread=True, group="action", description="action", exit_on_error=False)
-    def _rollback(self, session: Session, plan: Any) -> None:
+    def _rollback(self, session: Session, plan: Any, order: int) -> None:
         from snaptui.catalog.liveness import Liveness
 
         running = Liveness.from_settings(self.settings, self.clock()).reason(session) is not None
-        self.post_message(actions.rolled_back(plan, self.state_dir, running))
+        done = actions.rolled_back(plan, self.state_dir, running)
+        done.order = order
+        self.post_message(done)
 
     def on_rollback_to_undo(self, message: RollbackToUndo) -> None:
         b = message.batch
