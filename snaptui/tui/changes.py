@@ -69,6 +69,9 @@ class ChangesApp(ViewingApp):
 
     undo_stack: list[Undo]
     """Made by the app: what ``u`` can put back, newest last."""
+    _asked: int
+    _in_flight: int
+    """Made by the app: how many actions were asked for (their order), and how many are running."""
 
     def _turn_session(self) -> Session | None:
         """The highlighted session when a source knows its lost turn; else says why and None."""
