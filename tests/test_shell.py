@@ -243,6 +243,12 @@ def test_a_row_seen_with_both_halves_stays_seen_when_its_snapshot_is_purged(tmux
     time.sleep(1.0)
     tmux.type("first", "q")
     tmux.wait_for("first", "READY>")
+    # Opened on the snapshots alone, the TUI knows nothing of the store: what was seen there stays seen
+    tmux("send-keys", "-t", "first", "snaptui --source snapshot", "Enter")
+    tmux.wait_for("first", "at stake")
+    time.sleep(1.0)
+    tmux.type("first", "q")
+    tmux.wait_for("first", "READY>")
     os.unlink(snapshot)
     env = {**tmux.env, "SNAPTUI_CHECK_DEADLINE": "30"}
     for source in ([], ["--source", "opendev"]):

@@ -32,14 +32,16 @@ def load(state_dir: str, directory: str) -> dict[str, int]:
     return seen if type(seen) is dict else {}
 
 
-def remember(state_dir: str, directory: str, sessions: Iterable[Session], *, present: set[str] | None = None) -> bool:
-    """Record ``sessions`` as seen. ``present`` (the names now in the
-    directory) lets entries of files that are gone be forgotten. False when the
-    memory could not be written (a read-only state directory)."""
+def remember(state_dir: str, directory: str, sessions: Iterable[Session], *, present: set[str] | None = None,
+             read: tuple[str, ...] = ("snapshot", "opendev")) -> bool:
+    """Record ``sessions`` as seen. ``present`` (the keys of the sessions now there, in the
+    sources ``read``) lets entries of sessions that are gone be forgotten; those of a source
+    not read are kept (a TUI opened with ``--source snapshot`` knows nothing of the store's).
+    False when the memory could not be written (a read-only state directory)."""
     seen = load(state_dir, directory)
     before = dict(seen)
     if present is not None:
-        seen = {k: v for k, v in seen.items() if k in present}
+        seen = {k: v for k, v in seen.items() if k in present or source_of(k) not in read}
     for s in sessions:
         seen[seen_key(s)] = s.timestamp_ms
     if seen == before:
@@ -51,6 +53,12 @@ def remember(state_dir: str, directory: str, sessions: Iterable[Session], *, pre
 def unseen(sessions: Iterable[Session], seen: dict[str, int]) -> list[Session]:
     """The sessions whose current snapshot the person has not seen."""
     return [s for s in sessions if seen.get(seen_key(s)) != s.timestamp_ms]
+
+
+def source_of(key: str) -> str:
+    """The source of a :func:`seen_key`: a store session's key is ``opendev:`` and its path; a
+    snapshot's file name holds no ``/``."""
+    return "opendev" if "/" in key else "snapshot"
 
 
 def seen_key(s: Session) -> str:

@@ -60,7 +60,9 @@ def run_ui(ctx: Context) -> int:
             # next time). One that does not exist (opendev 0.1.8 writes none) has nothing left.
             listed = [*result.sessions, *result.twins(result.sessions)]  # (a row's store half too)
             present = {seen.seen_key(s) for s in listed} if not result.error or result.missing else None
-            if not seen.remember(ctx.dirs.state, ctx.directory, app.seen_sessions.values(), present=present):
+            read = ("snapshot",) * ctx.snapshots + ("opendev",) * bool(roots)  # (what is gone from these)
+            if not seen.remember(ctx.dirs.state, ctx.directory, app.seen_sessions.values(), present=present,
+                                 read=read):
                 print(f"snaptui: {one_line(ctx.dirs.state)} cannot be written: what you saw here is not "
                       "remembered, and new shells will open snaptui for it again", file=sys.stderr)
         lock.release(lock_path)  # only now: a shell starting from here on finds them seen
