@@ -31,14 +31,14 @@ def test_the_running_line_follows_the_reason_given_not_the_kept_facts(tmp_path):
     assert "may still be running" not in later  # the same facts, an hour on: no longer live
 
 
-def test_with_the_store_off_the_transcript_is_not_looked_for_rather_than_missing(tmp_path):
-    """--store off: no root was looked in, so "the store has no session of this id" was untrue."""
+def test_with_no_data_root_the_transcript_is_not_looked_for_rather_than_missing(tmp_path):
+    """No root of opendev's to look in: "the store has no session of this id" would be untrue."""
     d = tmp_path / "recovery"
     d.mkdir()
     write(d, "s1", ts=NOW, project=str(tmp_path))
     (s,) = scan(str(d)).incomplete
     off = _text(detail.session_spans(s, detail.gather(s, template=DEFAULTS["resume_command"], roots=()), now_ms=NOW))
-    assert "Transcript not looked for: opendev's store is not read" in off and "not found" not in off
+    assert "Transcript not looked for: opendev has no data directory here" in off and "not found" not in off
     root = tmp_path / "opendev"
     (root / "projects").mkdir(parents=True)
     looked = _text(detail.session_spans(s, detail.gather(s, template=DEFAULTS["resume_command"], roots=(str(root),)),

@@ -650,3 +650,21 @@ def test_a_row_with_both_halves_reports_the_command_and_the_fate_of_its_store_ha
     run = cli("export", "hhhh11112222", "--dir", str(recovery))
     assert run.code == 0, run
     assert "(the directory is gone: opendev deletes this session's folder the next time it starts)" in run.out
+
+
+def test_whether_opendev_can_load_a_snapshot_is_asked_of_opendev_s_own_store(cli, store, recovery, tmp_path):
+    """The warning follows where opendev looks ($OPENDEV_DIR here), not what snaptui reads: with
+    --store off it still holds, and --store naming another root does not make a session
+    opendev has look missing."""
+    project = tmp_path / "proj-a"
+    write(recovery, "eeeeeeeeeeee", project=str(project))
+    write(recovery, "bbbbbbbbbbbb", project=str(project))  # opendev's store has it
+    other = tmp_path / "other-root"
+    (other / "projects").mkdir(parents=True)
+    handoff = tmp_path / "handoff"
+    handoff.write_text("")
+    env = {"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"}
+    for sid, warned in (("eeeeeeeeeeee", True), ("bbbbbbbbbbbb", False)):
+        for store_option in (["--store", "off"], ["--store", str(other)]):
+            run = cli("resume", "--yes", sid, "--dir", str(recovery), *store_option, env=env)
+            assert run.code == 0 and ("Failed to load session" in run.err) == warned, (sid, store_option, run)

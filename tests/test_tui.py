@@ -48,7 +48,7 @@ async def test_detail_shows_every_tool_result_and_failures(home):
         assert "✗ FAILED bash" in detail and "Command timed out after 120s" in detail
         assert "FAILED tests/test_api.py::test_login" in detail  # colour codes dropped, never sent
         assert "␛[31m" not in detail and "\x1b" not in detail
-        assert "Transcript not looked for: opendev's store is not read" in detail  # no store in this home
+        assert "Transcript not looked for: opendev has no data directory here" in detail  # none in this home
         assert "opendev -d" in detail
 
 

@@ -91,17 +91,17 @@ def opendev_has_it(session: Session) -> bool:
     return session.source == "snapshot" or not session.path.endswith(".debug")
 
 
-def not_loadable(template: str, session: Session, roots: tuple[str, ...] | None) -> str | None:
+def not_loadable(template: str, session: Session) -> str | None:
     """Why ``opendev -r`` would fail to load ``session``, or None when it may load it: a
-    snapshot whose id opendev's store (under ``roots``, by default opendev's own) does not
-    hold for its project. opendev 0.1.8 loads only its store's ``{id}.json`` there, and
+    snapshot whose id opendev's own store (its data roots here, whatever snaptui reads) does
+    not hold for its project. opendev 0.1.8 loads only its store's ``{id}.json`` there, and
     answers "Failed to load session" (OPENDEV_STORE.md §4). Nothing is said when the
-    command does not name the session, or when no store was looked in (``--store off``)."""
-    if session.source != "snapshot" or "{session_id}" not in template:
-        return None
+    command does not name the session, or when opendev has no data directory here at all."""
+    if session.source != "snapshot" or "{session_id}" not in template or not usable_project_dir(session.project_dir):
+        return None  # (a project directory that is gone: resuming asks where first)
     from snaptui.sources import details
 
-    found = details.transcript(session, roots)
+    found = details.transcript(session, None)
     if found.exists or found.path is None:
         return None
     return ("opendev's store has no session of this id for this project, and opendev 0.1.8 resumes only "

@@ -52,7 +52,7 @@ def run(args: Parsed) -> int:
         if relocate.purged_at_start(session):
             gone += " (and opendev deletes this session's folder the next time it starts anywhere)"
         raise UsageError(f"{gone}: resume it elsewhere with --cd NEW, or create the directory")
-    why = not_loadable(ctx.settings["resume_command"], session, ctx.store_roots or None)
+    why = not_loadable(ctx.settings["resume_command"], session)
     if why is not None:
         print(f"snaptui: warning: {why}", file=sys.stderr)
     return hand_over(ctx.settings["resume_command"], session, state_dir=ctx.dirs.state, directory=ctx.directory)

@@ -139,8 +139,7 @@ def _transcript(t: Any) -> list[Span]:
     if t.exists:
         return _field("Transcript", ("✗ unreadable: ", "bad-text"), (one_line(t.problem or "", 100), ""))
     if t.path is None and t.problem is None:  # no data root to look in
-        return _field("Transcript", ("not looked for: opendev's store is not read (--store off, or no such "
-                                     "directory)", "muted"))
+        return _field("Transcript", ("not looked for: opendev has no data directory here", "muted"))
     why = f" ({t.problem})" if t.problem else ""
     return _field("Transcript", ("✗ not found", "warn"),
                   (f": opendev's store has no session of this id for this project{why}", "warn"))
@@ -247,7 +246,8 @@ def leftover_spans(lo: Leftover) -> list[Span]:
 def gather(session: Session, *, template: str, roots: tuple[str, ...] | None = None,
            cancelled: Callable[[], bool] | None = None, resumed: Session | None = None) -> Facts:
     """Look up what the detail of ``session`` shows beyond its record (file I/O:
-    call it off the UI thread). ``roots``: opendev's data roots for the transcript.
+    call it off the UI thread). ``roots``: where to look for the transcript (by default
+    opendev's own data roots: whether opendev can resume it, whatever snaptui reads).
     Raises ``diffs.Cancelled`` once ``cancelled()`` says so (the files' diffs are long).
     ``resumed``: what resuming the row resumes, when not ``session`` itself (a snapshot whose
     session opendev's store holds: the store's); its command and transcript are shown."""

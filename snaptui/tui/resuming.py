@@ -75,7 +75,7 @@ class ResumeKeys:
         if exists:
             from snaptui.actions.resume import not_loadable
 
-            why = not_loadable(self.settings["resume_command"], session, self.store_roots or None)
+            why = not_loadable(self.settings["resume_command"], session)
             if why is not None:
                 self.call_from_thread(self._ask_unloadable, session, why)
                 return

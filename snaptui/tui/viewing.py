@@ -254,8 +254,7 @@ class ViewingApp(FollowingApp):
             resumed = self.result.to_resume(session) if self.result else session
             try:
                 facts = detail_text.gather(session, template=self.settings["resume_command"],
-                                           roots=self.store_roots or None, cancelled=lambda: worker.is_cancelled,
-                                           resumed=resumed)
+                                           cancelled=lambda: worker.is_cancelled, resumed=resumed)
             except Cancelled:
                 return  # a newer look is under way; the files diffed so far are kept for it
             self.post_message(DetailLoaded(session.key, facts, _identity(session, resumed)))
