@@ -524,3 +524,36 @@ async def test_the_first_row_s_detail_is_what_enter_resumes_when_its_twin_lies_i
                 break
             await pilot.pause(0.01)
         assert app.return_value.project_dir == str(tmp_path / "proj-a")
+
+
+async def test_resumed_elsewhere_a_snapshot_opendev_cannot_load_is_asked_about_too(tmp_path, root):
+    """A relative project directory (even one starting with "-": it never reaches the agent) asks
+    where; in the directory chosen opendev's store has no session of that id: asked, as enter
+    asks in the project directory itself."""
+    from helpers import write
+    from snaptui.tui.dialogs import ConfirmScreen
+    from snaptui.tui.relocate import ResumeElsewhereScreen
+
+    recovery = tmp_path / "recovery"
+    recovery.mkdir()
+    os.utime(write(recovery, "aaaa11112222", ts=NOW - 86_400_000, age_s=None, project="-proj"), (OLD, OLD))
+    app = SnaptuiApp(str(recovery), settings=dict(DEFAULTS), cache_dir=str(tmp_path / "cache"),
+                     state_dir=str(tmp_path / "state"), source="--dir", clock=clock.fixed(NOW),
+                     watch_interval=None, store_roots=(str(root),))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        assert "not resumed" not in app.detail.text and "resuming asks where" in app.detail.text
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ResumeElsewhereScreen)
+        app.screen.query_one("#new-dir").value = str(tmp_path / "proj-a")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Failed to load session" in str(app.screen.query_one(".dialog-body").render())
+        await pilot.press("y")
+        for _ in range(200):
+            if app.return_value is not None:
+                break
+            await pilot.pause(0.01)
+        assert app.return_value.project_dir == str(tmp_path / "proj-a")

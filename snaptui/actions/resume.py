@@ -68,7 +68,9 @@ def command_argv(template: str, session: Session, *, saved: bool = True) -> tupl
             out.append(literal)
             if field is not None:
                 value = values[field]  # literal substitution: no format spec, no attribute access
-                if refused is None and value.startswith("-") and not "".join(out):
+                # (a project directory is used only when absolute, so never starting with "-": a
+                # relative one is asked for again, and never reaches the agent)
+                if refused is None and value.startswith("-") and not "".join(out) and field != "project_dir":
                     agent = argv[0] if argv else "the agent"
                     refused = f"its {field.replace('_', ' ')} starts with \"-\": {agent} would read it as an option"
                 out.append(value)

@@ -129,4 +129,10 @@ class ResumeKeys:
             self.call_from_thread(self.notify, f"Not resumed: {exc}", title="Resume somewhere else",
                                   severity="error", markup=False)
             return
+        from snaptui.actions.resume import not_loadable
+
+        why = not_loadable(self.settings["resume_command"], moved)  # (in the chosen directory's folder)
+        if why is not None:
+            self.call_from_thread(self._ask_unloadable, moved, why)
+            return
         self.call_from_thread(self.exit, moved)
