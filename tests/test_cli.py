@@ -404,6 +404,10 @@ def test_resume_with_no_agent_installed_is_one_line_and_the_shell_integration_le
     empty = {"PATH": str(tmp_path / "empty-bin")}
     run = cli("resume", "--yes", "noagent1", "--dir", str(recovery), env=empty)
     assert run.code == 1 and run.err.count("\n") == 1 and run.err.startswith("snaptui: cannot run opendev: ")
+    (tmp_path / ".opendev" / "projects").mkdir(parents=True)  # a store without it: still the one line
+    run = cli("resume", "--yes", "noagent1", "--dir", str(recovery),
+              env={**empty, "OPENDEV_DIR": str(tmp_path / ".opendev")})
+    assert run.code == 1 and run.err.count("\n") == 1 and run.err.startswith("snaptui: cannot run opendev: "), run
     handoff = tmp_path / "handoff"
     handoff.write_text("")
     run = cli("resume", "--yes", "noagent1", "--dir", str(recovery),

@@ -529,7 +529,7 @@ def test_resume_elsewhere_of_a_first_turn_never_saved_copies_nothing(cli, tmp_pa
     handoff.write_text("")
     run = cli("resume", "dddddddddddd", "--cd", str(new), "--dir", str(tmp_path / "none"),
               env={"SNAPTUI_HANDOFF": str(handoff), "SNAPTUI_SHELL": "bash"})
-    assert run.code == 0 and "copied" not in run.out and "fresh session" in run.out, run
+    assert run.code == 0 and "copied" not in run.out and f"fresh session in {new} (" in run.out, run
     assert not (root / "projects" / str(new.resolve()).replace("/", "-")).exists()
     assert "'-r'" not in handoff.read_text() and str(new) in handoff.read_text()
 

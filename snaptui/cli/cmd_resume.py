@@ -13,6 +13,7 @@ from snaptui.present.safetext import one_line
 
 def run(args: Parsed) -> int:
     from snaptui.actions import relocate
+    from snaptui.actions.handoff import can_run
     from snaptui.actions.resume import not_loadable, plan, usable_project_dir
 
     ctx = Context(args)
@@ -53,6 +54,6 @@ def run(args: Parsed) -> int:
             gone += " (and opendev deletes this session's folder the next time it starts anywhere)"
         raise UsageError(f"{gone}: resume it elsewhere with --cd NEW, or create the directory")
     why = not_loadable(ctx.settings["resume_command"], session)
-    if why is not None:
+    if why is not None and can_run(plan(ctx.settings["resume_command"], session)):  # (else that is said)
         print(f"snaptui: warning: {why}", file=sys.stderr)
     return hand_over(ctx.settings["resume_command"], session, state_dir=ctx.dirs.state, directory=ctx.directory)

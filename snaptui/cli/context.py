@@ -164,7 +164,7 @@ def hand_over(template: str, session: Session, *, state_dir: str | None = None, 
     resume = plan(template, session)
     if resume.fresh:
         out(f"opendev has no saved turn of {one_line(session.session_id, 60) or '(empty id)'}: starting a fresh "
-            "session in its project directory (snaptui export shows what it lost)")
+            f"session in {one_line(humanfmt.home_short(session.project_dir))} (snaptui export shows what it lost)")
     try:
         return hand_off(resume)
     except HandoffError as exc:

@@ -110,7 +110,7 @@ class ResumeElsewhereScreen(ModalScreen["Choice | None"]):
         self._session = session
 
     def compose(self) -> ComposeResult:
-        from snaptui.actions.relocate import purged_at_start
+        from snaptui.actions.relocate import in_demo, purged_at_start
 
         s = self._session
         relative = not os.path.isabs(s.project_dir)
@@ -121,9 +121,11 @@ class ResumeElsewhereScreen(ModalScreen["Choice | None"]):
         if s.source == "opendev" and not relative:
             purged = ", and deletes this session's folder the next time it starts anywhere" \
                 if purged_at_start(s) else ""
+            copies = ("the demo's sessions are never copied into a store opendev reads, so it will not find "
+                      "this one there" if in_demo(s) else "resuming elsewhere first copies its files into the new "
+                      "directory's folder (the originals stay)")
             body.append((f"\n\nopendev looks a session up only in the folder of the directory it runs in{purged}: "
-                         "resuming elsewhere first copies its files into the new directory's folder (the originals "
-                         "stay).", "$text-warning"))
+                         f"{copies}.", "$text-warning"))
         with Vertical(classes="dialog", id="relocate-dialog"):
             yield Label("Resume somewhere else", classes="dialog-title")
             yield Static(Content.assemble(*body), classes="dialog-body")
