@@ -234,6 +234,10 @@ def test_demo_writes_a_realistic_directory_read_by_the_reference(cli, tmp_path):
     assert statuses.count("incomplete") >= 8 and "completed" in statuses
     assert statuses.count("damaged") == 1 and statuses.count("leftover") == 1
     assert any(not t["success"] for o in got if "last_tool_results" in o for t in o["last_tool_results"])
+    for o in got:  # a compiler names the project the session works in
+        for t in o.get("last_tool_results", ()):
+            if "could not compile" in t["output_preview"]:
+                assert f"could not compile `{os.path.basename(o['project_dir'])}`" in t["output_preview"], o
     # Demo refuses to clobber a directory that is not a demo.
     other = tmp_path / "real"
     other.mkdir()

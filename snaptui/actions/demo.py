@@ -54,7 +54,7 @@ _SCRIPTS = {
     "compile": [
         ("grep", True, "src/main.rs:14: fn find_incomplete_sessions(&self) -> Vec<AppStateSnapshot> {\nsrc/lib.rs:88: snapshot_timestamp_ms: u64,"),
         ("edit_file", True, "Applied 2 edit(s) to src/state.rs"),
-        ("bash", False, "error[E0308]: mismatched types\n  --> src/state.rs:212:31\n   |\n   = note: expected `usize`, found `i64`\nerror: could not compile `api-server` due to 1 previous error"),
+        ("bash", False, "error[E0308]: mismatched types\n  --> src/state.rs:212:31\n   |\n   = note: expected `usize`, found `i64`\nerror: could not compile `{project}` due to 1 previous error"),
         ("read_file", True, " 210\t    let count = snapshot.message_count;\n 211\t    // TODO(alice): handle the \u201cedge\u201d case\n 212\t    total += count as i64;"),
         ("edit_file", False, "old_string not found in src/state.rs \u2014 make sure it matches exactly (including whitespace)"),
     ],
@@ -138,6 +138,7 @@ def write_demo(directory: str, *, clock: _clock.Clock = _clock.now_ms, seed: int
         steps = _SCRIPTS[script]
         for j, (tool, ok, output) in enumerate(steps[: 2 + (i % len(steps))] if i % 3 else steps):
             call = f"toolu_01{rng.getrandbits(64):016x}{j}"
+            output = output.replace("{project}", project)  # (what a tool printed names its own project)
             snap.record_tool_result(ToolResult(tool_name=tool, call_id=call, output_preview=output, success=ok), 10)
         if completed:
             snap.completed = True

@@ -35,7 +35,7 @@ KEYS: tuple[Key, ...] = (
     Key("home,g", "jump(0)", "First", "first row", "Home g", footer=False, scope="list", palette=False),
     Key("end,G", "jump(-1)", "Last", "last row", "End G", footer=False, scope="list", palette=False),
     Key("enter", "resume", "Resume", "resume the session in its project directory", "enter", scope="list"),
-    Key("space", "mark", "Mark", "mark or unmark a row for bulk discard", "space", scope="list"),
+    Key("space", "mark", "Mark", "mark or unmark a row for bulk discard, then go down", "space", scope="list"),
     Key("v", "toggle_detail", "Detail", "show the detail full screen, or go back to the list", "v"),
     Key("o", "toggle_outputs", "Outputs", "expand or collapse long tool outputs in the detail", "o", footer=False),
     Key("d", "discard", "Discard", "move the highlighted or marked sessions to the trash", "d"),

@@ -67,7 +67,7 @@ class TrashScreen(ModalScreen[bool]):
             yield Label("Trash", classes="dialog-title")
             yield Static("Reading the trash…", id="trash-info", classes="dialog-body")
             yield OptionList(id="trash-list")
-            yield Static(Content.styled("enter restores the highlighted session · escape closes", "$text-muted"))
+            yield Static(Content.styled("enter or r restores the highlighted session · escape closes", "$text-muted"))
         yield SnapFooter()
 
     def on_mount(self) -> None:
