@@ -557,3 +557,32 @@ async def test_resumed_elsewhere_a_snapshot_opendev_cannot_load_is_asked_about_t
                 break
             await pilot.pause(0.01)
         assert app.return_value.project_dir == str(tmp_path / "proj-a")
+
+
+async def test_a_snapshot_that_may_be_running_and_that_opendev_lacks_is_one_question(tmp_path, root):
+    """Both reasons to ask before resuming, in one question (it was two, one after the other)."""
+    from helpers import write
+    from snaptui.tui.dialogs import ConfirmScreen
+
+    recovery = tmp_path / "recovery"
+    recovery.mkdir()
+    path = write(recovery, "eeeeeeeeeeee", ts=NOW - 60_000, age_s=None, project=str(tmp_path / "proj-a"))
+    os.utime(path, (NOW / 1000 - 60, NOW / 1000 - 60))
+    app = SnaptuiApp(str(recovery), settings=dict(DEFAULTS), cache_dir=str(tmp_path / "cache"),
+                     state_dir=str(tmp_path / "state"), source="--dir", clock=clock.fixed(NOW),
+                     watch_interval=None, store_roots=(str(root),))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        body = str(app.screen.query_one(".dialog-body").render())
+        assert body.startswith("It may still be running: its file was written a minute ago. opendev's store has no "
+                               "session of this id for this project"), body
+        assert body.endswith('"Failed to load session". Resume anyway?'), body
+        await pilot.press("y")
+        for _ in range(200):
+            if app.return_value is not None:
+                break
+            await pilot.pause(0.01)
+        assert app.return_value is not None and app.return_value.session_id == "eeeeeeeeeeee"

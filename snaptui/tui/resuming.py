@@ -37,27 +37,17 @@ class ResumeKeys:
         if session.completed:
             self.notify("This session completed cleanly; opendev can still resume it.", markup=False)
         live = self.live.get(session.key)
-        if live is not None:
-            agent, written_ms = live
-            self._confirm_then(
-                "Resume a session that may be running?",
-                f"It may still be running: {humanfmt.live_reason(agent, written_ms, self.clock())}. Resume it anyway?",
-                "Resume", lambda: self._resume_where(session),
-            )
-            self.call_next(self.release_held)  # into the question
-            return
-        self._resume_where(session)
-
-    def _resume_where(self: Any, session: Session) -> None:
-        """Resume, or ask where; the keys typed meanwhile wait (they belong to the dialog, if
-        one opens, not to the list: "enter d" resumed a session and discarded it too)."""
+        running = humanfmt.live_reason(live.agent, live.written_ms, self.clock()) if live is not None else None
+        # The keys typed meanwhile wait: they belong to the question or dialog, if one opens, not
+        # to the list ("enter d" resumed a session and discarded it too).
         self.hold_keys()
-        self._look_where(self.result.to_resume(session) if self.result is not None else session)
+        self._look_where(self.result.to_resume(session) if self.result is not None else session, running)
 
     @work(thread=True, group="resume", description="resume", exit_on_error=False)
-    def _look_where(self: Any, session: Session) -> None:
+    def _look_where(self: Any, session: Session, running: str | None = None) -> None:
         """Resume in the project directory, or, when it is gone, ask where (the checks are I/O);
-        nothing when the resume command cannot be run here (the TUI stays, and says why)."""
+        nothing when the resume command cannot be run here (the TUI stays, and says why). Each
+        reason to ask first (it may be ``running``; opendev cannot load it) in one question."""
         from snaptui.actions.handoff import can_run
         from snaptui.actions.resume import plan, usable_project_dir
 
@@ -72,18 +62,21 @@ class ResumeKeys:
         if (exists or os.sep not in program) and not can_run(resume):
             self.call_from_thread(self._cannot_run, program)
             return
+        reasons = [f"It may still be running: {running}."] if running else []
         if exists:
             from snaptui.actions.resume import not_loadable
 
             why = not_loadable(self.settings["resume_command"], session)
-            if why is not None:
-                self.call_from_thread(self._ask_unloadable, session, why)
-                return
+            reasons += [] if why is None else [f"{why}."]
+        if reasons:
+            self.call_from_thread(self._ask_first, session, exists, reasons, running is not None)
+            return
         self.call_from_thread(self._resume_or_ask, session, exists)
 
-    def _ask_unloadable(self: Any, session: Session, why: str) -> None:
-        self._confirm_then("Resume a session opendev does not have?", f"{why}. Resume anyway?", "Resume",
-                           lambda: self._resume_or_ask(session, True))
+    def _ask_first(self: Any, session: Session, exists: bool, reasons: list[str], running: bool = False) -> None:
+        title = "Resume a session that may be running?" if running else "Resume a session opendev does not have?"
+        self._confirm_then(title, " ".join([*reasons, "Resume anyway?"]), "Resume",
+                           lambda: self._resume_or_ask(session, exists))
         self.call_next(self.release_held)  # into the question
 
     def _cannot_run(self: Any, program: str) -> None:
@@ -133,6 +126,6 @@ class ResumeKeys:
 
         why = not_loadable(self.settings["resume_command"], moved)  # (in the chosen directory's folder)
         if why is not None:
-            self.call_from_thread(self._ask_unloadable, moved, why)
+            self.call_from_thread(self._ask_first, moved, True, [f"{why}."])
             return
         self.call_from_thread(self.exit, moved)
