@@ -73,6 +73,8 @@ def test_recovery_path_that_is_a_file_is_one_line_and_a_usage_error(cli, tmp_pat
     config.write_text(f'recovery_dir = "{tmp_path / "f"}"\n')
     run = cli("list", env={"SNAPTUI_CONFIG": str(config)})
     assert run.code == 2 and run.err.count("\n") == 1 and "is not a directory" in run.err, run
+    run = cli("--dir", str(tmp_path / "f"))  # the TUI: the same line, before it needs a terminal
+    assert run.code == 2 and run.err.count("\n") == 1 and "is not a directory" in run.err, run
     (tmp_path / "store-file").write_text("x")
     run = cli("list", "--dir", str(tmp_path), "--store", str(tmp_path / "store-file"))
     assert run.code == 2 and run.err.count("\n") == 1, run

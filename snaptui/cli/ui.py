@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 
 def run_ui(ctx: Context) -> int:
     """Open the UI on ``ctx.directory``; afterwards, resume what was chosen."""
+    if ctx.snapshots and os.path.lexists(ctx.directory) and not os.path.isdir(ctx.directory):
+        from snaptui.cli.context import DirectoryError
+
+        raise DirectoryError(ctx.directory, "is not a directory")  # (as list says it: a usage error)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("the terminal UI needs a terminal (use 'snaptui list' in scripts)")
     if not drawable():
