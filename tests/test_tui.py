@@ -14,7 +14,7 @@ from snaptui.sources.records import Session
 from snaptui.sources.recovery import TRASH_DIR
 from snaptui.tui.dialogs import ConfirmScreen, HelpScreen, PurgeScreen
 from snaptui.tui.session_list import SessionList
-from tui_support import NOW, make_app, screen_text, set_old, settle
+from tui_support import NOW, exited, make_app, screen_text, set_old, settle
 
 MIN = 60_000
 DAY = 86_400_000
@@ -123,14 +123,6 @@ async def test_enter_on_a_maybe_running_session_asks_then_exits_with_it(home):
         await pilot.press("y")
         await exited(pilot)
     assert app.return_value.session_id == "live-one"
-
-
-async def exited(pilot) -> None:
-    """Wait for the app to exit (resuming checks the project directory in a worker first)."""
-    for _ in range(200):
-        if pilot.app.return_value is not None or not pilot.app.is_running:
-            return
-        await pilot.pause(0.01)
 
 
 async def test_enter_resumes_an_old_crash_at_once(home):

@@ -11,7 +11,7 @@ import opendev_fixtures as fx
 from snaptui.base import clock
 from snaptui.settings.config import DEFAULTS
 from snaptui.tui.app import SnaptuiApp
-from tui_support import NOW, fake_opendev, screen_text, settle, use_utc
+from tui_support import NOW, exited, fake_opendev, screen_text, settle, use_utc
 
 OLD = 1_700_000_000
 
@@ -472,10 +472,7 @@ async def test_enter_on_a_snapshot_opendev_cannot_load_asks_first(tmp_path, root
         await settle(pilot)
         assert app.is_running and app.return_value is None and not isinstance(app.screen, ConfirmScreen)
         await pilot.press("down", "enter")
-        for _ in range(200):
-            if app.return_value is not None:
-                break
-            await pilot.pause(0.01)
+        await exited(pilot)
         assert app.return_value is not None and app.return_value.session_id == "bbbbbbbbbbbb"
         assert app.return_value.source == "opendev"  # resumed as the store's session, asked nothing
 
@@ -519,10 +516,7 @@ async def test_the_first_row_s_detail_is_what_enter_resumes_when_its_twin_lies_i
         text = screen_text(app)
         assert "Resume     opendev -d ~/proj-a -r bbbbbbbbbbbb" in text and "Transcript ✓ found" in text, text
         await pilot.press("enter")
-        for _ in range(200):
-            if app.return_value is not None:
-                break
-            await pilot.pause(0.01)
+        await exited(pilot)
         assert app.return_value.project_dir == str(tmp_path / "proj-a")
 
 
@@ -552,10 +546,7 @@ async def test_resumed_elsewhere_a_snapshot_opendev_cannot_load_is_asked_about_t
         assert isinstance(app.screen, ConfirmScreen)
         assert "Failed to load session" in str(app.screen.query_one(".dialog-body").render())
         await pilot.press("y")
-        for _ in range(200):
-            if app.return_value is not None:
-                break
-            await pilot.pause(0.01)
+        await exited(pilot)
         assert app.return_value.project_dir == str(tmp_path / "proj-a")
 
 
@@ -581,8 +572,5 @@ async def test_a_snapshot_that_may_be_running_and_that_opendev_lacks_is_one_ques
                                "session of this id for this project"), body
         assert body.endswith('"Failed to load session". Resume anyway?'), body
         await pilot.press("y")
-        for _ in range(200):
-            if app.return_value is not None:
-                break
-            await pilot.pause(0.01)
+        await exited(pilot)
         assert app.return_value is not None and app.return_value.session_id == "eeeeeeeeeeee"

@@ -51,6 +51,14 @@ def make_app(home: Path, directory: Path | None = None, **settings) -> SnaptuiAp
     )
 
 
+async def exited(pilot) -> None:
+    """Wait for the app to exit (resuming checks the project directory in a worker first)."""
+    for _ in range(200):
+        if pilot.app.return_value is not None or not pilot.app.is_running:
+            return
+        await pilot.pause(0.01)
+
+
 async def settle(pilot) -> None:
     """Wait until the scan, the search texts and any transcript lookup are done."""
     app = pilot.app
