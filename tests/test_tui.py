@@ -481,9 +481,15 @@ async def test_a_burst_of_keys_acts_as_the_same_keys_typed_slowly(tmp_path, monk
              "?": ("question_mark", "?"), "q": ("q", "q"), "space": ("space", " "),
              "backspace": ("backspace", None), "left": ("left", None), "end": ("end", None)}
     sequence = [names.get(k, (k, k)) for k in keys.split()]
-    slowly = await _trashed_after(tmp_path / "slow", sequence, burst=False)
+    if keys not in _TYPED_SLOWLY:  # what the keys do typed one by one: the same however rows are built
+        _TYPED_SLOWLY[keys] = await _trashed_after(tmp_path / "slow", sequence, burst=False)
+    slowly = _TYPED_SLOWLY[keys]
     at_once = await _trashed_after(tmp_path / "burst", sequence, burst=True)
     assert (slowly or keys.endswith("u u")) and at_once == slowly
+
+
+_TYPED_SLOWLY: dict[str, list[str]] = {}
+"""Each burst's reference, typed slowly once (it took half of each of those tests' time)."""
 
 
 async def _left_after_purge(home, keys, *, burst: bool) -> tuple[list[str], bool, int]:
