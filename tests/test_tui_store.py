@@ -425,6 +425,14 @@ async def test_tab_in_the_path_box_completes_before_the_keys_typed_after_it(tmp_
         assert box.value == f"{tmp_path}/zqdir_unique/sub" and app.focused is box
 
 
+def asked(app: SnaptuiApp) -> str:
+    """The question on screen (it must be one)."""
+    from snaptui.tui.dialogs import ConfirmScreen
+
+    assert isinstance(app.screen, ConfirmScreen), app.screen
+    return str(app.screen.query_one(".dialog-body").render())
+
+
 def app_with_snapshots(tmp_path, root, *sids: str) -> SnaptuiApp:
     """An app on a recovery directory with a snapshot of each of ``sids`` in proj-a (a day apart,
     newest first), and the store of :func:`make_store`."""
@@ -466,8 +474,7 @@ async def test_enter_on_a_snapshot_opendev_cannot_load_asks_first(tmp_path, root
         assert app.session_list.current.item.session_id == "eeeeeeeeeeee"
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, ConfirmScreen)
-        assert "Failed to load session" in str(app.screen.query_one(".dialog-body").render())
+        assert "Failed to load session" in asked(app)
         await pilot.press("n")
         await settle(pilot)
         assert app.is_running and app.return_value is None and not isinstance(app.screen, ConfirmScreen)
@@ -525,7 +532,6 @@ async def test_resumed_elsewhere_a_snapshot_opendev_cannot_load_is_asked_about_t
     where; in the directory chosen opendev's store has no session of that id: asked, as enter
     asks in the project directory itself."""
     from helpers import write
-    from snaptui.tui.dialogs import ConfirmScreen
     from snaptui.tui.relocate import ResumeElsewhereScreen
 
     recovery = tmp_path / "recovery"
@@ -543,8 +549,7 @@ async def test_resumed_elsewhere_a_snapshot_opendev_cannot_load_is_asked_about_t
         app.screen.query_one("#new-dir").value = str(tmp_path / "proj-a")
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, ConfirmScreen)
-        assert "Failed to load session" in str(app.screen.query_one(".dialog-body").render())
+        assert "Failed to load session" in asked(app)
         await pilot.press("y")
         await exited(pilot)
         assert app.return_value.project_dir == str(tmp_path / "proj-a")
@@ -553,7 +558,6 @@ async def test_resumed_elsewhere_a_snapshot_opendev_cannot_load_is_asked_about_t
 async def test_a_snapshot_that_may_be_running_and_that_opendev_lacks_is_one_question(tmp_path, root):
     """Both reasons to ask before resuming, in one question (it was two, one after the other)."""
     from helpers import write
-    from snaptui.tui.dialogs import ConfirmScreen
 
     recovery = tmp_path / "recovery"
     recovery.mkdir()
@@ -566,8 +570,7 @@ async def test_a_snapshot_that_may_be_running_and_that_opendev_lacks_is_one_ques
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, ConfirmScreen)
-        body = str(app.screen.query_one(".dialog-body").render())
+        body = asked(app)
         assert body.startswith("It may still be running: its file was written a minute ago. opendev's store has no "
                                "session of this id for this project"), body
         assert body.endswith('"Failed to load session". Resume anyway?'), body
