@@ -53,7 +53,7 @@ class ClipboardKeys:
     def _make_command(self: Any, session: Session) -> None:
         from snaptui.actions.resume import plan
 
-        resume = plan(self.settings["resume_command"], self.result.to_resume(session) if self.result else session)
+        resume = plan(self.settings["resume_command"], self.resumed(session))
         if resume.refused is not None:
             self.call_from_thread(self.notify, f"Not copied: {one_line(resume.refused)}.", title="Copy command",
                                   severity="error", markup=False)
@@ -75,7 +75,7 @@ class ClipboardKeys:
         from snaptui.present import report
 
         facts = report.gather(session, template=self.settings["resume_command"], live_reason=live_reason,
-                              resumed=self.result.to_resume(session) if self.result else None)
+                              resumed=self.resumed(session))
         text = clip(report.build([(session, facts)], now_ms=self.clock(), version=__version__))
         lines = text.text.count("\n")
         short = humanfmt.short_id(session.session_id)

@@ -41,7 +41,7 @@ class ResumeKeys:
         # The keys typed meanwhile wait: they belong to the question or dialog, if one opens, not
         # to the list ("enter d" resumed a session and discarded it too).
         self.hold_keys()
-        self._look_where(self.result.to_resume(session) if self.result is not None else session, running)
+        self._look_where(self.resumed(session), running)
 
     @work(thread=True, group="resume", description="resume", exit_on_error=False)
     def _look_where(self: Any, session: Session, running: str | None = None) -> None:

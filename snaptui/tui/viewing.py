@@ -251,7 +251,7 @@ class ViewingApp(FollowingApp):
         for session in sessions:
             if worker.is_cancelled:
                 return
-            resumed = self.result.to_resume(session) if self.result else session
+            resumed = self.resumed(session)
             try:
                 facts = detail_text.gather(session, template=self.settings["resume_command"],
                                            cancelled=lambda: worker.is_cancelled, resumed=resumed)
@@ -269,11 +269,16 @@ class ViewingApp(FollowingApp):
                 and self._facts_identity(row.item) == message.identity:
             self._show_detail(row)
 
+    def resumed(self, session: Session) -> Session:
+        """What resuming ``session``'s row resumes (:meth:`snaptui.catalog.scan.Catalog.to_resume`;
+        itself until the catalog is known)."""
+        return self.result.to_resume(session) if self.result is not None else session
+
     def _facts_identity(self, session: Session) -> tuple[object, object]:
         """What a session's facts were looked up for: its file as it was, and what resuming its
         row resumes (the store's twin, once the catalog knows it: facts looked up before the
         scan knew it are not that row's)."""
-        return _identity(session, self.result.to_resume(session) if self.result else session)
+        return _identity(session, self.resumed(session))
 
     def forget_facts(self) -> None:
         """After an action changed files: look everything up again."""
