@@ -24,7 +24,8 @@ def run(args: Parsed) -> int:
 
     seen.remember(ctx.dirs.state, ctx.directory, [session, *catalog.twins([session])])  # the row, both halves
     session = catalog.to_resume(session)  # a snapshot whose session opendev's store holds: that one
-    refused = plan(ctx.settings["resume_command"], session).refused
+    template = ctx.settings["resume_command"]
+    refused = plan(template, session).refused
     if refused is not None:  # before anything is copied (--cd) or handed over
         print(f"snaptui: not resumed: {one_line(refused)}", file=sys.stderr)
         return 1
@@ -53,7 +54,7 @@ def run(args: Parsed) -> int:
         if relocate.purged_at_start(session):
             gone += " (and opendev deletes this session's folder the next time it starts anywhere)"
         raise UsageError(f"{gone}: resume it elsewhere with --cd NEW, or create the directory")
-    why = not_loadable(ctx.settings["resume_command"], session)
-    if why is not None and can_run(plan(ctx.settings["resume_command"], session)):  # (else that is said)
+    why = not_loadable(template, session)
+    if why is not None and can_run(plan(template, session)):  # (else that is said, by hand_over)
         print(f"snaptui: warning: {why}", file=sys.stderr)
-    return hand_over(ctx.settings["resume_command"], session, state_dir=ctx.dirs.state, directory=ctx.directory)
+    return hand_over(template, session, state_dir=ctx.dirs.state, directory=ctx.directory)

@@ -253,7 +253,7 @@ def gather(session: Session, *, template: str, roots: tuple[str, ...] | None = N
     session opendev's store holds: the store's); its command and transcript are shown."""
     resumed = resumed or session
     from snaptui.actions.relocate import purged_at_start, read_elsewhere
-    from snaptui.actions.resume import plan
+    from snaptui.actions.resume import plan, usable_project_dir
     from snaptui.base.files import Unreadable
     from snaptui.format.reader import Damaged
     from snaptui.present import changes
@@ -267,6 +267,6 @@ def gather(session: Session, *, template: str, roots: tuple[str, ...] | None = N
         problem = str(exc) or type(exc).__name__
     resume = plan(template, resumed)
     found = details.transcript(resumed, roots)
-    exists = resume.cwd_exists if resumed is session else plan(template, session).cwd_exists  # (the row's)
+    exists = usable_project_dir(session.project_dir)  # (the row's, as its Project line shows it)
     return Facts(results, problem, exists, found, resume.display(), changes.look(session, cancelled),
                  read_elsewhere(resumed), purged_at_start(resumed), resume.refused)

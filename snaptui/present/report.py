@@ -45,7 +45,7 @@ def gather(session: Session, *, template: str, live_reason: str | None = None, r
     its row resumes, when not ``session`` itself (a snapshot whose session opendev's store
     holds: the store's); its command is the one given."""
     from snaptui.actions.relocate import purged_at_start
-    from snaptui.actions.resume import plan
+    from snaptui.actions.resume import plan, usable_project_dir
     from snaptui.base.files import Unreadable
     from snaptui.format.reader import Damaged
     from snaptui.sources import details
@@ -57,7 +57,7 @@ def gather(session: Session, *, template: str, live_reason: str | None = None, r
         problem = str(exc) or type(exc).__name__
     resumed = resumed or session
     resume = plan(template, resumed)
-    exists = resume.cwd_exists if resumed is session else plan(template, session).cwd_exists  # (the row's)
+    exists = usable_project_dir(session.project_dir)  # (the row's, as its Project line shows it)
     return Facts(results, problem, resume.display(), exists, live_reason, purged_at_start(resumed), resume.refused)
 
 
