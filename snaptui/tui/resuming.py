@@ -49,7 +49,7 @@ class ResumeKeys:
         nothing when the resume command cannot be run here (the TUI stays, and says why). Each
         reason to ask first (it may be ``running``; opendev cannot load it) in one question."""
         from snaptui.actions.handoff import can_run
-        from snaptui.actions.resume import plan, usable_project_dir
+        from snaptui.actions.resume import not_loadable, plan, usable_project_dir
 
         exists = usable_project_dir(session.project_dir)
         resume = plan(self.settings["resume_command"], session)
@@ -64,8 +64,6 @@ class ResumeKeys:
             return
         reasons = [f"It may still be running: {running}."] if running else []
         if exists:
-            from snaptui.actions.resume import not_loadable
-
             why = not_loadable(self.settings["resume_command"], session)
             reasons += [] if why is None else [f"{why}."]
         if reasons:
